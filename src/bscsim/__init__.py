@@ -1,0 +1,21 @@
+"""bscsim: an agent-based laboratory for the Breakthrough Series Collaborative on
+social and emotional learning (BSC-SEL) in early care and education.
+
+The public API is small:
+
+    load_config(path_or_dict) -> Params      read and validate a config
+    Params                                   all parameters, frozen; .replace(**changes)
+    BSCModel(params=None, rng=None)          the Mesa model, one step per week
+    simulate(params=None, seed=0) -> Result  one run to the end of follow-up
+    Result                                   tidy tables, summary, .save(dir)
+"""
+
+from .config import ConfigError, load_config
+from .model import BSCModel
+from .params import Params
+from .results import Result
+from .simulate import simulate
+
+__version__ = "0.1.0"
+
+__all__ = ["BSCModel", "ConfigError", "Params", "Result", "load_config", "simulate"]

@@ -1,0 +1,271 @@
+"""Model: the Breakthrough Series Collaborative on SEL, as a Mesa model.
+
+`BSCModel.step()` is one week and reads as the schedule of the design brief (ODD
+element 3, process overview). Each submodel lives in the module named after the part
+of the theory of change it implements:
+
+    calendar, learning_session, calls  -> collaborative.py  (elements 2, 5; mechanism 2)
+    turnover                           -> workforce.py      (context: turnover, shortage)
+    team_meeting                       -> teams.py          (element 3; mechanism 1)
+    pdsa                               -> pdsa.py           (element 4; mechanism 3)
+    spread, practice                   -> classrooms.py     (long-term outcomes)
+    children                           -> children.py       (impacts)
+    organization                       -> organization.py   (driver 5, climate)
+    collect                            -> here              (data collection)
+
+The model does no I/O. `Result` (results.py) turns a finished model into tables.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import numpy as np
+
+from . import state
+from .agents import AGENT_CLASS, DIRECTOR, TEACHER, Director, Parent, Teacher
+from .children import children
+from .classrooms import practice, spread
+from .collaborative import Board, calendar, calls, learning_session, session_weeks
+from .framework import DRIVER_DOMAIN
+from .organization import organization
+from .outputs import CENTER_NAMES, TIMESERIES_NAMES
+from .params import Params, make_params
+from .pdsa import PdsaLog, pdsa
+from .teams import team_meeting
+from .workforce import turnover
+
+CENTER_COUNTS = ("meetings", "metrics_reported", "pdsa_started", "pdsa_completed",
+                 "pdsa_adopted", "pdsa_adapted", "pdsa_abandoned", "vicarious_updates")
+SCALAR_COUNTS = ("ls_attendance", "call_attendance", "voice", "team_updates",
+                 "spread_adoptions", "leavers", "coaching_hours")
+
+
+class BSCModel(mesa.Model):
+    """A collaborative of ECE centers running a BSC-SEL, one step per week.
+
+    Args:
+        params: a `Params` (default: the defaults of every parameter).
+        rng: seed or numpy Generator; all randomness comes from `self.rng`.
+        **changes: parameter values that override `params` (so that Mesa's
+            `batch_run` can pass parameters as keywords).
+    """
+
+    def __init__(self, params: Params | None = None, rng: Any = None, **changes: Any):
+        super().__init__(rng=rng)
+        p = params if params is not None else make_params()
+        if changes:
+            p = p.replace(**changes)
+        self.p = p
+        self.week = 0
+        self.n_weeks = p.weeks_collab + p.weeks_followup
+        self.ls_weeks = session_weeks(p)
+        self.counts_sessions = 0
+        self.centers = state.init_centers(p, self.rng)
+        self.rooms = state.init_classrooms(p, self.centers, self.rng)
+        self.staff = state.init_staff(p, self.centers, self.rooms, self.rng)
+        self.people: list[mesa.Agent | None] = [None] * self.staff.n
+        for post in np.flatnonzero(self.staff.filled):
+            self.add_person(post)
+        self.participant = (self.staff.on_team
+                            | (self.staff.role == DIRECTOR)
+                            | ((self.staff.role == TEACHER)
+                               & self.rooms.participating[np.maximum(self.staff.classroom, 0)]))
+        self.board = Board()
+        self.log = PdsaLog()
+        self.pending: list[int] = []
+        n_c = self.centers.n
+        self.counts: dict[str, Any] = {k: np.zeros(n_c, dtype=np.int64) for k in CENTER_COUNTS}
+        self.counts.update({k: 0 for k in SCALAR_COUNTS})
+        self.series = {k: np.full(self.n_weeks, np.nan) for k in TIMESERIES_NAMES}
+        self.by_center = {k: np.full((self.n_weeks, n_c), np.nan) for k in CENTER_NAMES}
+        self.snapshots: dict[str, dict[str, np.ndarray]] = {}
+        self.events = calendar(self)
+        self.snapshot("baseline")
+        self.summary_counts: dict[str, Any] = {}
+        self.running = self.n_weeks > 0
+
+    # ------------------------------------------------------------ schedule
+    def step(self) -> None:
+        """One week: the eleven processes of the schedule, in order."""
+        self.events = calendar(self)       # 1 which events fall this week
+        turnover(self)                     # 2 exits, vacancies, newcomers
+        learning_session(self)             # 3 knowledge, ties, the pooled board
+        calls(self)                        # 4 all-team and affinity calls
+        team_meeting(self)                 # 5 voice, safety, sharing results
+        pdsa(self)                         # 6 small tests of change
+        spread(self)                       # 7 to non-team classrooms
+        practice(self)                     # 8 decay, coaching
+        children(self)                     # 9 competence, challenging behavior
+        organization(self)                 # 10 capacity and routines
+        self.collect()                     # 11 data collection
+        self.week += 1
+        if self.week == self.p.weeks_collab:
+            self.snapshot("end_collab")
+        if self.week == self.n_weeks:
+            self.snapshot("end_followup")
+            self.running = False
+
+    def run(self) -> "BSCModel":
+        """Run the collaborative and its follow-up to the end."""
+        while self.running:
+            self.step()
+        return self
+
+    # ------------------------------------------------------- people, posts
+    def add_person(self, post: int) -> None:
+        cls = AGENT_CLASS[int(self.staff.role[post])]
+        self.people[post] = cls(self, int(post))
+
+    def remove_person(self, post: int) -> None:
+        person = self.people[post]
+        if person is not None:
+            person.remove()
+        self.people[post] = None
+        self.staff.filled[post] = False
+        self.staff.cycle_idea[post] = -1
+        self.staff.next_idea[post] = -1
+
+    def teacher_filled(self) -> np.ndarray:
+        """Per classroom: is the lead-teacher post held?"""
+        staff = self.staff
+        t = staff.role == TEACHER
+        out = np.zeros(self.rooms.n, dtype=bool)
+        out[staff.classroom[t]] = staff.filled[t]
+        return out
+
+    def vacant_share(self) -> np.ndarray:
+        """Per center: share of lead-teacher posts vacant."""
+        return self.center_mean(~self.teacher_filled())
+
+    # ----------------------------------------------------- center averages
+    def center_mean(self, room_values: np.ndarray) -> np.ndarray:
+        c = self.rooms.center
+        return (np.bincount(c, weights=room_values.astype(float), minlength=self.centers.n)
+                / np.maximum(np.bincount(c, minlength=self.centers.n), 1))
+
+    def center_mean_of_team(self, post_values: np.ndarray) -> np.ndarray:
+        """Per center: mean over the participants present (0 where none)."""
+        who = self.participant & self.staff.filled
+        c = self.staff.center[who]
+        n = np.bincount(c, minlength=self.centers.n)
+        total = np.bincount(c, weights=post_values[who], minlength=self.centers.n)
+        return np.where(n > 0, total / np.maximum(n, 1), 0.0)
+
+    def team_climate(self) -> np.ndarray:
+        """Per center: mean psychological safety of the participants present."""
+        return self.center_mean_of_team(self.staff.psych_safety)
+
+    def team_knowledge(self) -> np.ndarray:
+        """Per center and domain: the most a present participant knows (a team
+        draws on its most knowledgeable member, e.g. a parent for family)."""
+        return self._max_knowledge(self.participant & self.staff.filled)
+
+    def center_knowledge(self) -> np.ndarray:
+        return self._max_knowledge(self.staff.filled)
+
+    def _max_knowledge(self, who: np.ndarray) -> np.ndarray:
+        out = np.zeros((self.centers.n, self.staff.knowledge.shape[1]))
+        np.maximum.at(out, self.staff.center[who], self.staff.knowledge[who])
+        return out
+
+    def transfer_knowledge(self, people: np.ndarray, gain: np.ndarray) -> None:
+        """Know-do gap: a teacher's knowledge gain moves her classroom's practice on
+        the matching drivers by `training_transfer` x gain (share of the gap)."""
+        staff, rooms = self.staff, self.rooms
+        t = staff.role[people] == TEACHER
+        if not t.any() or self.p.training_transfer == 0:
+            return
+        room = staff.classroom[people[t]]
+        step = self.p.training_transfer * gain[t][:, DRIVER_DOMAIN]
+        rooms.practice[room] += step * (1.0 - rooms.practice[room])
+
+    # ------------------------------------------------------------- collect
+    def collect(self) -> None:
+        """Record this week's model-level and per-center outputs."""
+        w, s, staff, rooms = self.week, self.series, self.staff, self.rooms
+        part = self.participant
+        c = self.counts
+        for k in ("pdsa_started", "pdsa_completed", "pdsa_adopted", "pdsa_adapted",
+                  "pdsa_abandoned", "vicarious_updates", "metrics_reported"):
+            s[k][w] = c[k].sum()
+        s["meetings_held"][w] = c["meetings"].sum()
+        for k in ("ls_attendance", "call_attendance", "voice", "team_updates",
+                  "spread_adoptions", "leavers"):
+            s[k][w] = c[k]
+        s["psych_safety"][w] = staff.psych_safety[part].mean()
+        s["efficacy"][w] = staff.efficacy[part].mean()
+        s["inquiry"][w] = staff.inquiry[part].mean()
+        directors = staff.role == DIRECTOR
+        others = part & ~directors
+        s["power_gap"][w] = (staff.status[directors].mean()
+                             - (staff.status[others].mean() if others.any() else 0.0))
+        n_c = self.centers.n
+        s["ties"][w] = self.centers.ties.sum() / max(n_c * (n_c - 1), 1)
+        k = staff.knowledge[part]
+        s["knowledge_sel"][w], s["knowledge_family"][w], s["knowledge_equity"][w] = k.mean(axis=0)
+        s["qi_skill"][w] = staff.qi[part].mean()
+        s["leadership"][w] = staff.leadership[directors].mean()
+        s["climate"][w] = staff.psych_safety[staff.filled].mean() if staff.filled.any() else 0.0
+        pr = rooms.participating
+        has_part = pr.any()
+        drivers = rooms.practice[pr].mean(axis=0) if has_part else np.full(4, np.nan)
+        (s["practice_relationships"][w], s["practice_social_skills"][w],
+         s["practice_family"][w], s["practice_equity"][w]) = drivers
+        s["capacity"][w] = self.centers.capacity.mean()
+        q = rooms.quality
+        s["practice_participating"][w] = q[pr].mean() if has_part else np.nan
+        s["practice_spread"][w] = q[~pr].mean() if (~pr).any() else np.nan
+        s["child_se"][w] = rooms.competence[pr].mean() if has_part else np.nan
+        s["cb_share"][w] = rooms.cb_share[pr].mean() if has_part else np.nan
+        filled = self.teacher_filled()
+        s["vacancy_share"][w] = 1.0 - filled.mean()
+        bc = self.by_center
+        bc["practice_participating"][w] = self._center_mean_where(q, pr)
+        bc["practice_all"][w] = self.center_mean(q)
+        bc["psych_safety"][w] = self.team_climate()
+        bc["inquiry"][w] = self.center_mean_of_team(staff.inquiry)
+        bc["capacity"][w] = self.centers.capacity
+        bc["pdsa_completed"][w] = c["pdsa_completed"]
+        bc["vicarious_updates"][w] = c["vicarious_updates"]
+        bc["vacancy_share"][w] = self.center_mean(~filled)
+
+    def _center_mean_where(self, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        c = self.rooms.center[mask]
+        n = np.bincount(c, minlength=self.centers.n)
+        tot = np.bincount(c, weights=values[mask], minlength=self.centers.n)
+        return np.where(n > 0, tot / np.maximum(n, 1), np.nan)
+
+    def snapshot(self, when: str) -> None:
+        """Classroom and participant state at baseline, end of collaborative and
+        end of follow-up; observed practice includes observer error."""
+        rooms, staff = self.rooms, self.staff
+        q = rooms.quality
+        part = self.participant
+        self.snapshots[when] = {
+            "practice": q.copy(),
+            "observed": q + self.rng.normal(0.0, self.p.obs_error_sd, rooms.n),
+            "child_se": rooms.competence.copy(),
+            "cb_share": rooms.cb_share.copy(),
+            "drivers": rooms.practice.copy(),
+            "psych_safety": float(staff.psych_safety[part].mean()),
+            "inquiry": float(staff.inquiry[part].mean()),
+            "efficacy": float(staff.efficacy[part].mean()),
+            "knowledge_sel": float(staff.knowledge[part, 0].mean()),
+            "capacity": float(self.centers.capacity.mean()),
+            "week": self.week,
+            "counts": {k: (v.copy() if isinstance(v, np.ndarray) else v)
+                       for k, v in self.counts.items()},
+            "pdsa_rows": len(self.log),
+        }
+
+    def release(self) -> None:
+        """Drop Mesa's class-level reference to this model (Mesa 3.3.1 keeps every
+        model alive in `Agent._ids`, which leaks memory over a sweep)."""
+        ids = getattr(mesa.Agent, "_ids", None)
+        if isinstance(ids, dict):
+            ids.pop(self, None)
+
+
+__all__ = ["BSCModel", "Teacher", "Director", "Parent"]

@@ -1,0 +1,155 @@
+"""Declarations: every model output, declared once, named after the theory of change.
+
+Each output has a name, unit, meaning and the box of the seed's theory of change it
+stands for (`outputs`, `mechanisms`, `short_term`, `long_term`, `impacts`, or
+`context`). Plot labels, the summary table of `bscsim run` and `docs/outputs.md` are
+derived from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+BOXES = ("outputs", "mechanisms", "short_term", "long_term", "impacts", "context")
+BOX_TITLES = {
+    "outputs": "Outputs (BSC activities, structures, work processes)",
+    "mechanisms": "Mechanisms",
+    "short_term": "Short-term outcomes",
+    "long_term": "Long-term outcomes (the primary drivers)",
+    "impacts": "Impacts",
+    "context": "Context",
+}
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    unit: str
+    box: str
+    meaning: str
+
+
+def _o(name, unit, box, meaning):
+    return Output(name, unit, box, meaning)
+
+
+# Weekly, model-level (Result.timeseries). Counts are cumulative from week 0.
+TIMESERIES: tuple[Output, ...] = (
+    _o("ls_attendance", "person-sessions", "outputs", "Learning-session attendances."),
+    _o("call_attendance", "person-calls", "outputs", "All-team and affinity call attendances."),
+    _o("meetings_held", "meetings", "outputs", "Cross-role team meetings held."),
+    _o("metrics_reported", "reports", "outputs", "Monthly metrics reports sent."),
+    _o("pdsa_started", "cycles", "outputs", "PDSA cycles started."),
+    _o("pdsa_completed", "cycles", "outputs", "PDSA cycles completed."),
+    _o("pdsa_adopted", "cycles", "outputs", "Cycles ending in adopt."),
+    _o("pdsa_adapted", "cycles", "outputs", "Cycles ending in adapt."),
+    _o("pdsa_abandoned", "cycles", "outputs", "Cycles ending in abandon."),
+    _o("spread_adoptions", "adoptions", "outputs",
+       "Change ideas taken up by classrooms through spread."),
+    _o("psych_safety", "0-1", "mechanisms",
+       "Mean psychological safety of participants (team members, or participating "
+       "teachers and directors where there is no team)."),
+    _o("efficacy", "0-1", "mechanisms", "Mean self-efficacy of participants."),
+    _o("power_gap", "status units", "mechanisms",
+       "Director's status minus the mean status of the other participants."),
+    _o("voice", "acts", "mechanisms", "Times a member spoke up in a team meeting."),
+    _o("inquiry", "0-1", "mechanisms", "Mean inquiry mindset of participants."),
+    _o("ties", "0-1", "mechanisms", "Mean tie strength between pairs of teams."),
+    _o("vicarious_updates", "updates", "mechanisms",
+       "Beliefs moved by another center's shared PDSA report."),
+    _o("team_updates", "updates", "mechanisms",
+       "Beliefs moved by a teammate's shared PDSA report."),
+    _o("knowledge_sel", "0-1", "short_term", "Mean SEL knowledge of participants."),
+    _o("knowledge_family", "0-1", "short_term",
+       "Mean family-engagement knowledge of participants."),
+    _o("knowledge_equity", "0-1", "short_term",
+       "Mean equity and cultural-responsiveness knowledge of participants."),
+    _o("qi_skill", "0-1", "short_term", "Mean QI skill (making improvements) of participants."),
+    _o("leadership", "0-1", "short_term", "Mean shared leadership of directors."),
+    _o("climate", "0-1", "short_term",
+       "Organizational climate: mean psychological safety of all staff present."),
+    _o("practice_relationships", "share of key practices", "long_term",
+       "Driver 1 practice, participating classrooms."),
+    _o("practice_social_skills", "share of key practices", "long_term",
+       "Driver 2 practice, participating classrooms."),
+    _o("practice_family", "share of key practices", "long_term",
+       "Driver 3 practice, participating classrooms."),
+    _o("practice_equity", "share of key practices", "long_term",
+       "Driver 4 practice, participating classrooms."),
+    _o("capacity", "0-1", "long_term", "Driver 5: mean organizational capacity."),
+    _o("practice_participating", "share of key practices", "impacts",
+       "Mean SEL practice quality of participating classrooms."),
+    _o("practice_spread", "share of key practices", "impacts",
+       "Mean SEL practice quality of the other classrooms of the centers."),
+    _o("child_se", "z", "impacts",
+       "Mean child social-emotional competence, participating classrooms."),
+    _o("cb_share", "share of children", "impacts",
+       "Share of children with challenging behavior, participating classrooms."),
+    _o("vacancy_share", "share of posts", "context", "Vacant lead-teacher posts."),
+    _o("leavers", "people", "context", "Staff who left (cumulative)."),
+)
+
+# Weekly, per center (Result.centers).
+CENTER: tuple[Output, ...] = (
+    _o("practice_participating", "share of key practices", "impacts",
+       "Mean SEL practice quality of the center's participating classrooms."),
+    _o("practice_all", "share of key practices", "impacts",
+       "Mean SEL practice quality of all the center's classrooms."),
+    _o("psych_safety", "0-1", "mechanisms", "Mean psychological safety of the participants."),
+    _o("inquiry", "0-1", "mechanisms", "Mean inquiry mindset of the participants."),
+    _o("capacity", "0-1", "long_term", "Organizational capacity."),
+    _o("pdsa_completed", "cycles", "outputs", "PDSA cycles completed (cumulative)."),
+    _o("vicarious_updates", "updates", "mechanisms", "Vicarious updates (cumulative)."),
+    _o("vacancy_share", "share of posts", "context", "Vacant lead-teacher posts."),
+)
+
+# Scalars (Result.summary), at the end of the collaborative unless said otherwise.
+SUMMARY: tuple[Output, ...] = (
+    _o("classrooms_improved_share", "share", "impacts",
+       "Participating classrooms whose observed SEL practice (with observer error "
+       "`obs_error_sd`) rose by more than `improved_margin_sd` baseline SDs."),
+    _o("practice_gain_sd", "baseline SD", "impacts",
+       "Mean change in SEL practice quality of participating classrooms, in units of "
+       "`practice_sd`."),
+    _o("child_se_gain_sd", "SD", "impacts",
+       "Mean change in child social-emotional competence, participating classrooms "
+       "(baseline to end of the collaborative, same program year when 52 weeks)."),
+    _o("challenging_behavior_change", "share of children", "impacts",
+       "Change in the share of children with challenging behavior, participating "
+       "classrooms (negative = fewer)."),
+    _o("spread_gain_sd", "baseline SD", "impacts",
+       "Mean change in SEL practice of non-participating classrooms of the centers."),
+    _o("teams_improved_share", "share", "impacts",
+       "Centers whose participating classrooms gained more than `improved_margin_sd` "
+       "on average (true practice)."),
+    _o("team_gain_sd_spread", "baseline SD", "impacts",
+       "Between-center SD of the mean practice gain of participating classrooms."),
+    _o("pdsa_completed_per_team", "cycles", "outputs", "PDSA cycles completed per center."),
+    _o("pdsa_adopted_per_team", "cycles", "outputs", "Cycles ending in adopt per center."),
+    _o("iterative_share", "share", "outputs",
+       "Share of tested (center, idea) pairs tested in more than one cycle."),
+    _o("psych_safety_end", "0-1", "mechanisms", "Mean psychological safety of participants."),
+    _o("inquiry_end", "0-1", "mechanisms", "Mean inquiry mindset of participants."),
+    _o("efficacy_end", "0-1", "mechanisms", "Mean self-efficacy of participants."),
+    _o("vicarious_updates_per_team", "updates", "mechanisms",
+       "Vicarious belief updates per center."),
+    _o("capacity_end", "0-1", "long_term", "Mean organizational capacity."),
+    _o("knowledge_sel_end", "0-1", "short_term", "Mean SEL knowledge of participants."),
+    _o("leavers_per_center", "people", "context", "Staff who left, per center."),
+    _o("practice_gain_sd_followup", "baseline SD", "impacts",
+       "As practice_gain_sd, at the end of the follow-up."),
+    _o("child_se_gain_sd_followup", "SD", "impacts",
+       "Mean child competence at the end of the follow-up minus at baseline "
+       "(a new cohort after each program year)."),
+)
+
+TIMESERIES_NAMES = tuple(o.name for o in TIMESERIES)
+CENTER_NAMES = tuple(o.name for o in CENTER)
+SUMMARY_NAMES = tuple(o.name for o in SUMMARY)
+BY_NAME = {o.name: o for o in TIMESERIES + SUMMARY}
+
+
+def label(name: str) -> str:
+    """A plot label: the output's name in words, with its unit."""
+    o = BY_NAME[name]
+    return f"{name.replace('_', ' ')} ({o.unit})"

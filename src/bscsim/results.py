@@ -1,0 +1,206 @@
+"""Results: a finished model turned into tidy tables and a summary, saved with
+provenance.
+
+Tables are built on first access, so a sweep that needs only the summary does not
+pay for them. `Result.save(dir)` writes Parquet files (and the summary as CSV too)
+and `provenance.json` (resolved config, seed, package and dependency versions).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .agents import ROLES
+from .framework import DRIVERS, idea_names
+from .outputs import CENTER_NAMES, SUMMARY_NAMES, TIMESERIES_NAMES
+
+
+def versions() -> dict[str, str]:
+    """Versions of bscsim, Python and the main dependencies."""
+    from importlib.metadata import PackageNotFoundError, version
+    out = {"python": platform.python_version()}
+    for pkg in ("bscsim", "mesa", "numpy", "pandas", "scipy", "SALib", "pyarrow"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+class Result:
+    """The outputs of one run: `timeseries`, `centers`, `classrooms`, `pdsa_log`,
+    `summary`, plus `params` and `seed`."""
+
+    def __init__(self, model, seed: Any):
+        self.params = model.p
+        self.seed = seed
+        self._series = model.series
+        self._by_center = model.by_center
+        self._snap = model.snapshots
+        self._log = model.log
+        self._is_hs = model.centers.is_hs.copy()
+        self._room_center = model.rooms.center.copy()
+        self._participating = model.rooms.participating.copy()
+        self.summary = compute_summary(model)
+
+    @cached_property
+    def timeseries(self) -> pd.DataFrame:
+        """One row per week, model level."""
+        p = self.params
+        weeks = np.arange(len(self._series[TIMESERIES_NAMES[0]]))
+        df = pd.DataFrame({"week": weeks, "collab": weeks < p.weeks_collab})
+        for k in TIMESERIES_NAMES:
+            df[k] = self._series[k]
+        return df
+
+    @cached_property
+    def centers(self) -> pd.DataFrame:
+        """One row per week and center."""
+        n_w, n_c = self._by_center[CENTER_NAMES[0]].shape
+        df = pd.DataFrame({
+            "week": np.repeat(np.arange(n_w), n_c),
+            "center": np.tile(np.arange(n_c), n_w),
+            "center_type": np.tile(np.where(self._is_hs, "head_start", "child_care"), n_w),
+        })
+        for k in CENTER_NAMES:
+            df[k] = self._by_center[k].ravel()
+        return df
+
+    @cached_property
+    def classrooms(self) -> pd.DataFrame:
+        """One row per classroom: baseline, end of collaborative, end of follow-up."""
+        df = pd.DataFrame({
+            "classroom": np.arange(len(self._room_center)),
+            "center": self._room_center,
+            "center_type": np.where(self._is_hs[self._room_center], "head_start",
+                                    "child_care"),
+            "participating": self._participating,
+        })
+        for when in ("baseline", "end_collab", "end_followup"):
+            snap = self._snap.get(when)
+            for key in ("practice", "observed", "child_se", "cb_share"):
+                df[f"{key}_{when}"] = snap[key] if snap else np.nan
+        sd = self.params.practice_sd
+        df["improved"] = ((df["observed_end_collab"] - df["observed_baseline"])
+                          > self.params.improved_margin_sd * sd)
+        return df
+
+    @cached_property
+    def pdsa_log(self) -> pd.DataFrame:
+        """One row per completed PDSA cycle."""
+        log = self._log
+        df = pd.DataFrame({c: getattr(log, c) for c in log.COLUMNS})
+        names = idea_names(self.params.n_ideas_per_driver)
+        if len(df) == 0:
+            df = pd.DataFrame(columns=list(log.COLUMNS) + ["change_idea"])
+            return df
+        df["role"] = [ROLES[r] for r in df["role"]]
+        df["driver"] = [DRIVERS[d] for d in df["driver"]]
+        df["change_idea"] = [names[i] for i in df["idea"]]
+        return df
+
+    def provenance(self) -> dict[str, Any]:
+        return {
+            "seed": _jsonable(self.seed),
+            "config": self.params.to_dict(),
+            "versions": versions(),
+        }
+
+    def save(self, out: str | Path) -> Path:
+        """Write every table (Parquet; summary also CSV) and provenance.json into
+        `out`. Written to a temporary folder first, so a failure leaves nothing."""
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            for name in ("timeseries", "centers", "classrooms", "pdsa_log"):
+                getattr(self, name).to_parquet(tmp / f"{name}.parquet", index=False)
+            summary = self.summary.rename("value").rename_axis("output").reset_index()
+            summary.to_parquet(tmp / "summary.parquet", index=False)
+            summary.to_csv(tmp / "summary.csv", index=False)
+            (tmp / "provenance.json").write_text(json.dumps(self.provenance(), indent=2))
+            if out.exists():
+                for f in tmp.iterdir():
+                    os.replace(f, out / f.name)
+                tmp.rmdir()
+            else:
+                os.replace(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return out
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (int, float, str)) or x is None:
+        return x
+    return repr(x)
+
+
+def _mean(x: np.ndarray) -> float:
+    return float(x.mean()) if len(x) else float("nan")
+
+
+def compute_summary(model) -> pd.Series:
+    """Scalar outcomes (declared in outputs.SUMMARY), end of the collaborative
+    unless named `_followup`."""
+    p, snap = model.p, model.snapshots
+    base = snap["baseline"]
+    end = snap.get("end_collab", snap["baseline"])
+    follow = snap.get("end_followup", end)
+    part = model.rooms.participating
+    other = ~part
+    sd = p.practice_sd
+    n_c = model.centers.n
+    gain = (end["practice"] - base["practice"]) / sd
+    observed_gain = (end["observed"] - base["observed"]) / sd
+    counts = end["counts"]
+    # centers: mean participating gain
+    c = model.rooms.center[part]
+    n_part = np.bincount(c, minlength=n_c)
+    team_gain = np.bincount(c, weights=gain[part], minlength=n_c) / np.maximum(n_part, 1)
+    team_gain = team_gain[n_part > 0]
+    log = model.log
+    rows = end["pdsa_rows"]
+    pairs = {}
+    for r in range(rows):
+        key = (log.center[r], log.idea[r])
+        pairs[key] = pairs.get(key, 0) + 1
+    values = {
+        "classrooms_improved_share": _mean((observed_gain[part] > p.improved_margin_sd)
+                                           .astype(float)),
+        "practice_gain_sd": _mean(gain[part]),
+        "child_se_gain_sd": _mean(end["child_se"][part] - base["child_se"][part]),
+        "challenging_behavior_change": _mean(end["cb_share"][part] - base["cb_share"][part]),
+        "spread_gain_sd": _mean(gain[other]),
+        "teams_improved_share": _mean((team_gain > p.improved_margin_sd).astype(float)),
+        "team_gain_sd_spread": float(team_gain.std()) if len(team_gain) > 1 else 0.0,
+        "pdsa_completed_per_team": counts["pdsa_completed"].sum() / n_c,
+        "pdsa_adopted_per_team": counts["pdsa_adopted"].sum() / n_c,
+        "iterative_share": (float(np.mean([v > 1 for v in pairs.values()]))
+                            if pairs else 0.0),
+        "psych_safety_end": end["psych_safety"],
+        "inquiry_end": end["inquiry"],
+        "efficacy_end": end["efficacy"],
+        "vicarious_updates_per_team": counts["vicarious_updates"].sum() / n_c,
+        "capacity_end": end["capacity"],
+        "knowledge_sel_end": end["knowledge_sel"],
+        "leavers_per_center": counts["leavers"] / n_c,
+        "practice_gain_sd_followup": _mean((follow["practice"][part]
+                                            - base["practice"][part]) / sd),
+        "child_se_gain_sd_followup": _mean(follow["child_se"][part] - base["child_se"][part]),
+    }
+    assert tuple(values) == SUMMARY_NAMES, "summary must follow outputs.SUMMARY"
+    return pd.Series(values, dtype=float, name="value")

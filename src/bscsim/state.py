@@ -1,0 +1,248 @@
+"""Model: state variables of centers, classrooms and staff posts (ODD element 2),
+and their initialization (ODD element 5).
+
+State is held on numpy arrays, one row per center, classroom or post, so that the
+weekly submodels update whole populations at once. Mesa agents (`agents.py`) are the
+people holding the posts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ndtri
+
+from .agents import DIRECTOR, PARENT, TEACHER
+from .framework import CLASSROOM_DRIVERS, DOMAINS, N_DRIVERS, true_effects
+
+
+@dataclass
+class Centers:
+    """One row per center (ECE program)."""
+
+    is_hs: np.ndarray          # bool: Head Start (else child care)
+    turnover: np.ndarray       # annual lead-teacher turnover of the center
+    capacity: np.ndarray       # organizational capacity, 0-1
+    capacity_base: np.ndarray  # baseline capacity (the no-routines level)
+    effect: np.ndarray         # (centers, ideas): true effect of each change idea
+    ties: np.ndarray           # (centers, centers): tie strength between teams, 0-1
+    last_meeting: np.ndarray   # week of the last team meeting held (-inf: none)
+    last_metrics: np.ndarray   # week of the last monthly metrics report (-inf: none)
+
+    @property
+    def n(self) -> int:
+        return len(self.is_hs)
+
+
+@dataclass
+class Classrooms:
+    """One row per classroom; practice per classroom driver (drivers 1-4)."""
+
+    center: np.ndarray         # center index
+    participating: np.ndarray  # bool: lead teacher's post is on the BSC team
+    practice: np.ndarray       # (rooms, 4): share of key practices in use, 0-1
+    practice_base: np.ndarray  # (rooms, 4): baseline practice
+    practice_ref: np.ndarray   # mean baseline practice of the center's type
+    adopted: np.ndarray        # (rooms, ideas) bool: change ideas in use
+    competence: np.ndarray     # mean child social-emotional competence (z units)
+    cb_threshold: np.ndarray   # probit threshold: share CB = Phi(threshold - link*z)
+    cb_share: np.ndarray       # share of children with challenging behavior
+
+    @property
+    def n(self) -> int:
+        return len(self.center)
+
+    @property
+    def quality(self) -> np.ndarray:
+        """Overall SEL practice quality: mean over the classroom drivers."""
+        return self.practice.mean(axis=1)
+
+
+@dataclass
+class Staff:
+    """One row per post (teacher, director, parent); the holder's state."""
+
+    role: np.ndarray           # TEACHER, DIRECTOR or PARENT
+    center: np.ndarray
+    classroom: np.ndarray      # teacher's classroom; a parent's child's; -1 director
+    on_team: np.ndarray        # bool: the post holds a seat on the BSC team
+    filled: np.ndarray         # bool: someone holds the post (else vacant)
+    knowledge: np.ndarray      # (posts, 3): SEL, family, equity knowledge, 0-1
+    qi: np.ndarray             # QI skill (data use, PDSA method), 0-1
+    efficacy: np.ndarray
+    inquiry: np.ndarray        # 0 compliance - 1 inquiry
+    psych_safety: np.ndarray
+    ps_base: np.ndarray        # the holder's baseline safety
+    status: np.ndarray         # power the holder's voice carries
+    leadership: np.ndarray     # directors' shared leadership (others: unused)
+    belief_mu: np.ndarray      # (posts, ideas): believed effect of each idea
+    belief_tau: np.ndarray     # (posts, ideas): precision of that belief
+    board_read: np.ndarray     # number of collaborative board reports already read
+    cycle_idea: np.ndarray     # idea under test (-1: none)
+    cycle_start: np.ndarray    # week the current cycle started
+    cycle_room: np.ndarray     # classroom the test runs in
+    next_idea: np.ndarray      # idea to test again after an 'adapt' (-1: none)
+
+    @property
+    def n(self) -> int:
+        return len(self.role)
+
+    @property
+    def present(self) -> np.ndarray:
+        """Team members who currently hold their post."""
+        return self.on_team & self.filled
+
+
+def init_centers(p, rng: np.random.Generator) -> Centers:
+    """Centers: type, zero-inflated turnover, capacity, true effects of ideas.
+
+    Turnover: with chance `turnover_zero_share` a center has none; otherwise a Beta
+    draw with mean (type mean) / (1 - zero share), so the type mean is kept
+    (Doromal et al. 2022; derivation in docs/calibration.md).
+    """
+    n = p.n_centers
+    n_hs = int(round(p.share_head_start * n))
+    is_hs = np.zeros(n, dtype=bool)
+    is_hs[rng.permutation(n)[:n_hs]] = True
+    mean = np.where(is_hs, p.turnover_hs, p.turnover_cc)
+    mean_pos = np.minimum(mean / max(1.0 - p.turnover_zero_share, 1e-9), 0.99)
+    k = p.turnover_concentration
+    draw = rng.beta(np.maximum(mean_pos * k, 1e-6), np.maximum((1 - mean_pos) * k, 1e-6))
+    zero = rng.random(n) < p.turnover_zero_share
+    turnover = np.where(zero | (mean == 0), 0.0, draw)
+    capacity = np.clip(rng.normal(p.capacity_baseline, p.capacity_sd, n), 0.0, 1.0)
+    return Centers(
+        is_hs=is_hs,
+        turnover=turnover,
+        capacity=capacity,
+        capacity_base=capacity.copy(),
+        effect=true_effects(p, is_hs, rng),
+        ties=np.zeros((n, n)),
+        last_meeting=np.full(n, -np.inf),
+        last_metrics=np.full(n, -np.inf),
+    )
+
+
+def init_classrooms(p, centers: Centers, rng: np.random.Generator) -> Classrooms:
+    """Classrooms: at least one per center, Poisson spread around the mean."""
+    sizes = 1 + rng.poisson(max(p.n_classrooms - 1, 0), centers.n)
+    center = np.repeat(np.arange(centers.n), sizes)
+    first = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    rank = np.arange(len(center)) - first[center]
+    participating = rank < p.n_team_teachers
+    ref = np.where(centers.is_hs[center], p.practice_baseline_hs, p.practice_baseline_cc)
+    room_level = rng.normal(0.0, p.practice_sd, len(center))
+    practice = np.clip(ref[:, None] + room_level[:, None]
+                       + rng.normal(0.0, p.driver_sd, (len(center), CLASSROOM_DRIVERS)),
+                       0.0, 1.0)
+    n_ideas = N_DRIVERS * p.n_ideas_per_driver
+    rooms = Classrooms(
+        center=center,
+        participating=participating,
+        practice=practice,
+        practice_base=practice.copy(),
+        practice_ref=ref,
+        adopted=np.zeros((len(center), n_ideas), dtype=bool),
+        competence=np.zeros(len(center)),
+        cb_threshold=np.zeros(len(center)),
+        cb_share=np.zeros(len(center)),
+    )
+    new_cohort(p, rooms, np.ones(len(center), dtype=bool), rng)
+    return rooms
+
+
+def new_cohort(p, rooms: Classrooms, which: np.ndarray, rng: np.random.Generator) -> None:
+    """A new cohort of children arrives in the classrooms `which`.
+
+    Classroom mean competence is the mean of `children_per_classroom` standard
+    normal children; the share with challenging behavior is a binomial draw around
+    `share_cb_baseline` (Qi & Kaiser 2003). Source of the yearly cohort: design brief.
+    """
+    n = int(which.sum())
+    size = p.children_per_classroom
+    rooms.competence[which] = rng.normal(0.0, 1.0 / np.sqrt(size), n)
+    share = rng.binomial(size, p.share_cb_baseline, n) / size
+    share = np.clip(share, 0.5 / size, 1 - 0.5 / size)
+    # threshold so that the share holds at the cohort's starting competence
+    rooms.cb_threshold[which] = ndtri(share) + p.cb_link * rooms.competence[which]
+    rooms.cb_share[which] = share
+
+
+def init_staff(p, centers: Centers, rooms: Classrooms, rng: np.random.Generator) -> Staff:
+    """Posts: one lead teacher per classroom, one director per center, and
+    `n_team_parents` parents per center on the team (when teams are formed)."""
+    n_c = centers.n
+    teams = p.teams_on
+    t_center = rooms.center
+    t_room = np.arange(rooms.n)
+    par_center = np.repeat(np.arange(n_c), p.n_team_parents if teams else 0)
+    par_room = _random_room_of(par_center, rooms, rng)
+    role = np.concatenate([np.full(rooms.n, TEACHER), np.full(n_c, DIRECTOR),
+                           np.full(len(par_center), PARENT)])
+    center = np.concatenate([t_center, np.arange(n_c), par_center])
+    classroom = np.concatenate([t_room, np.full(n_c, -1), par_room])
+    on_team = np.concatenate([rooms.participating & teams, np.full(n_c, teams),
+                              np.ones(len(par_center), dtype=bool)])
+    n = len(role)
+    # vacancies at baseline: the steady state of hazard h and mean duration D,
+    # h*D / (1 + h*D) (assumption: the collaborative starts in steady state)
+    hazard = weekly_hazard(centers.turnover[center])
+    dur = p.dur_vacancy_weeks
+    vacant0 = (role == TEACHER) & (rng.random(n) < hazard * dur / (1 + hazard * dur))
+    n_ideas = centers.effect.shape[1]
+    staff = Staff(
+        role=role, center=center, classroom=classroom, on_team=on_team,
+        filled=~vacant0,
+        knowledge=np.zeros((n, len(DOMAINS))), qi=np.zeros(n), efficacy=np.zeros(n),
+        inquiry=np.zeros(n), psych_safety=np.zeros(n), ps_base=np.zeros(n),
+        status=np.zeros(n), leadership=np.zeros(n),
+        belief_mu=np.zeros((n, n_ideas)), belief_tau=np.zeros((n, n_ideas)),
+        board_read=np.zeros(n, dtype=np.int64),
+        cycle_idea=np.full(n, -1), cycle_start=np.zeros(n, dtype=np.int64),
+        cycle_room=np.full(n, -1), next_idea=np.full(n, -1),
+    )
+    newcomers(p, staff, np.arange(n), rng)
+    return staff
+
+
+def _random_room_of(center_of: np.ndarray, rooms: Classrooms,
+                    rng: np.random.Generator) -> np.ndarray:
+    """A random classroom of each given center (a parent's child's classroom)."""
+    out = np.empty(len(center_of), dtype=np.int64)
+    for j, c in enumerate(center_of):
+        out[j] = rng.choice(np.flatnonzero(rooms.center == c))
+    return out
+
+
+def newcomers(p, staff: Staff, posts: np.ndarray, rng: np.random.Generator) -> None:
+    """Give the holders of `posts` a newcomer's state: baseline knowledge and
+    mindset, no BSC experience, prior beliefs (design brief, turnover rule)."""
+    m = len(posts)
+    if m == 0:
+        return
+    role = staff.role[posts]
+    k = np.clip(rng.normal(p.knowledge_baseline, p.person_sd, (m, len(DOMAINS))), 0, 1)
+    k[role == PARENT, 1] = np.clip(rng.normal(p.parent_family_knowledge, p.person_sd,
+                                              (role == PARENT).sum()), 0, 1)
+    staff.knowledge[posts] = k
+    staff.qi[posts] = np.clip(rng.normal(p.qi_skill_baseline, p.person_sd, m), 0, 1)
+    staff.efficacy[posts] = np.clip(rng.normal(p.efficacy_baseline, p.person_sd, m), 0, 1)
+    staff.inquiry[posts] = np.clip(rng.normal(p.inquiry_baseline, p.inquiry_sd, m), 0, 1)
+    ps = np.clip(rng.normal(p.psych_safety_baseline, p.person_sd, m), 0, 1)
+    staff.psych_safety[posts] = ps
+    staff.ps_base[posts] = ps
+    staff.status[posts] = np.select([role == TEACHER, role == DIRECTOR],
+                                    [p.status_teacher, p.status_director],
+                                    p.status_parent)
+    staff.leadership[posts] = np.where(
+        role == DIRECTOR, np.clip(rng.normal(p.leadership_baseline, p.person_sd, m), 0, 1), 0.0)
+    staff.belief_mu[posts] = p.prior_mean
+    staff.belief_tau[posts] = 1.0 / p.prior_sd ** 2
+    staff.cycle_idea[posts] = -1
+    staff.next_idea[posts] = -1
+
+
+def weekly_hazard(annual: np.ndarray | float) -> np.ndarray:
+    """Weekly exit chance from an annual rate: 1 - (1 - a)**(1/52) (design brief)."""
+    return 1.0 - (1.0 - np.asarray(annual)) ** (1.0 / 52.0)

@@ -1,0 +1,121 @@
+"""Model: the cross-role team meeting (BSC element 3; mechanism 1, relational
+dynamics within organizations).
+
+Submodel `team_meeting`. Members speak up with a logistic chance in their
+psychological safety, efficacy and status; the director's response (shared
+leadership, the power gap between the director and the speaker) moves the speaker's
+safety, efficacy and status. Results of finished PDSA cycles are shared: successes
+nearly always, failures with a chance that rises steeply with the runner's safety,
+and teammates update their beliefs. The same selective reporting decides what goes
+to the collaborative's board. Sources: seed (mechanism 1); Edmondson 1999;
+Frazier et al. 2017; design brief (voice and safety rule).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+from .agents import DIRECTOR
+from .collaborative import update_beliefs
+
+
+def team_meeting(model) -> None:
+    """Team meetings: voice and response, then sharing of finished tests."""
+    ev, p = model.events, model.p
+    if not ev.meeting:
+        return
+    staff, centers = model.staff, model.centers
+    members = np.flatnonzero(staff.present)
+    if len(members) == 0:
+        return
+    if not ev.collab:
+        # after the collaborative, a team keeps meeting only as a routine the
+        # center has built (assumption: chance = organizational capacity)
+        keep = model.rng.random(centers.n) < centers.capacity
+        members = members[keep[staff.center[members]]]
+    held = np.unique(staff.center[members])
+    centers.last_meeting[held] = ev.week
+    model.counts["meetings"][held] += 1
+    voice(model, members)
+    share_results(model, held)
+
+
+def director_leadership(model) -> np.ndarray:
+    """Shared leadership of each center's director; an acting director (vacant
+    post) answers like a newcomer, at `leadership_baseline`."""
+    staff = model.staff
+    lead = np.full(model.centers.n, model.p.leadership_baseline)
+    lead_status = np.full(model.centers.n, model.p.status_director)
+    d = np.flatnonzero((staff.role == DIRECTOR) & staff.filled)
+    lead[staff.center[d]] = staff.leadership[d]
+    lead_status[staff.center[d]] = staff.status[d]
+    return lead, lead_status
+
+
+def voice(model, members: np.ndarray) -> None:
+    """Members speak up; a supportive response raises the speaker's safety,
+    efficacy and status, a dismissive one lowers safety (design brief)."""
+    p, staff, rng = model.p, model.staff, model.rng
+    mean_state = (staff.psych_safety[members] + staff.efficacy[members]
+                  + staff.status[members]) / 3.0
+    speaks = rng.random(len(members)) < expit(p.voice_bias + p.voice_slope * (mean_state - 0.5))
+    speakers = members[speaks]
+    model.counts["voice"] += len(speakers)
+    if not p.psych_safety_on or len(speakers) == 0:
+        return
+    lead, lead_status = director_leadership(model)
+    c = staff.center[speakers]
+    gap = np.maximum(lead_status[c] - staff.status[speakers], 0.0)
+    p_support = lead[c] * np.clip(1.0 - p.power_gap_penalty * gap, 0.0, 1.0)
+    support = rng.random(len(speakers)) < p_support
+    up, down = speakers[support], speakers[~support]
+    staff.psych_safety[up] += p.ps_gain * (1.0 - staff.psych_safety[up])
+    staff.efficacy[up] += p.efficacy_gain * (1.0 - staff.efficacy[up])
+    staff.status[up] += p.status_gain * (1.0 - staff.status[up])
+    staff.psych_safety[down] -= p.ps_loss * staff.psych_safety[down]
+
+
+def p_share(p, safety: np.ndarray, success: np.ndarray) -> np.ndarray:
+    """Chance to share a result: successes `p_share_success`, failures
+    safety**`failure_report_power` (Edmondson 1999; selective reporting)."""
+    return np.where(success, p.p_share_success, safety ** p.failure_report_power)
+
+
+def share_results(model, held: np.ndarray) -> None:
+    """Finished cycles of centers that met are shared in the team, and (during
+    the collaborative) with the collaborative's board."""
+    p, staff, log, rng = model.p, model.staff, model.log, model.rng
+    rows = [r for r in model.pending if log.center[r] in set(held.tolist())]
+    if not rows:
+        return
+    model.pending = [r for r in model.pending if r not in set(rows)]
+    rows = np.asarray(rows)
+    runner = np.asarray([log.post[r] for r in rows])
+    center = np.asarray([log.center[r] for r in rows])
+    idea = np.asarray([log.idea[r] for r in rows])
+    y = np.asarray([log.observed[r] for r in rows])
+    tau_y = np.asarray([log.tau[r] for r in rows])
+    success = np.asarray([log.decision[r] == "adopt" for r in rows])
+    # a runner who has left since the cycle ended cannot share it
+    here = staff.filled[runner] & staff.on_team[runner]
+    shared = here & (rng.random(len(rows)) < p_share(p, staff.psych_safety[runner], success))
+    for r, s in zip(rows, shared):
+        log.shared_team[r] = bool(s)
+    listeners = np.flatnonzero(staff.present)
+    listeners = listeners[np.isin(staff.center[listeners], held)]
+    w = (p.team_weight * staff.psych_safety[listeners][:, None]
+         * staff.status[runner][None, :]
+         * (staff.center[listeners][:, None] == center[None, :])
+         * (listeners[:, None] != runner[None, :]) * shared[None, :])
+    update_beliefs(staff, listeners, w, idea, y, tau_y)
+    model.counts["team_updates"] += int((w > 0).sum())
+    if not model.events.collab:
+        return
+    # to the collaborative: selective reporting by the team's climate
+    climate = model.team_climate()
+    to_board = shared & (rng.random(len(rows)) < p_share(p, climate[center], success))
+    for j in np.flatnonzero(to_board):
+        log.shared_collab[rows[j]] = True
+        model.board.add(int(center[j]), int(idea[j]), float(y[j]), float(tau_y[j]),
+                        int(staff.role[runner[j]]))

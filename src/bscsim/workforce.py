@@ -1,0 +1,67 @@
+"""Model: the workforce, turnover and vacancies (the seed's contextual barriers:
+staff turnover and staffing shortages).
+
+Submodel `turnover`. Lead teachers leave with their center's weekly hazard
+1 - (1 - a_c)**(1/52); the post stays vacant for a geometric number of weeks (mean
+`dur_vacancy_weeks`); a newcomer then arrives with baseline knowledge and mindset,
+no BSC experience and no beliefs beyond the prior, and takes the post's team seat.
+Her classroom loses most of its practice gain. Directors leave with their own
+hazard; a director's exit costs the team part of its safety gain. Parents on the
+team leave when their child ages out at the program-year boundary. Sources:
+Doromal et al. 2022; Bassok et al. 2021, 2024; Hemmeter et al. 2018; design brief.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .agents import AGENT_CLASS, DIRECTOR, PARENT, TEACHER
+from .state import newcomers, weekly_hazard
+
+
+def turnover(model) -> None:
+    """Exits, vacancies filled, newcomers (weekly)."""
+    p, staff, rng = model.p, model.staff, model.rng
+    hazard = np.where(staff.role == DIRECTOR, weekly_hazard(p.turnover_director),
+                      np.where(staff.role == TEACHER,
+                               weekly_hazard(model.centers.turnover[staff.center]), 0.0))
+    leave = staff.filled & (rng.random(staff.n) < hazard)
+    if model.events.new_year:
+        leave |= staff.filled & (staff.role == PARENT) & (rng.random(staff.n) < p.p_parent_ageout)
+    fill = ~staff.filled & (rng.random(staff.n) < 1.0 / max(p.dur_vacancy_weeks, 1.0))
+    leavers = np.flatnonzero(leave)
+    for post in leavers:
+        model.remove_person(post)
+    model.counts["leavers"] += len(leavers)
+    directors_out = leavers[staff.role[leavers] == DIRECTOR]
+    if len(directors_out) and p.psych_safety_on:
+        hit = staff.present & np.isin(staff.center, staff.center[directors_out])
+        gain = np.maximum(staff.psych_safety[hit] - staff.ps_base[hit], 0.0)
+        staff.psych_safety[hit] -= p.director_exit_safety_loss * gain
+    # parents are replaced at once (a new parent joins the team); teachers and
+    # directors after their vacancy
+    arrive = np.flatnonzero(fill | (leave & (staff.role == PARENT)))
+    if p.dur_vacancy_weeks == 0:
+        arrive = np.union1d(arrive, leavers)
+    newcomers(p, staff, arrive, rng)
+    staff.filled[arrive] = True
+    staff.board_read[arrive] = len(model.board)  # a newcomer starts with no ties
+    rooms = staff.classroom[arrive[staff.role[arrive] == TEACHER]]
+    newcomer_classrooms(model, rooms)
+    for post in arrive:
+        model.add_person(post)
+
+
+def newcomer_classrooms(model, rooms: np.ndarray) -> None:
+    """A newcomer's classroom drops back: it keeps only 1 - newcomer_practice_loss
+    of its gain, and no change idea is in use until tested or spread again."""
+    if len(rooms) == 0:
+        return
+    r = model.rooms
+    loss = model.p.newcomer_practice_loss
+    r.practice[rooms] = r.practice_base[rooms] + (1 - loss) * (r.practice[rooms]
+                                                               - r.practice_base[rooms])
+    r.adopted[rooms] = False
+
+
+__all__ = ["turnover", "AGENT_CLASS"]
