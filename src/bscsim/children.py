@@ -20,7 +20,7 @@ from .state import new_cohort
 def children(model) -> None:
     p, rooms = model.p, model.rooms
     if model.events.new_year:
-        new_cohort(p, rooms, rooms.center >= 0, model.rng)
+        new_cohort(p, rooms, rooms.center >= 0, model.streams["children"])
     growth = p.child_growth * (rooms.quality - rooms.practice_ref)
     rooms.competence += growth - p.rate_child_fade / 52.0 * rooms.competence
     rooms.cb_share = ndtr(rooms.cb_threshold - p.cb_link * rooms.competence)

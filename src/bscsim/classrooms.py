@@ -22,7 +22,7 @@ from .teams import director_leadership
 
 def spread(model) -> None:
     """Ideas in use spread to other classrooms of the same center."""
-    p, rooms, rng = model.p, model.rooms, model.rng
+    p, rooms, rng = model.p, model.rooms, model.streams["spread"]
     if not p.teams_on or p.p_spread == 0 or not rooms.adopted.any():
         return
     c = rooms.center

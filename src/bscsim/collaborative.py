@@ -136,7 +136,7 @@ def read_board(model, readers: np.ndarray, weight: float, use_ties: bool,
 def attendees(model) -> np.ndarray:
     """Team members present this week who attend the event (chance `p_attend`)."""
     members = np.flatnonzero(model.staff.present)
-    return members[model.rng.random(len(members)) < model.p.p_attend]
+    return members[model.streams["collab"].random(len(members)) < model.p.p_attend]
 
 
 def learn(model, people: np.ndarray, gain: float) -> None:

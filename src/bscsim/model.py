@@ -36,6 +36,8 @@ from .pdsa import PdsaLog, pdsa
 from .teams import team_meeting
 from .workforce import turnover
 
+STREAMS = ("init", "workforce", "collab", "teams", "pdsa", "spread", "children",
+           "observe")
 CENTER_COUNTS = ("meetings", "metrics_reported", "pdsa_started", "pdsa_completed",
                  "pdsa_adopted", "pdsa_adapted", "pdsa_abandoned", "vicarious_updates")
 SCALAR_COUNTS = ("ls_attendance", "call_attendance", "voice", "team_updates",
@@ -62,9 +64,14 @@ class BSCModel(mesa.Model):
         self.n_weeks = p.weeks_collab + p.weeks_followup
         self.ls_weeks = session_weeks(p)
         self.counts_sessions = 0
-        self.centers = state.init_centers(p, self.rng)
-        self.rooms = state.init_classrooms(p, self.centers, self.rng)
-        self.staff = state.init_staff(p, self.centers, self.rooms, self.rng)
+        # one stream per process, spawned from the one seed: a scenario that
+        # changes one process leaves the draws of the others unchanged (common
+        # random numbers across scenarios)
+        self.streams = dict(zip(STREAMS, self.rng.spawn(len(STREAMS))))
+        init = self.streams["init"]
+        self.centers = state.init_centers(p, init)
+        self.rooms = state.init_classrooms(p, self.centers, init)
+        self.staff = state.init_staff(p, self.centers, self.rooms, init)
         self.people: list[mesa.Agent | None] = [None] * self.staff.n
         for post in np.flatnonzero(self.staff.filled):
             self.add_person(post)
@@ -245,7 +252,7 @@ class BSCModel(mesa.Model):
         part = self.participant
         self.snapshots[when] = {
             "practice": q.copy(),
-            "observed": q + self.rng.normal(0.0, self.p.obs_error_sd, rooms.n),
+            "observed": q + self.streams["observe"].normal(0.0, self.p.obs_error_sd, rooms.n),
             "child_se": rooms.competence.copy(),
             "cb_share": rooms.cb_share.copy(),
             "drivers": rooms.practice.copy(),

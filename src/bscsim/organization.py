@@ -21,7 +21,7 @@ from .teams import director_leadership
 
 
 def organization(model) -> None:
-    p, ev, centers, rng = model.p, model.events, model.centers, model.rng
+    p, ev, centers, rng = model.p, model.events, model.centers, model.streams["teams"]
     if not p.teams_on:
         return
     if ev.metrics_due:

@@ -65,7 +65,7 @@ def prescribed_idea(model, n: int) -> np.ndarray:
 def choose_ideas(model, posts: np.ndarray, rooms: np.ndarray) -> np.ndarray:
     """Inquiry: Thompson sampling from beliefs, skipping ideas already in use in
     the classroom; compliance (chance 1 - inquiry): the prescribed idea."""
-    staff, rng = model.staff, model.rng
+    staff, rng = model.staff, model.streams["pdsa"]
     mu, tau = staff.belief_mu[posts], staff.belief_tau[posts]
     draw = rng.normal(mu, 1.0 / np.sqrt(tau))
     draw[model.rooms.adopted[rooms]] = -np.inf
@@ -77,7 +77,7 @@ def choose_ideas(model, posts: np.ndarray, rooms: np.ndarray) -> np.ndarray:
 
 
 def start_cycles(model) -> None:
-    p, staff, rng, ev = model.p, model.staff, model.rng, model.events
+    p, staff, rng, ev = model.p, model.staff, model.streams["pdsa"], model.events
     if not (p.pdsa_support and p.teams_on):
         return
     idle = np.flatnonzero(staff.present & (staff.cycle_idea < 0))
@@ -100,7 +100,7 @@ def start_cycles(model) -> None:
 def test_rooms(model, posts: np.ndarray) -> np.ndarray:
     """A teacher tests in her classroom; a director or parent with a participating
     classroom of the center (assumption), or a parent's child's classroom."""
-    staff, rooms, rng = model.staff, model.rooms, model.rng
+    staff, rooms, rng = model.staff, model.rooms, model.streams["pdsa"]
     out = staff.classroom[posts].copy()
     for j in np.flatnonzero((staff.role[posts] != TEACHER)):
         c = staff.center[posts[j]]
@@ -114,7 +114,7 @@ def test_rooms(model, posts: np.ndarray) -> np.ndarray:
 
 def finish_cycles(model) -> None:
     """Study and act on the cycles that end this week."""
-    p, staff, rng, ev = model.p, model.staff, model.rng, model.events
+    p, staff, rng, ev = model.p, model.staff, model.streams["pdsa"], model.events
     done = np.flatnonzero((staff.cycle_idea >= 0)
                           & (ev.week - staff.cycle_start >= p.dur_pdsa_weeks))
     if len(done) == 0:
@@ -154,7 +154,7 @@ def act(model, posts, ideas, rooms, centers, decision) -> None:
     """Adopt: the idea goes into use and moves practice; adapt: the center gets a
     variant (true effect near the parent's) and the member tests it again;
     abandon: drop it."""
-    p, staff, rng = model.p, model.staff, model.rng
+    p, staff, rng = model.p, model.staff, model.streams["pdsa"]
     adopt = decision == "adopt"
     adapt = decision == "adapt"
     model.counts["pdsa_adopted"][centers[adopt]] += 1

@@ -32,7 +32,7 @@ def team_meeting(model) -> None:
     if not ev.collab:
         # after the collaborative, a team keeps meeting only as a routine the
         # center has built (assumption: chance = organizational capacity)
-        keep = model.rng.random(centers.n) < centers.capacity
+        keep = model.streams["teams"].random(centers.n) < centers.capacity
         members = members[keep[staff.center[members]]]
     held = np.unique(staff.center[members])
     centers.last_meeting[held] = ev.week
@@ -56,7 +56,7 @@ def director_leadership(model) -> np.ndarray:
 def voice(model, members: np.ndarray) -> None:
     """Members speak up; a supportive response raises the speaker's safety,
     efficacy and status, a dismissive one lowers safety (design brief)."""
-    p, staff, rng = model.p, model.staff, model.rng
+    p, staff, rng = model.p, model.staff, model.streams["teams"]
     mean_state = (staff.psych_safety[members] + staff.efficacy[members]
                   + staff.status[members]) / 3.0
     speaks = rng.random(len(members)) < expit(p.voice_bias + p.voice_slope * (mean_state - 0.5))
@@ -85,7 +85,7 @@ def p_share(p, safety: np.ndarray, success: np.ndarray) -> np.ndarray:
 def share_results(model, held: np.ndarray) -> None:
     """Finished cycles of centers that met are shared in the team, and (during
     the collaborative) with the collaborative's board."""
-    p, staff, log, rng = model.p, model.staff, model.log, model.rng
+    p, staff, log, rng = model.p, model.staff, model.log, model.streams["teams"]
     rows = [r for r in model.pending if log.center[r] in set(held.tolist())]
     if not rows:
         return

@@ -21,7 +21,7 @@ from .state import newcomers, weekly_hazard
 
 def turnover(model) -> None:
     """Exits, vacancies filled, newcomers (weekly)."""
-    p, staff, rng = model.p, model.staff, model.rng
+    p, staff, rng = model.p, model.staff, model.streams["workforce"]
     hazard = np.where(staff.role == DIRECTOR, weekly_hazard(p.turnover_director),
                       np.where(staff.role == TEACHER,
                                weekly_hazard(model.centers.turnover[staff.center]), 0.0))
