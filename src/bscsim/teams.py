@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from .agents import DIRECTOR
 from .collaborative import update_beliefs
 
 
@@ -41,16 +40,16 @@ def team_meeting(model) -> None:
     share_results(model, held)
 
 
-def director_leadership(model) -> np.ndarray:
-    """Shared leadership of each center's director; an acting director (vacant
-    post) answers like a newcomer, at `leadership_baseline`."""
-    staff = model.staff
-    lead = np.full(model.centers.n, model.p.leadership_baseline)
-    lead_status = np.full(model.centers.n, model.p.status_director)
-    d = np.flatnonzero((staff.role == DIRECTOR) & staff.filled)
-    lead[staff.center[d]] = staff.leadership[d]
-    lead_status[staff.center[d]] = staff.status[d]
-    return lead, lead_status
+def director_leadership(model) -> tuple[np.ndarray, np.ndarray]:
+    """Per center: the director's shared leadership and status; an acting director
+    (vacant post) answers like a newcomer, at `leadership_baseline`. Director posts
+    follow the teachers' posts, one per center in center order (state.init_staff)."""
+    staff, p = model.staff, model.p
+    d = slice(model.rooms.n, model.rooms.n + model.centers.n)
+    filled = staff.filled[d]
+    lead = np.where(filled, staff.leadership[d], p.leadership_baseline)
+    status = np.where(filled, staff.status[d], p.status_director)
+    return lead, status
 
 
 def voice(model, members: np.ndarray) -> None:
