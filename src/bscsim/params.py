@@ -306,6 +306,11 @@ PARAMS: tuple[Param, ...] = (
     _p("tie_gain", 0.3, (0.0, 1.0), (0.1, 0.6), "share of gap", "vicarious",
        "Growth of tie strength between two centers that meet at a learning session.",
        ASSUMPTION),
+    _p("vicarious_drive", 0.5, (0.0, 5.0), (0.0, 1.0), "multiplier per unit tie",
+       "vicarious", "Rise in a member's chance to start a test per unit of her team's "
+       "mean tie strength to other teams (normative pressure, peer recognition).",
+       "Zamboni et al. 2020 (evidence 5.4): cross-team interaction creates normative "
+       "pressure; value: assumption"),
     # --------------------------------------------------------------- inquiry
     _p("inquiry_on", True, B, B, "switch", "inquiry",
        "Mechanism 3 switch: the inquiry mindset can shift. Off: it stays at baseline.",

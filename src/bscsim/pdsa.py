@@ -9,7 +9,8 @@ in her center plus noise that shrinks with QI skill, weighs her own data by her
 inquiry mindset, and acts: adopt, adapt (a variant, tested again) or abandon.
 Every cycle goes to the PDSA log. Sources: seed (PDSA, inquiry mindset); design
 brief (choosing, running and acting on a test); Repenning & Sterman 2002 (time);
-Sanner & Bunderson 2015 (motivation times safety); Taylor et al. 2014.
+Sanner & Bunderson 2015 (motivation times safety); Zamboni et al. 2020
+(normative pressure from other teams); Taylor et al. 2014.
 """
 
 from __future__ import annotations
@@ -85,7 +86,11 @@ def start_cycles(model) -> None:
         return
     drive = (staff.inquiry[idle] + p.compliance_drive) / (1.0 + p.compliance_drive)
     rate = p.p_pdsa_max * (1.0 if ev.collab else p.pdsa_after_factor)
-    p_start = rate * free_time(model, idle) * staff.psych_safety[idle] * drive
+    # normative pressure from the other teams one knows (mechanism 2, Zamboni 2020)
+    n_c = model.centers.n
+    peers = model.centers.ties.sum(axis=1) / max(n_c - 1, 1)
+    pressure = 1.0 + p.vicarious_drive * peers[staff.center[idle]]
+    p_start = rate * free_time(model, idle) * staff.psych_safety[idle] * drive * pressure
     go = idle[rng.random(len(idle)) < p_start]
     if len(go) == 0:
         return
@@ -94,7 +99,7 @@ def start_cycles(model) -> None:
     staff.cycle_idea[go] = ideas
     staff.cycle_start[go] = ev.week
     staff.cycle_room[go] = rooms
-    model.counts["pdsa_started"][staff.center[go]] += 1
+    np.add.at(model.counts["pdsa_started"], staff.center[go], 1)
 
 
 def test_rooms(model, posts: np.ndarray) -> np.ndarray:
@@ -144,7 +149,7 @@ def finish_cycles(model) -> None:
             shared_collab=False)
         model.pending.append(row)
     act(model, done, ideas, rooms, c, decision)
-    model.counts["pdsa_completed"][c] += 1
+    np.add.at(model.counts["pdsa_completed"], c, 1)
     if p.inquiry_on:
         staff.inquiry[done] += p.inquiry_gain_pdsa * (1.0 - staff.inquiry[done])
     staff.cycle_idea[done] = -1
@@ -157,9 +162,9 @@ def act(model, posts, ideas, rooms, centers, decision) -> None:
     p, staff, rng = model.p, model.staff, model.streams["pdsa"]
     adopt = decision == "adopt"
     adapt = decision == "adapt"
-    model.counts["pdsa_adopted"][centers[adopt]] += 1
-    model.counts["pdsa_adapted"][centers[adapt]] += 1
-    model.counts["pdsa_abandoned"][centers[decision == "abandon"]] += 1
+    np.add.at(model.counts["pdsa_adopted"], centers[adopt], 1)
+    np.add.at(model.counts["pdsa_adapted"], centers[adapt], 1)
+    np.add.at(model.counts["pdsa_abandoned"], centers[decision == "abandon"], 1)
     staff.next_idea[posts] = np.where(adapt, ideas, -1)
     eff = model.centers.effect
     for c, i in zip(centers[adapt], ideas[adapt]):
