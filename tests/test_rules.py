@@ -24,10 +24,49 @@ def test_belief_update_is_normal_normal():
     model = bscsim.BSCModel(bscsim.Params(n_centers=1), rng=0)
     s = model.staff
     s.belief_mu[0, 2], s.belief_tau[0, 2] = 0.2, 25.0
-    update_beliefs(s, np.array([0]), np.array([[0.5]]), np.array([2]), np.array([0.6]),
-                   np.array([10.0]))
+    d_tau = np.zeros((1, s.belief_mu.shape[1]))
+    d_num = np.zeros_like(d_tau)
+    d_tau[0, 2], d_num[0, 2] = 0.5 * 10, 0.5 * 10 * 0.6   # weight 0.5, tau_y 10, y 0.6
+    update_beliefs(s, np.array([0]), d_tau, d_num)
     assert s.belief_tau[0, 2] == pytest.approx(25 + 0.5 * 10)
     assert s.belief_mu[0, 2] == pytest.approx((25 * 0.2 + 0.5 * 10 * 0.6) / 30)
+
+
+@pytest.mark.parametrize("use_ties, same_role", [(False, False), (True, False), (False, True)])
+def test_reading_the_board_equals_report_by_report_updating(use_ties, same_role):
+    """The aggregated reading (per source center) gives what one would get by
+    applying the belief rule report by report, with the documented weights, to the
+    reports shared since the last event of the channel."""
+    p = bscsim.Params(n_centers=5, similarity_cross_type=0.4)
+    model = bscsim.BSCModel(p, rng=7)
+    rng = np.random.default_rng(0)
+    model.centers.ties[:] = rng.random((5, 5))
+    n_ideas = model.staff.belief_mu.shape[1]
+    for _ in range(40):
+        model.board.add(int(rng.integers(5)), int(rng.integers(n_ideas)),
+                        float(rng.normal(0.2, 0.3)), float(rng.uniform(5, 20)),
+                        int(rng.integers(3)))
+    model.board_seen["call"] = 17   # the last call heard the first 17 reports
+    staff = model.staff
+    readers = np.flatnonzero(staff.present)
+    mu, tau = staff.belief_mu.copy(), staff.belief_tau.copy()
+    b = model.board.arrays()
+    hs = model.centers.is_hs
+    for r in readers:
+        for j in range(17, len(model.board)):
+            c, src = staff.center[r], b["center"][j]
+            if c == src or (same_role and b["role"][j] != staff.role[r]):
+                continue
+            w = 0.3 * (1.0 if hs[c] == hs[src] else 0.4)
+            w *= model.centers.ties[c, src] if use_ties else 1.0
+            i = b["idea"][j]
+            mu[r, i] = (tau[r, i] * mu[r, i] + w * b["tau"][j] * b["y"][j]) / (tau[r, i] + w * b["tau"][j])
+            tau[r, i] += w * b["tau"][j]
+    from bscsim.collaborative import read_board
+    read_board(model, readers, 0.3, "call", use_ties=use_ties, same_role=same_role)
+    np.testing.assert_allclose(staff.belief_mu[readers], mu[readers], rtol=1e-10)
+    np.testing.assert_allclose(staff.belief_tau[readers], tau[readers], rtol=1e-10)
+    assert model.board_seen["call"] == len(model.board), "the window moves on"
 
 
 def test_failures_are_shared_less_when_safety_is_low():

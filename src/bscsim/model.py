@@ -79,7 +79,15 @@ class BSCModel(mesa.Model):
                             | (self.staff.role == DIRECTOR)
                             | ((self.staff.role == TEACHER)
                                & self.rooms.participating[np.maximum(self.staff.classroom, 0)]))
+        hs = self.centers.is_hs
+        # context similarity of two centers' teams (0 with itself: nobody reads
+        # her own center's reports on the board)
+        self.similarity = np.where(hs[:, None] == hs[None, :], 1.0, p.similarity_cross_type)
+        np.fill_diagonal(self.similarity, 0.0)
         self.board = Board()
+        self.board_seen = {"ls": 0, "call": 0, "affinity": 0}
+        self.ties_version = 0
+        self.channel_cache: dict = {}
         self.log = PdsaLog()
         self.pending: list[int] = []
         n_c = self.centers.n

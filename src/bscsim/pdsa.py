@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .agents import TEACHER
+from .collaborative import update_beliefs
 from .framework import CLASSROOM_DRIVERS, DRIVER_DOMAIN, N_DRIVERS
 
 
@@ -131,10 +132,11 @@ def finish_cycles(model) -> None:
     tau_y = 1.0 / np.maximum(sd, 1e-3) ** 2
     y = truth + rng.normal(0.0, 1.0, len(done)) * sd
     # study: own data, weighted by the inquiry mindset (design brief)
-    w = np.zeros((len(done), len(done)))
-    np.fill_diagonal(w, staff.inquiry[done])
-    from .collaborative import update_beliefs
-    update_beliefs(staff, done, w, ideas, y, tau_y)
+    d_tau = np.zeros((len(done), staff.belief_mu.shape[1]))
+    d_num = np.zeros_like(d_tau)
+    d_tau[np.arange(len(done)), ideas] = staff.inquiry[done] * tau_y
+    d_num[np.arange(len(done)), ideas] = staff.inquiry[done] * tau_y * y
+    update_beliefs(staff, done, d_tau, d_num)
     belief = staff.belief_mu[done, ideas]
     decision = np.where(belief > p.adopt_threshold, "adopt",
                         np.where(belief < p.abandon_threshold, "abandon", "adapt"))

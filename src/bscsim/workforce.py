@@ -42,7 +42,6 @@ def turnover(model) -> None:
         arrive = np.union1d(arrive, leavers)
     newcomers(p, staff, arrive, rng)
     staff.filled[arrive] = True
-    staff.board_read[arrive] = len(model.board)  # a newcomer starts with no ties
     rooms = staff.classroom[arrive[staff.role[arrive] == TEACHER]]
     newcomer_classrooms(model, rooms)
     for post in arrive:
