@@ -159,15 +159,18 @@ def finish_cycles(model) -> None:
 
 def act(model, posts, ideas, rooms, centers, decision) -> None:
     """Adopt: the idea goes into use and moves practice; adapt: the center gets a
-    variant (true effect near the parent's) and the member tests it again;
-    abandon: drop it."""
+    variant (true effect near the parent's), which the member tests again with
+    chance = her inquiry mindset (Taylor et al. 2014: iteration is rare); abandon:
+    drop it."""
     p, staff, rng = model.p, model.staff, model.streams["pdsa"]
     adopt = decision == "adopt"
     adapt = decision == "adapt"
     np.add.at(model.counts["pdsa_adopted"], centers[adopt], 1)
     np.add.at(model.counts["pdsa_adapted"], centers[adapt], 1)
     np.add.at(model.counts["pdsa_abandoned"], centers[decision == "abandon"], 1)
-    staff.next_idea[posts] = np.where(adapt, ideas, -1)
+    # an inquiry mindset iterates on an adapted idea; compliance moves on
+    iterate = adapt & (rng.random(len(posts)) < staff.inquiry[posts])
+    staff.next_idea[posts] = np.where(iterate, ideas, -1)
     eff = model.centers.effect
     for c, i in zip(centers[adapt], ideas[adapt]):
         eff[c, i] += rng.normal(p.adapt_shift, p.adapt_sd)
