@@ -16,7 +16,7 @@ coaching hours given) priced by the `cost` parameters. Each part:
     fixed              cost_collab_fixed, when teams meet at learning sessions or calls
 
 Costs are the strategy's, not the centers' running costs: business as usual costs
-nothing. Sources and assumptions of every price: `bscsim params --group cost` and
+nothing. Sources and assumptions of every price: `bscsim params` (group cost) and
 docs/scenarios.md.
 """
 

@@ -48,28 +48,26 @@ figcaption { font-size: 0.92em; color: #444; margin-top: 0.4em; }
 """
 
 
-def figure_png(fig, dpi: int = 100) -> str:
-    """A matplotlib figure as a base64 PNG data URI (the figure is closed)."""
+def png_bytes(fig, dpi: int = 100) -> bytes:
+    """A matplotlib figure as PNG bytes (the figure is closed)."""
     import matplotlib.pyplot as plt
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return buf.getvalue()
 
 
-def build_html(c: Comparison) -> str:
-    """The report as one HTML string."""
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def build_html(c: Comparison, pngs: dict[str, bytes] | None = None) -> str:
+    """The report as one HTML string; `pngs` are the figures already drawn by
+    `figure_pngs` (drawn now if not given)."""
     spec = c.spec
-    stats = c.stats()
-    names = spec.names
     labels = {s.name: s.label for s in spec.scenarios}
     ref = spec.reference
-    weeks_collab = spec.base_params.weeks_collab
-    figs = {
-        "time": figure_png(cp.over_time(c.timeseries, names, labels, weeks_collab, ref)),
-        "diff": figure_png(cp.differences(stats, names, labels, ref)),
-        "cost": figure_png(cp.cost_effectiveness(stats, names, labels, ref)),
-    }
+    figs = {k: data_uri(v) for k, v in (pngs or figure_pngs(c)).items()}
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -80,7 +78,7 @@ def build_html(c: Comparison) -> str:
         _compared(c, labels),
         _findings(c, labels),
         "<h2>Impacts over time</h2>",
-        _figure(figs["time"], "Impacts over time, per scenario",
+        _figure(figs["over_time"], "Impacts over time, per scenario",
                 "Top row: how each outcome changed since the start, week by week. "
                 "Bottom row: the same, minus what happened with the reference in the "
                 "same simulated programs. Each line is the middle (median) of the "
@@ -90,20 +88,39 @@ def build_html(c: Comparison) -> str:
                 "see what lasts. Children's values jump when a new group of children "
                 "arrives at the start of each program year (week 52)."),
         "<h2>Differences from the reference</h2>",
-        _figure(figs["diff"], "Difference from the reference, per scenario",
+        _figure(figs["differences"], "Difference from the reference, per scenario",
                 f"Each dot is the middle (median) difference between a scenario and "
                 f"<b>{escape(labels[ref])}</b>, simulated on the same programs with the "
                 f"same chance events; the bar holds 90% of the differences. A bar that "
                 f"does not cross the vertical line at zero means the scenario differs "
                 f"from the reference in nearly every simulation."),
         "<h2>Cost-effectiveness</h2>",
-        _cost(c, labels, figs["cost"]),
+        _cost(c, labels, figs["cost_effectiveness"]),
         "<h2>Assumptions behind these results</h2>",
         _assumptions(c, labels),
         _provenance(c),
         "</body></html>",
     ]
     return "\n".join(p for p in parts if p)
+
+
+def figure_pngs(c: Comparison) -> dict[str, bytes]:
+    """The report's figures as PNG bytes, by file stem."""
+    return {k: png_bytes(fig) for k, fig in figures(c).items()}
+
+
+def figures(c: Comparison) -> dict[str, "matplotlib.figure.Figure"]:
+    """The report's figures, by file stem: over_time, differences,
+    cost_effectiveness."""
+    spec, stats = c.spec, c.stats()
+    labels = {s.name: s.label for s in spec.scenarios}
+    return {
+        "over_time": cp.over_time(c.timeseries, spec.names, labels,
+                                  spec.base_params.weeks_collab, spec.reference),
+        "differences": cp.differences(stats, spec.names, labels, spec.reference),
+        "cost_effectiveness": cp.cost_effectiveness(stats, spec.names, labels,
+                                                    spec.reference),
+    }
 
 
 def write_report(c: Comparison, path: str | Path, html: str | None = None) -> Path:
