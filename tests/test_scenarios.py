@@ -229,3 +229,13 @@ def test_read_scenarios_reports_the_scenario_name(tmp_path):
     path = write(tmp_path, '[[scenario]]\nname = "fast"\n[scenario.set]\nn_centers = 0\n')
     with pytest.raises(ConfigError, match="scenario 'fast'"):
         read_scenarios(path)
+
+
+def test_docs_describe_every_arm_and_price():
+    from bscsim.params import PARAMS
+    doc = (ROOT / "docs" / "scenarios.md").read_text()
+    for path in ARMS.glob("*.toml"):
+        assert path.name in doc, f"docs/scenarios.md should describe {path.name}"
+    for p in PARAMS:
+        if p.group == "cost":
+            assert f"`{p.name}`" in doc, f"docs/scenarios.md should list the price {p.name}"

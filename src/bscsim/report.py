@@ -235,6 +235,9 @@ def _cost(c: Comparison, labels: dict, fig: str) -> str:
         ratio = r["cost_per_extra_classroom"]
         if not np.isfinite(ratio):
             text = "no more classrooms improved than in the reference"
+        elif not r["clear_gain"]:
+            text = (f"unclear: the extra improvement ({r['extra_improved_lo']:+.2f} to "
+                    f"{r['extra_improved_hi']:+.2f} classrooms per program) may be zero")
         elif ratio < 0:
             text = "more classrooms improved, for less money"
         else:

@@ -323,7 +323,8 @@ class Comparison:
         mean paired differences over replicates, with a 90% bootstrap interval
         over replicates (fixed seed). NaN when the scenario does not improve more
         classrooms than the reference on average; negative when it improves more
-        for less money."""
+        for less money. `clear_gain`: the 90% bootstrap interval of the extra
+        classrooms improved lies above zero (else the ratio is mostly noise)."""
         sizes = self.sizes.set_index(["replicate", "scenario"])
         centers = sizes["centers"].unstack()[self.spec.names]
         part = sizes["participating_classrooms"].unstack()[self.spec.names]
@@ -340,10 +341,14 @@ class Comparison:
             dc = (cost[name] - cost[ref]).to_numpy(float)
             di = (improved[name] - improved[ref]).to_numpy(float)
             ratios = np.array([_ratio(dc[b].mean(), di[b].mean()) for b in boot])
+            gain = di[boot].mean(axis=1)
             rows.append({"scenario": name, "extra_cost_per_center": dc.mean(),
                          "extra_improved_per_center": di.mean(),
+                         "extra_improved_lo": _q(gain, INTERVAL[0]),
+                         "extra_improved_hi": _q(gain, INTERVAL[1]),
                          "cost_per_extra_classroom": _ratio(dc.mean(), di.mean()),
-                         "lo": _q(ratios, INTERVAL[0]), "hi": _q(ratios, INTERVAL[1])})
+                         "lo": _q(ratios, INTERVAL[0]), "hi": _q(ratios, INTERVAL[1]),
+                         "clear_gain": bool(_q(gain, INTERVAL[0]) > 0)})
         return pd.DataFrame(rows)
 
     def table(self) -> str:
@@ -388,6 +393,8 @@ class Comparison:
             ratio = r["cost_per_extra_classroom"]
             if not np.isfinite(ratio):
                 per = f"{'n/a':>14}  (no more classrooms improved)"
+            elif not r["clear_gain"]:
+                per = f"{'unclear':>14}  (extra improved: 90% interval includes 0)"
             elif ratio < 0:
                 per = f"{'saves money':>14}  (more improved, for less)"
             else:
