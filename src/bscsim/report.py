@@ -205,7 +205,7 @@ def _findings(c: Comparison, labels: dict) -> str:
             f"{escape(labels[ref])} (90% of simulations: {g['diff_lo']:+.2f} to "
             f"{g['diff_hi']:+.2f}); {_pct(sh['diff_median'])} percentage points "
             f"{'more' if sh['diff_median'] >= 0 else 'fewer'} classrooms improved; it cost "
-            f"about ${co['median']:,.0f} per program.</li>")
+            f"about {_usd(co['median'])} per program.</li>")
     header = "".join(f"<th>{escape(cp.label(o))}</th>" for o in FINDINGS)
     rows = []
     for s in spec.scenarios:
@@ -241,11 +241,12 @@ def _cost(c: Comparison, labels: dict, fig: str) -> str:
         elif ratio < 0:
             text = "more classrooms improved, for less money"
         else:
-            text = f"${ratio:,.0f} <span class=\"small\">[${r['lo']:,.0f} to ${r['hi']:,.0f}]</span>"
+            text = (f"{_usd(ratio)} <span class=\"small\">[{_usd(r['lo'])} to "
+                    f"{_usd(r['hi'])}]</span>")
         rows.append(f"<tr><td>{escape(s.label)}</td>"
-                    f"<td class=\"num\">${r['extra_cost_per_center']:,.0f}</td>"
+                    f"<td class=\"num\">{_usd(r['extra_cost_per_center'])}</td>"
                     f"<td class=\"num\">{r['extra_improved_per_center']:.2f}</td>"
-                    f"<td class=\"num\">{text}</td></tr>")
+                    f"<td>{text}</td></tr>")
     ref = escape(labels[spec.reference])
     return (
         _figure(fig, "Cost-effectiveness of each scenario",
@@ -325,6 +326,10 @@ def _provenance(c: Comparison) -> str:
         "beside them by <code>bscsim compare --out</code>.</p>")
 
 
+def _usd(x: float) -> str:
+    return f"-${-x:,.0f}" if x < 0 else f"${x:,.0f}"
+
+
 def _pct(x: float) -> str:
     return f"{abs(x) * 100:.0f}"
 
@@ -333,7 +338,7 @@ def _fmt(output: str, x: float) -> str:
     if not np.isfinite(x):
         return "n/a"
     if output.startswith("cost"):
-        return f"${x:,.0f}"
+        return _usd(x)
     if output == "classrooms_improved_share":
         return f"{x * 100:.0f}%"
     return f"{x:.2f}"
