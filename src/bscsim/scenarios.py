@@ -113,8 +113,8 @@ def read_scenarios(path: str | Path, replicates: int | None = None,
     data = read_toml(path)
     for key in data:
         if key not in FILE_KEYS:
-            raise ConfigError(f"{where}: unknown key '{key}'; a scenario file has "
-                              f"{', '.join(FILE_KEYS)}")
+            raise ConfigError(f"{where}: unknown key '{key}'{_near(key, list(FILE_KEYS))}; "
+                              f"a scenario file has {', '.join(FILE_KEYS)}")
     base = _find(data.get("base", "ccl_phase1.toml"), path.parent, where, "base")
     base_values = resolve_values(base)
     base_values.update(base_changes or {})
@@ -164,10 +164,14 @@ def _scenario(item: Any, j: int, base_values: dict, base_params: Params, folder:
                           f"_ and - (got {name!r})")
     here = f"{where}: scenario '{name}'"
     for key in item:
+        if key in PARAMS:
+            raise ConfigError(f"{here}: parameter '{key}' must go in a [scenario.set] "
+                              "table")
         if key not in SCENARIO_KEYS:
             near = _near(key, list(SCENARIO_KEYS) + list(PARAMS))
-            raise ConfigError(f"{here}: unknown key '{key}'{near}; parameter changes "
-                              "go in [scenario.set]")
+            raise ConfigError(f"{here}: unknown key '{key}'{near}; a scenario has "
+                              f"{', '.join(SCENARIO_KEYS)}, and parameter changes go "
+                              "in [scenario.set]")
     values = dict(base_values)
     config = item.get("config")
     if config is not None:
