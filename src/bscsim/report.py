@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import io
 import os
+import sys
 import tempfile
 from html import escape
 from pathlib import Path
@@ -22,7 +23,7 @@ import numpy as np
 from . import compare_plots as cp
 from .cohorts import state_weeks
 from .params import BY_NAME as PARAMS, PARAMS as ALL_PARAMS
-from .scenarios import Comparison
+from .scenarios import Comparison, _umask
 
 FINDINGS = ("practice_gain_sd", "classrooms_improved_share", "child_se_gain_sd",
             "practice_gain_sd_followup", "cost_per_center", "cost_per_classroom_improved")
@@ -104,6 +105,41 @@ def build_html(c: Comparison, pngs: dict[str, bytes] | None = None) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def save_all(c: Comparison, out: str | Path, command: str | None = None) -> Path:
+    """Save a comparison's tidy results, its figures as PNG and `report.html`
+    into `out` (what the scenario experiments write)."""
+    out = c.save(out, command=command)
+    pngs = figure_pngs(c)
+    for name, png in pngs.items():
+        (out / f"{name}.png").write_bytes(png)
+    write_report(c, out / "report.html", build_html(c, pngs))
+    return out
+
+
+QUICK = {"n_centers": 4, "weeks_collab": 20, "weeks_followup": 6}
+
+
+def experiment(doc: str, scenarios: Path, out: Path, argv: list[str] | None = None) -> int:
+    """The command line of a scenario experiment (experiments/02, 03): run the
+    scenario file, print its table, save everything under `out`. `--quick` runs 2
+    replicates of a small, short collaborative (a smoke test)."""
+    import argparse
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2 small replicates")
+    parser.add_argument("--workers", type=int, default=1, help="local processes")
+    parser.add_argument("--out", default=str(out), help=f"results folder (default {out})")
+    args = parser.parse_args(argv)
+    from .scenarios import compare, read_scenarios
+    spec = read_scenarios(scenarios, replicates=2 if args.quick else None,
+                          base_changes=QUICK if args.quick else None)
+    comparison = compare(spec, workers=args.workers)
+    command = " ".join(["python", *sys.argv]) if argv is None else None
+    saved = save_all(comparison, args.out, command=command)
+    print(comparison.table())
+    print(f"\nsaved to {saved}/ (report.html, figures, tidy results)")
+    return 0
+
+
 def figure_pngs(c: Comparison) -> dict[str, bytes]:
     """The report's figures as PNG bytes, by file stem."""
     return {k: png_bytes(fig) for k, fig in figures(c).items()}
@@ -138,12 +174,6 @@ def write_report(c: Comparison, path: str | Path, html: str | None = None) -> Pa
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 # ------------------------------------------------------------------ sections
