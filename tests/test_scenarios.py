@@ -239,3 +239,14 @@ def test_docs_describe_every_arm_and_price():
     for p in PARAMS:
         if p.group == "cost":
             assert f"`{p.name}`" in doc, f"docs/scenarios.md should list the price {p.name}"
+
+
+@pytest.mark.parametrize("args", [["--workers", "0"], ["--replicates", "0"],
+                                  ["--report", "report.txt"], ["--set", "nope=1"]])
+def test_bad_command_line_is_one_line_exit_2(tmp_path, capsys, args):
+    path = write(tmp_path, SMALL_FILE)
+    out = tmp_path / "out"
+    code = main(["compare", str(path), "--out", str(out), *args])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1, f"{args}: one line, exit 2: {err}"
+    assert not out.exists(), f"{args}: nothing written"
