@@ -73,6 +73,8 @@ def test_states_bounded_counts_monotone_no_nan(p, seed):
         undefined |= set(PARTICIPATING_OUTPUTS)
     if rooms.participating.all():
         undefined |= {"practice_spread", "spread_gain_sd"}
+    if not r.classrooms["improved"][r.classrooms["participating"]].any():
+        undefined |= {"cost_per_classroom_improved"}   # no classroom improved: no cost per one
     cols = [c for c in BOUNDED if c not in undefined]
     assert ts[cols].notna().all().all(), "bounded outputs must not be NaN"
     assert ((ts[cols] >= 0) & (ts[cols] <= 1)).all().all(), "bounded outputs left [0, 1]"

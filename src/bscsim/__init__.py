@@ -8,14 +8,18 @@ The public API is small:
     BSCModel(params=None, rng=None)          the Mesa model, one step per week
     simulate(params=None, seed=0) -> Result  one run to the end of follow-up
     Result                                   tidy tables, summary, .save(dir)
+    read_scenarios(path) -> ScenarioSet      read and validate a scenario file
+    compare(scenario_set) -> Comparison      run its scenarios, common random numbers
 """
 
 from .config import ConfigError, load_config
 from .model import BSCModel
 from .params import Params
 from .results import Result
+from .scenarios import Comparison, ScenarioSet, compare, read_scenarios
 from .simulate import simulate
 
 __version__ = "0.1.0"
 
-__all__ = ["BSCModel", "ConfigError", "Params", "Result", "load_config", "simulate"]
+__all__ = ["BSCModel", "Comparison", "ConfigError", "Params", "Result", "ScenarioSet",
+           "compare", "load_config", "read_scenarios", "simulate"]

@@ -46,14 +46,16 @@ def spread(model) -> None:
 
 def practice(model) -> None:
     """Decay toward baseline (slowed by capacity, faster when vacant) and direct
-    coaching of participating classrooms in the coaching arm."""
+    coaching of participating classrooms in the coaching arm, for the first
+    `dur_coaching_weeks` weeks of the collaborative."""
     p, rooms = model.p, model.rooms
     rate = p.rate_practice_decay / 52.0 * (1.0 - p.capacity_sustain
                                            * model.centers.capacity[rooms.center])
     vacant = ~model.room_filled
     rate = np.where(vacant, rate * p.vacancy_decay_mult, rate)
     rooms.practice -= np.minimum(rate, 1.0)[:, None] * (rooms.practice - rooms.practice_base)
-    if p.coaching_hours_week > 0 and model.events.collab:
+    if (p.coaching_hours_week > 0 and model.events.collab
+            and model.week < p.dur_coaching_weeks):
         coached = rooms.participating & ~vacant
         step = min(p.coaching_gain * p.coaching_hours_week, 1.0)
         rooms.practice[coached] += step * (1.0 - rooms.practice[coached])

@@ -222,9 +222,12 @@ def learning_session(model) -> None:
 def calls(model) -> None:
     """Monthly calls in the action periods: a smaller dose of knowledge and of
     vicarious learning, weighted by the ties teams formed at learning sessions.
-    Affinity calls bring role peers together and share reports by role.
+    Affinity calls bring role peers together and share reports by role; and the
+    monthly faculty consultation with each team.
     Sources: seed (collaborative monthly calls, affinity group calls); IHI 2003."""
     ev, p = model.events, model.p
+    if ev.metrics_due:
+        faculty_consultation(model)
     if ev.call:
         people = attendees(model)
         model.counts["call_attendance"] += len(people)
@@ -237,3 +240,16 @@ def calls(model) -> None:
         read_board(model, people, p.vicarious_weight_call, "affinity", same_role=True)
 
 
+
+
+def faculty_consultation(model) -> None:
+    """Monthly, when metrics are due, BSC faculty consult with each team for
+    `faculty_hours_month` hours: every member present closes `faculty_qi_gain`
+    of her QI-skill gap per hour (IHI 2003: faculty review the teams' monthly
+    reports; hours and gain: assumption)."""
+    p, staff = model.p, model.staff
+    gain = min(p.faculty_qi_gain * p.faculty_hours_month, 1.0)
+    if gain == 0:
+        return
+    people = np.flatnonzero(staff.present)
+    staff.qi[people] += gain * (1.0 - staff.qi[people])

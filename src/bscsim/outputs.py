@@ -2,7 +2,7 @@
 
 Each output has a name, unit, meaning and the box of the seed's theory of change it
 stands for (`outputs`, `mechanisms`, `short_term`, `long_term`, `impacts`, or
-`context`). Plot labels, the summary table of `bscsim run` and `docs/outputs.md` are
+`context`), or `cost` (what the strategy costs, for cost-effectiveness). Plot labels, the summary table of `bscsim run` and `docs/outputs.md` are
 derived from here.
 """
 
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-BOXES = ("outputs", "mechanisms", "short_term", "long_term", "impacts", "context")
+BOXES = ("outputs", "mechanisms", "short_term", "long_term", "impacts", "context",
+         "cost")
 BOX_TITLES = {
     "outputs": "Outputs (BSC activities, structures, work processes)",
     "mechanisms": "Mechanisms",
@@ -18,6 +19,7 @@ BOX_TITLES = {
     "long_term": "Long-term outcomes (the primary drivers)",
     "impacts": "Impacts",
     "context": "Context",
+    "cost": "Cost (of the strategy, over the collaborative; see docs/scenarios.md)",
 }
 
 
@@ -142,6 +144,12 @@ SUMMARY: tuple[Output, ...] = (
     _o("child_se_gain_sd_followup", "SD", "impacts",
        "Mean child competence at the end of the follow-up minus at baseline "
        "(a new cohort after each program year)."),
+    # ---- issue 4: cost-effectiveness
+    _o("cost_per_center", "USD", "cost",
+       "Cost of the strategy per center over the collaborative (bscsim.cost)."),
+    _o("cost_per_classroom_improved", "USD", "cost",
+       "Cost of the strategy per participating classroom counted as improved "
+       "(classrooms_improved_share); NaN when none improved."),
 )
 
 TIMESERIES_NAMES = tuple(o.name for o in TIMESERIES)

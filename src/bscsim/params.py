@@ -8,8 +8,9 @@ dashboard controls.
 
 Groups follow the seed's theory of change: the three mechanisms (`psych_safety`,
 `vicarious`, `inquiry`), the `context` that blocks or helps them, the `design` of the
-collaborative (the BSC's five elements and the policy levers), and `outcomes` (how
-practice turns into children's outcomes).
+collaborative (the BSC's five elements and the policy levers), `outcomes` (how
+practice turns into children's outcomes), and `cost` (what a strategy costs, for
+cost-effectiveness; used by `bscsim.cost`, never by the model).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-GROUPS = ("psych_safety", "vicarious", "inquiry", "context", "design", "outcomes")
+GROUPS = ("psych_safety", "vicarious", "inquiry", "context", "design", "outcomes",
+          "cost")
 
 ASSUMPTION = "assumption"
 
@@ -150,10 +152,11 @@ PARAMS: tuple[Param, ...] = (
        "design", "Individual practice-based coaching of each participating teacher "
        "during the collaborative period (coaching arm).",
        "Pyramid Model: 16 weeks of practice-based coaching (Hemmeter et al. 2016)"),
-    _p("coaching_gain", 0.0027, (0.0, 0.2), (0.001, 0.008), "share of practice gap per hour",
+    _p("coaching_gain", 0.008, (0.0, 0.2), (0.003, 0.015), "share of practice gap per hour",
        "design", "Weekly move of a coached classroom's practice toward full, per "
-       "coaching hour.", "Calibrated: 1 h/week over a 52-week year gives about +0.49 "
-       "SD in practice (Kraft, Blazar & Hogan 2018); see docs/calibration.md"),
+       "coaching hour.", "Calibrated: 16 weeks at 1 h/week (the Pyramid Model's "
+       "practice-based coaching) give about +0.49 SD in practice at their end, the "
+       "mean coaching effect of Kraft, Blazar & Hogan 2018; see docs/calibration.md"),
     _p("p_attend", 0.85, (0.0, 1.0), (0.6, 1.0), "probability", "design",
        "Chance that a team member attends a given learning session or call.", ASSUMPTION),
     _p("ls_knowledge_gain", 0.15, (0.0, 1.0), (0.05, 0.3), "share of knowledge gap",
@@ -425,6 +428,65 @@ PARAMS: tuple[Param, ...] = (
     _p("improved_margin_sd", 0.5, (0.0, 5.0), (0.25, 1.0), "baseline SD", "outcomes",
        "Observed practice gain that counts a classroom as improved.",
        "Half a baseline SD, a medium effect; assumption"),
+    # ---- issue 4: scenarios (coaching length, cohorts) and cost
+    _p("dur_coaching_weeks", 16, (1, 156), (8, 52), "weeks", "design",
+       "Weeks of individual coaching from the start of the collaborative (coaching "
+       "arm; never beyond the collaborative).",
+       "Hemmeter et al. 2016: about 16 weeks of practice-based coaching; "
+       "coaching_gain is calibrated for 16 weeks"),
+    _p("n_cohorts", 1, (1, 50), (1, 10), "cohorts", "design",
+       "Successive collaboratives (cohorts) of n_centers programs each, for a state "
+       "enrolling n_cohorts x n_centers programs. Run by the scenario runner "
+       "(bscsim.cohorts): cohorts do not interact in the model.", ASSUMPTION),
+    _p("cohort_interval_weeks", 52, (1, 260), (26, 104), "weeks", "design",
+       "Weeks between the starts of successive cohorts (sets the state's calendar: "
+       "when the last cohort finishes).", ASSUMPTION),
+    _p("wage_hour", 25.0, (0.0, 200.0), (18.0, 35.0), "USD per hour", "cost",
+       "Cost of one hour of staff time (teachers, directors; parents get a stipend "
+       "at the same rate), wages plus benefits.",
+       "BLS OEWS May 2023: preschool teachers' median about $17.8/h; plus about 30% "
+       "benefits and directors' higher pay: assumption"),
+    _p("cost_ls_attendee", 300.0, (0.0, 5000.0), (150.0, 600.0),
+       "USD per attendee per session", "cost",
+       "Direct cost of a learning session per attendee: venue, meals, travel, "
+       "materials and the faculty's time at the session.",
+       "assumption: a one-day regional meeting"),
+    _p("hours_learning_session", 8.0, (0.0, 24.0), (6.0, 16.0), "hours", "cost",
+       "Staff time one attendee spends at a learning session (paid at wage_hour).",
+       "assumption: one day (IHI learning sessions last 1-2 days, evidence 3.3)"),
+    _p("cost_call_attendee", 10.0, (0.0, 500.0), (0.0, 30.0),
+       "USD per attendee per call", "cost",
+       "Direct cost of a call per attendee (facilitation, platform).", ASSUMPTION),
+    _p("hours_call", 1.0, (0.0, 8.0), (0.5, 1.5), "hours", "cost",
+       "Staff time per call attended (paid at wage_hour).", ASSUMPTION),
+    _p("hours_meeting", 1.0, (0.0, 8.0), (0.5, 1.5), "hours", "cost",
+       "Length of a cross-role team meeting; every team seat is paid at wage_hour.",
+       ASSUMPTION),
+    _p("cost_faculty_hour", 100.0, (0.0, 1000.0), (60.0, 200.0), "USD per hour", "cost",
+       "Cost of one hour of BSC faculty consultation with a team.",
+       "assumption: a QI consultant's hourly rate"),
+    _p("cost_coach_hour", 80.0, (0.0, 1000.0), (50.0, 150.0), "USD per hour", "cost",
+       "Cost of one hour of practice-based coaching, including the coach's "
+       "preparation and travel (the teacher's time is added at wage_hour).",
+       "assumption: a coach's salary and overhead spread over coaching hours"),
+    _p("cost_workshop_teacher", 250.0, (0.0, 5000.0), (100.0, 500.0),
+       "USD per teacher", "cost",
+       "Direct cost of the training-only workshop per lead teacher (trainer, "
+       "materials).", "assumption: a one-day workshop"),
+    _p("hours_workshop", 6.0, (0.0, 40.0), (3.0, 16.0), "hours", "cost",
+       "Staff time of one teacher at the workshop (paid at wage_hour).",
+       "assumption: one day"),
+    _p("planning_hours_paid_base", 2.0, (0.0, 10.0), (0.0, 4.0), "hours per week",
+       "cost", "Planning hours a team member already has without the policy; each "
+       "hour of planning_hours above it is a cost of the strategy (wage_hour, each "
+       "team seat, each week of the collaborative).",
+       "assumption: equal to the default planning_hours"),
+    _p("cost_collab_fixed", 50000.0, (0.0, 1e7), (20000.0, 150000.0),
+       "USD per collaborative", "cost",
+       "Fixed cost of running a collaborative (design, change package, data "
+       "system, faculty planning), shared by its centers; charged when teams meet "
+       "at learning sessions or calls.",
+       "assumption: a small organizing staff for a year"),
 )
 
 BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .agents import ROLES
+from .cost import cost_outputs, model_cost
 from .framework import DRIVERS, idea_names
 from .outputs import CENTER_NAMES, SUMMARY_NAMES, TIMESERIES_NAMES
 
@@ -203,5 +204,7 @@ def compute_summary(model) -> pd.Series:
                                             - base["practice"][part]) / sd),
         "child_se_gain_sd_followup": _mean(follow["child_se"][part] - base["child_se"][part]),
     }
+    values.update(cost_outputs(sum(model_cost(model).values()), n_c,
+                               values["classrooms_improved_share"] * part.sum()))
     assert tuple(values) == SUMMARY_NAMES, "summary must follow outputs.SUMMARY"
     return pd.Series(values, dtype=float, name="value")

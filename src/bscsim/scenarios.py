@@ -1,0 +1,495 @@
+"""Analyses: scenarios compared with common random numbers (`bscsim compare`).
+
+A scenario file (commented TOML) names a base config and a list of named
+scenarios, each an arm config and/or a set of parameter changes, plus the number of
+replicates, the reference scenario and a root seed (docs/scenarios.md):
+
+    title = "..."                 # what is compared, in plain words
+    question = "..."              # the question it answers
+    base = "../ccl_phase1.toml"   # beside this file, or in configs/
+    reference = "business_as_usual"
+    replicates = 20
+    seed = 2026
+
+    [[scenario]]
+    name = "full_bsc"             # letters, digits, _ and -
+    label = "Full BSC"            # optional, for figures
+    description = "..."           # optional, plain words for the report
+    config = "../arms/full_bsc.toml"   # optional: its keys apply on the base
+    [scenario.set]                # optional: parameter changes, applied last
+    planning_hours = 4.0
+
+Common random numbers: replicate r of every scenario runs with the same seed,
+`SeedSequence(seed, spawn_key=(r,))`; the model spawns one random stream per process
+from it, so what a scenario does not change draws the same numbers. Differences
+from the reference are taken replicate by replicate (paired).
+
+`read_scenarios` validates the whole file before anything runs (every problem is a
+one-line `ConfigError`); `compare` runs it, serially or on local processes, and
+returns a `Comparison` whose results do not depend on the number of workers.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .config import ConfigError, configs_dir, flatten, read_toml, resolve_values
+from .outputs import BY_NAME as OUTPUTS, SUMMARY_NAMES
+from .params import BY_NAME as PARAMS, ParamError, Params, UnknownParamError, make_params
+from .results import versions
+
+# The impacts, key mechanisms and costs the table shows unless the file says.
+KEY_OUTPUTS = (
+    "classrooms_improved_share", "practice_gain_sd", "child_se_gain_sd",
+    "challenging_behavior_change", "spread_gain_sd", "practice_gain_sd_followup",
+    "child_se_gain_sd_followup",
+    "pdsa_completed_per_team", "psych_safety_end", "inquiry_end",
+    "vicarious_updates_per_team", "capacity_end", "knowledge_sel_end",
+    "cost_per_center", "cost_per_classroom_improved",
+)
+FILE_KEYS = ("title", "question", "base", "reference", "replicates", "seed", "outputs",
+             "scenario")
+SCENARIO_KEYS = ("name", "label", "description", "config", "set")
+INTERVAL = (0.05, 0.95)  # the 90% interval
+NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One named scenario: its parameters and what it changes from the base."""
+
+    name: str
+    label: str
+    description: str
+    params: Params
+    changes: dict[str, Any]       # parameter -> value, where it differs from the base
+    config: str | None = None     # the arm config it applies, if any
+
+
+@dataclass(frozen=True)
+class ScenarioSet:
+    """A validated scenario file."""
+
+    path: Path
+    title: str
+    question: str
+    base: Path
+    base_params: Params
+    scenarios: tuple[Scenario, ...]
+    reference: str
+    replicates: int
+    seed: int
+    outputs: tuple[str, ...]
+    text: str = ""
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.scenarios]
+
+    def scenario(self, name: str) -> Scenario:
+        return self.scenarios[self.names.index(name)]
+
+
+# ------------------------------------------------------------------ reading
+def read_scenarios(path: str | Path, replicates: int | None = None,
+                   seed: int | None = None,
+                   base_changes: dict[str, Any] | None = None) -> ScenarioSet:
+    """Read and validate a scenario file; `replicates`, `seed` override the file's,
+    `base_changes` (like `--set`) apply to the base before every scenario."""
+    path = Path(path)
+    where = str(path)
+    data = read_toml(path)
+    for key in data:
+        if key not in FILE_KEYS:
+            raise ConfigError(f"{where}: unknown key '{key}'{_near(key, list(FILE_KEYS))}; "
+                              f"a scenario file has {', '.join(FILE_KEYS)}")
+    base = _find(data.get("base", "ccl_phase1.toml"), path.parent, where, "base")
+    base_values = resolve_values(base)
+    base_values.update(base_changes or {})
+    base_params = _params(base_values, f"{where}: base")
+    items = data.get("scenario")
+    if not isinstance(items, list) or not items:
+        raise ConfigError(f"{where}: no scenarios; add [[scenario]] tables with a name")
+    scenarios = [_scenario(item, j, base_values, base_params, path.parent, where)
+                 for j, item in enumerate(items)]
+    names = [s.name for s in scenarios]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ConfigError(f"{where}: scenario name '{dup[0]}' is used twice")
+    reference = data.get("reference", names[0])
+    if reference not in names:
+        raise ConfigError(f"{where}: reference = {reference!r} is not a scenario; "
+                          f"scenarios: {', '.join(names)}")
+    replicates = _count(replicates if replicates is not None
+                        else data.get("replicates", 10), "replicates", where)
+    seed = seed if seed is not None else data.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ConfigError(f"{where}: seed = {seed!r} must be a whole number >= 0")
+    outputs = data.get("outputs", list(KEY_OUTPUTS))
+    if not isinstance(outputs, list) or not outputs:
+        raise ConfigError(f"{where}: outputs must be a list of summary output names")
+    for o in outputs:
+        if o not in SUMMARY_NAMES:
+            raise ConfigError(f"{where}: unknown output {o!r}; see docs/outputs.md or "
+                              "bscsim.outputs.SUMMARY_NAMES")
+    for key in ("title", "question"):
+        if not isinstance(data.get(key, ""), str):
+            raise ConfigError(f"{where}: {key} must be text")
+    return ScenarioSet(
+        path=path, title=data.get("title", path.stem), question=data.get("question", ""),
+        base=base, base_params=base_params, scenarios=tuple(scenarios),
+        reference=reference, replicates=replicates, seed=seed, outputs=tuple(outputs),
+        text=path.read_text())
+
+
+def _scenario(item: Any, j: int, base_values: dict, base_params: Params, folder: Path,
+              where: str) -> Scenario:
+    if not isinstance(item, dict):
+        raise ConfigError(f"{where}: scenario {j + 1} must be a [[scenario]] table")
+    name = item.get("name")
+    if not isinstance(name, str) or not NAME.match(name):
+        raise ConfigError(f"{where}: scenario {j + 1} needs a name of letters, digits, "
+                          f"_ and - (got {name!r})")
+    here = f"{where}: scenario '{name}'"
+    for key in item:
+        if key in PARAMS:
+            raise ConfigError(f"{here}: parameter '{key}' must go in a [scenario.set] "
+                              "table")
+        if key not in SCENARIO_KEYS:
+            near = _near(key, list(SCENARIO_KEYS) + list(PARAMS))
+            raise ConfigError(f"{here}: unknown key '{key}'{near}; a scenario has "
+                              f"{', '.join(SCENARIO_KEYS)}, and parameter changes go "
+                              "in [scenario.set]")
+    values = dict(base_values)
+    config = item.get("config")
+    if config is not None:
+        arm = _find(config, folder, here, "config")
+        # the arm's own keys apply on this file's base (its `base` line is skipped)
+        values.update(flatten(read_toml(arm), f"{here}: {config}"))
+    changes = item.get("set", {})
+    if not isinstance(changes, dict):
+        raise ConfigError(f"{here}: set must be a table of parameter = value")
+    for key, value in changes.items():
+        if key not in PARAMS:
+            raise ConfigError(f"{here}: {UnknownParamError(key)}")
+        values[key] = value
+    params = _params(values, here)
+    base = base_params.to_dict()
+    diff = {k: v for k, v in params.to_dict().items() if v != base[k]}
+    for key in ("label", "description"):
+        if not isinstance(item.get(key, ""), str):
+            raise ConfigError(f"{here}: {key} must be text")
+    return Scenario(name=name, label=item.get("label", name),
+                    description=item.get("description", ""), params=params,
+                    changes=diff, config=config)
+
+
+def _params(values: dict, where: str) -> Params:
+    try:
+        return make_params(values)
+    except (ParamError, UnknownParamError) as e:
+        raise ConfigError(f"{where}: {e}") from None
+
+
+def _find(name: Any, folder: Path, where: str, key: str) -> Path:
+    if not isinstance(name, str):
+        raise ConfigError(f"{where}: {key} = {name!r} must be a file name")
+    for candidate in (folder / name, configs_dir() / name):
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(f"{where}: {key} = '{name}' not found (looked beside the file "
+                      f"and in {configs_dir()})")
+
+
+def _near(name: str, options: list[str]) -> str:
+    import difflib
+    near = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    return f" (did you mean '{near[0]}'?)" if near else ""
+
+
+def _count(value: Any, key: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{where}: {key} = {value!r} must be a whole number >= 1")
+    return value
+
+
+# ------------------------------------------------------------------ running
+def replicate_seed(root: int, r: int) -> np.random.SeedSequence:
+    """The seed of replicate r, shared by every scenario (common random numbers)."""
+    return np.random.SeedSequence(root, spawn_key=(r,))
+
+
+def _run_chunk(tasks: list[tuple[str, dict, int, int]]) -> list[tuple]:
+    """Worker (module level, so spawned processes can import it): run a batch of
+    (scenario, params, root seed, replicate) tasks."""
+    from .cohorts import run_replicate
+    out = []
+    for name, values, root, r in tasks:
+        summary, ts, size = run_replicate(make_params(values), replicate_seed(root, r))
+        out.append((name, r, summary.to_dict(), ts, size))
+    return out
+
+
+def _chunks(tasks: list, n: int) -> list[list]:
+    size = max(1, -(-len(tasks) // n))
+    return [tasks[i:i + size] for i in range(0, len(tasks), size)]
+
+
+def run_tasks(tasks: list[tuple], workers: int = 1) -> list[tuple]:
+    """Run tasks serially (workers <= 1) or on `workers` local processes, several
+    tasks per process call; results come back in task order either way."""
+    if workers <= 1 or len(tasks) <= 1:
+        return _run_chunk(tasks)
+    ctx = multiprocessing.get_context("spawn")  # what `import mesa` sets anyway
+    out: list[tuple] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+        for part in ex.map(_run_chunk, _chunks(tasks, workers * 4)):
+            out.extend(part)
+    return out
+
+
+def compare(spec: ScenarioSet, workers: int = 1) -> "Comparison":
+    """Run every scenario of `spec` with its replicates (common random numbers)."""
+    tasks = [(s.name, s.params.to_dict(), spec.seed, r)
+             for s in spec.scenarios for r in range(spec.replicates)]
+    done = run_tasks(tasks, workers)
+    rows, series, sizes = [], [], []
+    for name, r, summary, ts, size in done:
+        rows.extend((name, r, k, v) for k, v in summary.items())
+        sizes.append({"scenario": name, "replicate": r, **size})
+        ts = ts.copy()
+        ts.insert(0, "replicate", r)
+        ts.insert(0, "scenario", name)
+        series.append(ts)
+    summary = pd.DataFrame(rows, columns=["scenario", "replicate", "output", "value"])
+    return Comparison(spec, summary, pd.concat(series, ignore_index=True),
+                      pd.DataFrame(sizes))
+
+
+# ------------------------------------------------------------------ results
+@dataclass
+class Comparison:
+    """The runs of a scenario set: tidy `summary` (scenario, replicate, output,
+    value), weekly `timeseries` (scenario, replicate, week, outputs...), `sizes`
+    (scenario, replicate, centers, participating_classrooms); `stats()`: median
+    and 90% interval per scenario and the paired difference from the reference;
+    `incremental()`: extra cost per extra classroom improved."""
+
+    spec: ScenarioSet
+    summary: pd.DataFrame
+    timeseries: pd.DataFrame
+    sizes: pd.DataFrame
+    _stats: pd.DataFrame | None = field(default=None, repr=False)
+
+    def wide(self, output: str) -> pd.DataFrame:
+        """replicate x scenario table of one summary output."""
+        d = self.summary[self.summary["output"] == output]
+        return d.pivot(index="replicate", columns="scenario", values="value")[self.spec.names]
+
+    def stats(self) -> pd.DataFrame:
+        if self._stats is None:
+            rows = []
+            lo, hi = INTERVAL
+            for output in SUMMARY_NAMES:
+                w = self.wide(output)
+                ref = w[self.spec.reference]
+                for name in self.spec.names:
+                    x = w[name].to_numpy(float)
+                    d = (w[name] - ref).to_numpy(float)
+                    rows.append({
+                        "scenario": name, "output": output,
+                        "median": _q(x, 0.5), "lo": _q(x, lo), "hi": _q(x, hi),
+                        "diff_median": _q(d, 0.5), "diff_lo": _q(d, lo),
+                        "diff_hi": _q(d, hi),
+                        "p_higher": float(np.mean(d[~np.isnan(d)] > 0)) if (~np.isnan(d)).any()
+                        else float("nan"),
+                        "n": int((~np.isnan(x)).sum()),
+                    })
+            self._stats = pd.DataFrame(rows)
+        return self._stats
+
+    def incremental(self, n_boot: int = 2000) -> pd.DataFrame:
+        """Incremental cost-effectiveness against the reference, per program:
+        extra cost per center over extra participating classrooms improved per
+        center (so collaboratives of different sizes compare), as the ratio of the
+        mean paired differences over replicates, with a 90% bootstrap interval
+        over replicates (fixed seed). NaN when the scenario does not improve more
+        classrooms than the reference on average; negative when it improves more
+        for less money. `clear_gain`: the 90% bootstrap interval of the extra
+        classrooms improved lies above zero (else the ratio is mostly noise)."""
+        sizes = self.sizes.set_index(["replicate", "scenario"])
+        centers = sizes["centers"].unstack()[self.spec.names]
+        part = sizes["participating_classrooms"].unstack()[self.spec.names]
+        cost = self.wide("cost_per_center")
+        improved = self.wide("classrooms_improved_share") * part / centers
+        ref = self.spec.reference
+        rng = np.random.default_rng(0)
+        n = len(cost)
+        boot = rng.integers(0, n, size=(n_boot, n))
+        rows = []
+        for name in self.spec.names:
+            if name == ref:
+                continue
+            dc = (cost[name] - cost[ref]).to_numpy(float)
+            di = (improved[name] - improved[ref]).to_numpy(float)
+            ratios = np.array([_ratio(dc[b].mean(), di[b].mean()) for b in boot])
+            gain = di[boot].mean(axis=1)
+            rows.append({"scenario": name, "extra_cost_per_center": dc.mean(),
+                         "extra_improved_per_center": di.mean(),
+                         "extra_improved_lo": _q(gain, INTERVAL[0]),
+                         "extra_improved_hi": _q(gain, INTERVAL[1]),
+                         "cost_per_extra_classroom": _ratio(dc.mean(), di.mean()),
+                         "lo": _q(ratios, INTERVAL[0]), "hi": _q(ratios, INTERVAL[1]),
+                         "clear_gain": bool(_q(gain, INTERVAL[0]) > 0)})
+        return pd.DataFrame(rows)
+
+    def table(self) -> str:
+        """The printed table: each output, per scenario, median [90% interval] and
+        the paired difference from the reference [90% interval]."""
+        spec, st = self.spec, self.stats().set_index(["output", "scenario"])
+        ref = spec.reference
+        width = max(len(n) for n in spec.names) + 6
+        lines = [
+            f"{spec.title}  ({spec.path})",
+            f"{len(spec.scenarios)} scenarios x {spec.replicates} replicates, common random "
+            f"numbers (root seed {spec.seed}); reference: {ref}",
+            "median and 90% interval over replicates; difference from the reference "
+            "paired by replicate",
+        ]
+        for output in spec.outputs:
+            o = OUTPUTS[output]
+            block = st.loc[output]
+            fmt = _formatter(block[["median", "lo", "hi", "diff_median", "diff_lo",
+                                    "diff_hi"]].to_numpy(float))
+            lines.append("")
+            lines.append(f"{output} ({o.unit}, {o.box})")
+            lines.append(f"  {'scenario':<{width}} {'median':>10}  {'90% interval':<24}"
+                         f"{'vs ' + ref:>14}  90% interval")
+            for name in spec.names:
+                b = block.loc[name]
+                tag = f"{name} (ref)" if name == ref else name
+                left = (f"  {tag:<{width}} {fmt(b['median']):>10}  "
+                        f"{'[' + fmt(b['lo']) + ', ' + fmt(b['hi']) + ']':<24}")
+                if name == ref:
+                    lines.append(left.rstrip())
+                else:
+                    lines.append(left + f"{fmt(b['diff_median'], sign=True):>14}  "
+                                 f"[{fmt(b['diff_lo'], sign=True)}, "
+                                 f"{fmt(b['diff_hi'], sign=True)}]")
+        inc = self.incremental()
+        lines += ["", f"incremental cost-effectiveness vs {ref}, per program (mean over "
+                  "replicates): extra USD per extra participating classroom improved",
+                  f"  {'scenario':<{width}} {'extra USD':>10} {'extra improved':>15} "
+                  f"{'USD per extra':>14}  90% interval"]
+        for _, r in inc.iterrows():
+            ratio = r["cost_per_extra_classroom"]
+            if not np.isfinite(ratio):
+                per = f"{'n/a':>14}  (no more classrooms improved)"
+            elif not r["clear_gain"]:
+                per = f"{'unclear':>14}  (extra improved: 90% interval includes 0)"
+            elif ratio < 0:
+                per = f"{'saves money':>14}  (more improved, for less)"
+            else:
+                per = f"{ratio:>14,.0f}  [{r['lo']:,.0f}, {r['hi']:,.0f}]"
+            lines.append(f"  {r['scenario']:<{width}} {r['extra_cost_per_center']:>10,.0f} "
+                         f"{r['extra_improved_per_center']:>15.2f} {per}")
+        return "\n".join(lines)
+
+    def provenance(self, command: str | None = None) -> dict[str, Any]:
+        spec = self.spec
+        return {
+            "scenario_file": str(spec.path),
+            "scenario_file_text": spec.text,
+            "base": str(spec.base),
+            "reference": spec.reference,
+            "replicates": spec.replicates,
+            "root_seed": spec.seed,
+            "seeds": "replicate r of every scenario: numpy SeedSequence(root_seed, "
+                     "spawn_key=(r,)); cohort k > 0 of a replicate: spawn_key=(r, k)",
+            "scenarios": {s.name: {"label": s.label, "description": s.description,
+                                   "config": s.config, "changes": s.changes,
+                                   "params": s.params.to_dict()}
+                          for s in spec.scenarios},
+            "command": command,
+            "versions": versions(),
+        }
+
+    def save(self, out: str | Path, command: str | None = None) -> Path:
+        """Write summary (Parquet and CSV), timeseries (Parquet), stats (CSV), the
+        printed table and provenance.json into `out`, via a temporary folder so a
+        failure leaves nothing behind."""
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            os.chmod(tmp, 0o777 & ~_umask())
+            self.summary.to_parquet(tmp / "summary.parquet", index=False)
+            self.summary.to_csv(tmp / "summary.csv", index=False)
+            self.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
+            self.sizes.to_csv(tmp / "sizes.csv", index=False)
+            self.incremental().to_csv(tmp / "incremental.csv", index=False)
+            self.stats().to_csv(tmp / "stats.csv", index=False)
+            (tmp / "table.txt").write_text(self.table() + "\n")
+            (tmp / "provenance.json").write_text(
+                json.dumps(self.provenance(command), indent=2, default=_json))
+            if out.exists():
+                for f in tmp.iterdir():
+                    os.replace(f, out / f.name)
+                tmp.rmdir()
+            else:
+                os.replace(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return out
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _ratio(cost: float, gain: float) -> float:
+    return cost / gain if gain > 0 else float("nan")
+
+
+def _q(x: np.ndarray, q: float) -> float:
+    x = x[~np.isnan(x)]
+    return float(np.quantile(x, q)) if len(x) else float("nan")
+
+
+def _json(x: Any) -> Any:
+    if isinstance(x, np.generic):
+        return x.item()
+    return repr(x)
+
+
+def _formatter(values: np.ndarray):
+    """A number format for one output: thousands with commas, else 3 significant."""
+    finite = np.abs(values[np.isfinite(values)])
+    big = finite.max() if len(finite) else 0.0
+    decimals = 0 if big >= 100 else (1 if big >= 10 else (2 if big >= 1 else 3))
+
+    def fmt(x: float, sign: bool = False) -> str:
+        if not np.isfinite(x):
+            return "n/a"
+        x = 0.0 if round(x, decimals) == 0 else x  # no "-0.000"
+        return f"{x:+,.{decimals}f}" if sign else f"{x:,.{decimals}f}"
+    return fmt
+
+
+__all__ = ["Comparison", "KEY_OUTPUTS", "Scenario", "ScenarioSet", "compare",
+           "read_scenarios", "replicate_seed", "run_tasks"]

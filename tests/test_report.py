@@ -1,0 +1,99 @@
+"""The HTML report of `bscsim compare` and the scenario experiments (issue 4)."""
+
+from __future__ import annotations
+
+import base64
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bscsim.report import build_html, write_report
+from bscsim.scenarios import compare, read_scenarios
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+SMALL = {"n_centers": 4, "weeks_collab": 20, "weeks_followup": 6}
+HEADINGS = ("What was compared", "Key findings", "Impacts over time",
+            "Differences from the reference", "Cost-effectiveness",
+            "Assumptions behind these results")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    spec = read_scenarios(ROOT / "configs" / "scenarios" / "strategies.toml",
+                          replicates=2, base_changes=SMALL)
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    return write_report(compare(spec), path)
+
+
+def test_report_is_self_contained(report):
+    html = report.read_text()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), \
+        "nothing is fetched from the network"
+    assert "<script" not in html, "no scripts"
+    images = re.findall(r'<img src="data:image/png;base64,([^"]+)"', html)
+    assert len(images) == 3, "three embedded figures"
+    for data in images:
+        assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n", "each is a real PNG"
+
+
+def test_report_names_what_was_compared_and_its_assumptions(report):
+    html = report.read_text()
+    for text in HEADINGS + ("Full BSC", "Business as usual", "wage_hour", "training_dose"):
+        assert text in html, f"the report should show {text!r}"
+
+
+def _chromium(*args: str, tmp: Path) -> subprocess.CompletedProcess:
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp / 'profile'}"]
+    return subprocess.run([str(CHROMIUM), *flags, *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMIUM.exists(),
+                    reason="needs Chromium at /usr/bin/chromium (CI installs it)")
+def test_report_renders_in_a_headless_browser(report, tmp_path):
+    # the DOM after load, with a probe that counts the decoded images
+    probe = tmp_path / "probe.html"
+    probe.write_text(report.read_text().replace(
+        "</body>", "<script>window.addEventListener('load', () => {"
+        "document.body.dataset.decoded = [...document.images]"
+        ".filter(i => i.complete && i.naturalWidth > 100).length;});</script></body>"))
+    dom = _chromium("--virtual-time-budget=10000", "--dump-dom", probe.as_uri(),
+                    tmp=tmp_path).stdout
+    assert 'data-decoded="3"' in dom, "the browser decodes all three figures"
+    for heading in HEADINGS:
+        assert re.search(rf"<h2>{re.escape(heading)}</h2>", dom), f"heading {heading!r}"
+    shot = tmp_path / "shot.png"
+    _chromium(f"--screenshot={shot}", "--window-size=1200,2000", report.as_uri(),
+              tmp=tmp_path)
+    import matplotlib.image
+    pixels = matplotlib.image.imread(shot)[..., :3]
+    assert (pixels < 0.9).any(axis=2).mean() > 0.02, "the screenshot is not blank"
+    assert pixels.std() > 0.05, "the screenshot shows text and figures"
+
+
+def test_build_html_is_a_document():
+    spec = read_scenarios(ROOT / "configs" / "scenarios" / "policy_levers.toml",
+                          replicates=2, base_changes=SMALL)
+    html = build_html(compare(spec))
+    assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
+    assert "cohorts" in html, "the cohort scenario is explained"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", ["02_strategies.py", "03_policy_levers.py"])
+def test_experiment_runs_in_quick_mode(script, tmp_path):
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, str(ROOT / "experiments" / script), "--quick",
+                          "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    for name in ("report.html", "summary.parquet", "provenance.json", "over_time.png",
+                 "differences.png", "cost_effectiveness.png"):
+        assert (out / name).is_file(), f"{script} should write {name}"
