@@ -33,6 +33,7 @@ def run(args) -> int:
     from ..cli import UsageError
     # no usage statistics sent to Solara's telemetry service (read at import)
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    from .. import dashboard  # noqa: F401  (quiets a harmless warning of Mesa's)
     try:
         import mesa.visualization  # noqa: F401
         import solara  # noqa: F401

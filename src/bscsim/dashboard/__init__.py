@@ -7,3 +7,9 @@ Thin by design: the controls are derived from the parameter declarations
 Only `app.py` and `views.py` import Solara, which comes with the optional extra
 `bscsim[dashboard]`.
 """
+
+import warnings
+
+# Mesa 3.3's SolaraViz trips Solara's rules-of-hooks check when imported; harmless.
+warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite",
+                        category=UserWarning)

@@ -208,7 +208,8 @@ def SettingsPanel(settings: Settings, model: solara.Reactive):
                       values=[s.name for s in SCENARIOS], value=settings.scenario.value,
                       on_value=pick, classes=["bscsim-scenario"])
         if scenario is not None and scenario.title:
-            solara.Div(children=[scenario.title], style={"font-size": "12px", "color": "#555"})
+            solara.Div(children=[scenario.title],
+                       style={"font-size": "12px", "color": "#555", "margin-bottom": "8px"})
         if len(SCENARIOS) == 1:
             solara.Div(children=["No files found in configs/arms/ or configs/scenarios/."],
                        style={"font-size": "12px", "color": "#777"})

@@ -68,7 +68,7 @@ def chain(model):
                 continue
             v = float(model.series[o.name][row])
             delta = v - base[o.name]
-            change = (f"<span class='d'>{'+' if delta >= 0 else '−'}{_fmt(abs(delta), o.unit)}"
+            change = (f"<span class='d'>{'+' if delta >= 0 else '−'}{abs(delta):.2f}"
                       "</span>" if model.week and o.unit not in COUNT_UNITS
                       and delta == delta else "")
             items.append(
@@ -135,11 +135,22 @@ def timeseries_figure(model) -> Figure:
         ax.set_xlim(0, model.n_weeks)
         if unit in ("0-1", "share of key practices", "share of children"):
             ax.set_ylim(0, 1)
+        elif n:
+            _min_span(ax, np.concatenate([model.series[o.name][:n] for o in outs]), 0.2)
         ax.set_title(f"{BOX_TITLES[box].split(' (')[0]} ({unit})", fontsize=10, loc="left")
         ax.set_xlabel("week", fontsize=9)
         ax.tick_params(labelsize=8)
         ax.legend(fontsize=7.5, loc="upper left", frameon=False)
     return fig
+
+
+def _min_span(ax, values: np.ndarray, span: float) -> None:
+    """Y limits around the data, at least `span` wide (no magnified noise)."""
+    lo, hi = np.nanmin(values), np.nanmax(values)
+    if hi - lo < span:
+        mid = (lo + hi) / 2
+        lo, hi = mid - span / 2, mid + span / 2
+    ax.set_ylim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
 
 
 def timeseries(model):
@@ -156,7 +167,7 @@ def centers_figure(model) -> Figure:
     is_hs = model.centers.is_hs[:n]
     names = [f"{i + 1} {'HS' if hs else 'CC'}" for i, hs in enumerate(is_hs)]
     colors = [TYPE_COLORS[bool(hs)] for hs in is_hs]
-    fig = Figure(figsize=(8, 0.9 + 0.22 * n), dpi=80, layout="constrained")
+    fig = Figure(figsize=(6, 1.3 + 0.3 * n), dpi=80, layout="constrained")
     axes = fig.subplots(1, len(CENTER_VIEWS), sharey=True)
     y = np.arange(n)
     for ax, (name, title) in zip(axes, CENTER_VIEWS):
