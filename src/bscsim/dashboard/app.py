@@ -93,10 +93,10 @@ def rebuild(model: solara.Reactive, settings: Settings) -> int:
 def grid_layout(num_components: int) -> list[dict]:
     """Chain across the top, time series across, then centers beside the
     comparison (Mesa's default puts two half-width views per row)."""
-    spots = [(0, 0, 12, 8), (0, 8, 12, 9), (0, 17, 5, 16), (5, 17, 7, 16)]
+    spots = [(0, 0, 12, 8), (0, 8, 12, 8), (0, 16, 5, 15), (5, 16, 7, 15)]
     layout = []
     for i in range(num_components):
-        x, y, w, h = spots[i] if i < len(spots) else (6 * (i % 2), 33 + 16 * (i // 2), 6, 16)
+        x, y, w, h = spots[i] if i < len(spots) else (6 * (i % 2), 31 + 16 * (i // 2), 6, 16)
         layout.append({"i": i, "x": x, "y": y, "w": w, "h": h, "moved": False})
     return layout
 

@@ -8,8 +8,8 @@
   team PDSAs) from the model's per-center record (`model.by_center`).
 - `Comparison` (in app.py's page): current settings beside a reference.
 
-Charts are matplotlib figures rendered on the server (no JavaScript libraries
-fetched from the internet), drawn without pyplot so they are thread-safe.
+The live views are drawn as small SVG strings (`svg.py`): a step redraws them in
+about a millisecond, and no JavaScript library has to be fetched from the internet.
 """
 
 from __future__ import annotations
@@ -18,17 +18,17 @@ import html
 
 import numpy as np
 import solara
-from matplotlib.figure import Figure
 
 from ..collaborative import session_weeks
 from ..outputs import BOX_TITLES, TIMESERIES
+from . import svg
 
 CHAIN_BOXES = ("outputs", "mechanisms", "short_term", "long_term", "impacts")
 COUNT_UNITS = {"person-sessions", "person-calls", "meetings", "reports", "cycles",
                "adoptions", "acts", "updates", "people"}
 CENTER_VIEWS = (("practice_participating", "SEL practice quality,\nteam classrooms (share)"),
                 ("psych_safety", "Psychological safety\nof the team (0-1)"),
-                ("pdsa_completed", "Team PDSA cycles\ncompleted (cumulative)"))
+                ("pdsa_completed", "Team PDSA cycles\ncompleted (to date)"))
 MAX_CENTERS_SHOWN = 40
 TYPE_COLORS = {True: "#4c78a8", False: "#f58518"}  # Head Start, child care
 
@@ -119,47 +119,52 @@ def _panels() -> list[tuple[str, str, list]]:
 PANELS = _panels()
 
 
-def timeseries_figure(model) -> Figure:
+def _ylim(unit: str, values: np.ndarray) -> tuple[float, float]:
+    """Shares and 0-1 states on 0 to 1; other units around the data, at least
+    0.2 wide (so noise is not magnified)."""
+    if unit in ("0-1", "share of key practices", "share of children"):
+        return 0.0, 1.0
+    values = values[~np.isnan(values)]
+    if not len(values):
+        return -0.1, 0.1
+    lo, hi = float(values.min()), float(values.max())
+    if hi - lo < 0.2:
+        mid = (lo + hi) / 2
+        lo, hi = mid - 0.1, mid + 0.1
+    pad = 0.05 * (hi - lo)
+    return lo - pad, hi + pad
+
+
+def timeseries_charts(model) -> str:
     """Mechanisms and impacts week by week, the whole horizon on the x axis,
     learning sessions shaded, the end of the collaborative dotted."""
-    fig = Figure(figsize=(13, 2.9), dpi=80, layout="constrained")
-    axes = fig.subplots(1, len(PANELS))
     n = model.week
     weeks = np.arange(n)
-    for ax, (box, unit, outs) in zip(axes, PANELS):
-        for o in outs:
-            ax.plot(weeks, model.series[o.name][:n], lw=2, label=o.name.replace("_", " "))
-        for w in session_weeks(model.p):
-            ax.axvspan(w, w + 1, color="tab:blue", alpha=0.12, lw=0)
-        ax.axvline(model.p.weeks_collab, color="0.3", ls=":", lw=1)
-        ax.set_xlim(0, model.n_weeks)
-        if unit in ("0-1", "share of key practices", "share of children"):
-            ax.set_ylim(0, 1)
-        elif n:
-            _min_span(ax, np.concatenate([model.series[o.name][:n] for o in outs]), 0.2)
-        ax.set_title(f"{BOX_TITLES[box].split(' (')[0]} ({unit})", fontsize=10, loc="left")
-        ax.set_xlabel("week", fontsize=9)
-        ax.tick_params(labelsize=8)
-        ax.legend(fontsize=7.5, loc="upper left", frameon=False)
-    return fig
-
-
-def _min_span(ax, values: np.ndarray, span: float) -> None:
-    """Y limits around the data, at least `span` wide (no magnified noise)."""
-    lo, hi = np.nanmin(values), np.nanmax(values)
-    if hi - lo < span:
-        mid = (lo + hi) / 2
-        lo, hi = mid - span / 2, mid + span / 2
-    ax.set_ylim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
+    spans = [(w, w + 1) for w in sorted(session_weeks(model.p))]
+    charts = []
+    for box, unit, outs in PANELS:
+        lines = [(o.name.replace("_", " "), weeks, model.series[o.name][:n]) for o in outs]
+        values = np.concatenate([y for _, _, y in lines]) if n else np.array([])
+        charts.append(svg.line_chart(
+            lines, xlim=(0, model.n_weeks), ylim=_ylim(unit, values),
+            title=f"{BOX_TITLES[box].split(' (')[0]} ({unit})", spans=spans,
+            vline=model.p.weeks_collab, width=238, height=215))
+    return "".join(charts)
 
 
 def timeseries(model):
-    fig = timeseries_figure(model)
-    return solara.Column(children=[solara.FigureMatplotlib(fig, format="png")],
-                         classes=["bscsim-view-timeseries"])
+    head = (f"<div style='font-weight:600;font-size:13px;margin-bottom:2px'>Mechanisms and "
+            f"impacts over time, {html.escape(week_label(model))} <span style='font-weight:"
+            f"400;color:#777'>— shaded: learning sessions; dotted: end of the collaborative"
+            f"</span></div>")
+    grid = (f"<div style='display:grid;grid-template-columns:repeat({len(PANELS)},1fr);"
+            f"gap:6px'>")
+    return solara.HTML(tag="div", unsafe_innerHTML=head + grid + timeseries_charts(model)
+                       + "</div>",
+                       classes=["bscsim-view-timeseries"])
 
 
-def centers_figure(model) -> Figure:
+def centers_charts(model) -> str:
     """One bar per center for practice quality (baseline ticked), psychological
     safety and team PDSAs; Head Start blue, child care orange."""
     row = latest_row(model)
@@ -167,31 +172,26 @@ def centers_figure(model) -> Figure:
     is_hs = model.centers.is_hs[:n]
     names = [f"{i + 1} {'HS' if hs else 'CC'}" for i, hs in enumerate(is_hs)]
     colors = [TYPE_COLORS[bool(hs)] for hs in is_hs]
-    fig = Figure(figsize=(6, 1.3 + 0.3 * n), dpi=80, layout="constrained")
-    axes = fig.subplots(1, len(CENTER_VIEWS), sharey=True)
-    y = np.arange(n)
-    for ax, (name, title) in zip(axes, CENTER_VIEWS):
-        values = np.nan_to_num(model.by_center[name][row][:n])
-        ax.barh(y, values, color=colors)
-        if name != "pdsa_completed":
-            ax.set_xlim(0, 1)
-            ax.plot(np.nan_to_num(model.baseline[name][:n]), y, "k|", ms=10,
-                    label="baseline")
-            ax.legend(fontsize=7, loc="lower right", frameon=False)
-        else:
-            ax.set_xlim(0, max(5, values.max() * 1.1))
-        ax.set_title(title, fontsize=9, loc="left")
-        ax.tick_params(labelsize=8)
-    axes[0].set_yticks(y, names)
-    axes[0].invert_yaxis()
-    if model.centers.n > n:
-        fig.suptitle(f"first {n} of {model.centers.n} centers", fontsize=8)
-    return fig
+    charts = []
+    for k, (name, title) in enumerate(CENTER_VIEWS):
+        values = model.by_center[name][row][:n]
+        counts = name == "pdsa_completed"
+        top = max(5.0, float(np.nanmax(values)) * 1.1) if counts and n else 1.0
+        charts.append(svg.bar_chart(
+            names if k == 0 else None, values, colors, xlim=(0.0, top), title=title,
+            marks=None if counts else model.baseline[name][:n],
+            mark_label="baseline", width=165 if k == 0 else 125, row=16))
+    note = (f"<div style='font-size:11px;color:#777'>first {n} of {model.centers.n} "
+            f"centers</div>" if model.centers.n > n else "")
+    return ("<div style='display:grid;grid-template-columns:165fr 125fr 125fr;gap:4px'>"
+            + "".join(charts) + "</div>" + note)
 
 
 def centers(model):
-    fig = centers_figure(model)
-    return solara.Column(children=[
-        solara.Text(f"Centers side by side, {week_label(model)} (HS Head Start, CC child care)",
-                    style={"font-weight": "600", "font-size": "13px"}),
-        solara.FigureMatplotlib(fig, format="png")], classes=["bscsim-view-centers"])
+    head = (f"<div style='font-weight:600;font-size:13px'>Centers side by side, "
+            f"{html.escape(week_label(model))}</div><div style='font-size:11px;color:#555;"
+            f"margin-bottom:4px'><span style='color:{TYPE_COLORS[True]}'>&#9632;</span> "
+            f"Head Start (HS) <span style='color:{TYPE_COLORS[False]}'>&#9632;</span> "
+            f"child care (CC); black tick: baseline</div>")
+    return solara.HTML(tag="div", unsafe_innerHTML=head + centers_charts(model),
+                       classes=["bscsim-view-centers"])
