@@ -129,6 +129,7 @@ def screenshot_for_readme(out: Path) -> None:
             wait_until_serving(f"http://127.0.0.1:{port}/", server)
             driver = browser(Path(tmp) / "profile")
             try:
+                driver.set_window_size(1600, 1480)
                 driver.get(f"http://127.0.0.1:{port}/")
                 wait_for(driver, has_text(".bscsim-view-chain", "Theory of change"))
                 for _ in range(40):

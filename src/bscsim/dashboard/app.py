@@ -93,10 +93,10 @@ def rebuild(model: solara.Reactive, settings: Settings) -> int:
 def grid_layout(num_components: int) -> list[dict]:
     """Chain across the top, time series across, then centers beside the
     comparison (Mesa's default puts two half-width views per row)."""
-    spots = [(0, 0, 12, 8), (0, 8, 12, 8), (0, 16, 5, 15), (5, 16, 7, 15)]
+    spots = [(0, 0, 12, 8), (0, 8, 12, 8), (0, 16, 5, 19), (5, 16, 7, 19)]
     layout = []
     for i in range(num_components):
-        x, y, w, h = spots[i] if i < len(spots) else (6 * (i % 2), 31 + 16 * (i // 2), 6, 16)
+        x, y, w, h = spots[i] if i < len(spots) else (6 * (i % 2), 35 + 16 * (i // 2), 6, 16)
         layout.append({"i": i, "x": x, "y": y, "w": w, "h": h, "moved": False})
     return layout
 
@@ -212,7 +212,7 @@ def SettingsPanel(settings: Settings, model: solara.Reactive):
                        style={"font-size": "12px", "color": "#555", "margin-bottom": "8px"})
         if len(SCENARIOS) == 1:
             solara.Div(children=["No files found in configs/arms/ or configs/scenarios/."],
-                       style={"font-size": "12px", "color": "#777"})
+                       style={"font-size": "12px", "color": "#777", "margin-bottom": "8px"})
         seed_error = settings.errors.value.get("seed")
         solara.InputText("seed", value=str(settings.seed.value), on_value=set_seed,
                          error=bool(seed_error), message=seed_error, dense=True,
