@@ -124,12 +124,21 @@ def test_comparison_needs_two_replicates():
 
 
 def test_dashboard_command_refuses_a_missing_configs_folder(tmp_path, capsys):
-    pytest.importorskip("solara")
     code = main(["dashboard", "--configs", str(tmp_path / "nope")])
     assert code == 2, "a missing --configs folder is a usage error"
     assert "no such folder" in capsys.readouterr().err, "the error names the problem"
 
 
+def test_dashboard_command_refuses_a_port_in_use(capsys):
+    import socket
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        code = main(["dashboard", "--port", str(port)])
+    assert code == 2, "a port in use is a usage error, not a traceback"
+    assert "cannot listen" in capsys.readouterr().err, "the error says what is wrong"
+
+
+@pytest.mark.filterwarnings("ignore:.*found despite early return:UserWarning")
 def test_dashboard_model_matches_a_direct_run():
     pytest.importorskip("solara")
     from bscsim.dashboard import app

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
+import warnings
 from pathlib import Path
 
 APP = "bscsim.dashboard.app"
@@ -31,6 +33,13 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     from ..cli import UsageError
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: expected a number from 0 to 65535")
+    for folder in args.configs:
+        if not Path(folder).is_dir():
+            raise UsageError(f"--configs {folder}: no such folder")
+    if args.port:
+        check_free(args.host, args.port)
     # no usage statistics sent to Solara's telemetry service (read at import)
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     from .. import dashboard  # noqa: F401  (quiets a harmless warning of Mesa's)
@@ -40,17 +49,25 @@ def run(args) -> int:
     except ImportError as e:
         raise UsageError(f"the dashboard needs the optional extra ({e.name} is missing): "
                          "pip install 'bscsim[dashboard]'") from None
-    if not 0 <= args.port <= 65535:
-        raise UsageError(f"--port {args.port}: expected a number from 0 to 65535")
-    for folder in args.configs:
-        if not Path(folder).is_dir():
-            raise UsageError(f"--configs {folder}: no such folder")
     if args.configs:
         os.environ["BSCSIM_DASHBOARD_CONFIGS"] = os.pathsep.join(
             str(Path(f).resolve()) for f in args.configs)
+    # plain http on this machine: Solara's advice about https cookies does not apply
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none")
     from solara.__main__ import run as solara_run
     argv = [APP, "--host", args.host, "--port", str(args.port), "--production",
             "--no-check-version", "--log-level-uvicorn", "warning",
             "--open" if args.open else "--no-open"]
     solara_run.main(args=argv, prog_name="bscsim dashboard", standalone_mode=False)
     return 0
+
+
+def check_free(host: str, port: int) -> None:
+    """UsageError unless `host:port` can be listened on."""
+    from ..cli import UsageError
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as e:
+        raise UsageError(f"cannot listen on {host}:{port} ({e.strerror or e}); "
+                         "is the dashboard already running? Pick another --port") from None

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..params import Params
 from ..simulate import simulate
@@ -54,6 +53,8 @@ def compare(current: Params, reference: Params, n: int = 5, seed: int = 0,
 
     `progress(done, total)` is called after each run, if given.
     """
+    from scipy import stats  # imported here: keeps the dashboard's start-up short
+
     if n < 2:
         raise ValueError("a comparison needs at least 2 replicates for its band")
     runs = {"current": [], "reference": []}
