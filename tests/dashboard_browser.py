@@ -106,7 +106,9 @@ def type_into(driver, css: str, text: str) -> None:
     from selenium.webdriver.common.keys import Keys
     field = driver.find_element(By.CSS_SELECTOR, f"{css} input")
     field.send_keys(Keys.CONTROL, "a")
-    field.send_keys(text, Keys.ENTER)
+    field.send_keys(text)
+    time.sleep(0.5)  # let the typed text reach the server before Enter, as a person would
+    field.send_keys(Keys.ENTER)
 
 
 def pick(driver, css: str, item: str) -> None:

@@ -280,7 +280,7 @@ def Comparison(model):
         try:
             controls.check_int("replicates", n_text, 2, MAX_REPLICATES)
         except ParamError as e:
-            set_error(controls.refusal(e))
+            set_error(controls.refusal(e, kept=False))
             return
         set_error(None)
         task()

@@ -29,9 +29,11 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 )
 
 WORDS = {"n": "number of", "p": "chance", "dur": "duration", "rate": "rate",
-         "cc": "(child care)", "hs": "(Head Start)", "ls": "(learning session)",
+         "cc": "(child care)", "hs": "(Head Start)", "ls": "learning session",
          "cb": "challenging behavior", "qi": "QI", "pdsa": "PDSA", "sd": "SD",
-         "on": "on", "sel": "SEL"}
+         "on": "on", "sel": "SEL", "ps": "safety", "psych": "psychological",
+         "collab": "collaborative", "followup": "follow-up", "mult": "multiplier",
+         "obs": "observation", "ageout": "age-out", "head": "Head", "start": "Start"}
 
 
 def label(p: Param) -> str:
@@ -112,9 +114,9 @@ def check_int(name: str, text: str, lo: int, hi: int) -> int:
     return int(value)
 
 
-def refusal(error: Exception) -> str:
+def refusal(error: Exception, kept: bool = True) -> str:
     """The message shown on the page when a value is refused."""
-    if isinstance(error, UnknownParamError):
+    if isinstance(error, UnknownParamError) or not kept:
         return f"Refused: {error}."
     return f"Refused: {error}. The previous value is kept."
 
