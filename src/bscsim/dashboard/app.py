@@ -60,10 +60,11 @@ class DashboardModel(BSCModel):
 
     It records its baseline in row 0 of the weekly record (the first step
     overwrites that row), so the views have values before the first step.
-    A finished model ignores further steps.
+    A finished model ignores further steps. Other keywords that Mesa's controller
+    may pass on Reset are ignored: parameters and seed come from the settings.
     """
 
-    def __init__(self, settings: Settings | None = None):
+    def __init__(self, settings: Settings | None = None, **kwargs):
         params = settings.params.value if settings else _initial_params()
         seed = settings.seed.value if settings else 0
         super().__init__(params, rng=seed)
