@@ -286,6 +286,11 @@ def Comparison(model):
         set_error(None)
         task()
 
+    done = task.finished and task.value is not None and not task.pending
+    figure = solara.use_memo(  # drawn once per result and output, not at every step
+        lambda: comparison_figure(task.value[0], output, task.value[1]) if done else None,
+        [id(task.value), output, done])
+
     with solara.Column(classes=["bscsim-view-comparison"], gap="4px"):
         solara.Text("Comparison: current settings minus a reference, same seeds",
                     style={"font-weight": "600", "font-size": "13px"})
@@ -306,13 +311,13 @@ def Comparison(model):
             solara.ProgressLinear(value=progress.value * 100)
         elif task.error:
             solara.Error(f"Comparison failed: {task.exception}", dense=True)
-        elif task.finished and task.value is not None:
+        elif done:
             result, ref_name, cur_params, cur_seed = task.value
             if cur_params != current or cur_seed != seed:
                 solara.Warning("The settings changed since this comparison; press "
                                "Compare again.", dense=True)
-            solara.FigureMatplotlib(comparison_figure(result, output, ref_name),
-                                    format="png")
+            solara.FigureMatplotlib(figure, format="png",
+                                    dependencies=[id(task.value), output])
             solara.Markdown(summary_table(result))
         else:
             note("Pick a reference and press Compare: each replicate runs both "
