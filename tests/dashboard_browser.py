@@ -1,0 +1,154 @@
+"""Helpers to drive `bscsim dashboard` in headless Chromium (used by
+test_dashboard_browser.py), and the script that takes the README's screenshot:
+
+    PYTHONPATH=src python tests/dashboard_browser.py docs/figures/dashboard.png
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+FLAGS = ("--headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+         "--disable-background-networking --disable-component-update --disable-sync "
+         "--window-size=1600,1250").split()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, *args: str, log: Path) -> subprocess.Popen:
+    """`python -m bscsim dashboard --port PORT ARGS` from this checkout."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))
+    return subprocess.Popen(
+        [sys.executable, "-m", "bscsim", "dashboard", "--port", str(port), *args],
+        stdout=log.open("w"), stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+
+
+def wait_until_serving(url: str, server: subprocess.Popen, timeout: float = 90) -> float:
+    """Seconds until `url` answers 200; RuntimeError if the server died or timed out."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if server.poll() is not None:
+            raise RuntimeError(f"dashboard server exited with code {server.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return time.monotonic() - start
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"dashboard did not answer at {url} within {timeout} s")
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def browser(profile: Path):
+    """Headless Chromium through chromedriver, with a fresh profile folder."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile}")
+    return webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+
+
+def wait_for(driver, condition, timeout: float = 60, what: str = "condition"):
+    from selenium.webdriver.support.ui import WebDriverWait
+    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(
+        condition, message=f"timed out waiting for {what}")
+
+
+def has_text(css: str, text: str):
+    """Condition: an element matching `css` contains `text`."""
+    from selenium.webdriver.common.by import By
+
+    def check(driver):
+        return any(text in e.text for e in driver.find_elements(By.CSS_SELECTOR, css))
+    return check
+
+
+def body_has(text: str):
+    from selenium.webdriver.common.by import By
+    return lambda driver: text in driver.find_element(By.TAG_NAME, "body").text
+
+
+def button(driver, label: str):
+    """Mesa's and our buttons, by their text (as written, not as displayed)."""
+    from selenium.webdriver.common.by import By
+    return driver.find_element(By.XPATH, f"//button[normalize-space(.)='{label}']")
+
+
+def type_into(driver, css: str, text: str) -> None:
+    """Replace the text of the input inside `css` and press Enter."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    field = driver.find_element(By.CSS_SELECTOR, f"{css} input")
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(text)
+    time.sleep(0.5)  # let the typed text reach the server before Enter, as a person would
+    field.send_keys(Keys.ENTER)
+
+
+def pick(driver, css: str, item: str) -> None:
+    """Choose `item` in the Vuetify select inside `css`."""
+    from selenium.webdriver.common.by import By
+    driver.find_element(By.CSS_SELECTOR, f"{css} .v-select__slot").click()
+    wait_for(driver, lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, ".v-list-item")
+                                if e.text.strip() == item and e.is_displayed()],
+             10, f"menu item {item}")[0].click()
+
+
+def screenshot_for_readme(out: Path) -> None:
+    """The default config at week 40 with a comparison against vicarious learning
+    switched off, as the README shows it."""
+    from selenium.webdriver.common.by import By
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        server = start_server(port, log=Path(tmp) / "server.log")
+        try:
+            wait_until_serving(f"http://127.0.0.1:{port}/", server)
+            driver = browser(Path(tmp) / "profile")
+            try:
+                driver.set_window_size(1600, 1480)
+                driver.get(f"http://127.0.0.1:{port}/")
+                wait_for(driver, has_text(".bscsim-view-chain", "Theory of change"))
+                for _ in range(40):
+                    button(driver, "Step").click()
+                    wait_for(driver, body_has(f"Step: {_ + 1}"), 30)
+                pick(driver, ".bscsim-view-comparison", "current settings, vicarious off")
+                button(driver, "Compare").click()
+                wait_for(driver, has_text(".bscsim-view-comparison", "difference (95% band)"),
+                         120, "the comparison")
+                time.sleep(1.5)
+                driver.find_element(By.CSS_SELECTOR, "body").screenshot(str(out))
+            finally:
+                driver.quit()
+        finally:
+            stop(server)
+
+
+if __name__ == "__main__":
+    screenshot_for_readme(Path(sys.argv[1]) if len(sys.argv) > 1
+                          else ROOT / "docs" / "figures" / "dashboard.png")
