@@ -8,6 +8,7 @@ The public API is small:
     BSCModel(params=None, rng=None)          the Mesa model, one step per week
     simulate(params=None, seed=0) -> Result  one run to the end of follow-up
     Result                                   tidy tables, summary, .save(dir)
+    load_sweep(dir) -> DataFrame             the results of `bscsim sweep`, one row per run
 """
 
 from .config import ConfigError, load_config
@@ -15,7 +16,9 @@ from .model import BSCModel
 from .params import Params
 from .results import Result
 from .simulate import simulate
+from .sweep import load_sweep
 
 __version__ = "0.1.0"
 
-__all__ = ["BSCModel", "ConfigError", "Params", "Result", "load_config", "simulate"]
+__all__ = ["BSCModel", "ConfigError", "Params", "Result", "load_config", "load_sweep",
+           "simulate"]

@@ -18,6 +18,7 @@ The model does no I/O. `Result` (results.py) turns a finished model into tables.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import mesa
@@ -189,6 +190,23 @@ class BSCModel(mesa.Model):
         rooms.practice[room] += step * (1.0 - rooms.practice[room])
 
     # ------------------------------------------------------------- collect
+    @property
+    def datacollector(self) -> mesa.DataCollector:
+        """Mesa's DataCollector over the weekly model-level outputs
+        (`outputs.TIMESERIES_NAMES`), row k = week k, for `mesa.batch_run` and Mesa
+        tools. `collect()` records every week anyway; the collector is created on
+        first access and catches up with the weeks run since, so a plain run
+        (`simulate`) pays nothing for it."""
+        dc = self.__dict__.get("_datacollector")
+        if dc is None:
+            dc = self._datacollector = mesa.DataCollector(model_reporters={
+                k: partial(_week_value, k) for k in TIMESERIES_NAMES})
+            self._dc_week = 0
+        while self._dc_week < self.week:
+            dc.collect(self)
+            self._dc_week += 1
+        return dc
+
     def collect(self) -> None:
         """Record this week's model-level and per-center outputs."""
         w, s, staff, rooms = self.week, self.series, self.staff, self.rooms
@@ -273,6 +291,11 @@ class BSCModel(mesa.Model):
         ids = getattr(mesa.Agent, "_ids", None)
         if isinstance(ids, dict):
             ids.pop(self, None)
+
+
+def _week_value(name: str, model: BSCModel) -> float:
+    """A DataCollector reporter: output `name` in the week being caught up."""
+    return float(model.series[name][model._dc_week])
 
 
 __all__ = ["BSCModel", "Teacher", "Director", "Parent"]
