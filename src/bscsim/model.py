@@ -207,6 +207,12 @@ class BSCModel(mesa.Model):
             self._dc_week += 1
         return dc
 
+    @datacollector.setter
+    def datacollector(self, dc: mesa.DataCollector | None) -> None:
+        """Replace the collector (None: the default one on next access)."""
+        self._datacollector = dc
+        self._dc_week = 0
+
     def collect(self) -> None:
         """Record this week's model-level and per-center outputs."""
         w, s, staff, rooms = self.week, self.series, self.staff, self.rooms

@@ -36,8 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import ConfigError, configs_dir, default_config_path, flatten, load_config
-from ..params import BY_NAME, Params, UnknownParamError
+from ..config import (ConfigError, configs_dir, default_config_path, flatten, load_config,
+                      resolve_values)
+from ..params import BY_NAME, Params, ParamError, UnknownParamError, make_params
 
 DESIGNS = ("grid", "random", "lhs", "sobol")
 SAMPLED = ("random", "lhs", "sobol")
@@ -197,7 +198,11 @@ def _changes(table: Any, base: Path, where: str) -> dict[str, Any]:
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: set must be a table [set] of parameter values")
     changes = flatten(table, f"{where} [set]")
-    load_config(base, **changes)   # validates each value (one-line ConfigError)
+    try:
+        make_params({**resolve_values(base), **changes})
+    except ParamError as e:
+        raise ConfigError(f"{where} [set]: {e}" if e.name in changes
+                          else f"{base}: {e}") from None
     return changes
 
 
@@ -216,8 +221,8 @@ def _axes(table: Any, design: str, changes: dict[str, Any], where: str) -> tuple
             axes.append(Axis(name, values=_grid_values(spec, p, here)))
         else:
             if p.kind is bool:
-                raise ConfigError(f"{here}: is a switch; switches can only be varied in a "
-                                  "grid design (list [false, true])")
+                raise ConfigError(f"{here}: a switch is not allowed in a {design} design; "
+                                  "vary switches in a grid (list [false, true])")
             low, high = _range(spec, p, here, design)
             axes.append(Axis(name, low=low, high=high))
     return tuple(axes)
@@ -227,8 +232,8 @@ def _grid_values(spec: Any, p, here: str) -> tuple[Any, ...]:
     if isinstance(spec, dict):
         extra = set(spec) - {"low", "high", "n"}
         if extra or not {"low", "high", "n"} <= set(spec):
-            raise ConfigError(f"{here}: expected a list of values or {{ low = .., high = "
-                              ".., n = .. }}")
+            raise ConfigError(f"{here} = {spec!r} is not allowed: expected a list of "
+                              "values or { low = .., high = .., n = .. }")
         n = _whole(spec["n"], "n", here)
         lo, hi = (_number(spec[k], p, here) for k in ("low", "high"))
         values = [lo + (hi - lo) * i / (n - 1) for i in range(n)] if n > 1 else [lo]
@@ -240,8 +245,8 @@ def _grid_values(spec: Any, p, here: str) -> tuple[Any, ...]:
                               f"{p.allowed()}")
         values = spec
     else:
-        raise ConfigError(f"{here} = {spec!r}: a grid needs a list of values "
-                          f"({p.allowed()}) or {{ low = .., high = .., n = .. }}")
+        raise ConfigError(f"{here} = {spec!r} is not allowed: a grid expects a list of "
+                          f"values ({p.allowed()}) or {{ low = .., high = .., n = .. }}")
     out = []
     for v in values:
         try:
@@ -262,8 +267,8 @@ def _range(spec: Any, p, here: str, design: str) -> tuple[float, float]:
         if not low < high:
             raise ConfigError(f"{here}: low = {low:g} must be below high = {high:g}")
         return float(low), float(high)
-    raise ConfigError(f"{here} = {spec!r}: a {design} design needs \"plausible\" or "
-                      f"{{ low = .., high = .. }} ({p.allowed()})")
+    raise ConfigError(f"{here} = {spec!r} is not allowed: a {design} design expects "
+                      f"\"plausible\" or {{ low = .., high = .. }} ({p.allowed()})")
 
 
 def _number(v: Any, p, here: str) -> float:
