@@ -34,6 +34,8 @@ SHORT = 'n_centers = 4\nweeks_collab = 12\nweeks_followup = 0\n'
 def sweep_file(folder: Path, body: str, name: str = "s.toml", short: str = SHORT) -> Path:
     """A sweep file on the short config, with `body` (top keys, then [vary])."""
     top, _, vary = body.partition("[vary]")
+    top, _, more = top.partition("[set]")
+    short += more
     path = folder / name
     path.write_text(f'base = "ccl_phase1.toml"\n{top}\n[set]\n{short}\n[vary]\n{vary}')
     return path
