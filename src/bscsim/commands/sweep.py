@@ -31,7 +31,8 @@ def add_parser(sub) -> None:
     p.add_argument("--workers", type=int, metavar="N",
                    help="worker processes (default: all cores)")
     p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="an existing Dask scheduler, e.g. tcp://host:8786")
+                   help="an existing Dask scheduler: tcp://host:8786, or the JSON file "
+                   "of `dask scheduler --scheduler-file` (see docs/cluster.md)")
     p.add_argument("--batch-size", type=int, metavar="N",
                    help="runs per task (default: automatic, at most 50)")
     p.add_argument("--dry-run", action="store_true",

@@ -167,7 +167,7 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
 
 class DaskExecutor:
     """Dask distributed: a LocalCluster of `workers` single-threaded processes, or an
-    existing scheduler (address, Client or cluster object)."""
+    existing scheduler (address, scheduler file, Client or cluster object)."""
 
     name = "dask"
 
@@ -194,9 +194,16 @@ class DaskExecutor:
         elif isinstance(s, Client):
             self.client = s
         else:
+            # an address, a cluster object, or a scheduler file (dask scheduler
+            # --scheduler-file, the usual way on HPC)
+            is_file = isinstance(s, (str, os.PathLike)) and str(s).endswith(".json")
+            if is_file and not os.path.isfile(s):
+                raise ConfigError(f"scheduler file {s} not found (written by `dask "
+                                  "scheduler --scheduler-file`)")
             try:
-                self.client = Client(s, timeout="30s")
-            except OSError as e:
+                self.client = (Client(scheduler_file=str(s), timeout="30s") if is_file
+                               else Client(s, timeout="30s"))
+            except (OSError, ValueError) as e:
                 raise ConfigError(f"cannot reach the Dask scheduler {s}: {e}") from None
         self.workers = max(self._threads(), 1)
         return self
