@@ -311,27 +311,43 @@ def test_kill_9_then_resume_gives_exactly_one_row_per_run(tmp_path):
 
 
 # ------------------------------------------------------------ Mesa batch_run
-def test_model_works_with_mesa_batch_run():
+def mesa_batch_run(period: int) -> list[dict]:
+    """BSCModel through Mesa's batch_run: 2 turnover values x 2 seeds, short config."""
     from mesa.batchrunner import batch_run
     params = {"n_centers": 4, "weeks_collab": 12, "weeks_followup": 0,
               "turnover_cc": [0.2, 0.6]}
     seeds = [3, 4]
-    kwargs = dict(number_processes=1, data_collection_period=-1, max_steps=100,
+    kwargs = dict(number_processes=1, data_collection_period=period, max_steps=100,
                   display_progress=False)
     if "rng" in inspect.signature(batch_run).parameters:     # Mesa >= 3.4
-        rows = batch_run(BSCModel, params, rng=seeds, **kwargs)
-    else:                                                    # Mesa 3.3: a parameter
-        rows = batch_run(BSCModel, {**params, "rng": seeds}, iterations=1, **kwargs)
+        return batch_run(BSCModel, params, rng=seeds, **kwargs)
+    return batch_run(BSCModel, {**params, "rng": seeds}, iterations=1, **kwargs)
+
+
+def simulated_weeks(row: dict) -> pd.DataFrame:
+    p = load_config(None, n_centers=4, weeks_collab=12, weeks_followup=0,
+                    turnover_cc=row["turnover_cc"])
+    return simulate(p, seed=int(row.get("rng", row.get("seed")))).timeseries
+
+
+def test_model_works_with_mesa_batch_run():
+    rows = mesa_batch_run(-1)
     assert len(rows) == 4, "one row per parameter combination and seed"
     for row in rows:
-        seed = row.get("rng", row.get("seed"))
-        assert row["Step"] == 11, "the last row is the last week"
-        p = load_config(None, n_centers=4, weeks_collab=12, weeks_followup=0,
-                        turnover_cc=row["turnover_cc"])
-        last = simulate(p, seed=seed).timeseries.iloc[-1]
+        last = simulated_weeks(row).iloc[-1]
         for name in TIMESERIES_NAMES:
             assert row[name] == pytest.approx(last[name], nan_ok=True), \
                 f"batch_run's {name} equals simulate's last week"
+
+
+def test_mesa_batch_run_collects_every_week():
+    rows = pd.DataFrame(mesa_batch_run(1))
+    assert len(rows) == 4 * 12, "one row per run and week"
+    for _, run in rows.groupby("RunId"):
+        run = run.sort_values("Step")
+        weeks = simulated_weeks(run.iloc[0].to_dict())
+        assert np.allclose(run["practice_participating"], weeks["practice_participating"]), \
+            "row k of a run is week k of simulate's timeseries"
 
 
 def test_datacollector_has_one_row_per_week():

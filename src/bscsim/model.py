@@ -204,6 +204,9 @@ class BSCModel(mesa.Model):
             self._dc_week = 0
         while self._dc_week < self.week:
             dc.collect(self)
+            when = getattr(dc, "_collection_steps", None)  # Mesa >= 3.4 notes the time
+            if when:
+                when[-1] = self._dc_week + 1               # week k runs at time k + 1
             self._dc_week += 1
         return dc
 
