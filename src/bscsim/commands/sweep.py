@@ -14,6 +14,7 @@ recorded with their error), 2 a bad sweep file or command line (nothing written)
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..cli import UsageError
 
@@ -54,8 +55,13 @@ def run(args) -> int:
     if args.dry_run:
         print(estimate(args.sweep, args.out, workers=args.workers, executor=executor))
         return 0
-    report = run_sweep(args.sweep, args.out, executor=executor, workers=args.workers,
-                       scheduler=args.scheduler, batch_size=args.batch_size,
-                       progress=not args.no_progress)
+    try:
+        report = run_sweep(args.sweep, args.out, executor=executor, workers=args.workers,
+                           scheduler=args.scheduler, batch_size=args.batch_size,
+                           progress=not args.no_progress)
+    except KeyboardInterrupt:
+        print("bscsim sweep: finished runs are saved; run the same command again to "
+              "resume", file=sys.stderr)
+        raise
     print(report)
     return 1 if report.failed else 0
