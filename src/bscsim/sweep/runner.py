@@ -19,7 +19,7 @@ from typing import Any, Iterator
 import pandas as pd
 
 from ..config import ConfigError
-from .design import INDEX, resolve
+from .design import resolve
 from .executors import WorkerDied, default_workers, make_executor
 from .spec import SweepSpec, load_spec
 from .store import Store, host, now
@@ -106,6 +106,7 @@ def run_sweep(spec: SweepSpec | str | Path, out: str | Path | None = None,
             session = {"started": now(), "host": host(), "executor": ex.name,
                        "workers": ex.workers, "batch_size": size,
                        "runs_before": report.done_before}
+            failed_before = report.failed
             m = store.manifest()
             store.update_manifest(status="running", sessions=m["sessions"] + [session])
             start = time.perf_counter()
@@ -114,7 +115,7 @@ def run_sweep(spec: SweepSpec | str | Path, out: str | Path | None = None,
             finally:
                 report.seconds = time.perf_counter() - start
                 session.update(ended=now(), runs_run=report.ran,
-                               runs_failed=report.failed,
+                               runs_failed=report.failed - failed_before,
                                status="complete" if report.complete else "interrupted")
                 m = store.manifest()
                 store.update_manifest(status=session["status"],
@@ -224,4 +225,4 @@ def _duration(seconds: float) -> str:
     return f"{h} h {m:02d} min"
 
 
-__all__ = ["INDEX", "SweepReport", "estimate", "run_sweep"]
+__all__ = ["SweepReport", "estimate", "run_sweep"]

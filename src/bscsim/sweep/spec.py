@@ -93,9 +93,12 @@ class SweepSpec:
         (e.g. `replicates=1` for a quick run); `changes={...}` adds to [set]."""
         new = dict(changes)
         if "changes" in new:
+            both = set(new["changes"]) & set(self.names)
+            if both:
+                raise ConfigError(f"{self.path}: {', '.join(sorted(both))} is varied; "
+                                  "it cannot also be fixed")
             new["changes"] = {**self.changes, **new["changes"]}
-        record = {k: (v if k != "changes" else changes["changes"]) for k, v in changes.items()}
-        spec = dataclasses.replace(self, **new, overrides={**self.overrides, **record})
+        spec = dataclasses.replace(self, **new, overrides={**self.overrides, **changes})
         spec.base_params()
         return spec
 

@@ -50,13 +50,33 @@ def now() -> str:
 def all_versions() -> dict[str, str]:
     """bscsim's versions() plus the packages a sweep uses."""
     from importlib.metadata import PackageNotFoundError, version
+    from .. import __version__
     out = versions()
+    if out.get("bscsim") == "not installed":      # run from a checkout
+        out["bscsim"] = f"{__version__} (checkout)"
     for pkg in ("tqdm", "dask", "distributed"):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:
             out[pkg] = "not installed"
+    out["git"] = git_commit()
     return out
+
+
+def git_commit() -> str:
+    """The commit of the checkout bscsim runs from ('+changes' if edited), or ''."""
+    import subprocess
+    here = Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
+                              text=True, timeout=5)
+        if head.returncode != 0:
+            return ""
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=here, capture_output=True, text=True, timeout=5)
+        return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return ""
 
 
 class Store:
