@@ -11,6 +11,7 @@ from bscsim.outputs import CENTER_NAMES, SUMMARY_NAMES, TIMESERIES_NAMES
 EXPECTED_EXPORTS = {
     "BSCModel", "ConfigError", "Params", "Result", "load_config", "simulate",   # issue 2
     "Comparison", "ScenarioSet", "compare", "read_scenarios",                   # issue 4
+    "load_sweep",                                                               # issue 5
 }
 
 

@@ -10,6 +10,7 @@ The public API is small:
     Result                                   tidy tables, summary, .save(dir)
     read_scenarios(path) -> ScenarioSet      read and validate a scenario file
     compare(scenario_set) -> Comparison      run its scenarios, common random numbers
+    load_sweep(dir) -> DataFrame             the results of `bscsim sweep`, one row per run
 """
 
 from .config import ConfigError, load_config
@@ -18,8 +19,9 @@ from .params import Params
 from .results import Result
 from .scenarios import Comparison, ScenarioSet, compare, read_scenarios
 from .simulate import simulate
+from .sweep import load_sweep
 
 __version__ = "0.1.0"
 
 __all__ = ["BSCModel", "Comparison", "ConfigError", "Params", "Result", "ScenarioSet",
-           "compare", "load_config", "read_scenarios", "simulate"]
+           "compare", "load_config", "load_sweep", "read_scenarios", "simulate"]

@@ -18,6 +18,7 @@ The model does no I/O. `Result` (results.py) turns a finished model into tables.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import mesa
@@ -215,6 +216,32 @@ class BSCModel(mesa.Model):
         n_c = self.centers.n
         self._n_pairs = max(n_c * (n_c - 1), 1)
 
+    @property
+    def datacollector(self) -> mesa.DataCollector:
+        """Mesa's DataCollector over the weekly model-level outputs
+        (`outputs.TIMESERIES_NAMES`), row k = week k, for `mesa.batch_run` and Mesa
+        tools. `collect()` records every week anyway; the collector is created on
+        first access and catches up with the weeks run since, so a plain run
+        (`simulate`) pays nothing for it."""
+        dc = self.__dict__.get("_datacollector")
+        if dc is None:
+            dc = self._datacollector = mesa.DataCollector(model_reporters={
+                k: partial(_week_value, k) for k in TIMESERIES_NAMES})
+            self._dc_week = 0
+        while self._dc_week < self.week:
+            dc.collect(self)
+            when = getattr(dc, "_collection_steps", None)  # Mesa >= 3.4 notes the time
+            if when:
+                when[-1] = self._dc_week + 1               # week k runs at time k + 1
+            self._dc_week += 1
+        return dc
+
+    @datacollector.setter
+    def datacollector(self, dc: mesa.DataCollector | None) -> None:
+        """Replace the collector (None: the default one on next access)."""
+        self._datacollector = dc
+        self._dc_week = 0
+
     def collect(self) -> None:
         """Record this week's model-level and per-center outputs."""
         w, s, staff, rooms, c = self.week, self.series, self.staff, self.rooms, self.counts
@@ -300,6 +327,10 @@ def _weights(mask: np.ndarray) -> np.ndarray:
     """Weights that turn a dot product into the mean over `mask` (NaN if empty)."""
     n = mask.sum()
     return mask / n if n else np.full(len(mask), np.nan)
+
+def _week_value(name: str, model: BSCModel) -> float:
+    """A DataCollector reporter: output `name` in the week being caught up."""
+    return float(model.series[name][model._dc_week])
 
 
 __all__ = ["BSCModel", "Teacher", "Director", "Parent"]

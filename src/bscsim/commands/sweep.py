@@ -1,0 +1,67 @@
+"""`bscsim sweep SWEEP.toml [--out DIR] [--executor serial|processes|dask] [--workers N]
+[--scheduler ADDRESS] [--dry-run]`
+
+Runs a parameter sweep (a grid, random, Latin hypercube or Sobol design; see
+configs/sweeps/) and streams one row per run to DIR (default
+results/sweeps/<name>/) as Parquet parts with a manifest. Running the same command
+again resumes: finished runs are skipped. Read the results with
+`bscsim.load_sweep(DIR)`.
+
+Exit status: 0 all runs ok, 1 the sweep finished but some runs failed (counted and
+recorded with their error), 2 a bad sweep file or command line (nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..cli import UsageError
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("sweep", help="run a parameter sweep (resumable)",
+                       description=__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("sweep", metavar="SWEEP.toml", help="sweep file")
+    p.add_argument("--out", metavar="DIR",
+                   help="output folder (default: results/sweeps/<sweep name>)")
+    p.add_argument("--executor", choices=("serial", "processes", "dask"),
+                   default=None, help="where runs execute (default: processes, "
+                   "or dask with --scheduler)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="worker processes (default: all cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="an existing Dask scheduler: tcp://host:8786, or the JSON file "
+                   "of `dask scheduler --scheduler-file` (see docs/cluster.md)")
+    p.add_argument("--batch-size", type=int, metavar="N",
+                   help="runs per task (default: automatic, at most 50)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the number of runs and a time estimate, run nothing")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..sweep import estimate, run_sweep
+
+    executor = args.executor or ("dask" if args.scheduler else "processes")
+    if args.scheduler and executor != "dask":
+        raise UsageError(f"--scheduler needs --executor dask, not {executor}")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: expected at least 1")
+    if args.batch_size is not None and args.batch_size < 1:
+        raise UsageError(f"--batch-size {args.batch_size}: expected at least 1")
+    if args.dry_run:
+        print(estimate(args.sweep, args.out, workers=args.workers, executor=executor))
+        return 0
+    try:
+        report = run_sweep(args.sweep, args.out, executor=executor, workers=args.workers,
+                           scheduler=args.scheduler, batch_size=args.batch_size,
+                           progress=not args.no_progress)
+    except KeyboardInterrupt:
+        print("bscsim sweep: finished runs are saved; run the same command again to "
+              "resume", file=sys.stderr)
+        raise
+    print(report)
+    return 1 if report.failed else 0

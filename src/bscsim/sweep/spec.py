@@ -1,0 +1,313 @@
+"""Declarations for sweeps: reading a sweep file (commented TOML) into a `SweepSpec`.
+
+A sweep file names a base config, the fixed changes to it, the parameters to vary
+and how (a grid of listed values, or ranges sampled by a random, Latin hypercube or
+Sobol design), the number of replicates, the root seed and which outputs to keep.
+Every problem is a `ConfigError` with a one-line message that names the file, the
+key and what is allowed, raised before anything is written.
+
+    title = "Turnover and planning time"
+    base = "../ccl_phase1.toml"      # beside this file, or in configs/
+    design = "grid"                  # grid | random | lhs | sobol
+    replicates = 10
+    root_seed = 2024
+    timeseries = false               # also keep the weekly timeseries
+
+    [set]                            # fixed changes to the base config
+    weeks_followup = 0
+
+    [vary]                           # grid: a list of values, or {low, high, n}
+    turnover_cc = [0.2, 0.3, 0.4, 0.5, 0.6]
+    planning_hours = { low = 0.0, high = 4.0, n = 5 }
+
+For `random`, `lhs` and `sobol`, `n_samples` sets the number of design points and each
+`[vary]` entry is `"plausible"` (the parameter's declared plausible range) or
+`{ low = .., high = .. }`. Whole-number parameters are rounded after sampling.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import (ConfigError, configs_dir, default_config_path, flatten, load_config,
+                      resolve_values)
+from ..params import BY_NAME, Params, ParamError, UnknownParamError, make_params
+
+DESIGNS = ("grid", "random", "lhs", "sobol")
+SAMPLED = ("random", "lhs", "sobol")
+KEYS = ("title", "description", "base", "design", "n_samples", "replicates", "root_seed",
+        "timeseries", "batch_size", "common_random_numbers", "set", "vary")
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One varied parameter: listed `values` (grid) or a range `low`-`high` (sampled)."""
+
+    name: str
+    values: tuple[Any, ...] | None = None
+    low: float | None = None
+    high: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.values is not None:
+            return {"values": list(self.values)}
+        return {"low": self.low, "high": self.high}
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A validated sweep file. `text` is the file as written (kept in the manifest)."""
+
+    path: str
+    text: str
+    title: str
+    base: str
+    changes: dict[str, Any]
+    axes: tuple[Axis, ...]
+    design: str = "grid"
+    n_samples: int | None = None
+    replicates: int = 1
+    root_seed: int = 0
+    timeseries: bool = False
+    batch_size: int | None = None
+    common_random_numbers: bool = False
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self.axes)
+
+    def base_params(self) -> Params:
+        """The base config with the `[set]` changes applied (validated)."""
+        return load_config(self.base, **self.changes)
+
+    def replace(self, **changes: Any) -> "SweepSpec":
+        """A copy with `changes` applied and recorded as overrides of the file
+        (e.g. `replicates=1` for a quick run); `changes={...}` adds to [set]."""
+        new = dict(changes)
+        if "changes" in new:
+            both = set(new["changes"]) & set(self.names)
+            if both:
+                raise ConfigError(f"{self.path}: {', '.join(sorted(both))} is varied; "
+                                  "it cannot also be fixed")
+            new["changes"] = {**self.changes, **new["changes"]}
+        spec = dataclasses.replace(self, **new, overrides={**self.overrides, **changes})
+        spec.base_params()
+        return spec
+
+    def to_dict(self) -> dict[str, Any]:
+        """What defines the runs (not the title or the file's comments)."""
+        return {
+            "base": self.base,
+            "set": self.changes,
+            "vary": {a.name: a.to_dict() for a in self.axes},
+            "design": self.design,
+            "n_samples": self.n_samples,
+            "replicates": self.replicates,
+            "root_seed": self.root_seed,
+            "timeseries": self.timeseries,
+            "common_random_numbers": self.common_random_numbers,
+        }
+
+    def fingerprint(self) -> str:
+        """A hash of everything that decides the runs: the spec and the resolved base
+        parameters (so an edited base config or changed defaults also count)."""
+        data = {k: v for k, v in self.to_dict().items() if k != "base"}
+        data["base_params"] = self.base_params().to_dict()
+        blob = json.dumps(data, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def load_spec(path: str | Path) -> SweepSpec:
+    """Read and validate a sweep file; every problem is a one-line ConfigError."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such sweep file")
+    try:
+        text = path.read_text()
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML ({e})") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: cannot be read ({e})") from None
+    return parse_spec(data, where=str(path), folder=path.parent, text=text)
+
+
+def parse_spec(data: dict[str, Any], where: str = "sweep", folder: Path | None = None,
+               text: str = "") -> SweepSpec:
+    """A `SweepSpec` from the parsed TOML of a sweep file."""
+    folder = folder if folder is not None else Path.cwd()
+    for key in data:
+        if key not in KEYS:
+            near = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.5)
+            hint = f"did you mean '{near[0]}'? " if near else ""
+            raise ConfigError(f"{where}: unknown key '{key}'; {hint}allowed keys: "
+                              f"{', '.join(KEYS)}")
+    design = data.get("design", "grid")
+    if design not in DESIGNS:
+        raise ConfigError(f"{where}: design = {design!r} is not allowed: expected one of "
+                          f"{', '.join(DESIGNS)}")
+    base = _base(data.get("base"), folder, where)
+    changes = _changes(data.get("set", {}), base, where)
+    axes = _axes(data.get("vary", {}), design, changes, where)
+    n_samples = data.get("n_samples")
+    if design in SAMPLED:
+        n_samples = _whole(n_samples, "n_samples", where, required=True)
+        if design == "sobol" and n_samples & (n_samples - 1):
+            raise ConfigError(f"{where}: n_samples = {n_samples} is not allowed: the sobol "
+                              f"design needs a power of 2 (e.g. {_pow2(n_samples)})")
+        if not axes:
+            raise ConfigError(f"{where}: [vary] is empty; a {design} design needs at least "
+                              "one parameter with a range")
+    elif n_samples is not None:
+        raise ConfigError(f"{where}: n_samples is only used by the {', '.join(SAMPLED)} "
+                          "designs; a grid runs every combination of the listed values")
+    spec = SweepSpec(
+        path=where, text=text, title=_text(data, "title", where) or Path(where).stem,
+        base=str(base), changes=changes, axes=axes, design=design, n_samples=n_samples,
+        replicates=_whole(data.get("replicates", 1), "replicates", where),
+        root_seed=_whole(data.get("root_seed", 0), "root_seed", where, minimum=0),
+        timeseries=_flag(data.get("timeseries", False), "timeseries", where),
+        batch_size=(None if data.get("batch_size") is None
+                    else _whole(data["batch_size"], "batch_size", where)),
+        common_random_numbers=_flag(data.get("common_random_numbers", False),
+                                    "common_random_numbers", where),
+    )
+    _text(data, "description", where)
+    return spec
+
+
+def _base(base: Any, folder: Path, where: str) -> Path:
+    if base is None:
+        return default_config_path()
+    if not isinstance(base, str):
+        raise ConfigError(f"{where}: base = {base!r} is not allowed: expected a config "
+                          "file name")
+    for candidate in (folder / base, configs_dir() / base):
+        if candidate.is_file():
+            return candidate.resolve()
+    raise ConfigError(f"{where}: base = '{base}' not found (looked beside the sweep file "
+                      f"and in {configs_dir()})")
+
+
+def _changes(table: Any, base: Path, where: str) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: set must be a table [set] of parameter values")
+    changes = flatten(table, f"{where} [set]")
+    try:
+        make_params({**resolve_values(base), **changes})
+    except ParamError as e:
+        raise ConfigError(f"{where} [set]: {e}" if e.name in changes
+                          else f"{base}: {e}") from None
+    return changes
+
+
+def _axes(table: Any, design: str, changes: dict[str, Any], where: str) -> tuple[Axis, ...]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: vary must be a table [vary] of parameters")
+    axes = []
+    for name, spec in table.items():
+        here = f"{where} [vary] {name}"
+        if name not in BY_NAME:
+            raise ConfigError(f"{where} [vary]: {_unknown(name)}")
+        if name in changes:
+            raise ConfigError(f"{here}: is also fixed in [set]; keep it in one of them")
+        p = BY_NAME[name]
+        if design == "grid":
+            axes.append(Axis(name, values=_grid_values(spec, p, here)))
+        else:
+            if p.kind is bool:
+                raise ConfigError(f"{here}: a switch is not allowed in a {design} design; "
+                                  "vary switches in a grid (list [false, true])")
+            low, high = _range(spec, p, here, design)
+            axes.append(Axis(name, low=low, high=high))
+    return tuple(axes)
+
+
+def _grid_values(spec: Any, p, here: str) -> tuple[Any, ...]:
+    if isinstance(spec, dict):
+        extra = set(spec) - {"low", "high", "n"}
+        if extra or not {"low", "high", "n"} <= set(spec):
+            raise ConfigError(f"{here} = {spec!r} is not allowed: expected a list of "
+                              "values or { low = .., high = .., n = .. }")
+        n = _whole(spec["n"], "n", here)
+        lo, hi = (_number(spec[k], p, here) for k in ("low", "high"))
+        values = [lo + (hi - lo) * i / (n - 1) for i in range(n)] if n > 1 else [lo]
+        if p.kind is int:
+            values = sorted({round(v) for v in values})
+    elif isinstance(spec, list):
+        if not spec:
+            raise ConfigError(f"{here}: the list of values is empty; expected "
+                              f"{p.allowed()}")
+        values = spec
+    else:
+        raise ConfigError(f"{here} = {spec!r} is not allowed: a grid expects a list of "
+                          f"values ({p.allowed()}) or {{ low = .., high = .., n = .. }}")
+    out = []
+    for v in values:
+        try:
+            out.append(p.check(v))
+        except ValueError:
+            raise ConfigError(f"{here}: value {v!r} is not allowed: expected "
+                              f"{p.allowed()}") from None
+    if len(set(out)) != len(out):
+        raise ConfigError(f"{here}: values are repeated; list each value once")
+    return tuple(out)
+
+
+def _range(spec: Any, p, here: str, design: str) -> tuple[float, float]:
+    if spec == "plausible":
+        return float(p.plausible[0]), float(p.plausible[1])
+    if isinstance(spec, dict) and set(spec) == {"low", "high"}:
+        low, high = (_number(spec[k], p, here) for k in ("low", "high"))
+        if not low < high:
+            raise ConfigError(f"{here}: low = {low:g} must be below high = {high:g}")
+        return float(low), float(high)
+    raise ConfigError(f"{here} = {spec!r} is not allowed: a {design} design expects "
+                      f"\"plausible\" or {{ low = .., high = .. }} ({p.allowed()})")
+
+
+def _number(v: Any, p, here: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ConfigError(f"{here}: {v!r} is not a number; expected {p.allowed()}")
+    if not p.valid[0] <= v <= p.valid[1]:
+        raise ConfigError(f"{here}: {v!r} is not allowed: expected {p.allowed()}")
+    return v
+
+
+def _whole(v: Any, key: str, where: str, required: bool = False, minimum: int = 1) -> int:
+    if v is None and required:
+        raise ConfigError(f"{where}: {key} is missing; expected a whole number of at "
+                          f"least {minimum}")
+    if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
+        raise ConfigError(f"{where}: {key} = {v!r} is not allowed: expected a whole "
+                          f"number of at least {minimum}")
+    return v
+
+
+def _flag(v: Any, key: str, where: str) -> bool:
+    if not isinstance(v, bool):
+        raise ConfigError(f"{where}: {key} = {v!r} is not allowed: expected true or false")
+    return v
+
+
+def _text(data: dict[str, Any], key: str, where: str) -> str | None:
+    v = data.get(key)
+    if v is not None and not isinstance(v, str):
+        raise ConfigError(f"{where}: {key} = {v!r} is not allowed: expected a string")
+    return v
+
+
+def _unknown(name: str) -> str:
+    return str(UnknownParamError(name))
+
+
+def _pow2(n: int) -> int:
+    return 1 << max(n - 1, 1).bit_length()

@@ -1,0 +1,298 @@
+"""Running: a sweep's output folder, written as the runs finish and safe to kill.
+
+    DIR/manifest.json       sweep file (as written), resolved spec and base config,
+                            seeding rule, package and dependency versions, and one
+                            entry per session (start and end times, executor, counts)
+    DIR/design.parquet      the resolved design: run, point, replicate, seed, parameters
+    DIR/parts/summary-*.parquet     one row per run (design columns, status, error,
+                                    seconds, every summary output)
+    DIR/parts/timeseries-*.parquet  weekly rows of those runs (if asked)
+
+Each finished batch is one part, written under a temporary name, flushed to disk and
+renamed (`os.replace`), so a part is either whole or absent. The summary part commits
+a batch: its timeseries part (same token) is written first and counts only once its
+summary part exists. A killed sweep therefore loses at most the batches in flight;
+resuming skips every run that has a row. A lock file keeps two processes from
+writing the same folder at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import tempfile
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..config import ConfigError
+from ..outputs import SUMMARY_NAMES
+from ..results import versions
+from .spec import SweepSpec
+
+FORMAT = 1
+PARTS = "parts"
+TABLES = ("summary", "timeseries")
+SEEDING = ("seed = 63 bits of numpy SeedSequence(root_seed, spawn_key=(index,)), "
+           "index = run (or replicate with common_random_numbers); "
+           "reproduce one run with bscsim.simulate(params, seed=seed)")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def all_versions() -> dict[str, str]:
+    """bscsim's versions() plus the packages a sweep uses."""
+    from importlib.metadata import PackageNotFoundError, version
+    from .. import __version__
+    out = versions()
+    if out.get("bscsim") == "not installed":      # run from a checkout
+        out["bscsim"] = f"{__version__} (checkout)"
+    for pkg in ("tqdm", "dask", "distributed"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    out["git"] = git_commit()
+    return out
+
+
+def git_commit() -> str:
+    """The commit of the checkout bscsim runs from ('+changes' if edited), or ''."""
+    import subprocess
+    here = Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
+                              text=True, timeout=5)
+        if head.returncode != 0:
+            return ""
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=here, capture_output=True, text=True, timeout=5)
+        return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+class Store:
+    """An existing (or newly created) sweep folder."""
+
+    def __init__(self, out: str | Path):
+        self.out = Path(out)
+        self.parts = self.out / PARTS
+        self._lock_fd: int | None = None
+
+    # ------------------------------------------------------------ create, open
+    @classmethod
+    def create(cls, out: str | Path, spec: SweepSpec, design: pd.DataFrame) -> "Store":
+        """Write the folder's manifest and design; built in a temporary folder and
+        renamed, so a failure leaves nothing."""
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            (tmp / PARTS).mkdir()
+            write_parquet(design, tmp / "design.parquet")
+            write_json(tmp / "manifest.json", new_manifest(spec, design))
+            if out.exists():          # an empty folder the user made
+                for f in tmp.iterdir():
+                    os.replace(f, out / f.name)
+                tmp.rmdir()
+            else:
+                os.replace(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return cls(out)
+
+    @classmethod
+    def open(cls, out: str | Path, spec: SweepSpec | None = None) -> "Store":
+        """An existing sweep folder; with `spec`, refuse it if it holds another sweep."""
+        store = cls(out)
+        if not (store.out / "manifest.json").is_file():
+            raise ConfigError(f"{store.out}: not a sweep folder (no manifest.json)")
+        if spec is not None:
+            m = store.manifest()
+            if m.get("fingerprint") != spec.fingerprint():
+                raise ConfigError(f"{store.out}: holds a different sweep ({_changes(m, spec)}"
+                                  f" changed since it started); use another --out or "
+                                  f"remove the folder")
+        return store
+
+    @staticmethod
+    def state(out: str | Path) -> str:
+        """'new' (absent or empty), 'sweep' (has a manifest) or 'other'."""
+        out = Path(out)
+        if not out.exists() or (out.is_dir() and not any(out.iterdir())):
+            return "new"
+        if (out / "manifest.json").is_file():
+            return "sweep"
+        return "other"
+
+    # ------------------------------------------------------------- contents
+    def manifest(self) -> dict[str, Any]:
+        return json.loads((self.out / "manifest.json").read_text())
+
+    def update_manifest(self, **changes: Any) -> dict[str, Any]:
+        m = self.manifest()
+        m.update(changes)
+        write_json(self.out / "manifest.json", m)
+        return m
+
+    def design(self) -> pd.DataFrame:
+        return pd.read_parquet(self.out / "design.parquet")
+
+    def part_files(self, table: str) -> list[Path]:
+        return sorted(self.parts.glob(f"{table}-*.parquet"))
+
+    def done_runs(self) -> set[int]:
+        """Runs with a row in a summary part (ok or failed)."""
+        import pyarrow.parquet as pq
+        done: set[int] = set()
+        for f in self.part_files("summary"):
+            done.update(pq.read_table(f, columns=["run"]).column("run").to_pylist())
+        return done
+
+    def failed_runs(self) -> int:
+        """How many runs are recorded as failed."""
+        import pyarrow.parquet as pq
+        return sum(pq.read_table(f, columns=["status"]).column("status")
+                   .to_pylist().count("failed") for f in self.part_files("summary"))
+
+    # ---------------------------------------------------------------- write
+    def tidy(self) -> None:
+        """Remove what a killed session leaves: temporary files and timeseries parts
+        whose summary part was never written."""
+        for f in self.parts.glob(".tmp-*"):
+            f.unlink(missing_ok=True)
+        committed = {_token(f) for f in self.part_files("summary")}
+        for f in self.part_files("timeseries"):
+            if _token(f) not in committed:
+                f.unlink(missing_ok=True)
+
+    def write_batch(self, summary: pd.DataFrame, timeseries: pd.DataFrame | None) -> None:
+        """One finished batch: its timeseries part first, then its summary part."""
+        token = uuid.uuid4().hex[:12]
+        first = int(summary["run"].min())
+        if timeseries is not None and len(timeseries):
+            write_parquet(timeseries, self.parts / f"timeseries-{first:07d}-{token}.parquet")
+        write_parquet(summary, self.parts / f"summary-{first:07d}-{token}.parquet")
+
+    # ----------------------------------------------------------------- lock
+    def lock(self) -> None:
+        """Hold an exclusive lock on the folder (released when the process ends,
+        also by kill -9)."""
+        try:
+            import fcntl
+        except ImportError:  # Windows: no lock
+            return
+        fd = os.open(self.out / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise ConfigError(f"{self.out}: another sweep is writing this folder "
+                              "right now") from None
+        self._lock_fd = fd
+
+    def unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+
+def new_manifest(spec: SweepSpec, design: pd.DataFrame) -> dict[str, Any]:
+    n_points = int(design["point"].nunique()) if len(design) else 0
+    return {
+        "format": FORMAT,
+        "title": spec.title,
+        "sweep_file": spec.path,
+        "sweep_text": spec.text,
+        "overrides": spec.overrides,
+        "spec": spec.to_dict(),
+        "fingerprint": spec.fingerprint(),
+        "base_params": spec.base_params().to_dict(),
+        "design": {"kind": spec.design, "parameters": list(spec.names),
+                   "n_points": n_points, "replicates": spec.replicates,
+                   "n_runs": len(design), "file": "design.parquet"},
+        "root_seed": spec.root_seed,
+        "seeding": SEEDING,
+        "outputs": {"summary": list(SUMMARY_NAMES), "timeseries": spec.timeseries},
+        "versions": all_versions(),
+        "created": now(),
+        "status": "new",
+        "sessions": [],
+    }
+
+
+def _changes(manifest: dict[str, Any], spec: SweepSpec) -> str:
+    old, new = manifest.get("spec", {}), spec.to_dict()
+    keys = [k for k in new if k != "base" and old.get(k) != new[k]]
+    if manifest.get("base_params") != spec.base_params().to_dict():
+        keys.append("the base config")
+    return ", ".join(keys) or "the sweep"
+
+
+def _token(path: Path) -> str:
+    return path.stem.rsplit("-", 1)[-1]
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> None:
+    """Write `df` to `path` atomically: temporary name, fsync, rename."""
+    tmp = path.parent / f".tmp-{path.name}"
+    df.to_parquet(tmp, index=False)
+    _fsync(tmp)
+    os.replace(tmp, path)
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.parent / f".tmp-{path.name}"
+    tmp.write_text(json.dumps(data, indent=2, default=str))
+    _fsync(tmp)
+    os.replace(tmp, path)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def host() -> str:
+    return socket.gethostname()
+
+
+def load_sweep(out: str | Path, table: str = "summary") -> pd.DataFrame:
+    """The results of a sweep folder as one DataFrame, sorted by run.
+
+    `table="summary"` (default): one row per finished run, with `run`, `point`,
+    `replicate`, `seed`, the varied parameters, `status` ("ok" or "failed"), `error`,
+    `seconds` and every summary output. `table="timeseries"`: one row per run and
+    week, with the design columns joined in (only if the sweep kept timeseries).
+    Works on an unfinished sweep too (the runs done so far).
+    """
+    if table not in TABLES:
+        raise ValueError(f"table = {table!r} is not allowed: expected one of {TABLES}")
+    store = Store.open(out)
+    files = store.part_files(table)
+    if table == "timeseries":
+        committed = {_token(f) for f in store.part_files("summary")}
+        files = [f for f in files if _token(f) in committed]
+    if not files:
+        if table == "summary":
+            return store.design().iloc[:0].assign(status="", error="", seconds=0.0,
+                                                  **{k: 0.0 for k in SUMMARY_NAMES})
+        return pd.DataFrame()
+    df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    keys = ["run"] if table == "summary" else ["run", "week"]
+    df = df.drop_duplicates(keys).sort_values(keys, ignore_index=True)
+    if table == "timeseries":
+        df = store.design().merge(df, on="run", how="right")
+    return df

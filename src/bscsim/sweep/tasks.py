@@ -1,0 +1,89 @@
+"""Running: one task of a sweep, a batch of runs, executed in a worker.
+
+`run_batch` is module-level and imports only bscsim, so it can be sent to a spawned
+process or a Dask worker. A run that raises is recorded as failed with its error and
+the batch goes on; each model is dropped after its run (`simulate` releases it).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..outputs import SUMMARY_NAMES
+from ..params import make_params
+from ..simulate import simulate
+
+ERROR_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Task:
+    """A batch of runs: the base parameters, and per run its index, seed and the
+    values of the varied parameters."""
+
+    base: dict[str, Any]
+    runs: tuple[tuple[int, int, dict[str, Any]], ...]
+    timeseries: bool = False
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    @property
+    def run_ids(self) -> list[int]:
+        return [r[0] for r in self.runs]
+
+
+@dataclass
+class BatchResult:
+    """What a task returns: one summary row per run (`run`, `status`, `error`,
+    `seconds` and the outputs) and, if asked, the weekly timeseries of its runs."""
+
+    summary: pd.DataFrame
+    timeseries: pd.DataFrame | None = None
+
+
+def run_batch(task: Task) -> BatchResult:
+    """Run every run of `task`; never raises for a failing run."""
+    base = make_params(task.base)
+    rows, series = [], []
+    for run, seed, changes in task.runs:
+        start = time.perf_counter()
+        row: dict[str, Any] = {"run": run, "status": "ok", "error": ""}
+        try:
+            result = simulate(base.replace(**changes), seed=seed)
+            row.update(result.summary.to_dict())
+            if task.timeseries:
+                ts = result.timeseries
+                ts.insert(0, "run", run)
+                series.append(ts)
+            del result
+        except Exception as e:  # noqa: BLE001 - recorded, the sweep goes on
+            row["status"] = "failed"
+            row["error"] = f"{type(e).__name__}: {e}"[:ERROR_CHARS]
+        row["seconds"] = time.perf_counter() - start
+        rows.append(row)
+    return BatchResult(summary_frame(rows),
+                       pd.concat(series, ignore_index=True) if series else None)
+
+
+def summary_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Summary rows with a fixed schema, outputs NaN for failed runs."""
+    df = pd.DataFrame(rows, columns=["run", "status", "error", "seconds", *SUMMARY_NAMES])
+    df["run"] = df["run"].astype(np.int64)
+    df[list(SUMMARY_NAMES)] = df[list(SUMMARY_NAMES)].astype(float)
+    df["seconds"] = df["seconds"].astype(float)
+    df["status"] = df["status"].astype(str)
+    df["error"] = df["error"].fillna("").astype(str)
+    return df
+
+
+def failed_batch(task: Task, error: str) -> BatchResult:
+    """The result of a task that could not run at all (e.g. its worker kept dying)."""
+    rows = [{"run": r, "status": "failed", "error": error[:ERROR_CHARS], "seconds": np.nan}
+            for r in task.run_ids]
+    return BatchResult(summary_frame(rows))
