@@ -16,7 +16,8 @@ from .config import ConfigError
 from .params import ParamError, UnknownParamError
 
 # Command modules, in the order `bscsim --help` lists them.
-COMMANDS = ("run", "params", "check-patterns", "compare", "sweep", "dashboard")
+COMMANDS = ("run", "params", "check-patterns", "compare", "sweep", "sensitivity",
+            "dashboard")
 
 
 class UsageError(Exception):

@@ -7,7 +7,7 @@ a folder of Parquet parts with a manifest; running it again resumes. `load_sweep
 reads the folder back as one DataFrame.
 
     design.py     the resolved design and each run's seed (SeedSequence)
-    spec.py       reading and validating sweep files
+    spec.py       reading and validating sweep files; design_spec for explicit points
     tasks.py      a batch of runs, as executed by a worker
     executors.py  serial, processes, Dask
     store.py      the output folder: parts, manifest, resume, load_sweep
@@ -17,8 +17,8 @@ reads the folder back as one DataFrame.
 
 from .design import resolve, run_seed
 from .runner import SweepReport, estimate, run_sweep
-from .spec import SweepSpec, load_spec
+from .spec import SweepSpec, design_spec, load_spec
 from .store import load_sweep
 
-__all__ = ["SweepReport", "SweepSpec", "estimate", "load_spec", "load_sweep", "resolve",
+__all__ = ["SweepReport", "SweepSpec", "design_spec", "estimate", "load_spec", "load_sweep", "resolve",
            "run_seed", "run_sweep"]

@@ -38,6 +38,8 @@ def run_seed(root_seed: int, index: int) -> int:
 def design_points(spec: SweepSpec) -> pd.DataFrame:
     """One row per design point, one column per varied parameter."""
     names = list(spec.names)
+    if spec.points is not None:          # an explicit design (design_spec)
+        return spec.points.reset_index(drop=True)
     if spec.design == "grid":
         rows = list(itertools.product(*(a.values for a in spec.axes)))
         return pd.DataFrame(rows, columns=names) if names else pd.DataFrame(index=[0])

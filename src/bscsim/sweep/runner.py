@@ -147,14 +147,14 @@ def auto_batch(n_todo: int, workers: int) -> int:
 
 def tasks(spec: SweepSpec, todo: pd.DataFrame, size: int) -> Iterator[Task]:
     """Batches of `size` runs, each with its seed and varied parameter values."""
-    base = spec.base_params().to_dict()
+    base = spec.base_params().to_dict() if spec.model is None else {}
     names = list(spec.names)
     for i in range(0, len(todo), size):
         chunk = todo.iloc[i:i + size]
         runs = tuple(
             (int(r["run"]), int(r["seed"]), {k: _native(r[k]) for k in names})
             for r in chunk.to_dict("records"))
-        yield Task(base, runs, spec.timeseries)
+        yield Task(base, runs, spec.timeseries, spec.model, spec.outputs)
 
 
 def _stream(spec, design, todo, size, ex, store, report, progress) -> None:

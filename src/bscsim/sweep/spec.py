@@ -23,6 +23,12 @@ key and what is allowed, raised before anything is written.
 For `random`, `lhs` and `sobol`, `n_samples` sets the number of design points and each
 `[vary]` entry is `"plausible"` (the parameter's declared plausible range) or
 `{ low = .., high = .. }`. Whole-number parameters are rounded after sampling.
+
+An analysis that draws its own points (e.g. sensitivity analysis with SALib's
+samplers) hands them over with `design_spec(points, ...)`: an "explicit" design, run,
+stored and resumed like any other. It may also name another `model`, a module-level
+function `f(values: dict, seed: int) -> dict of outputs` ("package.module:function"),
+which is how analyses are checked on test functions with known answers.
 """
 
 from __future__ import annotations
@@ -38,12 +44,16 @@ from typing import Any
 
 from ..config import (ConfigError, configs_dir, default_config_path, flatten, load_config,
                       resolve_values)
+import pandas as pd
+
+from ..outputs import SUMMARY_NAMES
 from ..params import BY_NAME, Params, ParamError, UnknownParamError, make_params
 
 DESIGNS = ("grid", "random", "lhs", "sobol")
 SAMPLED = ("random", "lhs", "sobol")
 KEYS = ("title", "description", "base", "design", "n_samples", "replicates", "root_seed",
         "timeseries", "batch_size", "common_random_numbers", "set", "vary")
+EXPLICIT = "explicit"   # points given by the caller (design_spec), not by a sweep file
 
 
 @dataclass(frozen=True)
@@ -79,10 +89,18 @@ class SweepSpec:
     batch_size: int | None = None
     common_random_numbers: bool = False
     overrides: dict[str, Any] = field(default_factory=dict)
+    points: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    model: str | None = None
+    outputs: tuple[str, ...] | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(a.name for a in self.axes)
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        """The outputs of each run: bscsim's summary, or those of another model."""
+        return self.outputs if self.outputs is not None else SUMMARY_NAMES
 
     def base_params(self) -> Params:
         """The base config with the `[set]` changes applied (validated)."""
@@ -114,6 +132,10 @@ class SweepSpec:
             "root_seed": self.root_seed,
             "timeseries": self.timeseries,
             "common_random_numbers": self.common_random_numbers,
+            **({"points": _points_hash(self.points), "n_points": len(self.points)}
+               if self.points is not None else {}),
+            **({"model": self.model, "outputs": list(self.outputs or ())}
+               if self.model else {}),
         }
 
     def fingerprint(self) -> str:
@@ -182,6 +204,48 @@ def parse_spec(data: dict[str, Any], where: str = "sweep", folder: Path | None =
     )
     _text(data, "description", where)
     return spec
+
+
+def design_spec(points: pd.DataFrame, *, path: str, title: str | None = None,
+                base: str | Path | None = None, changes: dict[str, Any] | None = None,
+                replicates: int = 1, root_seed: int = 0, text: str = "",
+                model: str | None = None, outputs: tuple[str, ...] | None = None,
+                batch_size: int | None = None) -> SweepSpec:
+    """A sweep over explicit design points (one row per point, one column per varied
+    parameter), e.g. drawn by SALib. With `model` ("module:function") the columns
+    are that function's inputs and `outputs` names what it returns; otherwise they
+    are bscsim parameters, checked against their valid ranges here."""
+    points = pd.DataFrame(points).reset_index(drop=True)
+    base = Path(base) if base is not None else default_config_path()
+    changes = dict(changes or {})
+    if model is None:
+        if outputs is not None:
+            raise ConfigError(f"{path}: outputs are only given with another model")
+        for name in points.columns:
+            if name not in BY_NAME:
+                raise ConfigError(f"{path}: {_unknown(name)}")
+            p = BY_NAME[name]
+            for v in (points[name].min(), points[name].max()):
+                try:
+                    p.check(v.item() if hasattr(v, "item") else v)
+                except ParamError as e:
+                    raise ConfigError(f"{path}: {e}") from None
+        _changes(changes, base, path)
+    elif ":" not in model or not outputs:
+        raise ConfigError(f"{path}: model = {model!r} needs the form 'module:function' "
+                          "and a list of its outputs")
+    axes = tuple(Axis(str(c), low=float(points[c].min()), high=float(points[c].max()))
+                 for c in points.columns)
+    return SweepSpec(path=path, text=text, title=title or Path(path).stem, base=str(base),
+                     changes=changes, axes=axes, design=EXPLICIT, n_samples=len(points),
+                     replicates=replicates, root_seed=root_seed, batch_size=batch_size,
+                     points=points, model=model,
+                     outputs=tuple(outputs) if outputs is not None else None)
+
+
+def _points_hash(points: pd.DataFrame) -> str:
+    blob = points.to_csv(index=False, float_format="%.17g").encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
 
 
 def _base(base: Any, folder: Path, where: str) -> Path:

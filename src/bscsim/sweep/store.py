@@ -222,7 +222,7 @@ def new_manifest(spec: SweepSpec, design: pd.DataFrame) -> dict[str, Any]:
                    "n_runs": len(design), "file": "design.parquet"},
         "root_seed": spec.root_seed,
         "seeding": SEEDING,
-        "outputs": {"summary": list(SUMMARY_NAMES), "timeseries": spec.timeseries},
+        "outputs": {"summary": list(spec.output_names), "timeseries": spec.timeseries},
         "versions": all_versions(),
         "created": now(),
         "status": "new",
@@ -236,6 +236,10 @@ def _changes(manifest: dict[str, Any], spec: SweepSpec) -> str:
     if manifest.get("base_params") != spec.base_params().to_dict():
         keys.append("the base config")
     return ", ".join(keys) or "the sweep"
+
+
+def _outputs(store: Store) -> list[str]:
+    return store.manifest().get("outputs", {}).get("summary", list(SUMMARY_NAMES))
 
 
 def _token(path: Path) -> str:
@@ -288,7 +292,7 @@ def load_sweep(out: str | Path, table: str = "summary") -> pd.DataFrame:
     if not files:
         if table == "summary":
             return store.design().iloc[:0].assign(status="", error="", seconds=0.0,
-                                                  **{k: 0.0 for k in SUMMARY_NAMES})
+                                                  **{k: 0.0 for k in _outputs(store)})
         return pd.DataFrame()
     df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
     keys = ["run"] if table == "summary" else ["run", "week"]

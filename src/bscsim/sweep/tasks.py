@@ -3,13 +3,16 @@
 `run_batch` is module-level and imports only bscsim, so it can be sent to a spawned
 process or a Dask worker. A run that raises is recorded as failed with its error and
 the batch goes on; each model is dropped after its run (`simulate` releases it).
+A task may name another model, a module-level function `f(values, seed) -> dict`
+given as "module:function" (e.g. a test function with known sensitivity indices).
 """
 
 from __future__ import annotations
 
+import importlib
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -24,11 +27,14 @@ ERROR_CHARS = 500
 @dataclass(frozen=True)
 class Task:
     """A batch of runs: the base parameters, and per run its index, seed and the
-    values of the varied parameters."""
+    values of the varied parameters; `model` and `outputs` when it runs another
+    model than bscsim."""
 
     base: dict[str, Any]
     runs: tuple[tuple[int, int, dict[str, Any]], ...]
     timeseries: bool = False
+    model: str | None = None
+    outputs: tuple[str, ...] | None = None
 
     def __len__(self) -> int:
         return len(self.runs)
@@ -49,6 +55,8 @@ class BatchResult:
 
 def run_batch(task: Task) -> BatchResult:
     """Run every run of `task`; never raises for a failing run."""
+    if task.model is not None:
+        return _run_model(task)
     base = make_params(task.base)
     rows, series = [], []
     for run, seed, changes in task.runs:
@@ -71,11 +79,37 @@ def run_batch(task: Task) -> BatchResult:
                        pd.concat(series, ignore_index=True) if series else None)
 
 
-def summary_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+def _run_model(task: Task) -> BatchResult:
+    """The runs of a task that names another model: `f(values, seed) -> dict`."""
+    fn = load_model(task.model)
+    rows = []
+    for run, seed, values in task.runs:
+        start = time.perf_counter()
+        row: dict[str, Any] = {"run": run, "status": "ok", "error": ""}
+        try:
+            out = fn(dict(values), seed)
+            row.update({k: out[k] for k in task.outputs})
+        except Exception as e:  # noqa: BLE001 - recorded, the sweep goes on
+            row["status"] = "failed"
+            row["error"] = f"{type(e).__name__}: {e}"[:ERROR_CHARS]
+        row["seconds"] = time.perf_counter() - start
+        rows.append(row)
+    return BatchResult(summary_frame(rows, task.outputs))
+
+
+def load_model(ref: str) -> Callable[[dict[str, Any], int], dict[str, float]]:
+    """The function named by "package.module:function"."""
+    module, _, name = ref.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def summary_frame(rows: list[dict[str, Any]],
+                  outputs: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Summary rows with a fixed schema, outputs NaN for failed runs."""
-    df = pd.DataFrame(rows, columns=["run", "status", "error", "seconds", *SUMMARY_NAMES])
+    outputs = list(outputs if outputs is not None else SUMMARY_NAMES)
+    df = pd.DataFrame(rows, columns=["run", "status", "error", "seconds", *outputs])
     df["run"] = df["run"].astype(np.int64)
-    df[list(SUMMARY_NAMES)] = df[list(SUMMARY_NAMES)].astype(float)
+    df[outputs] = df[outputs].astype(float)
     df["seconds"] = df["seconds"].astype(float)
     df["status"] = df["status"].astype(str)
     df["error"] = df["error"].fillna("").astype(str)
@@ -86,4 +120,4 @@ def failed_batch(task: Task, error: str) -> BatchResult:
     """The result of a task that could not run at all (e.g. its worker kept dying)."""
     rows = [{"run": r, "status": "failed", "error": error[:ERROR_CHARS], "seconds": np.nan}
             for r in task.run_ids]
-    return BatchResult(summary_frame(rows))
+    return BatchResult(summary_frame(rows, task.outputs))

@@ -1,0 +1,219 @@
+"""Sensitivity analysis, end to end: SA file -> SALib sample -> sweep -> indices.
+
+`run_sensitivity` draws the sample, runs it through the sweep runner (any executor;
+running it again resumes the runs), reads the runs back from the sweep store,
+averages replicates, analyses with SALib and writes the results folder:
+
+    DIR/runs/               the sweep folder (bscsim.load_sweep): one row per run
+    DIR/sample.parquet      the SALib sample (with the dummy factor), one row per point
+    DIR/indices.parquet     tidy indices with intervals (and .csv); provenance in
+                            the Parquet metadata and in provenance.json
+    DIR/noise.csv           replicate noise per output
+    DIR/convergence.csv     per output: widest interval, threshold, verdict, N needed
+    DIR/report.md           the printed report
+    DIR/figures/            Sobol bars (or Morris mu*-sigma) per output
+    DIR/provenance.json     SA file, resolved spec, base config, seeds, versions
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..config import ConfigError
+from ..sweep import SweepReport, load_sweep, run_sweep
+from ..sweep.store import all_versions, now, write_json, write_parquet
+from .analyze import CONF, RESAMPLES, analyze, convergence, point_means
+from .sample import n_rows, sample, sample_seed, sweep_spec
+from .spec import DUMMY, SASpec, load_sa
+
+
+@dataclass
+class SAResult:
+    """What a sensitivity analysis found, and where it is saved."""
+
+    spec: SASpec
+    out: Path
+    indices: pd.DataFrame
+    noise: pd.DataFrame
+    convergence: pd.DataFrame
+    sweep: SweepReport | None = None
+
+    def table(self, output: str | None = None) -> pd.DataFrame:
+        """One output's main indices, one row per factor (or group):
+        S1/ST (Sobol) or mu*/sigma (Morris), each with its 95% interval."""
+        df = self.indices
+        if output is not None:
+            df = df[df["output"] == output]
+        main = ("S1", "ST") if self.spec.method == "sobol" else ("mu_star", "sigma")
+        wide = df[df["index"].isin(main)].pivot_table(
+            index=["output", "factor"], columns="index", values=["value", "conf"],
+            sort=False)
+        out = pd.DataFrame({f"{i}{suffix}": wide[(col, i)]
+                            for i in main for col, suffix in (("value", ""), ("conf", "_conf"))})
+        return out.reset_index()
+
+    def __str__(self) -> str:
+        return report_text(self)
+
+
+def default_out(spec: SASpec) -> Path:
+    return Path("results") / "sensitivity" / Path(spec.path).stem
+
+
+def run_sensitivity(spec: SASpec | str | Path, out: str | Path | None = None,
+                    executor: str = "processes", workers: int | None = None,
+                    scheduler: Any = None, progress: bool = True) -> SAResult:
+    """Run (or resume) a sensitivity analysis into `out` (default
+    results/sensitivity/<file name>) and analyse it."""
+    if not isinstance(spec, SASpec):
+        spec = load_sa(spec)
+    x = sample(spec)
+    sweep = sweep_spec(spec, x)                 # validated before anything is written
+    out = Path(out) if out is not None else default_out(spec)
+    if out.exists() and any(out.iterdir()) and not (out / "runs").exists():
+        raise ConfigError(f"{out}: exists and is not a sensitivity folder; choose "
+                          "another --out")
+    report = run_sweep(sweep, out / "runs", executor=executor, workers=workers,
+                       scheduler=scheduler, progress=progress)
+    result = analyse(spec, x, out)
+    result.sweep = report
+    return result
+
+
+def analyse(spec: SASpec, x: pd.DataFrame, out: Path) -> SAResult:
+    """Read the runs in `out`/runs, analyse and write the results folder."""
+    runs = load_sweep(out / "runs")
+    means, noise = point_means(runs, spec, len(x))
+    indices = analyze(spec, x, means, noise, seed=spec.root_seed)
+    result = SAResult(spec, out, indices, noise, convergence(spec, indices))
+    prov = provenance(spec, out, runs)
+    write_parquet(x, out / "sample.parquet")
+    write_json(out / "provenance.json", prov)
+    indices.attrs["provenance"] = json.dumps(prov, default=str)
+    write_parquet(indices, out / "indices.parquet")
+    indices.to_csv(out / "indices.csv", index=False)
+    noise.to_csv(out / "noise.csv", index=False)
+    result.convergence.to_csv(out / "convergence.csv", index=False)
+    (out / "report.md").write_text(report_text(result) + "\n")
+    save_figures(result, out / "figures")
+    return result
+
+
+def provenance(spec: SASpec, out: Path, runs: pd.DataFrame) -> dict[str, Any]:
+    manifest = json.loads((out / "runs" / "manifest.json").read_text())
+    return {
+        "title": spec.title,
+        "sa_file": spec.path,
+        "sa_text": spec.text,
+        "overrides": spec.overrides,
+        "spec": spec.to_dict(),
+        "base_params": None if spec.model else spec.base_params().to_dict(),
+        "salib_sample_seed": sample_seed(spec),
+        "bootstrap": {"resamples": RESAMPLES, "confidence": CONF},
+        "n_points": n_rows(spec), "n_runs": len(runs),
+        "failed_runs": int((runs["status"] != "ok").sum()),
+        "runs": {"folder": "runs", "fingerprint": manifest["fingerprint"],
+                 "seeding": manifest["seeding"], "sessions": manifest["sessions"]},
+        "versions": all_versions(),
+        "analysed": now(),
+    }
+
+
+def save_figures(result: SAResult, folder: Path) -> list[Path]:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .plot import morris_plot, sobol_bars
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for o in result.spec.outputs:
+        if result.spec.method == "sobol":
+            fig, name = sobol_bars(result.indices, o), f"sobol_{o}.png"
+        else:
+            fig, name = morris_plot(result.indices, o), f"morris_{o}.png"
+        fig.savefig(folder / name, dpi=120, bbox_inches="tight")
+        plt.close(fig)
+        paths.append(folder / name)
+    return paths
+
+
+def load_indices(out: str | Path) -> pd.DataFrame:
+    """The tidy indices of a finished analysis, with `attrs["provenance"]`."""
+    out = Path(out)
+    if not (out / "indices.parquet").is_file():
+        raise ConfigError(f"{out}: no indices.parquet (not an analysed sensitivity folder)")
+    df = pd.read_parquet(out / "indices.parquet")
+    df.attrs["provenance"] = json.loads((out / "provenance.json").read_text())
+    return df
+
+
+# ------------------------------------------------------------------- report
+def report_text(result: SAResult) -> str:
+    spec = result.spec
+    d = len(spec.group_names) if spec.groups else len(spec.names)
+    what = "groups" if spec.groups else "factors"
+    points = n_rows(spec)
+    size = "trajectories r" if spec.method == "morris" else "base sample N"
+    lines = [f"{spec.title}",
+             f"{spec.method} over {d} {what} (incl. the dummy)" if spec.dummy else
+             f"{spec.method} over {d} {what}",
+             f"  {size} = {spec.n_samples}, {points} points x {spec.replicates} replicates "
+             f"= {points * spec.replicates} runs; 95% bootstrap intervals "
+             f"({RESAMPLES} resamples)"]
+    noise = result.noise.set_index("output")
+    conv = result.convergence.set_index("output")
+    for o in spec.outputs:
+        nz, cv = noise.loc[o], conv.loc[o]
+        lines += ["", f"{o}   (replicate noise: {_pct(nz['noise_share'])} of the variance "
+                      f"of the {spec.replicates}-run means; {_pct(nz['noise_share_one_run'])} "
+                      "for one run)"]
+        lines += _index_lines(result, o)
+        unit = "" if spec.method == "sobol" else " of the largest mu*"
+        if cv["converged"]:
+            lines.append(f"  converged: yes (widest interval +/-{cv['widest']:.3f}{unit} "
+                         f"<= {cv['threshold']:g})")
+        else:
+            lines.append(f"  converged: no (widest interval +/-{cv['widest']:.3f}{unit} "
+                         f"> {cv['threshold']:g}, at {cv['worst']}); about n_samples = "
+                         f"{cv['n_needed']} needed")
+    lines += ["", "  * interval clears the noise floor (ST: the noise share; mu*: what "
+                  "noise alone gives)", f"results in {result.out}/"]
+    return "\n".join(lines)
+
+
+def _index_lines(result: SAResult, output: str) -> list[str]:
+    t = result.table(output)
+    idx = result.indices[result.indices["output"] == output].set_index(["index", "factor"])
+    if result.spec.method == "sobol":
+        cols = ("S1", "ST")
+        head = f"  {'':24s} {'S1 [95% interval]':>24s}   {'ST [95% interval]':>24s}"
+    else:
+        cols = ("mu_star", "sigma")
+        head = f"  {'':24s} {'mu* [95% interval]':>24s}   {'sigma [95% interval]':>24s}"
+    lines = [head]
+    for _, r in t.iterrows():
+        cells = []
+        for c in cols:
+            above = bool(idx.loc[(c, r["factor"]), "above_noise"])
+            mark = "*" if above and c in ("ST", "mu_star") else " "
+            cells.append(f"{_fmt(r[c])} [{_fmt(r[c] - r[c + '_conf'])}, "
+                         f"{_fmt(r[c] + r[c + '_conf'])}]{mark}")
+        name = r["factor"] + (" (noise)" if r["factor"] == DUMMY else "")
+        lines.append(f"  {name:24s} {cells[0]:>24s}   {cells[1]:>24s}")
+    return lines
+
+
+def _fmt(v: float) -> str:
+    if pd.isna(v):
+        return "-"
+    return f"{v:.3f}" if abs(v) < 100 else f"{v:.3g}"
+
+
+def _pct(v: float) -> str:
+    return "n/a" if pd.isna(v) else f"{100 * v:.0f}%"
