@@ -10,14 +10,15 @@ output, with 95% bootstrap intervals, the replicate-noise floor and a convergenc
 verdict.
 
 Writes under results/05_mechanisms/ (or --out):
-    sensitivity/                   the analysis folder (runs/, indices, noise,
-                                   convergence, report.md, figures/, provenance.json)
+    the analysis folder            results/sensitivity/mechanisms_sobol/, shared with
+                                   `bscsim sensitivity` (or --out/sensitivity): runs/,
+                                   indices, noise, convergence, report.md, figures/
     mechanisms.csv                 the mechanism table: S1 and ST with intervals
     sobol_groups.png               grouped Sobol bars for the four outputs
     README.md                      a short plain-language reading of the result
     provenance.json                SA file, overrides, seeds, versions, command
 
-    PYTHONPATH=src python experiments/05_mechanisms.py           # 3,584 runs, ~4 min on 2 cores
+    PYTHONPATH=src python experiments/05_mechanisms.py           # 7,168 runs, ~6 min on 2 cores
     PYTHONPATH=src python experiments/05_mechanisms.py --quick   # tiny N, short config (tests)
 """
 
@@ -32,6 +33,7 @@ import pandas as pd
 
 from bscsim.sensitivity import load_sa, run_sensitivity
 from bscsim.sensitivity.plot import sobol_bars
+from bscsim.sensitivity.runner import default_out
 
 ROOT = Path(__file__).resolve().parents[1]
 SA = ROOT / "configs" / "sensitivity" / "mechanisms_sobol.toml"
@@ -53,11 +55,15 @@ def main(argv: list[str] | None = None) -> int:
 
     out = Path(args.out or ("results/05_mechanisms_quick" if args.quick
                             else "results/05_mechanisms"))
+    out.mkdir(parents=True, exist_ok=True)
     spec = load_sa(SA)
     if args.quick:
         spec = spec.replace(n_samples=8, changes=QUICK)
+    # the full analysis shares its folder with `bscsim sensitivity` (runs done there
+    # are reused, and the other way round)
+    folder = out / "sensitivity" if args.quick or args.out else default_out(spec)
     executor = args.executor or ("serial" if args.quick else "processes")
-    result = run_sensitivity(spec, out / "sensitivity", executor=executor,
+    result = run_sensitivity(spec, folder, executor=executor,
                              workers=args.workers, scheduler=args.scheduler,
                              progress=not args.quick)
     print(result)
@@ -66,12 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     table.to_csv(out / "mechanisms.csv", index=False)
     fig = figure(result)
     fig.savefig(out / "sobol_groups.png", dpi=120, bbox_inches="tight")
-    (out / "README.md").write_text(reading(result, table, args.quick))
+    (out / "README.md").write_text(reading(result, table, args.quick, folder))
     command = " ".join(["python", "experiments/05_mechanisms.py",
                         *(argv if argv is not None else sys.argv[1:])])
-    prov = json.loads((out / "sensitivity" / "provenance.json").read_text())
+    prov = json.loads((folder / "provenance.json").read_text())
     (out / "provenance.json").write_text(json.dumps({
         "command": command, "sa_file": str(SA.relative_to(ROOT)),
+        "analysis_folder": str(folder),
         "overrides": prov["overrides"], "root_seed": spec.root_seed,
         "salib_sample_seed": prov["salib_sample_seed"], "runs": prov["runs"],
         "n_runs": prov["n_runs"], "failed_runs": prov["failed_runs"],
@@ -109,7 +116,7 @@ def figure(result):
     return fig
 
 
-def reading(result, table: pd.DataFrame, quick: bool) -> str:
+def reading(result, table: pd.DataFrame, quick: bool, folder: Path) -> str:
     """A short plain-language reading of the mechanism table."""
     spec = result.spec
     conv = result.convergence.set_index("output")
@@ -124,38 +131,67 @@ def reading(result, table: pd.DataFrame, quick: bool) -> str:
               "variance a group explains alone; ST = including its interactions. The "
               "dummy group changes nothing in the model: its ST is what replicate "
               "noise alone looks like.", "", "## Reading", ""]
+    found = {}
     for o in spec.outputs:
         sub = table[(table["output"] == o) & (table["factor"] != "dummy")]
         sub = sub.sort_values("ST", ascending=False)
-        top, second = sub.iloc[0], sub.iloc[1]
         cv = conv.loc[o]
         noise = float(sub["noise_share"].iloc[0])
-        clear = sub[sub["ST_above_noise"]]["factor"].map(LABELS).tolist()
-        s = (f"- **{o}**: {LABELS[top['factor']]} matters most (ST {top['ST']:.2f} "
-             f"+/- {top['ST_conf']:.2f}, alone S1 {top['S1']:.2f}), then "
-             f"{LABELS[second['factor']]} (ST {second['ST']:.2f}). ")
-        s += (f"Groups that clear the noise floor: {', '.join(clear)}. " if clear
-              else "No group clears the noise floor. ")
-        interactions = float(1 - sub["S1"].clip(lower=0).sum())
+        clear = sub[sub["ST_above_noise"]]
+        rest = sub[~sub["ST_above_noise"]]["factor"].map(LABELS).tolist()
+        found[o] = clear["factor"].map(LABELS).tolist()
+        if len(clear):
+            top = clear.iloc[0]
+            s = (f"- **{o}**: {LABELS[top['factor']]} matters most (ST {top['ST']:.2f} "
+                 f"+/- {top['ST_conf']:.2f}; alone, S1 {top['S1']:.2f} +/- "
+                 f"{top['S1_conf']:.2f})")
+            others = [f"{LABELS[f]} (ST {v:.2f})" for f, v in
+                      zip(clear["factor"].iloc[1:], clear["ST"].iloc[1:])]
+            s += f"; also above the noise floor: {', '.join(others)}. " if others else ". "
+        else:
+            s = f"- **{o}**: no group stands out from replicate noise. "
+        if rest:
+            s += (f"Not distinguishable from noise (ST interval not above the dummy's "
+                  f"level): {', '.join(rest)}. ")
         s += (f"Replicate noise is {100 * noise:.0f}% of the variance of the "
-              f"{spec.replicates}-run means; interactions and noise leave about "
-              f"{100 * max(interactions, 0):.0f}% unexplained by the groups alone. ")
+              f"{spec.replicates}-run means. ")
         s += ("The indices have converged (widest interval "
               f"+/-{cv['widest']:.3f} <= {cv['threshold']:g})." if cv["converged"] else
               f"Not converged (widest interval +/-{cv['widest']:.3f} > "
               f"{cv['threshold']:g}); about N = {cv['n_needed']} would be needed.")
         lines.append(s)
+    impacts = [o for o in IMPACTS if o in found]
+    mech = [LABELS[g] for g in ("psych_safety", "vicarious", "inquiry")]
+    shown = sorted({g for o in impacts for g in found[o] if g in mech})
+    lines += ["", "In plain words: " + (
+        f"over these ranges, of the three mechanisms only {', '.join(shown)} "
+        "moves at least one of the three impacts clearly more than chance does"
+        if shown else
+        "over these ranges, none of the three mechanisms moves the three impacts "
+        "clearly more than chance does")
+        + (f"; the context does for {_and([o for o in impacts if 'context' in found[o]])}"
+           if any("context" in found[o] for o in impacts) else "")
+        + "".join(f". For {o}, {_and([g for g in found[o] if g in mech])} clear the "
+                  "noise floor" for o in spec.outputs if o not in IMPACTS
+                  and any(g in mech for g in found[o]))
+        + ". Where replicate noise is a large share, the collaborative's outcome is "
+        "mostly luck of the draw (which staff leave, which children enrol) at this "
+        "scale, and more replicates, not a larger N, sharpen the answer first."]
     lines += ["", "## Mechanism table (the three impacts)", "",
               "| output | group | S1 [95% interval] | ST [95% interval] | ST above noise |",
               "|---|---|---|---|---|"]
     for _, r in table[table["output"].isin(IMPACTS)].iterrows():
         lines.append(f"| {r['output']} | {r['factor']} | {_ci(r['S1'], r['S1_conf'])} | "
                      f"{_ci(r['ST'], r['ST_conf'])} | {'yes' if r['ST_above_noise'] else 'no'} |")
-    lines += ["", "Figures: `sobol_groups.png` (all outputs), `sensitivity/figures/`. "
-              "Full report: `sensitivity/report.md`. A model of the mechanisms, with "
+    lines += ["", f"Figures: `sobol_groups.png` (all outputs), `{folder}/figures/`. "
+              f"Full report: `{folder}/report.md`. A model of the mechanisms, with "
               "assumed parameter ranges: the shares describe the model over those "
               "ranges, not the world.", ""]
     return "\n".join(lines)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _ci(v: float, c: float) -> str:

@@ -1,5 +1,5 @@
 """`bscsim sensitivity SA.toml [--out DIR] [--executor serial|processes|dask]
-[--workers N] [--scheduler ADDRESS]`
+[--workers N] [--scheduler ADDRESS] [--dry-run]`
 
 Global sensitivity analysis (Morris screening or Sobol, optionally grouped by
 mechanism) of the outputs named in an SA file (see configs/sensitivity/ and
@@ -8,8 +8,9 @@ in parallel or on Dask and resumes when run again; the indices with their 95%
 intervals, the replicate noise and the convergence verdict are printed and saved
 to DIR (default results/sensitivity/<name>/) with figures and provenance.
 
-Exit status: 0 done, 1 runs failed so that some sample points have no result,
-2 a bad SA file or command line (nothing written).
+Exit status: 0 done, 1 some runs failed (reported; if a sample point has no
+successful run at all there are no indices), 2 a bad SA file or command line
+(nothing written).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def add_parser(sub) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="an existing Dask scheduler: tcp://host:8786, or the JSON file "
                    "of `dask scheduler --scheduler-file` (see docs/cluster.md)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the number of runs and a time estimate, run nothing")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -47,6 +50,10 @@ def run(args) -> int:
         raise UsageError(f"--scheduler needs --executor dask, not {executor}")
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers {args.workers}: expected at least 1")
+    if args.dry_run:
+        from ..sensitivity.runner import estimate
+        print(estimate(args.sa, args.out, workers=args.workers, executor=executor))
+        return 0
     try:
         result = run_sensitivity(args.sa, args.out, executor=executor,
                                  workers=args.workers, scheduler=args.scheduler,
@@ -59,4 +66,4 @@ def run(args) -> int:
         print(f"bscsim sensitivity: {e}", file=sys.stderr)
         return 1
     print(result)
-    return 0
+    return 1 if result.failed else 0

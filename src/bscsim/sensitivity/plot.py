@@ -40,8 +40,7 @@ def sobol_bars(indices: pd.DataFrame, output: str, ax=None, title: str | None = 
             color="#4c72b0", alpha=0.85, capsize=3, label="first order S1")
     floor = df.loc[df["index"] == "ST", "noise_floor"].max()
     if floor > 0:
-        ax.axvline(floor, color="grey", ls="--", lw=1)
-        ax.text(floor, n - 0.4, " noise floor", color="grey", fontsize=8, va="bottom")
+        ax.axvline(floor, color="grey", ls="--", lw=1, label="noise floor of ST")
     labels = [f"{f} (noise)" if f == DUMMY else f for f in wide.index]
     ax.set_yticks(y, labels)
     ax.axvline(0, color="black", lw=0.8)
@@ -49,7 +48,8 @@ def sobol_bars(indices: pd.DataFrame, output: str, ax=None, title: str | None = 
     kind = df["kind"].iloc[0] if len(df) else ""
     ax.set_title(title or f"Sobol indices of {_label(output)}"
                  + (" by mechanism group" if kind == "group" else ""), fontsize=10)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14 - 0.6 / (n + 2)), ncol=3,
+              fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
 

@@ -41,6 +41,7 @@ class SAResult:
     indices: pd.DataFrame
     noise: pd.DataFrame
     convergence: pd.DataFrame
+    failed: int = 0
     sweep: SweepReport | None = None
 
     def table(self, output: str | None = None) -> pd.DataFrame:
@@ -85,12 +86,27 @@ def run_sensitivity(spec: SASpec | str | Path, out: str | Path | None = None,
     return result
 
 
+def estimate(spec: SASpec | str | Path, out: str | Path | None = None,
+             workers: int | None = None, executor: str = "processes") -> str:
+    """The `--dry-run` text: the sample, the runs and a time estimate. Writes nothing."""
+    from ..sweep import estimate as sweep_estimate
+    if not isinstance(spec, SASpec):
+        spec = load_sa(spec)
+    out = Path(out) if out is not None else default_out(spec)
+    sweep = sweep_spec(spec, sample(spec))
+    head = (f"{spec.title}: {spec.method}, n_samples = {spec.n_samples} -> "
+            f"{n_rows(spec)} sample points x {spec.replicates} replicates")
+    return head + "\n" + sweep_estimate(sweep, out / "runs", workers=workers,
+                                        executor=executor)
+
+
 def analyse(spec: SASpec, x: pd.DataFrame, out: Path) -> SAResult:
     """Read the runs in `out`/runs, analyse and write the results folder."""
     runs = load_sweep(out / "runs")
     means, noise = point_means(runs, spec, len(x))
     indices = analyze(spec, x, means, noise, seed=spec.root_seed)
-    result = SAResult(spec, out, indices, noise, convergence(spec, indices))
+    failed = int((runs["status"] != "ok").sum())
+    result = SAResult(spec, out, indices, noise, convergence(spec, indices), failed)
     prov = provenance(spec, out, runs)
     write_parquet(x, out / "sample.parquet")
     write_json(out / "provenance.json", prov)
@@ -166,6 +182,9 @@ def report_text(result: SAResult) -> str:
              f"  {size} = {spec.n_samples}, {points} points x {spec.replicates} replicates "
              f"= {points * spec.replicates} runs; 95% bootstrap intervals "
              f"({RESAMPLES} resamples)"]
+    if result.failed:
+        lines.append(f"  {result.failed} run(s) failed (see runs/, bscsim.load_sweep); "
+                     "their points are averaged over the replicates that ran")
     noise = result.noise.set_index("output")
     conv = result.convergence.set_index("output")
     for o in spec.outputs:
