@@ -16,7 +16,7 @@ from .config import ConfigError
 from .params import ParamError, UnknownParamError
 
 # Command modules, in the order `bscsim --help` lists them.
-COMMANDS = ("run", "params")
+COMMANDS = ("run", "params", "study")
 
 
 class UsageError(Exception):
