@@ -151,7 +151,8 @@ def power_pivot(table: pd.DataFrame, targets: list[tuple[str, str, str]]) -> pd.
     for inst, group, estimator in targets:
         t = table[(table["instrument"] == inst) & (table["group"] == group)
                   & (table["estimator"] == estimator)]
-        cols[short_label(targets, inst, group)] = t.set_index(["design_centers", "reliability"])["power"]
+        by_design = t.set_index(["design_centers", "reliability"])["power"]
+        cols[short_label(targets, inst, group)] = by_design
     return pd.DataFrame(cols).sort_index()
 
 
