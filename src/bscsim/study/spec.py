@@ -125,6 +125,9 @@ def load_study(source: str | Path | Mapping[str, Any]) -> Study:
                           f"config file, e.g. config = \"ccl_phase1.toml\"")
     config_path = _find_config(config, folder, where)
     model = _table(data, "model", where)
+    if "n_centers" in model:
+        raise ConfigError(f"{where}: [model] n_centers: the number of centers is part of "
+                          f"the study design; set it in [design]")
     params = load_config(config_path, **model)
     seed = data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
