@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -164,13 +162,3 @@ def test_bad_study_file_is_one_line_exit_2_no_output(case, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and expect in err, f"one line naming the problem: {err}"
     assert not out.exists() and list(tmp_path.iterdir()) == [bad], "no partial output"
-
-
-@pytest.mark.slow
-def test_experiment_06_runs_in_quick_mode(tmp_path):
-    r = subprocess.run([sys.executable, str(ROOT / "experiments" / "06_study_power.py"),
-                        "--quick", "--out", str(tmp_path / "e")],
-                       capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
-    for f in ("power.csv", "power.png", "reading.md", "provenance.json"):
-        assert (tmp_path / "e" / f).is_file(), f"{f} written"

@@ -27,8 +27,8 @@ def spread(model) -> None:
         return
     c = rooms.center
     n_rooms = np.bincount(c, minlength=model.centers.n)
-    users = np.zeros((model.centers.n, rooms.adopted.shape[1]))
-    np.add.at(users, c, rooms.adopted)
+    # classrooms are stored center by center, each center has at least one
+    users = np.add.reduceat(rooms.adopted.astype(np.int64), model.first_room, axis=0)
     others = np.maximum(n_rooms[c] - 1, 1)[:, None]
     share = (users[c] - rooms.adopted) / others
     lead, _ = director_leadership(model)
@@ -50,7 +50,7 @@ def practice(model) -> None:
     p, rooms = model.p, model.rooms
     rate = p.rate_practice_decay / 52.0 * (1.0 - p.capacity_sustain
                                            * model.centers.capacity[rooms.center])
-    vacant = ~model.teacher_filled()
+    vacant = ~model.room_filled
     rate = np.where(vacant, rate * p.vacancy_decay_mult, rate)
     rooms.practice -= np.minimum(rate, 1.0)[:, None] * (rooms.practice - rooms.practice_base)
     if p.coaching_hours_week > 0 and model.events.collab:

@@ -16,7 +16,7 @@ from .config import ConfigError
 from .params import ParamError, UnknownParamError
 
 # Command modules, in the order `bscsim --help` lists them.
-COMMANDS = ("run", "params", "study")
+COMMANDS = ("run", "params", "check-patterns", "study")
 
 
 class UsageError(Exception):
@@ -32,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"bscsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        importlib.import_module(f".commands.{name}", __package__).add_parser(sub)
+        module = name.replace("-", "_")
+        importlib.import_module(f".commands.{module}", __package__).add_parser(sub)
     return parser
 
 

@@ -81,56 +81,79 @@ class Board:
         return self._arrays
 
 
-def update_beliefs(staff, readers: np.ndarray, weights: np.ndarray,
-                   ideas: np.ndarray, y: np.ndarray, tau_y: np.ndarray) -> None:
-    """Normal-normal updating of many readers by many reports at once.
+def evidence(n_rows: int, n_ideas: int, rows: np.ndarray, ideas: np.ndarray,
+             y: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sum reports into (rows, ideas) tables of weight and weight x result, e.g. per
+    source center: what a reader adds to her precision and to its numerator."""
+    w = np.zeros((n_rows, n_ideas))
+    wy = np.zeros((n_rows, n_ideas))
+    np.add.at(w, (rows, ideas), weight)
+    np.add.at(wy, (rows, ideas), weight * y)
+    return w, wy
 
-    `weights` is (readers, reports). A report y with weight w moves a belief to
-    (tau*mu + w*tau_y*y) / (tau + w*tau_y) (design brief, belief rule).
-    """
-    if len(readers) == 0 or weights.size == 0:
+
+def update_beliefs(staff, readers: np.ndarray, d_tau: np.ndarray, d_num: np.ndarray) -> None:
+    """Normal-normal updating: reports y with weights w (each times its precision
+    tau_y) move a belief to (tau*mu + sum w*tau_y*y) / (tau + sum w*tau_y) (design
+    brief, belief rule). `d_tau` and `d_num` are those sums, (readers, ideas)."""
+    if len(readers) == 0:
         return
-    n_ideas = staff.belief_mu.shape[1]
-    onehot = np.zeros((len(ideas), n_ideas))
-    onehot[np.arange(len(ideas)), ideas] = 1.0
-    wt = weights * tau_y[None, :]
-    d_tau = wt @ onehot
-    d_num = (wt * y[None, :]) @ onehot
     tau = staff.belief_tau[readers]
     staff.belief_mu[readers] = (tau * staff.belief_mu[readers] + d_num) / (tau + d_tau)
     staff.belief_tau[readers] = tau + d_tau
 
 
-def read_board(model, readers: np.ndarray, weight: float, use_ties: bool,
-               same_role: bool = False) -> None:
-    """`readers` read the board reports they have not read yet, from other centers.
+def read_board(model, readers: np.ndarray, weight: float, channel: str,
+               use_ties: bool = False, same_role: bool = False) -> None:
+    """`readers` hear the reports shared with the collaborative since the last event
+    of this `channel` ("ls", "call", "affinity"): the storyboards presented at a
+    learning session, the round of news on a call.
 
-    Weight of a report: `weight` x context similarity (1 within a program type,
-    `similarity_cross_type` across) x (tie strength between the two teams, on calls).
-    Counts each report that moved a belief as one vicarious update of the reader's
-    center. With mechanism 2 off nothing is read.
+    Weight of another center's report: `weight` x context similarity (1 within a
+    program type, `similarity_cross_type` across) x (tie strength between the two
+    teams, on all-team calls); affinity calls pass on reports from the same role
+    only. A weight depends only on the reader's and the source's centers, so
+    reports are summed per source center first. Counts each report that moved a
+    belief as one vicarious update of the reader's center. With mechanism 2 off
+    nothing is read.
     """
     p, staff, board = model.p, model.staff, model.board
-    if not p.vicarious_on or len(readers) == 0 or len(board) == 0:
+    start, n = model.board_seen[channel], len(board)
+    model.board_seen[channel] = n
+    if not p.vicarious_on or len(readers) == 0 or start == n:
         return
     b = board.arrays()
-    n = len(board)
-    start = int(staff.board_read[readers].min())
-    src = b["center"][start:]
-    r_center = staff.center[readers]
-    unread = np.arange(start, n)[None, :] >= staff.board_read[readers][:, None]
-    other = src[None, :] != r_center[:, None]
-    hs = model.centers.is_hs
-    similar = np.where(hs[r_center][:, None] == hs[src][None, :], 1.0,
-                       p.similarity_cross_type)
-    w = weight * similar * unread * other
-    if use_ties:
-        w = w * model.centers.ties[r_center][:, src]
-    if same_role:
-        w = w * (b["role"][start:][None, :] == staff.role[readers][:, None])
-    update_beliefs(staff, readers, w, b["idea"][start:], b["y"][start:], b["tau"][start:])
-    np.add.at(model.counts["vicarious_updates"], r_center, (w > 0).sum(axis=1))
-    staff.board_read[readers] = n
+    n_c, n_i = model.centers.n, staff.belief_mu.shape[1]
+    w_cc, heard_from = channel_weights(model, channel, weight, use_ties)
+    new = slice(start, n)
+    role = b["role"][new]
+    for r in (np.unique(staff.role[readers]) if same_role else [None]):
+        who = readers if r is None else readers[staff.role[readers] == r]
+        sel = slice(None) if r is None else role == r
+        src = b["center"][new][sel]
+        a_tau, a_num = evidence(n_c, n_i, src, b["idea"][new][sel], b["y"][new][sel],
+                                b["tau"][new][sel])
+        n_src = np.bincount(src, minlength=n_c).astype(float)
+        centers, inv = np.unique(staff.center[who], return_inverse=True)
+        w = w_cc if len(centers) == n_c else w_cc[centers]
+        heard = w @ np.hstack([a_tau, a_num])
+        update_beliefs(staff, who, heard[inv, :n_i], heard[inv, n_i:])
+        moved = (heard_from if len(centers) == n_c else heard_from[centers]) @ n_src
+        np.add.at(model.counts["vicarious_updates"], staff.center[who], moved[inv])
+
+
+def channel_weights(model, channel: str, weight: float, use_ties: bool):
+    """Center-by-center weights of a channel, and whether a report is heard at all
+    (weight > 0); cached until ties change at the next learning session."""
+    key = (channel, weight, use_ties, model.ties_version)
+    cached = model.channel_cache.get(channel)
+    if cached is None or cached[0] != key:
+        w_cc = weight * model.similarity
+        if use_ties:
+            w_cc = w_cc * model.centers.ties
+        cached = (key, w_cc, (w_cc > 0).astype(float))
+        model.channel_cache[channel] = cached
+    return cached[1], cached[2]
 
 
 def attendees(model) -> np.ndarray:
@@ -193,7 +216,8 @@ def learning_session(model) -> None:
         block = np.ix_(here, here)
         ties[block] += p.tie_gain * (1.0 - ties[block])
         np.fill_diagonal(ties, 0.0)
-    read_board(model, people, p.vicarious_weight_ls, use_ties=False)
+        model.ties_version += 1
+    read_board(model, people, p.vicarious_weight_ls, "ls")
 
 
 def calls(model) -> None:
@@ -207,12 +231,12 @@ def calls(model) -> None:
         model.counts["call_attendance"] += len(people)
         np.add.at(model.counts["calls_attended"], model.staff.center[people], 1)
         learn(model, people, p.call_knowledge_gain)
-        read_board(model, people, p.vicarious_weight_call, use_ties=True)
+        read_board(model, people, p.vicarious_weight_call, "call", use_ties=True)
     if ev.affinity_call:
         people = attendees(model)
         model.counts["call_attendance"] += len(people)
         np.add.at(model.counts["calls_attended"], model.staff.center[people], 1)
         learn(model, people, p.call_knowledge_gain)
-        read_board(model, people, p.vicarious_weight_call, use_ties=False, same_role=True)
+        read_board(model, people, p.vicarious_weight_call, "affinity", same_role=True)
 
 

@@ -85,7 +85,15 @@ class BSCModel(mesa.Model):
                             | (self.staff.role == DIRECTOR)
                             | ((self.staff.role == TEACHER)
                                & self.rooms.participating[np.maximum(self.staff.classroom, 0)]))
+        hs = self.centers.is_hs
+        # context similarity of two centers' teams (0 with itself: nobody reads
+        # her own center's reports on the board)
+        self.similarity = np.where(hs[:, None] == hs[None, :], 1.0, p.similarity_cross_type)
+        np.fill_diagonal(self.similarity, 0.0)
         self.board = Board()
+        self.board_seen = {"ls": 0, "call": 0, "affinity": 0}
+        self.ties_version = 0
+        self.channel_cache: dict = {}
         self.log = PdsaLog()
         self.pending: list[int] = []
         n_c = self.centers.n
@@ -95,6 +103,13 @@ class BSCModel(mesa.Model):
         self.by_center = {k: np.full((self.n_weeks, n_c), np.nan) for k in CENTER_NAMES}
         self.snapshots: dict[str, dict[str, np.ndarray]] = {}
         self.events = calendar(self)
+        self.first_room = np.searchsorted(self.rooms.center, np.arange(self.centers.n))
+        self.update_room_filled()
+        self._init_collect()
+        self.hazard = np.where(
+            self.staff.role == DIRECTOR, state.weekly_hazard(p.turnover_director),
+            np.where(self.staff.role == TEACHER,
+                     state.weekly_hazard(self.centers.turnover[self.staff.center]), 0.0))
         self.snapshot("baseline")
         self.summary_counts: dict[str, Any] = {}
         self.observe_weeks = frozenset(int(w) for w in observe_weeks)
@@ -146,17 +161,15 @@ class BSCModel(mesa.Model):
         self.staff.cycle_idea[post] = -1
         self.staff.next_idea[post] = -1
 
-    def teacher_filled(self) -> np.ndarray:
-        """Per classroom: is the lead-teacher post held?"""
-        staff = self.staff
-        t = staff.role == TEACHER
-        out = np.zeros(self.rooms.n, dtype=bool)
-        out[staff.classroom[t]] = staff.filled[t]
-        return out
+    def update_room_filled(self) -> None:
+        """Per classroom: is the lead-teacher post held? (kept current by turnover;
+        teachers are the first `rooms.n` posts, in classroom order)"""
+        self.room_filled = self.staff.filled[:self.rooms.n].copy()
+        self.vacant_by_center = self.center_mean(~self.room_filled)
 
     def vacant_share(self) -> np.ndarray:
         """Per center: share of lead-teacher posts vacant."""
-        return self.center_mean(~self.teacher_filled())
+        return self.vacant_by_center
 
     # ----------------------------------------------------- center averages
     def center_mean(self, room_values: np.ndarray) -> np.ndarray:
@@ -201,11 +214,22 @@ class BSCModel(mesa.Model):
         rooms.practice[room] += step * (1.0 - rooms.practice[room])
 
     # ------------------------------------------------------------- collect
+    def _init_collect(self) -> None:
+        """Weight vectors for the means `collect` takes every week (who counts as
+        a participant, participating classroom or director is fixed for a run),
+        so each mean is one dot product."""
+        staff, pr = self.staff, self.rooms.participating
+        directors = staff.role == DIRECTOR
+        self._w_part = _weights(self.participant)
+        self._w_dir = _weights(directors)
+        self._w_others = _weights(self.participant & ~directors)
+        self._w_rooms = np.stack([_weights(pr), _weights(~pr)])
+        n_c = self.centers.n
+        self._n_pairs = max(n_c * (n_c - 1), 1)
+
     def collect(self) -> None:
         """Record this week's model-level and per-center outputs."""
-        w, s, staff, rooms = self.week, self.series, self.staff, self.rooms
-        part = self.participant
-        c = self.counts
+        w, s, staff, rooms, c = self.week, self.series, self.staff, self.rooms, self.counts
         for k in ("pdsa_started", "pdsa_completed", "pdsa_adopted", "pdsa_adapted",
                   "pdsa_abandoned", "vicarious_updates", "metrics_reported"):
             s[k][w] = c[k].sum()
@@ -213,42 +237,39 @@ class BSCModel(mesa.Model):
         for k in ("ls_attendance", "call_attendance", "voice", "team_updates",
                   "spread_adoptions", "leavers"):
             s[k][w] = c[k]
-        s["psych_safety"][w] = staff.psych_safety[part].mean()
-        s["efficacy"][w] = staff.efficacy[part].mean()
-        s["inquiry"][w] = staff.inquiry[part].mean()
-        directors = staff.role == DIRECTOR
-        others = part & ~directors
-        s["power_gap"][w] = (staff.status[directors].mean()
-                             - (staff.status[others].mean() if others.any() else 0.0))
-        n_c = self.centers.n
-        s["ties"][w] = self.centers.ties.sum() / max(n_c * (n_c - 1), 1)
-        k = staff.knowledge[part]
-        s["knowledge_sel"][w], s["knowledge_family"][w], s["knowledge_equity"][w] = k.mean(axis=0)
-        s["qi_skill"][w] = staff.qi[part].mean()
-        s["leadership"][w] = staff.leadership[directors].mean()
-        s["climate"][w] = staff.psych_safety[staff.filled].mean() if staff.filled.any() else 0.0
-        pr = rooms.participating
-        has_part = pr.any()
-        drivers = rooms.practice[pr].mean(axis=0) if has_part else np.full(4, np.nan)
-        (s["practice_relationships"][w], s["practice_social_skills"][w],
-         s["practice_family"][w], s["practice_equity"][w]) = drivers
-        s["capacity"][w] = self.centers.capacity.mean()
+        wp = self._w_part
+        s["psych_safety"][w] = wp @ staff.psych_safety
+        s["efficacy"][w] = wp @ staff.efficacy
+        s["inquiry"][w] = wp @ staff.inquiry
+        s["qi_skill"][w] = wp @ staff.qi
+        s["knowledge_sel"][w], s["knowledge_family"][w], s["knowledge_equity"][w] = (
+            wp @ staff.knowledge)
+        others = self._w_others @ staff.status
+        s["power_gap"][w] = self._w_dir @ staff.status - (others if others == others else 0.0)
+        s["leadership"][w] = self._w_dir @ staff.leadership
+        s["ties"][w] = self.centers.ties.sum() / self._n_pairs
+        filled = staff.filled
+        s["climate"][w] = (staff.psych_safety @ filled) / max(filled.sum(), 1)
         q = rooms.quality
-        s["practice_participating"][w] = q[pr].mean() if has_part else np.nan
-        s["practice_spread"][w] = q[~pr].mean() if (~pr).any() else np.nan
-        s["child_se"][w] = rooms.competence[pr].mean() if has_part else np.nan
-        s["cb_share"][w] = rooms.cb_share[pr].mean() if has_part else np.nan
-        filled = self.teacher_filled()
-        s["vacancy_share"][w] = 1.0 - filled.mean()
+        part_q, other_q = self._w_rooms @ q
+        (s["practice_relationships"][w], s["practice_social_skills"][w],
+         s["practice_family"][w], s["practice_equity"][w]) = self._w_rooms[0] @ rooms.practice
+        s["capacity"][w] = self.centers.capacity.mean()
+        s["practice_participating"][w] = part_q
+        s["practice_spread"][w] = other_q
+        s["child_se"][w] = self._w_rooms[0] @ rooms.competence
+        s["cb_share"][w] = self._w_rooms[0] @ rooms.cb_share
+        room_filled = self.room_filled
+        s["vacancy_share"][w] = 1.0 - room_filled.mean()
         bc = self.by_center
-        bc["practice_participating"][w] = self._center_mean_where(q, pr)
+        bc["practice_participating"][w] = self._center_mean_where(q, rooms.participating)
         bc["practice_all"][w] = self.center_mean(q)
         bc["psych_safety"][w] = self.team_climate()
         bc["inquiry"][w] = self.center_mean_of_team(staff.inquiry)
         bc["capacity"][w] = self.centers.capacity
         bc["pdsa_completed"][w] = c["pdsa_completed"]
         bc["vicarious_updates"][w] = c["vicarious_updates"]
-        bc["vacancy_share"][w] = self.center_mean(~filled)
+        bc["vacancy_share"][w] = self.center_mean(~room_filled)
 
     def _center_mean_where(self, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
         c = self.rooms.center[mask]
@@ -285,6 +306,12 @@ class BSCModel(mesa.Model):
         ids = getattr(mesa.Agent, "_ids", None)
         if isinstance(ids, dict):
             ids.pop(self, None)
+
+
+def _weights(mask: np.ndarray) -> np.ndarray:
+    """Weights that turn a dot product into the mean over `mask` (NaN if empty)."""
+    n = mask.sum()
+    return mask / n if n else np.full(len(mask), np.nan)
 
 
 __all__ = ["BSCModel", "Teacher", "Director", "Parent"]

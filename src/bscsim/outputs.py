@@ -127,7 +127,8 @@ SUMMARY: tuple[Output, ...] = (
     _o("pdsa_completed_per_team", "cycles", "outputs", "PDSA cycles completed per center."),
     _o("pdsa_adopted_per_team", "cycles", "outputs", "Cycles ending in adopt per center."),
     _o("iterative_share", "share", "outputs",
-       "Share of tested (center, idea) pairs tested in more than one cycle."),
+       "Share of tested (center, idea) pairs tested in a sequence of cycles: at least "
+       "one cycle built on an earlier cycle of the same idea (after 'adapt')."),
     _o("psych_safety_end", "0-1", "mechanisms", "Mean psychological safety of participants."),
     _o("inquiry_end", "0-1", "mechanisms", "Mean inquiry mindset of participants."),
     _o("efficacy_end", "0-1", "mechanisms", "Mean self-efficacy of participants."),

@@ -150,10 +150,10 @@ PARAMS: tuple[Param, ...] = (
        "design", "Individual practice-based coaching of each participating teacher "
        "during the collaborative period (coaching arm).",
        "Pyramid Model: 16 weeks of practice-based coaching (Hemmeter et al. 2016)"),
-    _p("coaching_gain", 0.02, (0.0, 0.2), (0.005, 0.05), "share of practice gap per hour",
+    _p("coaching_gain", 0.0027, (0.0, 0.2), (0.001, 0.008), "share of practice gap per hour",
        "design", "Weekly move of a coached classroom's practice toward full, per "
-       "coaching hour.", "Set so 16 weeks at 1 h/week gives about +1 SD in practice, "
-       "Kraft et al. 2018 (+0.49 SD) to Hemmeter 2016; see docs/calibration.md"),
+       "coaching hour.", "Calibrated: 1 h/week over a 52-week year gives about +0.49 "
+       "SD in practice (Kraft, Blazar & Hogan 2018); see docs/calibration.md"),
     _p("p_attend", 0.85, (0.0, 1.0), (0.6, 1.0), "probability", "design",
        "Chance that a team member attends a given learning session or call.", ASSUMPTION),
     _p("ls_knowledge_gain", 0.15, (0.0, 1.0), (0.05, 0.3), "share of knowledge gap",
@@ -306,6 +306,11 @@ PARAMS: tuple[Param, ...] = (
     _p("tie_gain", 0.3, (0.0, 1.0), (0.1, 0.6), "share of gap", "vicarious",
        "Growth of tie strength between two centers that meet at a learning session.",
        ASSUMPTION),
+    _p("vicarious_drive", 2.0, (0.0, 5.0), (0.5, 3.0), "multiplier per unit tie",
+       "vicarious", "Rise in a member's chance to start a test per unit of her team's "
+       "mean tie strength to other teams (normative pressure, peer recognition).",
+       "Zamboni et al. 2020 (evidence 5.4): cross-team interaction creates normative "
+       "pressure; value calibrated to pattern 6a, see docs/calibration.md"),
     # --------------------------------------------------------------- inquiry
     _p("inquiry_on", True, B, B, "switch", "inquiry",
        "Mechanism 3 switch: the inquiry mindset can shift. Off: it stays at baseline.",
@@ -328,7 +333,7 @@ PARAMS: tuple[Param, ...] = (
     # ------------------------------------------------ PDSA engine (design)
     _p("n_ideas_per_driver", 3, (1, 10), (2, 5), "ideas", "design",
        "Change ideas per primary driver in the change framework.", ASSUMPTION),
-    _p("p_pdsa_max", 0.25, (0.0, 1.0), (0.1, 0.5), "probability per week", "design",
+    _p("p_pdsa_max", 0.16, (0.0, 1.0), (0.08, 0.3), "probability per week", "design",
        "Weekly chance to start a PDSA at full inquiry, safety and free time.",
        "Taylor et al. 2014: few, weakly iterative cycles (evidence A8 48); value: "
        "calibrated, see docs/calibration.md"),
@@ -371,7 +376,7 @@ PARAMS: tuple[Param, ...] = (
     _p("adopt_gain", 0.5, (0.0, 2.0), (0.2, 0.8), "share of gap per effect unit",
        "outcomes", "Move of a classroom's practice toward 1 (or 0 for a harmful "
        "idea) per unit of the idea's true effect, when a change is adopted.",
-       "Calibrated to pattern 1, see docs/calibration.md"),
+       "Assumption, checked against pattern 1 (not tuned), see docs/calibration.md"),
     _p("knowledge_weight", 0.5, (0.0, 1.0), (0.2, 0.8), "share", "outcomes",
        "How much domain knowledge scales the practice gain of an adopted idea.",
        "Seed: knowledge is a short-term outcome feeding practice; assumption"),
@@ -402,7 +407,7 @@ PARAMS: tuple[Param, ...] = (
     _p("capacity_erosion", 0.01, (0.0, 1.0), (0.0, 0.03), "share per week", "outcomes",
        "Weekly erosion of organizational capacity when no routines are kept.",
        ASSUMPTION),
-    _p("child_growth", 0.04, (0.0, 1.0), (0.01, 0.1), "SD per week per unit practice",
+    _p("child_growth", 0.08, (0.0, 1.0), (0.02, 0.15), "SD per week per unit practice",
        "outcomes", "Weekly change in classroom mean child SE competence per unit of "
        "practice above the baseline mean.",
        "Calibrated to pattern 2 (child gains 0.1-0.3 SD; Egert et al. 2018, Reinke "

@@ -9,7 +9,8 @@ in her center plus noise that shrinks with QI skill, weighs her own data by her
 inquiry mindset, and acts: adopt, adapt (a variant, tested again) or abandon.
 Every cycle goes to the PDSA log. Sources: seed (PDSA, inquiry mindset); design
 brief (choosing, running and acting on a test); Repenning & Sterman 2002 (time);
-Sanner & Bunderson 2015 (motivation times safety); Taylor et al. 2014.
+Sanner & Bunderson 2015 (motivation times safety); Zamboni et al. 2020
+(normative pressure from other teams); Taylor et al. 2014.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .agents import TEACHER
+from .collaborative import update_beliefs
 from .framework import CLASSROOM_DRIVERS, DRIVER_DOMAIN, N_DRIVERS
 
 
@@ -85,7 +87,11 @@ def start_cycles(model) -> None:
         return
     drive = (staff.inquiry[idle] + p.compliance_drive) / (1.0 + p.compliance_drive)
     rate = p.p_pdsa_max * (1.0 if ev.collab else p.pdsa_after_factor)
-    p_start = rate * free_time(model, idle) * staff.psych_safety[idle] * drive
+    # normative pressure from the other teams one knows (mechanism 2, Zamboni 2020)
+    n_c = model.centers.n
+    peers = model.centers.ties.sum(axis=1) / max(n_c - 1, 1)
+    pressure = 1.0 + p.vicarious_drive * peers[staff.center[idle]]
+    p_start = rate * free_time(model, idle) * staff.psych_safety[idle] * drive * pressure
     go = idle[rng.random(len(idle)) < p_start]
     if len(go) == 0:
         return
@@ -94,7 +100,7 @@ def start_cycles(model) -> None:
     staff.cycle_idea[go] = ideas
     staff.cycle_start[go] = ev.week
     staff.cycle_room[go] = rooms
-    model.counts["pdsa_started"][staff.center[go]] += 1
+    np.add.at(model.counts["pdsa_started"], staff.center[go], 1)
 
 
 def test_rooms(model, posts: np.ndarray) -> np.ndarray:
@@ -126,10 +132,11 @@ def finish_cycles(model) -> None:
     tau_y = 1.0 / np.maximum(sd, 1e-3) ** 2
     y = truth + rng.normal(0.0, 1.0, len(done)) * sd
     # study: own data, weighted by the inquiry mindset (design brief)
-    w = np.zeros((len(done), len(done)))
-    np.fill_diagonal(w, staff.inquiry[done])
-    from .collaborative import update_beliefs
-    update_beliefs(staff, done, w, ideas, y, tau_y)
+    d_tau = np.zeros((len(done), staff.belief_mu.shape[1]))
+    d_num = np.zeros_like(d_tau)
+    d_tau[np.arange(len(done)), ideas] = staff.inquiry[done] * tau_y
+    d_num[np.arange(len(done)), ideas] = staff.inquiry[done] * tau_y * y
+    update_beliefs(staff, done, d_tau, d_num)
     belief = staff.belief_mu[done, ideas]
     decision = np.where(belief > p.adopt_threshold, "adopt",
                         np.where(belief < p.abandon_threshold, "abandon", "adapt"))
@@ -144,7 +151,7 @@ def finish_cycles(model) -> None:
             shared_collab=False)
         model.pending.append(row)
     act(model, done, ideas, rooms, c, decision)
-    model.counts["pdsa_completed"][c] += 1
+    np.add.at(model.counts["pdsa_completed"], c, 1)
     if p.inquiry_on:
         staff.inquiry[done] += p.inquiry_gain_pdsa * (1.0 - staff.inquiry[done])
     staff.cycle_idea[done] = -1
@@ -152,15 +159,18 @@ def finish_cycles(model) -> None:
 
 def act(model, posts, ideas, rooms, centers, decision) -> None:
     """Adopt: the idea goes into use and moves practice; adapt: the center gets a
-    variant (true effect near the parent's) and the member tests it again;
-    abandon: drop it."""
+    variant (true effect near the parent's), which the member tests again with
+    chance = her inquiry mindset (Taylor et al. 2014: iteration is rare); abandon:
+    drop it."""
     p, staff, rng = model.p, model.staff, model.streams["pdsa"]
     adopt = decision == "adopt"
     adapt = decision == "adapt"
-    model.counts["pdsa_adopted"][centers[adopt]] += 1
-    model.counts["pdsa_adapted"][centers[adapt]] += 1
-    model.counts["pdsa_abandoned"][centers[decision == "abandon"]] += 1
-    staff.next_idea[posts] = np.where(adapt, ideas, -1)
+    np.add.at(model.counts["pdsa_adopted"], centers[adopt], 1)
+    np.add.at(model.counts["pdsa_adapted"], centers[adapt], 1)
+    np.add.at(model.counts["pdsa_abandoned"], centers[decision == "abandon"], 1)
+    # an inquiry mindset iterates on an adapted idea; compliance moves on
+    iterate = adapt & (rng.random(len(posts)) < staff.inquiry[posts])
+    staff.next_idea[posts] = np.where(iterate, ideas, -1)
     eff = model.centers.effect
     for c, i in zip(centers[adapt], ideas[adapt]):
         eff[c, i] += rng.normal(p.adapt_shift, p.adapt_sd)

@@ -174,10 +174,12 @@ def compute_summary(model) -> pd.Series:
     team_gain = team_gain[n_part > 0]
     log = model.log
     rows = end["pdsa_rows"]
-    pairs = {}
+    # (center, idea) pairs tested, and whether any cycle of the pair built on an
+    # earlier one (an iteration after 'adapt': the PDSA ramp of Taylor et al. 2014)
+    pairs: dict[tuple[int, int], bool] = {}
     for r in range(rows):
         key = (log.center[r], log.idea[r])
-        pairs[key] = pairs.get(key, 0) + 1
+        pairs[key] = pairs.get(key, False) or bool(log.iteration[r])
     values = {
         "classrooms_improved_share": _mean((observed_gain[part] > p.improved_margin_sd)
                                            .astype(float)),
@@ -189,8 +191,7 @@ def compute_summary(model) -> pd.Series:
         "team_gain_sd_spread": float(team_gain.std()) if len(team_gain) > 1 else 0.0,
         "pdsa_completed_per_team": counts["pdsa_completed"].sum() / n_c,
         "pdsa_adopted_per_team": counts["pdsa_adopted"].sum() / n_c,
-        "iterative_share": (float(np.mean([v > 1 for v in pairs.values()]))
-                            if pairs else 0.0),
+        "iterative_share": float(np.mean(list(pairs.values()))) if pairs else 0.0,
         "psych_safety_end": end["psych_safety"],
         "inquiry_end": end["inquiry"],
         "efficacy_end": end["efficacy"],

@@ -78,7 +78,6 @@ class Staff:
     leadership: np.ndarray     # directors' shared leadership (others: unused)
     belief_mu: np.ndarray      # (posts, ideas): believed effect of each idea
     belief_tau: np.ndarray     # (posts, ideas): precision of that belief
-    board_read: np.ndarray     # number of collaborative board reports already read
     cycle_idea: np.ndarray     # idea under test (-1: none)
     cycle_start: np.ndarray    # week the current cycle started
     cycle_room: np.ndarray     # classroom the test runs in
@@ -198,7 +197,6 @@ def init_staff(p, centers: Centers, rooms: Classrooms, rng: np.random.Generator)
         inquiry=np.zeros(n), psych_safety=np.zeros(n), ps_base=np.zeros(n),
         status=np.zeros(n), leadership=np.zeros(n),
         belief_mu=np.zeros((n, n_ideas)), belief_tau=np.zeros((n, n_ideas)),
-        board_read=np.zeros(n, dtype=np.int64),
         cycle_idea=np.full(n, -1), cycle_start=np.zeros(n, dtype=np.int64),
         cycle_room=np.full(n, -1), next_idea=np.full(n, -1),
     )

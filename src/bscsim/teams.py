@@ -16,8 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from .agents import DIRECTOR
-from .collaborative import update_beliefs
+from .collaborative import evidence, update_beliefs
 
 
 def team_meeting(model) -> None:
@@ -41,16 +40,16 @@ def team_meeting(model) -> None:
     share_results(model, held)
 
 
-def director_leadership(model) -> np.ndarray:
-    """Shared leadership of each center's director; an acting director (vacant
-    post) answers like a newcomer, at `leadership_baseline`."""
-    staff = model.staff
-    lead = np.full(model.centers.n, model.p.leadership_baseline)
-    lead_status = np.full(model.centers.n, model.p.status_director)
-    d = np.flatnonzero((staff.role == DIRECTOR) & staff.filled)
-    lead[staff.center[d]] = staff.leadership[d]
-    lead_status[staff.center[d]] = staff.status[d]
-    return lead, lead_status
+def director_leadership(model) -> tuple[np.ndarray, np.ndarray]:
+    """Per center: the director's shared leadership and status; an acting director
+    (vacant post) answers like a newcomer, at `leadership_baseline`. Director posts
+    follow the teachers' posts, one per center in center order (state.init_staff)."""
+    staff, p = model.staff, model.p
+    d = slice(model.rooms.n, model.rooms.n + model.centers.n)
+    filled = staff.filled[d]
+    lead = np.where(filled, staff.leadership[d], p.leadership_baseline)
+    status = np.where(filled, staff.status[d], p.status_director)
+    return lead, status
 
 
 def voice(model, members: np.ndarray) -> None:
@@ -86,11 +85,16 @@ def share_results(model, held: np.ndarray) -> None:
     """Finished cycles of centers that met are shared in the team, and (during
     the collaborative) with the collaborative's board."""
     p, staff, log, rng = model.p, model.staff, model.log, model.streams["teams"]
-    rows = [r for r in model.pending if log.center[r] in set(held.tolist())]
-    if not rows:
+    if not model.pending:
         return
-    model.pending = [r for r in model.pending if r not in set(rows)]
-    rows = np.asarray(rows)
+    pending = np.asarray(model.pending)
+    met = np.zeros(model.centers.n, dtype=bool)
+    met[held] = True
+    take = met[np.asarray([log.center[r] for r in pending])]
+    if not take.any():
+        return
+    rows = pending[take]
+    model.pending = pending[~take].tolist()
     runner = np.asarray([log.post[r] for r in rows])
     center = np.asarray([log.center[r] for r in rows])
     idea = np.asarray([log.idea[r] for r in rows])
@@ -100,16 +104,10 @@ def share_results(model, held: np.ndarray) -> None:
     # a runner who has left since the cycle ended cannot share it
     here = staff.filled[runner] & staff.on_team[runner]
     shared = here & (rng.random(len(rows)) < p_share(p, staff.psych_safety[runner], success))
-    for r, s in zip(rows, shared):
-        log.shared_team[r] = bool(s)
-    listeners = np.flatnonzero(staff.present)
-    listeners = listeners[np.isin(staff.center[listeners], held)]
-    w = (p.team_weight * staff.psych_safety[listeners][:, None]
-         * staff.status[runner][None, :]
-         * (staff.center[listeners][:, None] == center[None, :])
-         * (listeners[:, None] != runner[None, :]) * shared[None, :])
-    update_beliefs(staff, listeners, w, idea, y, tau_y)
-    model.counts["team_updates"] += int((w > 0).sum())
+    for r in rows[shared]:
+        log.shared_team[r] = True
+    hear_from_teammates(model, held, runner[shared], center[shared], idea[shared],
+                        y[shared], tau_y[shared])
     if not model.events.collab:
         return
     # to the collaborative: selective reporting by the team's climate
@@ -119,3 +117,29 @@ def share_results(model, held: np.ndarray) -> None:
         log.shared_collab[rows[j]] = True
         model.board.add(int(center[j]), int(idea[j]), float(y[j]), float(tau_y[j]),
                         int(staff.role[runner[j]]))
+
+
+def hear_from_teammates(model, held, runner, center, idea, y, tau_y) -> None:
+    """Present members of the centers that met update on their teammates' shared
+    results, each with weight `team_weight` x own safety x the speaker's status.
+    Reports are summed per center, then each listener's own reports taken out."""
+    p, staff = model.p, model.staff
+    listeners = np.flatnonzero(staff.present)
+    listeners = listeners[np.isin(staff.center[listeners], held)]
+    if len(listeners) == 0 or len(runner) == 0:
+        return
+    n_c, n_i = model.centers.n, staff.belief_mu.shape[1]
+    weight = staff.status[runner] * tau_y
+    a_tau, a_num = evidence(n_c, n_i, center, idea, y, weight)
+    slot = np.full(staff.n, -1)
+    slot[listeners] = np.arange(len(listeners))
+    own = slot[runner]
+    mine = own >= 0
+    o_tau, o_num = evidence(len(listeners), n_i, own[mine], idea[mine], y[mine], weight[mine])
+    c = staff.center[listeners]
+    scale = p.team_weight * staff.psych_safety[listeners][:, None]
+    d_tau = scale * (a_tau[c] - o_tau)
+    d_num = scale * (a_num[c] - o_num)
+    update_beliefs(staff, listeners, d_tau, d_num)
+    heard = np.bincount(center, minlength=n_c)[c] - np.bincount(own[mine], minlength=len(listeners))
+    model.counts["team_updates"] += int(heard[scale[:, 0] > 0].sum())

@@ -16,16 +16,13 @@ from __future__ import annotations
 import numpy as np
 
 from .agents import AGENT_CLASS, DIRECTOR, PARENT, TEACHER
-from .state import newcomers, weekly_hazard
+from .state import newcomers
 
 
 def turnover(model) -> None:
     """Exits, vacancies filled, newcomers (weekly)."""
     p, staff, rng = model.p, model.staff, model.streams["workforce"]
-    hazard = np.where(staff.role == DIRECTOR, weekly_hazard(p.turnover_director),
-                      np.where(staff.role == TEACHER,
-                               weekly_hazard(model.centers.turnover[staff.center]), 0.0))
-    leave = staff.filled & (rng.random(staff.n) < hazard)
+    leave = staff.filled & (rng.random(staff.n) < model.hazard)
     if model.events.new_year:
         leave |= staff.filled & (staff.role == PARENT) & (rng.random(staff.n) < p.p_parent_ageout)
     fill = ~staff.filled & (rng.random(staff.n) < 1.0 / max(p.dur_vacancy_weeks, 1.0))
@@ -45,11 +42,12 @@ def turnover(model) -> None:
         arrive = np.union1d(arrive, leavers)
     newcomers(p, staff, arrive, rng)
     staff.filled[arrive] = True
-    staff.board_read[arrive] = len(model.board)  # a newcomer starts with no ties
     rooms = staff.classroom[arrive[staff.role[arrive] == TEACHER]]
     newcomer_classrooms(model, rooms)
     for post in arrive:
         model.add_person(post)
+    if len(leavers) or len(arrive):
+        model.update_room_filled()
 
 
 def newcomer_classrooms(model, rooms: np.ndarray) -> None:
