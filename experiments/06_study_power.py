@@ -118,10 +118,12 @@ def read(study, table: pd.DataFrame, needed: pd.DataFrame, targets, sizes, rels)
     for inst, group, _ in targets:
         if (inst, group, "paired") in obs:
             continue
-        r = row(inst, group, rels[-1])
-        lines.append(f"- {target_label(inst, group)}: power "
-                     f"{row(inst, group, rels[0])['power']:.0%}-{r['power']:.0%} with "
-                     f"{n} centers (true change {r['truth']:.2f} scale points).")
+        r0, r = row(inst, group, rels[0]), row(inst, group, rels[-1])
+        span = (f"{r['power']:.0%}" if f"{r0['power']:.0%}" == f"{r['power']:.0%}"
+                else f"{r0['power']:.0%} to {r['power']:.0%}")
+        lines.append(f"- {target_label(inst, group)}: power {span} with {n} centers at "
+                     f"reliability {rels[0]:g}-{rels[-1]:g} (true change "
+                     f"{r['truth']:.2f} scale points).")
     lines += ["", "**Bias.** The estimate is the paired change of the people and "
               "classrooms measured at both waves. Its mean error against the model's "
               "true change splits into measurement (estimate minus the true change of "

@@ -117,6 +117,8 @@ def load_study(source: str | Path | Mapping[str, Any]) -> Study:
     if isinstance(source, Mapping):
         data, where, folder = dict(source), "study", Path.cwd()
     else:
+        if not Path(source).is_file():
+            raise ConfigError(f"{source}: no such study file")
         data, where, folder = read_toml(source), str(source), Path(source).resolve().parent
     _check_keys(data, TOP_KEYS, where, "")
     config = data.get("config")
