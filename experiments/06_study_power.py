@@ -30,7 +30,8 @@ import pandas as pd  # noqa: E402
 
 from bscsim.results import versions  # noqa: E402
 from bscsim.study import load_study, simulate_study  # noqa: E402
-from bscsim.study.files import write_atomic, write_json  # noqa: E402
+from bscsim.atomic import atomic_folder  # noqa: E402
+from bscsim.study.files import write_json  # noqa: E402
 from bscsim.study.plots import power_curves, target_label  # noqa: E402
 from bscsim.study.power import default_targets, needed_text, power, power_pivot  # noqa: E402
 
@@ -77,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
             "seed": study.seed, "quick": args.quick, "workers": args.workers,
             "seconds": round(seconds, 1), "versions": versions()})
 
-    out = write_atomic(args.out, fill)
+    out = Path(args.out)
+    with atomic_folder(out) as tmp:
+        fill(tmp)
     print(piv.round(2).to_string())
     print(f"\n{reading}")
     print(f"({seconds:.0f} s) saved to {out}/")

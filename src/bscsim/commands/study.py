@@ -38,7 +38,8 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     from ..study import analyse, load_study, simulate_study
-    from ..study.files import provenance, write_atomic, write_json, write_tables
+    from ..atomic import atomic_folder
+    from ..study.files import provenance, write_json, write_tables
 
     for name in ("replicates", "workers"):
         v = getattr(args, name)
@@ -78,7 +79,8 @@ def run(args) -> int:
         if Path(args.study).is_file():
             shutil.copyfile(args.study, tmp / "study.toml")
 
-    write_atomic(out, fill)
+    with atomic_folder(out) as tmp:
+        fill(tmp)
     print(f"saved to {out}/")
     return 0
 

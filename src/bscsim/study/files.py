@@ -5,11 +5,8 @@ nothing behind."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
@@ -28,29 +25,6 @@ def provenance(data: StudyData, extra: dict[str, Any] | None = None) -> dict[str
         "versions": versions(),
         **(extra or {}),
     }
-
-
-def write_atomic(out: str | Path, fill: Callable[[Path], None]) -> Path:
-    """Call `fill(tmp)` on a fresh folder beside `out`, then move its contents into
-    `out` (replacing files and subfolders of the same name)."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        fill(tmp)
-        if out.exists():
-            for f in tmp.iterdir():
-                target = out / f.name
-                if target.is_dir():
-                    shutil.rmtree(target)
-                os.replace(f, target)
-            tmp.rmdir()
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
 
 
 def write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
