@@ -9,6 +9,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENTS = sorted((ROOT / "experiments").glob("[0-9][0-9]_*.py"))
+# files an experiment must write, beyond "something, with provenance"
+WRITES = {
+    "02_strategies": ("report.html", "summary.parquet", "provenance.json", "over_time.png",
+                      "differences.png", "cost_effectiveness.png"),
+    "03_policy_levers": ("report.html", "summary.parquet", "provenance.json",
+                         "over_time.png", "differences.png", "cost_effectiveness.png"),
+}
 
 
 @pytest.mark.slow
@@ -23,3 +30,5 @@ def test_experiment_runs_in_quick_mode(script, tmp_path):
     assert out.is_dir() and any(out.iterdir()), f"{script.name} wrote nothing to {out}"
     assert any(out.rglob("provenance.json")) or any(out.rglob("*.json")), \
         f"{script.name} must write provenance beside its results"
+    for name in WRITES.get(script.stem, ()):
+        assert (out / name).is_file(), f"{script.name} should write {name}"

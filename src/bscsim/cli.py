@@ -17,7 +17,7 @@ from .params import ParamError, UnknownParamError
 
 # Command modules, in the order `bscsim --help` lists them.
 COMMANDS = ("run", "params", "check-patterns", "compare", "sweep", "sensitivity",
-            "dashboard")
+            "study", "dashboard")
 
 
 class UsageError(Exception):

@@ -203,6 +203,7 @@ def learning_session(model) -> None:
     p, staff = model.p, model.staff
     people = attendees(model)
     model.counts["ls_attendance"] += len(people)
+    np.add.at(model.counts["ls_attended"], staff.center[people], 1)
     learn(model, people, p.ls_knowledge_gain)
     if p.inquiry_on:
         staff.inquiry[people] += p.inquiry_gain_ls * (1.0 - staff.inquiry[people])
@@ -231,11 +232,13 @@ def calls(model) -> None:
     if ev.call:
         people = attendees(model)
         model.counts["call_attendance"] += len(people)
+        np.add.at(model.counts["calls_attended"], model.staff.center[people], 1)
         learn(model, people, p.call_knowledge_gain)
         read_board(model, people, p.vicarious_weight_call, "call", use_ties=True)
     if ev.affinity_call:
         people = attendees(model)
         model.counts["call_attendance"] += len(people)
+        np.add.at(model.counts["calls_attended"], model.staff.center[people], 1)
         learn(model, people, p.call_knowledge_gain)
         read_board(model, people, p.vicarious_weight_call, "affinity", same_role=True)
 

@@ -30,6 +30,7 @@ from .children import children
 from .classrooms import practice, spread
 from .collaborative import Board, calendar, calls, learning_session, session_weeks
 from .framework import DRIVER_DOMAIN
+from .observe import observe
 from .organization import organization
 from .outputs import CENTER_NAMES, TIMESERIES_NAMES
 from .params import Params, make_params
@@ -40,7 +41,8 @@ from .workforce import turnover
 STREAMS = ("init", "workforce", "collab", "teams", "pdsa", "spread", "children",
            "observe")
 CENTER_COUNTS = ("meetings", "metrics_reported", "pdsa_started", "pdsa_completed",
-                 "pdsa_adopted", "pdsa_adapted", "pdsa_abandoned", "vicarious_updates")
+                 "pdsa_adopted", "pdsa_adapted", "pdsa_abandoned", "vicarious_updates",
+                 "ls_attended", "calls_attended")
 SCALAR_COUNTS = ("ls_attendance", "call_attendance", "voice", "team_updates",
                  "spread_adoptions", "leavers", "coaching_hours")
 
@@ -51,11 +53,15 @@ class BSCModel(mesa.Model):
     Args:
         params: a `Params` (default: the defaults of every parameter).
         rng: seed or numpy Generator; all randomness comes from `self.rng`.
+        observe_weeks: weeks at whose start the observable state is copied into
+            `self.observations[week]` (observe.py; the simulated study). Empty by
+            default: nothing is copied.
         **changes: parameter values that override `params` (so that Mesa's
             `batch_run` can pass parameters as keywords).
     """
 
-    def __init__(self, params: Params | None = None, rng: Any = None, **changes: Any):
+    def __init__(self, params: Params | None = None, rng: Any = None,
+                 observe_weeks: Any = (), **changes: Any):
         super().__init__(rng=rng)
         p = params if params is not None else make_params()
         if changes:
@@ -107,6 +113,10 @@ class BSCModel(mesa.Model):
                      state.weekly_hazard(self.centers.turnover[self.staff.center]), 0.0))
         self.snapshot("baseline")
         self.summary_counts: dict[str, Any] = {}
+        self.observe_weeks = frozenset(int(w) for w in observe_weeks)
+        self.observations: dict[int, dict[str, Any]] = {}
+        if 0 in self.observe_weeks:
+            self.observations[0] = observe(self)
         self.running = self.n_weeks > 0
 
     # ------------------------------------------------------------ schedule
@@ -124,6 +134,8 @@ class BSCModel(mesa.Model):
         organization(self)                 # 10 capacity and routines
         self.collect()                     # 11 data collection
         self.week += 1
+        if self.week in self.observe_weeks:
+            self.observations[self.week] = observe(self)
         if self.week == self.p.weeks_collab:
             self.snapshot("end_collab")
         if self.week == self.n_weeks:

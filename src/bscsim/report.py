@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 import sys
-import tempfile
 from html import escape
 from pathlib import Path
 
@@ -23,7 +21,8 @@ import numpy as np
 from . import compare_plots as cp
 from .cohorts import state_weeks
 from .params import BY_NAME as PARAMS, PARAMS as ALL_PARAMS
-from .scenarios import Comparison, _umask
+from .atomic import atomic_write_text
+from .scenarios import Comparison
 
 FINDINGS = ("practice_gain_sd", "classrooms_improved_share", "child_se_gain_sd",
             "practice_gain_sd_followup", "cost_per_center", "cost_per_classroom_improved")
@@ -163,17 +162,7 @@ def write_report(c: Comparison, path: str | Path, html: str | None = None) -> Pa
     """Write the report (built now unless `html` is given) atomically to `path`."""
     path = Path(path)
     html = html if html is not None else build_html(c)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(html)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write_text(path, html)
 
 
 # ------------------------------------------------------------------ sections

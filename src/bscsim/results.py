@@ -9,10 +9,7 @@ and `provenance.json` (resolved config, seed, package and dependency versions).
 from __future__ import annotations
 
 import json
-import os
 import platform
-import shutil
-import tempfile
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .agents import ROLES
+from .atomic import atomic_folder
 from .cost import cost_outputs, model_cost
 from .framework import DRIVERS, idea_names
 from .outputs import CENTER_NAMES, SUMMARY_NAMES, TIMESERIES_NAMES
@@ -120,26 +118,14 @@ class Result:
     def save(self, out: str | Path) -> Path:
         """Write every table (Parquet; summary also CSV) and provenance.json into
         `out`. Written to a temporary folder first, so a failure leaves nothing."""
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        try:
+        with atomic_folder(out) as tmp:
             for name in ("timeseries", "centers", "classrooms", "pdsa_log"):
                 getattr(self, name).to_parquet(tmp / f"{name}.parquet", index=False)
             summary = self.summary.rename("value").rename_axis("output").reset_index()
             summary.to_parquet(tmp / "summary.parquet", index=False)
             summary.to_csv(tmp / "summary.csv", index=False)
             (tmp / "provenance.json").write_text(json.dumps(self.provenance(), indent=2))
-            if out.exists():
-                for f in tmp.iterdir():
-                    os.replace(f, out / f.name)
-                tmp.rmdir()
-            else:
-                os.replace(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return out
+        return Path(out)
 
 
 def _jsonable(x: Any) -> Any:

@@ -33,10 +33,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import re
-import shutil
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .atomic import atomic_folder
 from .config import ConfigError, configs_dir, flatten, read_toml, resolve_values
 from .outputs import BY_NAME as OUTPUTS, SUMMARY_NAMES
 from .params import BY_NAME as PARAMS, ParamError, Params, UnknownParamError, make_params
@@ -431,10 +429,7 @@ class Comparison:
         printed table and provenance.json into `out`, via a temporary folder so a
         failure leaves nothing behind."""
         out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        try:
-            os.chmod(tmp, 0o777 & ~_umask())
+        with atomic_folder(out) as tmp:
             self.summary.to_parquet(tmp / "summary.parquet", index=False)
             self.summary.to_csv(tmp / "summary.csv", index=False)
             self.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
@@ -444,22 +439,7 @@ class Comparison:
             (tmp / "table.txt").write_text(self.table() + "\n")
             (tmp / "provenance.json").write_text(
                 json.dumps(self.provenance(command), indent=2, default=_json))
-            if out.exists():
-                for f in tmp.iterdir():
-                    os.replace(f, out / f.name)
-                tmp.rmdir()
-            else:
-                os.replace(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return out
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _ratio(cost: float, gain: float) -> float:

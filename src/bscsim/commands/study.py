@@ -1,0 +1,157 @@
+"""`bscsim study STUDY.toml [--out DIR] [--seed N] [--power] [--replicates N] [--workers N]`
+
+Simulates the feasibility study a study file describes: runs the model, applies the
+instruments (surveys, blind classroom observations, PDSA trackers, attendance logs),
+writes one tidy table per instrument under DIR/data/ (Parquet and CSV), and
+analyses them as the study would: change from wave 1 to wave 2 with 95% intervals
+(t over centers), with the model's true change beside each estimate. With
+`--power`, repeats the study over the file's [power] grid (centers x reliability)
+and writes the power table, the centers needed and power.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+from ..cli import UsageError
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("study", help="simulate the feasibility study (data, analysis, power)",
+                       description=__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("study", help="study file, e.g. configs/studies/ccl_feasibility.toml")
+    p.add_argument("--out", help="output folder (default: results/study/<study>)")
+    p.add_argument("--seed", type=int, help="override the study file's seed")
+    p.add_argument("--power", action="store_true",
+                   help="also repeat the study over the [power] grid")
+    p.add_argument("--replicates", type=int, help="replicates per design (power)")
+    p.add_argument("--workers", type=int, default=1, help="local processes (power)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..study import analyse, load_study, simulate_study
+    from ..atomic import atomic_folder
+    from ..study.files import provenance, write_json, write_tables
+
+    for name in ("replicates", "workers"):
+        v = getattr(args, name)
+        if v is not None and v < 1:
+            raise UsageError(f"--{name} {v}: expected a whole number >= 1")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed {args.seed}: expected a whole number >= 0")
+    study = load_study(args.study)
+    if args.seed is not None:
+        study = replace(study, seed=args.seed)
+    out = Path(args.out) if args.out else Path("results") / "study" / Path(args.study).stem
+    data = simulate_study(study)
+    analysis = analyse(data)
+    print(f"bscsim study: {study.title} ({args.study}; model {Path(study.config).name}, "
+          f"{data.params.n_centers} centers, seed {data.seed['seed']})")
+    tables = data.tables()
+    print("data: " + ", ".join(f"{k} {len(v)} rows" for k, v in tables.items()))
+    print(format_analysis(analysis, study.power.alpha))
+    result = None
+    if args.power:
+        from ..study.power import power
+        result = power(study, replicates=args.replicates, workers=args.workers,
+                       progress=_progress)
+        print(format_power(study, result))
+
+    def fill(tmp: Path) -> None:
+        write_tables(tmp / "data", tables)
+        analysis.to_csv(tmp / "analysis.csv", index=False)
+        analysis.to_parquet(tmp / "analysis.parquet", index=False)
+        extra = {"command": ["bscsim", *sys.argv[1:]] if sys.argv else []}
+        if result is not None:
+            _write_power(tmp, study, result)
+            extra["power_grid"] = {"n_centers": list(study.power.n_centers),
+                                   "reliability": list(study.power.reliability),
+                                   "replicates": int(result.table["replicates"].max())}
+        write_json(tmp / "provenance.json", provenance(data, extra))
+        if Path(args.study).is_file():
+            shutil.copyfile(args.study, tmp / "study.toml")
+
+    with atomic_folder(out) as tmp:
+        fill(tmp)
+    print(f"saved to {out}/")
+    return 0
+
+
+def _write_power(folder: Path, study, result) -> None:
+    from ..study.plots import power_curves
+    from ..study.power import default_targets
+    result.replicates.to_parquet(folder / "power_replicates.parquet", index=False)
+    result.table.to_csv(folder / "power.csv", index=False)
+    result.needed.to_csv(folder / "power_needed.csv", index=False)
+    fig = power_curves(result.table, default_targets(study), study.power.target,
+                       study.power.alpha, title=study.title)
+    fig.savefig(folder / "power.png", dpi=110)
+
+
+def _progress(done: int, total: int) -> None:
+    if not sys.stderr.isatty():
+        return
+    print(f"\rpower: {done}/{total} batches", end="\n" if done == total else "",
+          file=sys.stderr, flush=True)
+
+
+def _num(x: float, fmt: str = "{:.3f}") -> str:
+    return "" if x != x else fmt.format(x)
+
+
+def format_analysis(df: pd.DataFrame, alpha: float = 0.05) -> str:
+    """The analysis as a text table: estimate, interval, p, and the truth beside."""
+    level = f"{100 * (1 - alpha):g}%"
+    head = (f"{'instrument':<13}{'measure':<22}{'group':<17}{'estimator':<14}"
+            f"{'weeks':>7}{'C':>4}{'n':>5}{'estimate':>10}  {level + ' CI':<19}{'p':>7}"
+            f"{'truth_smp':>10}{'truth':>9}{'bias':>8}")
+    lines = ["", "Change from wave 1 to wave 2 (t over centers); truth_smp: the same "
+             "units' true change; truth: the model's", "true change in everyone the "
+             "instrument describes; bias = estimate - truth.", head]
+    group_names = {"participating_minus_comparison": "part. - comp.",
+                   "non_participants": "non_particip."}
+    for r in df.itertuples():
+        ci = (f"[{r.ci_low:.3f}, {r.ci_high:.3f}]" if r.ci_low == r.ci_low else "")
+        weeks = f"{r.week_1}-{r.week_2}"
+        lines.append(
+            f"{r.instrument[:12]:<13}{r.measure[:21]:<22}"
+            f"{group_names.get(r.group, r.group)[:16]:<17}{r.estimator:<14}{weeks:>7}"
+            f"{r.n_centers:>4}{r.n_units:>5}{_num(r.estimate):>10}  {ci:<19}"
+            f"{_num(r.p_value):>7}{_num(r.truth_sample):>10}{_num(r.truth):>9}"
+            f"{_num(r.bias, '{:+.3f}'):>8}")
+    return "\n".join(lines)
+
+
+def format_power(study, result) -> str:
+    """Power per design for the default targets, and the centers needed."""
+    from ..study.plots import target_label
+    from ..study.power import default_targets, needed_text, power_pivot
+    targets = default_targets(study)
+    piv = power_pivot(result.table, targets)
+    reps = int(result.table["replicates"].max())
+    width = max(12, max(len(c) for c in piv.columns) + 1)
+    lines = ["", f"Power (share of {reps} replicates with p < {study.power.alpha:g}, "
+                 "two-sided)",
+             f"{'centers':>8}{'reliab.':>8}" + "".join(f"{c:>{width}}" for c in piv.columns)]
+    for (n, rel), row in piv.iterrows():
+        lines.append(f"{n:>8}{rel:>8.2f}" + "".join(f"{v:>{width}.2f}" for v in row))
+    need = result.needed.assign(text=needed_text(result.needed, study.power.n_centers))
+    lines += ["", f"Centers needed for {study.power.target:.0%} power "
+                  "(linear interpolation between grid points)"]
+    lines.append(f"{'target':<58}" + "".join(f"{f'rel {r:g}':>9}"
+                                             for r in study.power.reliability))
+    for inst, group, estimator in targets:
+        t = need[(need["instrument"] == inst) & (need["group"] == group)
+                 & (need["estimator"] == estimator)].set_index("reliability")["text"]
+        lines.append(f"{target_label(inst, group)[:57]:<58}"
+                     + "".join(f"{t.get(r, ''):>9}" for r in study.power.reliability))
+    return "\n".join(lines)
+

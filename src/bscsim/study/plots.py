@@ -1,0 +1,57 @@
+"""Faces: the power curves of a simulated study. Functions take data (and
+optionally axes) and return a matplotlib Figure; none calls `plt.show()`."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+LABELS = {"participating": "practice change, participating classrooms",
+          "comparison": "spread: practice change, other classrooms",
+          "participating_minus_comparison": "participating minus other classrooms",
+          "participants": "participants", "non_participants": "non-participants"}
+
+
+def target_label(instrument: str, group: str) -> str:
+    if group in ("participating", "comparison", "participating_minus_comparison"):
+        return f"{instrument}: {LABELS[group]}"
+    return f"{instrument} survey, {LABELS.get(group, group)}"
+
+
+def power_curves(table: pd.DataFrame, targets: list[tuple[str, str, str]],
+                 target: float = 0.8, alpha: float = 0.05, axes=None,
+                 title: str | None = None) -> plt.Figure:
+    """Power against the number of centers, one panel per target (instrument,
+    group, estimator), one line per reliability, with Monte Carlo 95% bands."""
+    if axes is None:
+        fig, axes = plt.subplots(1, len(targets), figsize=(4.6 * len(targets), 4.0),
+                                 sharey=True, squeeze=False)
+        axes = axes[0]
+    fig = axes[0].figure
+    rels = sorted(table["reliability"].unique())
+    colors = plt.cm.viridis(np.linspace(0.15, 0.85, len(rels)))
+    for ax, (inst, group, estimator) in zip(axes, targets):
+        t = table[(table["instrument"] == inst) & (table["group"] == group)
+                  & (table["estimator"] == estimator)]
+        for rel, color in zip(rels, colors):
+            r = t[t["reliability"] == rel].sort_values("design_centers")
+            x, y, se = r["design_centers"], r["power"], r["power_se"]
+            ax.plot(x, y, "o-", color=color, ms=3.5, label=f"reliability {rel:g}")
+            ax.fill_between(x, np.clip(y - 1.96 * se, 0, 1), np.clip(y + 1.96 * se, 0, 1),
+                            color=color, alpha=0.12, lw=0)
+        ax.axhline(target, color="0.3", ls="--", lw=1)
+        ax.axhline(alpha, color="0.6", ls=":", lw=1)
+        ax.set_title(target_label(inst, group), fontsize=9.5)
+        ax.set_xlabel("centers in the study")
+        ax.set_ylim(-0.02, 1.02)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel(f"power (two-sided test at {alpha:g})")
+    axes[0].legend(fontsize=8, loc="lower right")
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return fig
