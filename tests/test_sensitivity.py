@@ -26,6 +26,7 @@ n_samples = 1024
 replicates = 2
 root_seed = 7
 outputs = ["y", "y_noisy"]
+common_random_numbers = false   # independent seeds: the noise floor is what is tested
 [vary]
 x1 = {{ low = {-PI!r}, high = {PI!r} }}
 x2 = {{ low = {-PI!r}, high = {PI!r} }}
@@ -86,6 +87,22 @@ def test_dummy_and_noise_share_show_replicate_noise(ishigami):
     assert idx.loc[("y_noisy", "ST", "x3"), "above_noise"], "x3 clears the noise floor"
 
 
+def test_common_random_numbers_keep_noise_out_of_the_indices(tmp_path):
+    """With common random numbers (the default) replicate r of every sample point
+    shares its seed: additive noise cancels from the differences Sobol uses, so the
+    noisy output gets the exact output's indices and the dummy gets none."""
+    text = ISHIGAMI.replace("common_random_numbers = false", "common_random_numbers = true")
+    r = run_sensitivity(write(tmp_path, text.replace("n_samples = 1024", "n_samples = 256")),
+                        tmp_path / "out", executor="serial", progress=False)
+    idx = r.indices.set_index(["output", "index", "factor"])["value"]
+    assert abs(idx[("y_noisy", "ST", "dummy")]) < 1e-9, "a factor the model never sees: no index"
+    for name in ("x1", "x2", "x3"):
+        for index in ("S1", "ST"):
+            assert idx[("y_noisy", index, name)] == pytest.approx(idx[("y", index, name)],
+                                                                  abs=1e-9), \
+                f"{index} of {name}: additive noise shared by all points changes nothing"
+
+
 def test_convergence_verdict_and_needed_size(ishigami):
     conv = ishigami.convergence.set_index("output")
     for o, row in conv.iterrows():
@@ -141,8 +158,8 @@ def test_runs_go_through_the_sweep_store(grouped):
     from bscsim import load_sweep
     runs = load_sweep(grouped.out / "runs")
     assert len(runs) == 4 * 7 * 2, "N x (groups + 2) points x replicates runs"
-    assert list(runs["seed"]) == [run_seed(3, i) for i in range(len(runs))], \
-        "run seeds follow the sweep's SeedSequence rule"
+    assert list(runs["seed"]) == [run_seed(3, r) for r in runs["replicate"]], \
+        "common random numbers: replicate r of every point gets the r-th seed of the root"
 
 
 @pytest.mark.slow

@@ -189,9 +189,16 @@ def report_text(result: SAResult) -> str:
     conv = result.convergence.set_index("output")
     for o in spec.outputs:
         nz, cv = noise.loc[o], conv.loc[o]
-        lines += ["", f"{o}   (replicate noise: {_pct(nz['noise_share'])} of the variance "
-                      f"of the {spec.replicates}-run means; {_pct(nz['noise_share_one_run'])} "
-                      "for one run)"]
+        if spec.common_random_numbers:
+            # the sample points share their seeds, so the means vary with the
+            # parameters only; the noise of a mean is set beside that variation
+            lines += ["", f"{o}   (noise of a {spec.replicates}-run mean, had the seeds "
+                          f"been independent: {nz['noise_share']:.2f} x the variance of "
+                          "the common-seed means over the sample)"]
+        else:
+            lines += ["", f"{o}   (replicate noise: {_pct(nz['noise_share'])} of the "
+                          f"variance of the {spec.replicates}-run means; "
+                          f"{_pct(nz['noise_share_one_run'])} for one run)"]
         lines += _index_lines(result, o)
         unit = "" if spec.method == "sobol" else " of the largest mu*"
         if cv["converged"]:
@@ -201,8 +208,12 @@ def report_text(result: SAResult) -> str:
             lines.append(f"  converged: no (widest interval +/-{cv['widest']:.3f}{unit} "
                          f"> {cv['threshold']:g}, at {cv['worst']}); about n_samples = "
                          f"{cv['n_needed']} needed")
-    lines += ["", "  * interval clears the noise floor (ST: the noise share; mu*: what "
-                  "noise alone gives)", f"results in {result.out}/"]
+    floor = ("  * interval clears the noise floor (ST: the noise share; mu*: what noise "
+             "alone gives)")
+    if spec.common_random_numbers:
+        floor += ("; with common random numbers the floor is an upper bound (shared "
+                  "seeds cancel part of the noise) and the dummy reads zero")
+    lines += ["", floor, f"results in {result.out}/"]
     return "\n".join(lines)
 
 

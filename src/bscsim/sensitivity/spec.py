@@ -48,7 +48,7 @@ from ..sweep.spec import _base, _changes, _flag, _pow2, _range, _text, _unknown,
 METHODS = ("morris", "sobol")
 KEYS = ("title", "description", "base", "model", "method", "n_samples", "replicates",
         "root_seed", "outputs", "vary_groups", "groups", "second_order", "dummy",
-        "levels", "ci_threshold", "batch_size", "set", "vary")
+        "levels", "ci_threshold", "batch_size", "common_random_numbers", "set", "vary")
 DUMMY = "dummy"
 # Convergence: the widest 95% interval (half-width) an index may have.
 CI_THRESHOLD = {"sobol": 0.05,     # in units of the index (share of variance)
@@ -87,6 +87,7 @@ class SASpec:
     ci_threshold: float = 0.05
     model: str | None = None
     batch_size: int | None = None
+    common_random_numbers: bool = True
     overrides: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -130,6 +131,7 @@ class SASpec:
             "outputs": list(self.outputs), "groups": self.groups,
             "second_order": self.second_order, "dummy": self.dummy,
             "levels": self.levels, "ci_threshold": self.ci_threshold,
+            "common_random_numbers": self.common_random_numbers,
         }
 
 
@@ -205,6 +207,8 @@ def parse_sa(data: dict[str, Any], where: str = "sensitivity", folder: Path | No
         ci_threshold=float(threshold), model=model,
         batch_size=(None if data.get("batch_size") is None
                     else _whole(data["batch_size"], "batch_size", where)),
+        common_random_numbers=_flag(data.get("common_random_numbers", True),
+                                    "common_random_numbers", where),
     )
 
 

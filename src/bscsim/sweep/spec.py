@@ -210,7 +210,8 @@ def design_spec(points: pd.DataFrame, *, path: str, title: str | None = None,
                 base: str | Path | None = None, changes: dict[str, Any] | None = None,
                 replicates: int = 1, root_seed: int = 0, text: str = "",
                 model: str | None = None, outputs: tuple[str, ...] | None = None,
-                batch_size: int | None = None) -> SweepSpec:
+                batch_size: int | None = None,
+                common_random_numbers: bool = False) -> SweepSpec:
     """A sweep over explicit design points (one row per point, one column per varied
     parameter), e.g. drawn by SALib. With `model` ("module:function") the columns
     are that function's inputs and `outputs` names what it returns; otherwise they
@@ -240,7 +241,8 @@ def design_spec(points: pd.DataFrame, *, path: str, title: str | None = None,
                      changes=changes, axes=axes, design=EXPLICIT, n_samples=len(points),
                      replicates=replicates, root_seed=root_seed, batch_size=batch_size,
                      points=points, model=model,
-                     outputs=tuple(outputs) if outputs is not None else None)
+                     outputs=tuple(outputs) if outputs is not None else None,
+                     common_random_numbers=common_random_numbers)
 
 
 def _points_hash(points: pd.DataFrame) -> str:
