@@ -151,7 +151,7 @@ def test_noise_share_is_reported_per_output(grouped):
     noise = grouped.noise.set_index("output")
     assert list(noise.index) == ["practice_gain_sd", "child_se_gain_sd"]
     assert (noise["noise_share"] > 0).all(), "the model's replicates differ: noise is reported"
-    assert "replicate noise:" in str(grouped), "the report states the noise share"
+    assert "noise of a 2-run mean" in str(grouped), "the report states the noise beside each output"
 
 
 def test_runs_go_through_the_sweep_store(grouped):
