@@ -184,11 +184,11 @@ def main() -> int:
         run_case(args)
         return 0
 
-    from bscsim.results import versions
-    v = versions()
+    from bscsim.sweep.store import all_versions
+    v = all_versions()
     parts = args.only or ["throughput", "batch_run", "big"]
     print(f"bench_sweep: {platform.node()}, {os.cpu_count()} cores, Python {v['python']}, "
-          f"bscsim {v['bscsim']}, mesa {v['mesa']}; load average "
+          f"bscsim {v['bscsim']} {v['git'][:12]}, mesa {v['mesa']}; load average "
           f"{os.getloadavg()[0]:.2f} at start")
     if "throughput" in parts:
         n = args.throughput_runs
@@ -225,6 +225,7 @@ def main() -> int:
             print(f"  the same {n} runs: bscsim sweep is "
                   f"{mesa['seconds'] / big['seconds']:.2f}x faster and uses "
                   f"{mesa['peak_mb'] / big['peak_mb']:.1f}x less peak memory")
+    print(f"\nload average {os.getloadavg()[0]:.2f} at the end")
     return 0
 
 
