@@ -7,13 +7,16 @@ Measures on this machine, in one run (a script, not a timed test):
 2. the same 1,000 runs (default config, 10 turnover values x 100 seeds) through
    `bscsim sweep` and through `mesa.batch_run`, both on 2 processes: wall time
    (target: sweep >= 3x faster) and peak memory (target: >= 10x lower);
-3. peak memory of a 20,000-run sweep (target < 500 MB).
+3. peak memory of a 20,000-run sweep (target < 500 MB), and of the same runs
+   through `mesa.batch_run` for comparison.
 
 Each case runs in a fresh Python process; its wall time is measured inside it
 (from before the runs start to the last row on disk or in the list, including
 starting the worker processes), and the peak memory of its whole process tree
 (driver + workers, proportional set size, so shared libraries count once) is
-sampled from outside every 50 ms. Medians over `--repeats`.
+sampled from outside every 50 ms; the CPU time of the tree is also shown, as it
+depends less on the machine's load than wall time. Cases that are compared run
+interleaved (A B A B ...); medians over `--repeats`.
 
     PYTHONPATH=src python benchmarks/bench_sweep.py                 # everything
     PYTHONPATH=src python benchmarks/bench_sweep.py --only throughput --repeats 5
@@ -82,9 +85,18 @@ def case_batch_run(runs: int, workers: int, config: dict) -> dict:
     return {"seconds": seconds, "runs": runs}
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished (reaped) children."""
+    import resource
+    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF,
+                                                 resource.RUSAGE_CHILDREN))
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def run_case(args) -> None:
     """Child process: one case, its result as JSON on the last line of stdout."""
     config = {} if args.config == "default" else SHORT
+    cpu = cpu_seconds()
     tmp = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
     try:
         if args.case == "batch_run":
@@ -93,6 +105,7 @@ def run_case(args) -> None:
             out = case_sweep(args.runs, args.case, args.workers, config, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    out["cpu"] = cpu_seconds() - cpu
     print(json.dumps(out))
 
 
@@ -127,17 +140,26 @@ def measure(case: str, runs: int, workers: int, config: str) -> dict:
     return out
 
 
-def repeat(n: int, *args) -> dict:
-    results = [measure(*args) for _ in range(n)]
+def summarize(results: list[dict]) -> dict:
     med = {k: statistics.median(r[k] for r in results)
-           for k in ("seconds", "rate", "peak_mb")}
-    med["all_seconds"] = [round(r["seconds"], 2) for r in results]
+           for k in ("seconds", "rate", "peak_mb", "cpu")}
+    med["all_seconds"] = [round(r["seconds"], 1) for r in results]
     return med
 
 
+def repeat(n: int, *cases: tuple) -> list[dict]:
+    """Each case `n` times, interleaved (A B A B ...) so that a change in the
+    machine's load hits every case alike; the medians per case."""
+    results: list[list[dict]] = [[] for _ in cases]
+    for _ in range(n):
+        for i, case in enumerate(cases):
+            results[i].append(measure(*case))
+    return [summarize(r) for r in results]
+
+
 def fmt(name: str, r: dict) -> str:
-    return (f"  {name:<34} {r['seconds']:8.1f} s  {r['rate']:7.1f} runs/s  "
-            f"peak {r['peak_mb']:7.0f} MB   (runs: {r['all_seconds']})")
+    return (f"  {name:<36} {r['seconds']:7.1f} s {r['rate']:7.1f} runs/s  "
+            f"cpu {r['cpu']:7.1f} s  peak {r['peak_mb']:6.0f} MB  (each: {r['all_seconds']})")
 
 
 def main() -> int:
@@ -149,27 +171,30 @@ def main() -> int:
     ap.add_argument("--only", choices=("throughput", "batch_run", "big"),
                     action="append", help="run only these parts")
     ap.add_argument("--repeats", type=int, default=3, help="repeats per case (median)")
-    ap.add_argument("--throughput-runs", type=int, default=200)
+    ap.add_argument("--throughput-runs", type=int, default=400)
     ap.add_argument("--compare-runs", type=int, default=1000)
     ap.add_argument("--big-runs", type=int, default=20_000)
     ap.add_argument("--big-config", choices=("default", "short"), default="short",
                     help="config of the 20,000-run sweep (short: 4 centers, 12 weeks)")
+    ap.add_argument("--no-big-batch-run", action="store_true",
+                    help="skip mesa.batch_run on the 20,000 runs (it holds every model "
+                    "in memory in Mesa 3.3: several GB)")
     args = ap.parse_args()
     if args.case:
         run_case(args)
         return 0
 
-    from bscsim.results import versions
-    v = versions()
+    from bscsim.sweep.store import all_versions
+    v = all_versions()
     parts = args.only or ["throughput", "batch_run", "big"]
     print(f"bench_sweep: {platform.node()}, {os.cpu_count()} cores, Python {v['python']}, "
-          f"bscsim {v['bscsim']}, mesa {v['mesa']}; load average "
+          f"bscsim {v['bscsim']} {v['git'][:12]}, mesa {v['mesa']}; load average "
           f"{os.getloadavg()[0]:.2f} at start")
     if "throughput" in parts:
         n = args.throughput_runs
         print(f"\n1. throughput: {n} runs, default config, median of {args.repeats}")
-        serial = repeat(args.repeats, "serial", n, 1, "default")
-        procs = repeat(args.repeats, "processes", n, 2, "default")
+        serial, procs = repeat(args.repeats, ("serial", n, 1, "default"),
+                               ("processes", n, 2, "default"))
         print(fmt("bscsim sweep, serial", serial))
         print(fmt("bscsim sweep, processes x2", procs))
         speedup = procs["rate"] / serial["rate"]
@@ -180,8 +205,8 @@ def main() -> int:
         reps = max(1, args.repeats // 3)
         print(f"\n2. the same {n} runs (default config), 2 processes each, "
               f"median of {reps}")
-        sweep = repeat(reps, "processes", n, 2, "default")
-        mesa = repeat(reps, "batch_run", n, 2, "default")
+        sweep, mesa = repeat(reps, ("processes", n, 2, "default"),
+                             ("batch_run", n, 2, "default"))
         print(fmt("bscsim sweep, processes x2", sweep))
         print(fmt("mesa.batch_run, number_processes=2", mesa))
         print(f"  bscsim sweep is {mesa['seconds'] / sweep['seconds']:.2f}x faster "
@@ -191,9 +216,16 @@ def main() -> int:
         n = args.big_runs
         print(f"\n3. a {n}-run sweep, processes x2, {args.big_config} config"
               + (" (4 centers, 12 weeks, no follow-up)" if args.big_config == "short" else ""))
-        big = repeat(1, "processes", n, 2, args.big_config)
+        [big] = repeat(1, ("processes", n, 2, args.big_config))
         print(fmt(f"bscsim sweep, {n} runs", big))
         print(f"  peak memory {big['peak_mb']:.0f} MB (target < 500 MB)")
+        if not args.no_big_batch_run:
+            [mesa] = repeat(1, ("batch_run", n, 2, args.big_config))
+            print(fmt(f"mesa.batch_run, {n} runs", mesa))
+            print(f"  the same {n} runs: bscsim sweep is "
+                  f"{mesa['seconds'] / big['seconds']:.2f}x faster and uses "
+                  f"{mesa['peak_mb'] / big['peak_mb']:.1f}x less peak memory")
+    print(f"\nload average {os.getloadavg()[0]:.2f} at the end")
     return 0
 
 

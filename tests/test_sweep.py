@@ -278,7 +278,7 @@ def test_worker_that_dies_is_retried(tmp_path, monkeypatch):
 # ------------------------------------------------------------ kill -9, resume
 @pytest.mark.slow
 def test_kill_9_then_resume_gives_exactly_one_row_per_run(tmp_path):
-    body = "replicates = 20\nroot_seed = 3\n[vary]\nturnover_cc = [0.2, 0.6]\n"
+    body = "replicates = 40\nroot_seed = 3\n[vary]\nturnover_cc = [0.2, 0.6]\n"
     path = sweep_file(tmp_path, body, short="n_centers = 4\nweeks_collab = 30\n"
                                             "weeks_followup = 0\n")
     out = tmp_path / "out"
@@ -297,13 +297,13 @@ def test_kill_9_then_resume_gives_exactly_one_row_per_run(tmp_path):
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, "the sweep was killed, not finished"
     done = len(load_sweep(out))
-    assert 0 < done < 40, f"killed mid-way ({done} of 40 runs done)"
+    assert 0 < done < 80, f"killed mid-way ({done} of 80 runs done)"
     result = cli("sweep", str(path), "--out", str(out), "--executor", "processes",
                  "--workers", "2")
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "run/s" in result.stderr and "40/40" in result.stderr, "progress bar shown"
+    assert "run/s" in result.stderr and "80/80" in result.stderr, "progress bar shown"
     df = load_sweep(out)
-    assert sorted(df["run"]) == list(range(40)), "exactly one row per run after resume"
+    assert sorted(df["run"]) == list(range(80)), "exactly one row per run after resume"
     fresh = tmp_path / "fresh"
     run_sweep(path, fresh, executor="serial", progress=False)
     pd.testing.assert_frame_equal(outputs(df), outputs(load_sweep(fresh)),
