@@ -119,6 +119,7 @@ def figure(result):
 def reading(result, table: pd.DataFrame, quick: bool, folder: Path) -> str:
     """A short plain-language reading of the mechanism table."""
     spec = result.spec
+    crn = spec.common_random_numbers
     conv = result.convergence.set_index("output")
     lines = ["# Which mechanism matters most? (experiment 05)", ""]
     if quick:
@@ -128,55 +129,43 @@ def reading(result, table: pd.DataFrame, quick: bool, folder: Path) -> str:
               "parameter of the three mechanisms and of the context varies over its "
               f"plausible range; base sample N = {spec.n_samples}, {spec.replicates} "
               "replicates per point, 95% bootstrap intervals. S1 = share of an output's "
-              "variance a group explains alone; ST = including its interactions. The "
-              "dummy group changes nothing in the model: its ST is what replicate "
-              "noise alone looks like.", "", "## Reading", ""]
-    found = {}
+              "variance a group explains alone; ST = including its interactions. "
+              + ("Replicate r of every sample point runs on the same seed (common random "
+                 "numbers), so the dummy group, which the model never sees, reads zero; "
+                 "the noise floor is what independent seeds would add to ST, a "
+                 "conservative bound." if crn else
+                 "The dummy group changes nothing in the model: its ST is what "
+                 "replicate noise alone looks like."), "", "## Reading", ""]
+    found, ranked = {}, {}
     for o in spec.outputs:
         sub = table[(table["output"] == o) & (table["factor"] != "dummy")]
         sub = sub.sort_values("ST", ascending=False)
         cv = conv.loc[o]
         noise = float(sub["noise_share"].iloc[0])
         clear = sub[sub["ST_above_noise"]]
-        rest = sub[~sub["ST_above_noise"]]["factor"].map(LABELS).tolist()
-        found[o] = clear["factor"].map(LABELS).tolist()
-        if len(clear):
-            top = clear.iloc[0]
-            s = (f"- **{o}**: {LABELS[top['factor']]} matters most (ST {top['ST']:.2f} "
-                 f"+/- {top['ST_conf']:.2f}; alone, S1 {top['S1']:.2f} +/- "
-                 f"{top['S1_conf']:.2f})")
-            others = [f"{LABELS[f]} (ST {v:.2f})" for f, v in
-                      zip(clear["factor"].iloc[1:], clear["ST"].iloc[1:])]
-            s += f"; also above the noise floor: {', '.join(others)}. " if others else ". "
-        else:
-            s = f"- **{o}**: no group stands out from replicate noise. "
-        if rest:
-            s += (f"Not distinguishable from noise (ST interval not above the dummy's "
-                  f"level): {', '.join(rest)}. ")
-        s += (f"Replicate noise is {100 * noise:.0f}% of the variance of the "
+        found[o] = clear["factor"].tolist()
+        mech = sub[sub["factor"] != "context"]
+        ranked[o] = mech
+        ctx = sub[sub["factor"] == "context"].iloc[0]
+        s = (f"- **{o}**: context explains most (ST {ctx['ST']:.2f} +/- {ctx['ST_conf']:.2f}; "
+             f"alone, S1 {ctx['S1']:.2f} +/- {ctx['S1_conf']:.2f}"
+             f"{'' if ctx['ST_above_noise'] else '; not above the noise floor'}). "
+             "Mechanisms by total effect: "
+             + ", ".join(f"{LABELS[r['factor']]} ST {r['ST']:.3f} [{r['ST'] - r['ST_conf']:.3f}, "
+                         f"{r['ST'] + r['ST_conf']:.3f}]" for _, r in mech.iterrows()) + "; ")
+        above = [LABELS[f] for f in mech["factor"] if f in found[o]]
+        s += (f"above the noise floor: {_and(above)}. " if above
+              else "none above the noise floor. ")
+        s += (f"Noise of a {spec.replicates}-run mean with independent seeds: {noise:.2f} x "
+              "the variance of the common-seed means. " if crn else
+              f"Replicate noise is {100 * noise:.0f}% of the variance of the "
               f"{spec.replicates}-run means. ")
         s += ("The indices have converged (widest interval "
               f"+/-{cv['widest']:.3f} <= {cv['threshold']:g})." if cv["converged"] else
               f"Not converged (widest interval +/-{cv['widest']:.3f} > "
               f"{cv['threshold']:g}); about N = {cv['n_needed']} would be needed.")
         lines.append(s)
-    impacts = [o for o in IMPACTS if o in found]
-    mech = [LABELS[g] for g in ("psych_safety", "vicarious", "inquiry")]
-    shown = sorted({g for o in impacts for g in found[o] if g in mech})
-    lines += ["", "In plain words: " + (
-        f"over these ranges, of the three mechanisms only {', '.join(shown)} "
-        "moves at least one of the three impacts clearly more than chance does"
-        if shown else
-        "over these ranges, none of the three mechanisms moves the three impacts "
-        "clearly more than chance does")
-        + (f"; the context does for {_and([o for o in impacts if 'context' in found[o]])}"
-           if any("context" in found[o] for o in impacts) else "")
-        + "".join(f". For {o}, {_and([g for g in found[o] if g in mech])} clear the "
-                  "noise floor" for o in spec.outputs if o not in IMPACTS
-                  and any(g in mech for g in found[o]))
-        + ". Where replicate noise is a large share, the collaborative's outcome is "
-        "mostly luck of the draw (which staff leave, which children enrol) at this "
-        "scale, and more replicates, not a larger N, sharpen the answer first."]
+    lines += ["", "In plain words: " + _plain(spec, ranked, found)]
     lines += ["", "## Mechanism table (the three impacts)", "",
               "| output | group | S1 [95% interval] | ST [95% interval] | ST above noise |",
               "|---|---|---|---|---|"]
@@ -188,6 +177,33 @@ def reading(result, table: pd.DataFrame, quick: bool, folder: Path) -> str:
               "assumed parameter ranges: the shares describe the model over those "
               "ranges, not the world.", ""]
     return "\n".join(lines)
+
+
+def _plain(spec, ranked: dict, found: dict) -> str:
+    """The reading in a few sentences: what carries the variance, which mechanism
+    is strongest on each output, and how sure that is."""
+    ctx = [o for o in spec.outputs if "context" in found[o]]
+    text = ("over these ranges the context (turnover, vacancies, planning time, starting "
+            "points) carries most of the variation"
+            + (f", clearly so for {_and(ctx)}" if ctx else "") + ". ")
+    tops = []
+    for o in spec.outputs:
+        mech = ranked[o]
+        if len(mech):
+            top = mech.iloc[0]
+            tops.append(f"{LABELS[top['factor']]} on {o} (ST {top['ST']:.2f})")
+    text += ("Of the three mechanisms, the largest total effect is: " + "; ".join(tops)
+             + ". ")
+    mech_clear = sorted({LABELS[f] for o in spec.outputs for f in found[o] if f != "context"})
+    text += (f"Only {_and(mech_clear)} clears the conservative noise floor somewhere. "
+             if mech_clear else
+             "No mechanism clears the conservative noise floor: each moves the outcomes "
+             "by less than the chance of one small collaborative (which staff leave, "
+             "which children enrol) would, so from the outcomes of one 8-center "
+             "collaborative one could not tell which mechanism carried the effect. ")
+    text += ("More replicates sharpen the noise comparison; a larger N narrows the "
+             "intervals (see the convergence notes).")
+    return text
 
 
 def _and(items: list[str]) -> str:
