@@ -11,6 +11,12 @@ the CPU time beside the wall time.
 
 from __future__ import annotations
 
+import os
+
+# one core: keep numpy's BLAS to one thread (set before numpy is imported)
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 import argparse
 import json
 import statistics
@@ -42,6 +48,7 @@ def main() -> int:
              ("100 centers", base.replace(n_centers=100), max(args.repeats // 3, 3)),
              ("1,000 centers", base.replace(n_centers=1000), 3)]
     rows = {}
+    print(f"BLAS threads: {os.environ['OPENBLAS_NUM_THREADS']} (one core)")
     print(f"{'case':<22}{'median wall s':>15}{'median cpu s':>15}{'runs':>6}")
     for name, params, n in cases:
         wall, cpu = timed(params, range(n))

@@ -32,9 +32,7 @@ returns a `Comparison` whose results do not depend on the number of workers.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +43,7 @@ import pandas as pd
 from .atomic import atomic_folder
 from .config import ConfigError, configs_dir, flatten, read_toml, resolve_values
 from .outputs import BY_NAME as OUTPUTS, SUMMARY_NAMES
+from .parallel import spawn_pool
 from .params import BY_NAME as PARAMS, ParamError, Params, UnknownParamError, make_params
 from .results import versions
 
@@ -250,9 +249,8 @@ def run_tasks(tasks: list[tuple], workers: int = 1) -> list[tuple]:
     tasks per process call; results come back in task order either way."""
     if workers <= 1 or len(tasks) <= 1:
         return _run_chunk(tasks)
-    ctx = multiprocessing.get_context("spawn")  # what `import mesa` sets anyway
     out: list[tuple] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+    with spawn_pool(workers) as ex:
         for part in ex.map(_run_chunk, _chunks(tasks, workers * 4)):
             out.extend(part)
     return out

@@ -16,14 +16,13 @@ study's seed, never on the number of workers.
 from __future__ import annotations
 
 import math
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
+from ..parallel import spawn_pool
 from .analyse import analyse_instrument, finish, measure_all, observe_run, replicate_seeds
 from .measure import population
 from .spec import Study
@@ -87,7 +86,7 @@ def power(study: Study, n_centers: tuple[int, ...] | None = None,
             if progress:
                 progress(j + 1, len(tasks))
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as ex:
+        with spawn_pool(workers) as ex:
             futures = [ex.submit(replicate_rows, study, n, rs, rels) for n, rs in tasks]
             for j, f in enumerate(futures):
                 parts.append(f.result())

@@ -19,7 +19,6 @@ because every run carries its own seed.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -27,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Iterator
 
 from ..config import ConfigError
+from ..parallel import spawn_pool
 
 EXECUTORS = ("serial", "processes", "dask")
 MAX_ATTEMPTS = 3
@@ -94,8 +94,7 @@ class ProcessExecutor:
         self.pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers,
-                                   mp_context=multiprocessing.get_context("spawn"))
+        return spawn_pool(self.workers)
 
     def __enter__(self) -> "ProcessExecutor":
         self.pool = self._new_pool()
