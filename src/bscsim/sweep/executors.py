@@ -10,7 +10,8 @@ because every run carries its own seed.
 - `SerialExecutor`: in this process, for debugging and small sweeps.
 - `ProcessExecutor`: a `ProcessPoolExecutor` with an explicit "spawn" context (what
   `import mesa` switches multiprocessing to anyway); a dead worker breaks the pool,
-  so the pool is rebuilt and the tasks in flight are resubmitted.
+  so the pool is rebuilt and the tasks in flight are resubmitted, one at a time, so
+  that only the task that kills its worker uses up its attempts.
 - `DaskExecutor`: Dask `distributed`, on a `LocalCluster` it starts or on an existing
   scheduler (`tcp://host:8786`, e.g. one started by dask-jobqueue on SLURM or PBS).
   Dask itself reschedules the tasks of a worker that dies (up to the scheduler's
@@ -114,15 +115,19 @@ class ProcessExecutor:
         limit = IN_FLIGHT_PER_WORKER * self.workers
 
         def fill() -> None:
-            while len(pending) < limit:
-                if retry:
+            # tasks that were in flight when a worker died run one at a time, alone,
+            # so that a further death is blamed on the task that caused it and an
+            # innocent task is not given up with the culprit
+            if retry:
+                if not pending:
                     task, attempts = retry.popleft()
-                else:
-                    task = next(todo, None)
-                    if task is None:
-                        return
-                    attempts = 0
-                pending[self.pool.submit(fn, task)] = (task, attempts)
+                    pending[self.pool.submit(fn, task)] = (task, attempts)
+                return
+            while len(pending) < limit:
+                task = next(todo, None)
+                if task is None:
+                    return
+                pending[self.pool.submit(fn, task)] = (task, 0)
 
         fill()
         while pending:
