@@ -12,6 +12,7 @@ the value and what is allowed.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from pathlib import Path
 from typing import Any, Mapping
@@ -42,18 +43,34 @@ def default_config_path() -> Path:
     return configs_dir() / DEFAULT_CONFIG
 
 
-def read_toml(path: str | Path) -> dict[str, Any]:
+def read_toml(path: str | Path, what: str = "config") -> dict[str, Any]:
     """Parse a TOML file; a missing or broken file is a one-line ConfigError."""
+    return read_toml_text(path, what)[0]
+
+
+def read_toml_text(path: str | Path, what: str = "config") -> tuple[dict[str, Any], str]:
+    """The parsed TOML of a file and its text (kept for provenance); a missing or
+    broken file is a one-line ConfigError naming it."""
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"{path}: no such config file")
+        raise ConfigError(f"{path}: no such {what} file")
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
+        text = path.read_text()
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: not valid TOML ({e})") from None
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: cannot be read ({e})") from None
+
+
+def check_keys(data: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
+    """An unknown top-level key is a one-line ConfigError naming the nearest one."""
+    for key in data:
+        if key not in allowed:
+            near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
+            hint = f"did you mean '{near[0]}'? " if near else ""
+            raise ConfigError(f"{where}: unknown key '{key}'; {hint}allowed keys: "
+                              f"{', '.join(allowed)}")
 
 
 def flatten(data: Mapping[str, Any], where: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..cli import UsageError
+from .sweep import add_executor_options, chosen_executor
 
 
 def add_parser(sub) -> None:
@@ -28,28 +28,14 @@ def add_parser(sub) -> None:
     p.add_argument("sa", metavar="SA.toml", help="sensitivity analysis file")
     p.add_argument("--out", metavar="DIR",
                    help="output folder (default: results/sensitivity/<file name>)")
-    p.add_argument("--executor", choices=("serial", "processes", "dask"),
-                   default=None, help="where runs execute (default: processes, "
-                   "or dask with --scheduler)")
-    p.add_argument("--workers", type=int, metavar="N",
-                   help="worker processes (default: all cores)")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="an existing Dask scheduler: tcp://host:8786, or the JSON file "
-                   "of `dask scheduler --scheduler-file` (see docs/cluster.md)")
-    p.add_argument("--dry-run", action="store_true",
-                   help="print the number of runs and a time estimate, run nothing")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_executor_options(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from ..sensitivity import AnalysisError, run_sensitivity
 
-    executor = args.executor or ("dask" if args.scheduler else "processes")
-    if args.scheduler and executor != "dask":
-        raise UsageError(f"--scheduler needs --executor dask, not {executor}")
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers {args.workers}: expected at least 1")
+    executor = chosen_executor(args)
     if args.dry_run:
         from ..sensitivity.runner import estimate
         print(estimate(args.sa, args.out, workers=args.workers, executor=executor))

@@ -26,6 +26,15 @@ def add_parser(sub) -> None:
     p.add_argument("sweep", metavar="SWEEP.toml", help="sweep file")
     p.add_argument("--out", metavar="DIR",
                    help="output folder (default: results/sweeps/<sweep name>)")
+    add_executor_options(p)
+    p.add_argument("--batch-size", type=int, metavar="N",
+                   help="runs per task (default: automatic, at most 50)")
+    p.set_defaults(func=run)
+
+
+def add_executor_options(p) -> None:
+    """Where runs execute, shared by every command that runs through the sweep
+    runner (`sweep`, `sensitivity`)."""
     p.add_argument("--executor", choices=("serial", "processes", "dask"),
                    default=None, help="where runs execute (default: processes, "
                    "or dask with --scheduler)")
@@ -34,22 +43,25 @@ def add_parser(sub) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="an existing Dask scheduler: tcp://host:8786, or the JSON file "
                    "of `dask scheduler --scheduler-file` (see docs/cluster.md)")
-    p.add_argument("--batch-size", type=int, metavar="N",
-                   help="runs per task (default: automatic, at most 50)")
     p.add_argument("--dry-run", action="store_true",
                    help="print the number of runs and a time estimate, run nothing")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.set_defaults(func=run)
 
 
-def run(args) -> int:
-    from ..sweep import estimate, run_sweep
-
+def chosen_executor(args) -> str:
+    """The executor the options name; contradictions are one-line usage errors."""
     executor = args.executor or ("dask" if args.scheduler else "processes")
     if args.scheduler and executor != "dask":
         raise UsageError(f"--scheduler needs --executor dask, not {executor}")
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers {args.workers}: expected at least 1")
+    return executor
+
+
+def run(args) -> int:
+    from ..sweep import estimate, run_sweep
+
+    executor = chosen_executor(args)
     if args.batch_size is not None and args.batch_size < 1:
         raise UsageError(f"--batch-size {args.batch_size}: expected at least 1")
     if args.dry_run:

@@ -35,12 +35,11 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import ConfigError, load_config
+from ..config import ConfigError, check_keys, load_config, read_toml_text
 from ..outputs import SUMMARY_NAMES
 from ..params import BY_NAME, GROUPS, PARAMS, Params
 from ..sweep.spec import _base, _changes, _flag, _pow2, _range, _text, _unknown, _whole
@@ -138,15 +137,7 @@ class SASpec:
 def load_sa(path: str | Path) -> SASpec:
     """Read and validate an SA file; every problem is a one-line ConfigError."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: no such sensitivity file")
-    try:
-        text = path.read_text()
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: not valid TOML ({e})") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: cannot be read ({e})") from None
+    data, text = read_toml_text(path, "sensitivity")
     return parse_sa(data, where=str(path), folder=path.parent, text=text)
 
 
@@ -154,12 +145,7 @@ def parse_sa(data: dict[str, Any], where: str = "sensitivity", folder: Path | No
              text: str = "") -> SASpec:
     """An `SASpec` from the parsed TOML of an SA file."""
     folder = folder if folder is not None else Path.cwd()
-    for key in data:
-        if key not in KEYS:
-            near = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.5)
-            hint = f"did you mean '{near[0]}'? " if near else ""
-            raise ConfigError(f"{where}: unknown key '{key}'; {hint}allowed keys: "
-                              f"{', '.join(KEYS)}")
+    check_keys(data, KEYS, where)
     method = data.get("method")
     if method not in METHODS:
         raise ConfigError(f"{where}: method = {method!r} is not allowed: expected one of "

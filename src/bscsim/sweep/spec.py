@@ -34,18 +34,16 @@ which is how analyses are checked on test functions with known answers.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import (ConfigError, configs_dir, default_config_path, flatten, load_config,
-                      resolve_values)
 import pandas as pd
 
+from ..config import (ConfigError, check_keys, configs_dir, default_config_path, flatten,
+                      load_config, read_toml_text, resolve_values)
 from ..outputs import SUMMARY_NAMES
 from ..params import BY_NAME, Params, ParamError, UnknownParamError, make_params
 
@@ -150,15 +148,7 @@ class SweepSpec:
 def load_spec(path: str | Path) -> SweepSpec:
     """Read and validate a sweep file; every problem is a one-line ConfigError."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: no such sweep file")
-    try:
-        text = path.read_text()
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: not valid TOML ({e})") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: cannot be read ({e})") from None
+    data, text = read_toml_text(path, "sweep")
     return parse_spec(data, where=str(path), folder=path.parent, text=text)
 
 
@@ -166,12 +156,7 @@ def parse_spec(data: dict[str, Any], where: str = "sweep", folder: Path | None =
                text: str = "") -> SweepSpec:
     """A `SweepSpec` from the parsed TOML of a sweep file."""
     folder = folder if folder is not None else Path.cwd()
-    for key in data:
-        if key not in KEYS:
-            near = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.5)
-            hint = f"did you mean '{near[0]}'? " if near else ""
-            raise ConfigError(f"{where}: unknown key '{key}'; {hint}allowed keys: "
-                              f"{', '.join(KEYS)}")
+    check_keys(data, KEYS, where)
     design = data.get("design", "grid")
     if design not in DESIGNS:
         raise ConfigError(f"{where}: design = {design!r} is not allowed: expected one of "

@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
-import tempfile
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..atomic import atomic_folder
 from ..config import ConfigError
 from ..outputs import SUMMARY_NAMES
 from ..results import versions
@@ -93,21 +92,10 @@ class Store:
         """Write the folder's manifest and design; built in a temporary folder and
         renamed, so a failure leaves nothing."""
         out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        try:
+        with atomic_folder(out) as tmp:   # `out` may be an empty folder the user made
             (tmp / PARTS).mkdir()
             write_parquet(design, tmp / "design.parquet")
             write_json(tmp / "manifest.json", new_manifest(spec, design))
-            if out.exists():          # an empty folder the user made
-                for f in tmp.iterdir():
-                    os.replace(f, out / f.name)
-                tmp.rmdir()
-            else:
-                os.replace(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return cls(out)
 
     @classmethod
