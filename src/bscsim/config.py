@@ -12,13 +12,12 @@ the value and what is allowed.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from pathlib import Path
 from typing import Any, Mapping
 
 from .params import (BY_NAME, GROUPS, ParamError, Params, UnknownParamError,
-                     make_params)
+                     make_params, nearest)
 
 RESERVED = ("base", "title", "description")
 
@@ -67,8 +66,8 @@ def check_keys(data: Mapping[str, Any], allowed: tuple[str, ...], where: str) ->
     """An unknown top-level key is a one-line ConfigError naming the nearest one."""
     for key in data:
         if key not in allowed:
-            near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
-            hint = f"did you mean '{near[0]}'? " if near else ""
+            near = nearest(key, allowed)
+            hint = f"did you mean '{near}'? " if near else ""
             raise ConfigError(f"{where}: unknown key '{key}'; {hint}allowed keys: "
                               f"{', '.join(allowed)}")
 

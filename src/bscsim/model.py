@@ -112,7 +112,6 @@ class BSCModel(mesa.Model):
             np.where(self.staff.role == TEACHER,
                      state.weekly_hazard(self.centers.turnover[self.staff.center]), 0.0))
         self.snapshot("baseline")
-        self.summary_counts: dict[str, Any] = {}
         self.observe_weeks = frozenset(int(w) for w in observe_weeks)
         self.observations: dict[int, dict[str, Any]] = {}
         if 0 in self.observe_weeks:
@@ -322,10 +321,14 @@ class BSCModel(mesa.Model):
             "knowledge_sel": float(staff.knowledge[part, 0].mean()),
             "capacity": float(self.centers.capacity.mean()),
             "week": self.week,
-            "counts": {k: (v.copy() if isinstance(v, np.ndarray) else v)
-                       for k, v in self.counts.items()},
+            "counts": self.counts_now(),
             "pdsa_rows": len(self.log),
         }
+
+    def counts_now(self) -> dict[str, Any]:
+        """A copy of the running counts (per-center arrays and totals) as they stand."""
+        return {k: (v.copy() if isinstance(v, np.ndarray) else v)
+                for k, v in self.counts.items()}
 
     def release(self) -> None:
         """Drop Mesa's class-level reference to this model (Mesa 3.3.1 keeps every

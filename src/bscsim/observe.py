@@ -59,7 +59,6 @@ def observe(model) -> dict[str, Any]:
             "drivers": rooms.practice.copy(),
             "teacher": teacher,
         },
-        "counts": {k: (v.copy() if isinstance(v, np.ndarray) else v)
-                   for k, v in model.counts.items()},
+        "counts": model.counts_now(),
         "pdsa_rows": len(model.log),
     }

@@ -74,13 +74,19 @@ class ParamError(ValueError):
         super().__init__(f"{name} = {value!r} is not allowed: expected {allowed}")
 
 
+def nearest(name: str, options, cutoff: float = 0.5) -> str | None:
+    """The valid name closest to a misspelt one, or None: for "did you mean" hints."""
+    near = difflib.get_close_matches(str(name), list(options), n=1, cutoff=cutoff)
+    return near[0] if near else None
+
+
 class UnknownParamError(KeyError):
     """A parameter name that does not exist; names the nearest valid one."""
 
     def __init__(self, name: str):
         self.name = name
-        near = difflib.get_close_matches(name, NAMES, n=1, cutoff=0.5)
-        hint = f"; did you mean '{near[0]}'?" if near else "; see `bscsim params`"
+        near = nearest(name, NAMES)
+        hint = f"; did you mean '{near}'?" if near else "; see `bscsim params`"
         self.message = f"unknown parameter '{name}'{hint}"
         super().__init__(self.message)
 

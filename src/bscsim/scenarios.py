@@ -44,7 +44,8 @@ from .atomic import atomic_folder
 from .config import ConfigError, configs_dir, flatten, read_toml, resolve_values
 from .outputs import BY_NAME as OUTPUTS, SUMMARY_NAMES
 from .parallel import spawn_pool
-from .params import BY_NAME as PARAMS, ParamError, Params, UnknownParamError, make_params
+from .params import (BY_NAME as PARAMS, ParamError, Params, UnknownParamError, make_params,
+                     nearest)
 from .results import versions
 
 # The impacts, key mechanisms and costs the table shows unless the file says.
@@ -211,9 +212,8 @@ def _find(name: Any, folder: Path, where: str, key: str) -> Path:
 
 
 def _near(name: str, options: list[str]) -> str:
-    import difflib
-    near = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    return f" (did you mean '{near[0]}'?)" if near else ""
+    near = nearest(name, options, cutoff=0.6)
+    return f" (did you mean '{near}'?)" if near else ""
 
 
 def _count(value: Any, key: str, where: str) -> int:

@@ -21,7 +21,7 @@ from .collaborative import evidence, update_beliefs
 
 def team_meeting(model) -> None:
     """Team meetings: voice and response, then sharing of finished tests."""
-    ev, p = model.events, model.p
+    ev = model.events
     if not ev.meeting:
         return
     staff, centers = model.staff, model.centers

@@ -34,14 +34,13 @@ the file and the key, raised before anything is written.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..config import ConfigError, check_keys, load_config, read_toml_text
 from ..outputs import SUMMARY_NAMES
-from ..params import BY_NAME, GROUPS, PARAMS, Params
+from ..params import BY_NAME, GROUPS, PARAMS, Params, nearest
 from ..sweep.spec import _base, _changes, _flag, _pow2, _range, _text, _unknown, _whole
 
 METHODS = ("morris", "sobol")
@@ -244,8 +243,8 @@ def _group_list(value: Any, where: str) -> list[str]:
                           f"list of groups from {', '.join(mechanisms)}")
     for g in value:
         if g not in mechanisms:
-            near = difflib.get_close_matches(g, mechanisms, n=1, cutoff=0.5)
-            hint = f"did you mean '{near[0]}'? " if near else ""
+            near = nearest(g, mechanisms)
+            hint = f"did you mean '{near}'? " if near else ""
             raise ConfigError(f"{where}: vary_groups: unknown group '{g}'; {hint}expected "
                               f"one of {', '.join(mechanisms)}")
     return value
@@ -269,8 +268,8 @@ def _outputs(value: Any, model: str | None, where: str) -> tuple[str, ...]:
     if model is None:
         for o in value:
             if o not in SUMMARY_NAMES:
-                near = difflib.get_close_matches(o, SUMMARY_NAMES, n=1, cutoff=0.5)
-                hint = f"; did you mean '{near[0]}'?" if near else \
+                near = nearest(o, SUMMARY_NAMES)
+                hint = f"; did you mean '{near}'?" if near else \
                     "; see bscsim.outputs.SUMMARY_NAMES"
                 raise ConfigError(f"{where}: outputs: unknown output '{o}'{hint}")
     if len(set(value)) != len(value):

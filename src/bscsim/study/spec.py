@@ -7,13 +7,12 @@ a one-line `ConfigError` naming the file, the key, the value and what is allowed
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
 from ..config import ConfigError, configs_dir, load_config, read_toml
-from ..params import Params
+from ..params import Params, nearest
 
 KINDS = ("survey", "observation", "pdsa_tracker", "attendance_log")
 SURVEY_MEASURES = ("psych_safety", "efficacy", "inquiry", "climate")
@@ -159,8 +158,8 @@ def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str,
                 what: str) -> None:
     for key in table:
         if key not in allowed:
-            near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
-            hint = f"; did you mean '{near[0]}'?" if near else f"; allowed: {', '.join(allowed)}"
+            near = nearest(key, allowed)
+            hint = f"; did you mean '{near}'?" if near else f"; allowed: {', '.join(allowed)}"
             raise ConfigError(f"{where}: unknown key '{key}'{what}{hint}")
 
 
@@ -191,8 +190,8 @@ def _num(value: Any, where: str, key: str, lo: float, hi: float,
 
 def _choice(value: Any, allowed: tuple[str, ...], where: str, key: str) -> str:
     if value not in allowed:
-        near = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.5)
-        hint = f" (did you mean '{near[0]}'?)" if near else ""
+        near = nearest(value, allowed)
+        hint = f" (did you mean '{near}'?)" if near else ""
         raise ConfigError(f"{where}: {key} = {value!r}: expected one of "
                           f"{', '.join(allowed)}{hint}")
     return value
