@@ -67,3 +67,20 @@ def test_salib_problem_refuses_switches():
 def test_describe_explains_a_parameter():
     text = describe("turnover_cc")
     assert "Doromal" in text and "per year" in text
+
+
+def test_numpy_scalars_are_accepted_like_python_ones():
+    import numpy as np
+    p = Params(n_team_parents=np.int64(2), turnover_cc=np.float64(0.3),
+               vicarious_on=np.bool_(False))
+    assert p.n_team_parents == 2 and type(p.n_team_parents) is int
+    assert p.turnover_cc == 0.3 and type(p.turnover_cc) is float
+    assert p.vicarious_on is False
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf"), 1e999])
+def test_nan_and_infinity_are_refused_in_one_line(bad):
+    for name in ("n_centers", "turnover_cc"):
+        with pytest.raises(ParamError) as e:
+            Params(**{name: bad})
+        assert name in str(e.value) and "\n" not in str(e.value)

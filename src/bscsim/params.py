@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 GROUPS = ("psych_safety", "vicarious", "inquiry", "context", "design", "outcomes",
           "cost")
@@ -41,13 +44,22 @@ class Param:
     kind: type = float
 
     def check(self, value: Any) -> float | int | bool:
-        """Return `value` coerced to this parameter's kind, or raise ParamError."""
+        """Return `value` coerced to this parameter's kind, or raise ParamError.
+
+        numpy scalars are accepted wherever Python ones are (`np.int64(2)`,
+        `np.float64(0.3)`, `np.bool_(True)`); NaN and infinity are refused with the
+        same one-line message as any other value out of range.
+        """
         allowed = self.allowed()
+        if isinstance(value, np.generic):
+            value = value.item()
         if self.kind is bool:
             if not isinstance(value, bool):
                 raise ParamError(self.name, value, allowed)
             return value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ParamError(self.name, value, allowed)
+        if not math.isfinite(value):
             raise ParamError(self.name, value, allowed)
         if self.kind is int:
             if float(value) != int(value):
@@ -55,7 +67,7 @@ class Param:
             value = int(value)
         else:
             value = float(value)
-        if value != value or not (self.valid[0] <= value <= self.valid[1]):
+        if not (self.valid[0] <= value <= self.valid[1]):
             raise ParamError(self.name, value, allowed)
         return value
 
