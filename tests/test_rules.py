@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import bscsim
-from bscsim.collaborative import session_weeks, update_beliefs
-from bscsim.state import weekly_hazard
-from bscsim.teams import p_share
+from bscsim.model.collaborative import session_weeks, update_beliefs
+from bscsim.model.state import weekly_hazard
+from bscsim.model.teams import p_share
 
 
 def test_learning_sessions_spread_over_the_collaborative():
@@ -62,7 +62,7 @@ def test_reading_the_board_equals_report_by_report_updating(use_ties, same_role)
             i = b["idea"][j]
             mu[r, i] = (tau[r, i] * mu[r, i] + w * b["tau"][j] * b["y"][j]) / (tau[r, i] + w * b["tau"][j])
             tau[r, i] += w * b["tau"][j]
-    from bscsim.collaborative import read_board
+    from bscsim.model.collaborative import read_board
     read_board(model, readers, 0.3, "call", use_ties=use_ties, same_role=same_role)
     np.testing.assert_allclose(staff.belief_mu[readers], mu[readers], rtol=1e-10)
     np.testing.assert_allclose(staff.belief_tau[readers], tau[readers], rtol=1e-10)
@@ -96,7 +96,7 @@ def test_newcomer_classroom_loses_its_gain():
     rooms = model.rooms
     rooms.practice[0] = rooms.practice_base[0] + 0.2
     rooms.adopted[0, 1] = True
-    from bscsim.workforce import newcomer_classrooms
+    from bscsim.model.workforce import newcomer_classrooms
     newcomer_classrooms(model, np.array([0]))
     kept = 1 - model.p.newcomer_practice_loss
     assert rooms.practice[0] == pytest.approx(rooms.practice_base[0] + kept * 0.2)
@@ -138,7 +138,7 @@ def test_spread_stays_within_a_center():
     model.centers.capacity[:] = 1.0
     model.staff.psych_safety[:] = 1.0
     model.staff.leadership[:] = 1.0
-    from bscsim.classrooms import spread
+    from bscsim.model.classrooms import spread
     for _ in range(30):
         spread(model)
     assert not model.rooms.adopted[model.rooms.center == 1, 0].any(), "no spread across centers"

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .collaborative import WEEKS_PER_MONTH
+from .model.collaborative import WEEKS_PER_MONTH
 
 PARTS = ("learning_sessions", "calls", "meetings", "faculty", "coaching", "workshop",
          "planning", "fixed")

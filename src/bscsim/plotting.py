@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .collaborative import session_weeks  # noqa: E402
+from .model.collaborative import session_weeks  # noqa: E402
 
 CHAIN = (
     ("1. Outputs: what the BSC does",

@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .agents import ROLES
+from .model.agents import ROLES
 from .atomic import atomic_folder
 from .cost import cost_outputs, model_cost
-from .framework import DRIVERS, idea_names
+from .model.framework import DRIVERS, idea_names
 from .outputs import CENTER_NAMES, SUMMARY_NAMES, TIMESERIES_NAMES
 
 

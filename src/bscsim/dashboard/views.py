@@ -19,7 +19,7 @@ import html
 import numpy as np
 import solara
 
-from ..collaborative import session_weeks
+from ..model.collaborative import session_weeks
 from ..outputs import BOX_TITLES, TIMESERIES
 from . import svg
 

@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..agents import DIRECTOR, PARENT, ROLES, TEACHER
-from ..framework import DRIVERS
+from ..model.agents import DIRECTOR, PARENT, ROLES, TEACHER
+from ..model.framework import DRIVERS
 from .spec import Design, Instrument
 
 Frame = dict[str, np.ndarray]

@@ -32,8 +32,8 @@ from .collaborative import Board, calendar, calls, learning_session, session_wee
 from .framework import DRIVER_DOMAIN
 from .observe import observe
 from .organization import organization
-from .outputs import CENTER_NAMES, TIMESERIES_NAMES
-from .params import Params, make_params
+from ..outputs import CENTER_NAMES, TIMESERIES_NAMES
+from ..params import Params, make_params
 from .pdsa import PdsaLog, pdsa
 from .teams import team_meeting
 from .workforce import turnover
