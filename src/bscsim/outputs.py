@@ -48,6 +48,11 @@ TIMESERIES: tuple[Output, ...] = (
     _o("pdsa_abandoned", "cycles", "outputs", "Cycles ending in abandon."),
     _o("spread_adoptions", "adoptions", "outputs",
        "Change ideas taken up by classrooms through spread."),
+    _o("deadoptions", "practices", "outputs",
+       "Practices in use dropped at team meetings because the teacher (or, for "
+       "driver 5, the director) no longer believed they work."),
+    _o("staff_ideas", "ideas", "mechanisms",
+       "Ideas of their own that staff voiced at team meetings."),
     _o("psych_safety", "0-1", "mechanisms",
        "Mean psychological safety of participants (team members, or participating "
        "teachers and directors where there is no team)."),
@@ -79,6 +84,11 @@ TIMESERIES: tuple[Output, ...] = (
     _o("practice_equity", "share of key practices", "long_term",
        "Driver 4 practice, participating classrooms."),
     _o("capacity", "0-1", "long_term", "Driver 5: mean organizational capacity."),
+    _o("practices_in_use", "practices", "long_term",
+       "Mean number of change ideas (drivers 1-4) in use per participating classroom."),
+    _o("harmful_in_use", "share", "long_term",
+       "Share of the practices in use in participating classrooms that do harm there "
+       "(true effect below 0; NaN when none is in use)."),
     _o("practice_participating", "share of key practices", "impacts",
        "Mean SEL practice quality of participating classrooms."),
     _o("practice_spread", "share of key practices", "impacts",
@@ -128,6 +138,20 @@ SUMMARY: tuple[Output, ...] = (
        "Between-center SD of the mean practice gain of participating classrooms."),
     _o("pdsa_completed_per_team", "cycles", "outputs", "PDSA cycles completed per center."),
     _o("pdsa_adopted_per_team", "cycles", "outputs", "Cycles ending in adopt per center."),
+    _o("harmful_adoption_share", "share", "outputs",
+       "Share of the cycles ending in adopt whose idea does harm in that center "
+       "(true effect below 0)."),
+    _o("harmful_in_use_share", "share", "long_term",
+       "Share of the practices in use in participating classrooms that do harm there."),
+    _o("deadoptions_per_team", "practices", "outputs",
+       "Practices in use dropped per center (de-adoption)."),
+    _o("staff_ideas_per_team", "ideas", "mechanisms",
+       "Ideas of their own voiced by staff, per center."),
+    _o("failures_shared_share", "share", "mechanisms",
+       "Share of failed tests (result at or below 0) whose runner "
+       "shared them with her team."),
+    _o("ties_sd", "0-1", "mechanisms",
+       "SD of tie strength between pairs of teams (0: every pair alike)."),
     _o("iterative_share", "share", "outputs",
        "Share of tested (center, idea) pairs tested in a sequence of cycles: at least "
        "one cycle built on an earlier cycle of the same idea (after 'adapt')."),

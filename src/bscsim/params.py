@@ -170,9 +170,9 @@ PARAMS: tuple[Param, ...] = (
        "design", "Individual practice-based coaching of each participating teacher "
        "during the collaborative period (coaching arm).",
        "Pyramid Model: 16 weeks of practice-based coaching (Hemmeter et al. 2016)"),
-    _p("coaching_gain", 0.008, (0.0, 0.2), (0.003, 0.015), "share of practice gap per hour",
-       "design", "Weekly move of a coached classroom's practice toward full, per "
-       "coaching hour.", "Calibrated: 16 weeks at 1 h/week (the Pyramid Model's "
+    _p("coaching_gain", 0.008, (0.0, 1.0), (0.003, 0.1), "share of fidelity gap per hour",
+       "design", "Weekly rise of the fidelity of a coached classroom's practices in "
+       "use, per coaching hour.", "Calibrated: 16 weeks at 1 h/week (the Pyramid Model's "
        "practice-based coaching) give about +0.49 SD in practice at their end, the "
        "mean coaching effect of Kraft, Blazar & Hogan 2018; see docs/calibration.md"),
     _p("p_attend", 0.85, (0.0, 1.0), (0.6, 1.0), "probability", "design",
@@ -266,7 +266,7 @@ PARAMS: tuple[Param, ...] = (
        "Mean baseline perceived psychological safety.", ASSUMPTION),
     _p("efficacy_baseline", 0.5, (0.0, 1.0), (0.3, 0.7), "0-1", "psych_safety",
        "Mean baseline self-efficacy.", ASSUMPTION),
-    _p("ps_gain", 0.08, (0.0, 1.0), (0.02, 0.15), "share of gap", "psych_safety",
+    _p("ps_gain", 0.12, (0.0, 1.0), (0.05, 0.2), "share of gap", "psych_safety",
        "Rise of the speaker's psychological safety after a supportive response.",
        "Edmondson 1999 (leader coaching is an antecedent); value: assumption"),
     _p("ps_loss", 0.05, (0.0, 1.0), (0.02, 0.1), "share of level", "psych_safety",
@@ -296,15 +296,19 @@ PARAMS: tuple[Param, ...] = (
     _p("voice_bias", 0.0, (-5.0, 5.0), (-1.0, 1.0), "logit", "psych_safety",
        "Log-odds of speaking up in a meeting at middling safety, efficacy and status.",
        ASSUMPTION),
-    _p("voice_slope", 4.0, (0.0, 20.0), (2.0, 8.0), "logit per unit", "psych_safety",
+    _p("voice_slope", 8.0, (0.0, 20.0), (4.0, 12.0), "logit per unit", "psych_safety",
        "Rise in log-odds of speaking up per unit of mean(safety, efficacy, status).",
        "Frazier et al. 2017: PS related to information sharing (evidence A7 41-42)"),
-    _p("failure_report_power", 2.0, (0.0, 10.0), (1.0, 4.0), "exponent", "psych_safety",
+    _p("failure_report_power", 1.0, (0.0, 10.0), (0.5, 3.0), "exponent", "psych_safety",
        "A failed test is shared with chance safety**power (successes: p_share_success).",
        "Edmondson 1999; selective reporting; value: assumption"),
     _p("p_share_success", 0.95, (0.0, 1.0), (0.8, 1.0), "probability", "psych_safety",
        "Chance that a successful test is shared (team meeting, collaborative).",
        ASSUMPTION),
+    _p("p_staff_idea", 0.1, (0.0, 1.0), (0.02, 0.3), "probability per meeting",
+       "psych_safety", "Chance that a member who speaks up brings an idea of her own, "
+       "at full efficacy (times her efficacy).",
+       "Seed: teams empowered to generate ideas; value: assumption"),
     _p("team_weight", 0.5, (0.0, 2.0), (0.2, 1.0), "weight", "psych_safety",
        "Weight of a teammate's report in belief updating (times listener safety and "
        "speaker status).", "Design brief, belief rule; value: assumption"),
@@ -325,36 +329,46 @@ PARAMS: tuple[Param, ...] = (
        "Context similarity between a Head Start and a child care center (1 within a "
        "type).", ASSUMPTION),
     _p("tie_gain", 0.3, (0.0, 1.0), (0.1, 0.6), "share of gap", "vicarious",
-       "Growth of tie strength between two centers that meet at a learning session.",
+       "Growth of tie strength between two centers that share a table at a learning "
+       "session.",
        ASSUMPTION),
-    _p("vicarious_drive", 2.0, (0.0, 5.0), (0.5, 3.0), "multiplier per unit tie",
+    _p("vicarious_drive", 0.25, (0.0, 5.0), (0.0, 0.5), "multiplier per unit tie",
        "vicarious", "Rise in a member's chance to start a test per unit of her team's "
        "mean tie strength to other teams (normative pressure, peer recognition).",
        "Zamboni et al. 2020 (evidence 5.4): cross-team interaction creates normative "
-       "pressure; value calibrated to pattern 6a, see docs/calibration.md"),
+       "pressure; value: assumption, kept small so that information carries the "
+       "mechanism (docs/odd.md)"),
+    _p("table_size", 4, (2, 5000), (2, 8), "centers", "vicarious",
+       "Centers at a table of a learning session, or in a breakout group of an "
+       "affinity call; ties grow between centers that share one.", ASSUMPTION),
+    _p("call_tie_share", 0.3, (0.0, 1.0), (0.1, 0.6), "share of tie_gain", "vicarious",
+       "Tie growth from sharing an affinity-call breakout group, relative to a "
+       "learning-session table.", ASSUMPTION),
+    _p("rate_tie_decay", 0.5, (0.0, 10.0), (0.2, 1.0), "per year", "vicarious",
+       "Decay of a tie between two teams without contact.", ASSUMPTION),
     # --------------------------------------------------------------- inquiry
     _p("inquiry_on", True, B, B, "switch", "inquiry",
        "Mechanism 3 switch: the inquiry mindset can shift. Off: it stays at baseline.",
        "Seed: mechanism 3"),
-    _p("inquiry_baseline", 0.3, (0.0, 1.0), (0.15, 0.5), "0-1", "inquiry",
+    _p("inquiry_baseline", 0.2, (0.0, 1.0), (0.1, 0.4), "0-1", "inquiry",
        "Mean baseline inquiry mindset (0 = compliance, 1 = inquiry).",
        "Seed: one-size-fits-all mindset is common; value: assumption"),
     _p("inquiry_sd", 0.1, (0.0, 0.5), (0.05, 0.2), "0-1", "inquiry",
        "Between-person SD of baseline inquiry.", ASSUMPTION),
-    _p("compliance_drive", 0.5, (0.0, 5.0), (0.2, 1.0), "relative weight", "inquiry",
+    _p("compliance_drive", 1.0, (0.0, 5.0), (0.5, 2.0), "relative weight", "inquiry",
        "Drive to run a test from the faculty's expectation alone, relative to the "
        "drive of a full inquiry mindset (which adds 1).",
        "Sanner & Bunderson 2015: motivation times safety (evidence A7 43); assumption"),
-    _p("inquiry_gain_ls", 0.08, (0.0, 1.0), (0.02, 0.15), "share of gap", "inquiry",
+    _p("inquiry_gain_ls", 0.25, (0.0, 1.0), (0.1, 0.35), "share of gap", "inquiry",
        "Rise of inquiry per learning session attended (the science of improvement).",
        ASSUMPTION),
-    _p("inquiry_gain_pdsa", 0.04, (0.0, 1.0), (0.01, 0.1), "share of gap", "inquiry",
+    _p("inquiry_gain_pdsa", 0.06, (0.0, 1.0), (0.02, 0.1), "share of gap", "inquiry",
        "Rise of inquiry per completed PDSA cycle (data make problems visible).",
        "Seed: using data shows whether ideas head the right way; value: assumption"),
     # ------------------------------------------------ PDSA engine (design)
-    _p("n_ideas_per_driver", 3, (1, 10), (2, 5), "ideas", "design",
+    _p("n_ideas_per_driver", 4, (1, 10), (2, 6), "ideas", "design",
        "Change ideas per primary driver in the change framework.", ASSUMPTION),
-    _p("p_pdsa_max", 0.16, (0.0, 1.0), (0.08, 0.3), "probability per week", "design",
+    _p("p_pdsa_max", 0.23, (0.0, 1.0), (0.15, 0.35), "probability per week", "design",
        "Weekly chance to start a PDSA at full inquiry, safety and free time.",
        "Taylor et al. 2014: few, weakly iterative cycles (evidence A8 48); value: "
        "calibrated, see docs/calibration.md"),
@@ -363,54 +377,100 @@ PARAMS: tuple[Param, ...] = (
        "Wells et al. 2018: gains rarely shown to last (evidence A6 39); assumption"),
     _p("dur_pdsa_weeks", 4, (1, 26), (2, 8), "weeks", "design",
        "Length of one PDSA cycle from plan to act.", ASSUMPTION),
-    _p("pdsa_noise_sd", 0.3, (0.0, 2.0), (0.1, 0.5), "effect units", "design",
+    _p("pdsa_noise_sd", 0.3, (0.0, 2.0), (0.15, 0.45), "effect units", "design",
        "SD of the observed result of a test around its true effect, at zero QI skill.",
        ASSUMPTION),
     _p("qi_noise_reduction", 0.6, (0.0, 1.0), (0.3, 0.8), "share", "design",
        "Share of that noise removed at full QI skill (better measurement).",
        ASSUMPTION),
-    _p("adopt_threshold", 0.15, (-1.0, 2.0), (0.05, 0.3), "effect units", "design",
-       "Adopt when the believed effect of the tested idea exceeds this.", ASSUMPTION),
-    _p("abandon_threshold", 0.0, (-2.0, 1.0), (-0.1, 0.1), "effect units", "design",
-       "Abandon when the believed effect falls below this; between: adapt.", ASSUMPTION),
+    _p("adopt_threshold", 0.12, (-1.0, 2.0), (0.05, 0.2), "effect units", "design",
+       "An inquiry-minded tester adopts when her believed effect of the tested idea "
+       "exceeds this (a result above it is a success).", ASSUMPTION),
+    _p("abandon_threshold", -0.05, (-2.0, 1.0), (-0.1, 0.0), "effect units", "design",
+       "Abandon a tested idea, or drop a practice in use, when the believed effect "
+       "falls below this; between the thresholds: adapt.", ASSUMPTION),
     _p("adapt_shift", 0.05, (-1.0, 1.0), (0.0, 0.1), "effect units", "design",
        "Mean gain in true effect of an adapted variant over its parent.",
        "Seed: teachers must adapt practices to reach all children; value: assumption"),
     _p("adapt_sd", 0.1, (0.0, 1.0), (0.05, 0.2), "effect units", "design",
        "SD of an adapted variant's true effect around parent plus shift.", ASSUMPTION),
-    _p("idea_effect_mean", 0.15, (-1.0, 2.0), (0.05, 0.3), "effect units", "design",
-       "Mean true effect of change ideas across ideas and centers.", ASSUMPTION),
-    _p("idea_effect_sd", 0.1, (0.0, 1.0), (0.05, 0.2), "effect units", "design",
+    _p("idea_effect_mean", 0.25, (-1.0, 2.0), (0.15, 0.35), "effect units", "design",
+       "Mean true effect of the package ideas that work (where they work).", ASSUMPTION),
+    _p("idea_effect_sd", 0.15, (0.0, 1.0), (0.05, 0.2), "effect units", "design",
        "SD of the mean true effect between change ideas.", ASSUMPTION),
-    _p("effect_context_sd", 0.15, (0.0, 1.0), (0.05, 0.3), "effect units", "design",
-       "SD of an idea's true effect between centers: practices do not work the same "
-       "everywhere.", "Seed; value: assumption"),
-    _p("effect_type_share", 0.5, (0.0, 1.0), (0.2, 0.8), "share of variance", "design",
-       "Share of that between-center variance due to program type (HS vs CC).",
-       ASSUMPTION),
-    _p("prior_mean", 0.2, (-1.0, 2.0), (0.1, 0.3), "effect units", "design",
+    _p("effect_context_sd", 0.1, (0.0, 1.0), (0.05, 0.2), "effect units", "design",
+       "SD of an idea's true effect between centers of the same program type "
+       "(the center's own part).", "Seed; value: assumption"),
+    _p("effect_classroom_sd", 0.2, (0.0, 1.0), (0.1, 0.3), "effect units", "design",
+       "SD of an idea's true effect between classrooms of one center (drivers 1-4): "
+       "practices do not work the same way with all children.",
+       "Seed (children and families differ); value: assumption"),
+    _p("share_ideas_context", 0.4, (0.0, 1.0), (0.2, 0.6), "share of package ideas",
+       "design", "Package ideas that work in one program type only (Head Start or "
+       "child care, at random) and have idea_null_effect in the other.",
+       "Seed: practices do not work the same way with all children and families; "
+       "Kraft et al. 2018: effects at scale about half of efficacy trials (evidence "
+       "16); value: assumption"),
+    _p("share_ideas_null", 0.3, (0.0, 1.0), (0.15, 0.45), "share of package ideas",
+       "design", "Package ideas that do not work anywhere (true mean effect "
+       "idea_null_effect).", "Assumption (see share_ideas_context)"),
+    _p("idea_null_effect", -0.25, (-1.0, 1.0), (-0.35, -0.1), "effect units", "design",
+       "True mean effect of an idea where it does not work: slightly negative, as "
+       "its time is taken from something else.", ASSUMPTION),
+    _p("n_staff_ideas", 2, (0, 10), (0, 4), "ideas per center", "design",
+       "Ideas of its own a center's staff can bring (each unknown until a member "
+       "voices it at a team meeting).",
+       "Seed: teams empowered to generate ideas and test changes; value: assumption"),
+    _p("staff_idea_effect_mean", 0.1, (-1.0, 2.0), (0.0, 0.2), "effect units",
+       "design", "Mean true effect of a staff idea in its own center (made for the "
+       "place, untested).", ASSUMPTION),
+    _p("staff_idea_effect_sd", 0.15, (0.0, 1.0), (0.05, 0.3), "effect units",
+       "design", "SD of a staff idea's true effect.", ASSUMPTION),
+    _p("prior_mean", 0.1, (-1.0, 2.0), (0.0, 0.2), "effect units", "design",
        "Prior belief of staff about every change idea (what the change package "
        "promises).", ASSUMPTION),
     _p("prior_sd", 0.2, (0.01, 2.0), (0.1, 0.4), "effect units", "design",
        "Prior uncertainty about a change idea.", ASSUMPTION),
     # -------------------------------------------------------------- outcomes
-    _p("adopt_gain", 0.5, (0.0, 2.0), (0.2, 0.8), "share of gap per effect unit",
-       "outcomes", "Move of a classroom's practice toward 1 (or 0 for a harmful "
-       "idea) per unit of the idea's true effect, when a change is adopted.",
+    _p("adopt_gain", 1.7, (0.0, 4.0), (1.0, 2.5), "share of gap per effect unit",
+       "outcomes", "Practice a classroom's ideas in use sustain on a driver: "
+       "baseline + adopt_gain x sum(effect x fidelity) of the gap to 1 (to 0 for "
+       "harmful ideas).",
        "Assumption, checked against pattern 1 (not tuned), see docs/calibration.md"),
+    _p("n_practices_max", 3, (1, 20), (2, 5), "practices per classroom", "outcomes",
+       "Change ideas (drivers 1-4) a classroom can hold in use at once; a new one "
+       "displaces the one believed least in.",
+       "Hamel & Schachter 2025: teachers' time is scarce (evidence A2 14); value: "
+       "assumption"),
+    _p("n_practices_attention", 2, (1, 20), (1, 4), "practices per classroom",
+       "outcomes", "Practices a teacher can run at full attention; with more in use, "
+       "each is run at attention = this / number in use.",
+       "Hamel & Schachter 2025 (teachers' time, evidence A2 14); value: assumption"),
+    _p("rate_implementation", 0.15, (0.0, 1.0), (0.05, 0.3), "share of gap per week",
+       "outcomes", "Weekly move of practice toward what its ideas in use sustain, "
+       "when that is higher (putting practices in place takes time).", ASSUMPTION),
+    _p("routine_gain", 0.1, (0.0, 1.0), (0.05, 0.2), "share of gap", "outcomes",
+       "Growth of a person's BSC routines (running tests, reading data) per PDSA "
+       "cycle she completes; routines set organizational capacity.", ASSUMPTION),
+    _p("routine_gain_metrics", 0.03, (0.0, 1.0), (0.0, 0.06), "share of gap",
+       "outcomes", "Growth of the routines of the team members present per monthly "
+       "metrics report.", ASSUMPTION),
     _p("knowledge_weight", 0.5, (0.0, 1.0), (0.2, 0.8), "share", "outcomes",
-       "How much domain knowledge scales the practice gain of an adopted idea.",
+       "How much domain knowledge sets the fidelity a test or a practice is run "
+       "with: 1 - weight + weight x knowledge.",
        "Seed: knowledge is a short-term outcome feeding practice; assumption"),
     _p("rate_practice_decay", 0.25, (0.0, 5.0), (0.1, 0.5), "per year", "outcomes",
-       "Decay of practice above baseline per year at zero organizational capacity.",
+       "Drift of the fidelity of practices in use (and of practice above what they "
+       "sustain) per year at zero organizational capacity.",
        "Ringstaff et al.: 10-30% of gain per year (evidence A6 37)"),
     _p("capacity_sustain", 0.8, (0.0, 1.0), (0.5, 1.0), "share", "outcomes",
-       "Share of practice decay prevented at full organizational capacity.",
+       "Share of that drift prevented at full organizational capacity.",
        "Hemmeter 2018: practices kept up to a year (evidence A6 36); assumption"),
     _p("vacancy_decay_mult", 3.0, (1.0, 20.0), (1.0, 6.0), "multiplier", "outcomes",
        "Decay multiplier for a classroom while its lead post is vacant.", ASSUMPTION),
     _p("newcomer_practice_loss", 0.7, (0.0, 1.0), (0.4, 1.0), "share of gain", "outcomes",
-       "Share of a classroom's practice gain lost when a newcomer takes it over.",
+       "Share of a classroom's practice gain above baseline lost when a newcomer "
+       "takes it over (her predecessor's practices leave with her).",
        "Hemmeter: loss at center level comes mainly through turnover (A6 36)"),
     _p("p_spread", 0.2, (0.0, 1.0), (0.05, 0.4), "probability per week", "outcomes",
        "Weekly chance that a non-team classroom takes up a practice all other "
@@ -419,16 +479,18 @@ PARAMS: tuple[Param, ...] = (
        "value: assumption"),
     _p("spread_fidelity", 0.5, (0.0, 1.0), (0.2, 1.0), "share", "outcomes",
        "Practice gain of a spread adoption relative to a tested one.", ASSUMPTION),
-    _p("training_transfer", 0.2, (0.0, 1.0), (0.0, 0.5), "share", "outcomes",
-       "Practice gain from a knowledge gain without tests of change (know-do gap).",
-       "Seed: a gap between knowledge and practice; value: assumption"),
+    _p("training_transfer", 0.03, (0.0, 1.0), (0.0, 0.1), "share", "outcomes",
+       "Direct practice gain from a knowledge gain, without tests of change (the "
+       "know-do gap); it fades to what the practices in use sustain.",
+       "Seed: a gap between knowledge and practice; value calibrated to the "
+       "training-only arm (pattern 6b), see docs/calibration.md"),
     _p("capacity_growth", 0.03, (0.0, 1.0), (0.01, 0.06), "share of gap per week",
-       "outcomes", "Weekly growth of organizational capacity when all routines are "
-       "kept.", ASSUMPTION),
+       "outcomes", "Weekly growth of organizational capacity toward a higher target "
+       "(set by the routines people hold and the driver-5 ideas in use).", ASSUMPTION),
     _p("capacity_erosion", 0.01, (0.0, 1.0), (0.0, 0.03), "share per week", "outcomes",
-       "Weekly erosion of organizational capacity when no routines are kept.",
+       "Weekly erosion of organizational capacity toward a lower target.",
        ASSUMPTION),
-    _p("child_growth", 0.08, (0.0, 1.0), (0.02, 0.15), "SD per week per unit practice",
+    _p("child_growth", 0.15, (0.0, 1.0), (0.05, 0.25), "SD per week per unit practice",
        "outcomes", "Weekly change in classroom mean child SE competence per unit of "
        "practice above the baseline mean.",
        "Calibrated to pattern 2 (child gains 0.1-0.3 SD; Egert et al. 2018, Reinke "
@@ -447,6 +509,11 @@ PARAMS: tuple[Param, ...] = (
        "Observed practice gain that counts a classroom as improved.",
        "Half a baseline SD, a medium effect; assumption"),
     # ---- issue 4: scenarios (coaching length, cohorts) and cost
+    _p("coach_weeks_per_practice", 4, (1, 52), (2, 8), "weeks", "design",
+       "A coach brings a new practice (the package's best by research evidence) to "
+       "a coached classroom with room for it every this many weeks.",
+       "Practice-based coaching works on a few practices at a time (Hemmeter et al. "
+       "2016); value: assumption"),
     _p("dur_coaching_weeks", 16, (1, 156), (8, 52), "weeks", "design",
        "Weeks of individual coaching from the start of the collaborative (coaching "
        "arm; never beyond the collaborative).",

@@ -99,7 +99,7 @@ class Result:
         """One row per completed PDSA cycle."""
         log = self._log
         df = pd.DataFrame({c: getattr(log, c) for c in log.COLUMNS})
-        names = idea_names(self.params.n_ideas_per_driver)
+        names = idea_names(self.params.n_ideas_per_driver, self.params.n_staff_ideas)
         if len(df) == 0:
             df = pd.DataFrame(columns=list(log.COLUMNS) + ["change_idea"])
             return df
@@ -178,6 +178,14 @@ def compute_summary(model) -> pd.Series:
         "team_gain_sd_spread": float(team_gain.std()) if len(team_gain) > 1 else 0.0,
         "pdsa_completed_per_team": counts["pdsa_completed"].sum() / n_c,
         "pdsa_adopted_per_team": counts["pdsa_adopted"].sum() / n_c,
+        "harmful_adoption_share": (counts["harmful_adopted"].sum()
+                                   / max(counts["pdsa_adopted"].sum(), 1)),
+        "harmful_in_use_share": end["harmful_in_use"],
+        "deadoptions_per_team": counts["deadopted"].sum() / n_c,
+        "staff_ideas_per_team": counts["staff_ideas"].sum() / n_c,
+        "failures_shared_share": (counts["failures_shared"].sum()
+                                  / max(counts["failures"].sum(), 1)),
+        "ties_sd": end["ties_sd"],
         "iterative_share": float(np.mean(list(pairs.values()))) if pairs else 0.0,
         "psych_safety_end": end["psych_safety"],
         "inquiry_end": end["inquiry"],

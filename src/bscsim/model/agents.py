@@ -58,9 +58,11 @@ class Person(mesa.Agent):
 
     @property
     def beliefs(self) -> tuple[np.ndarray, np.ndarray]:
-        """Mean and precision of this person's belief about each change idea."""
-        s = self.model.staff
-        return s.belief_mu[self.post].copy(), s.belief_tau[self.post].copy()
+        """Mean and precision of this person's belief about each change idea in her
+        own classroom (beliefs.here)."""
+        from .beliefs import between_programs, here
+        mu, tau = here(self.model.staff, np.array([self.post]), between_programs(self.model.p))
+        return mu[0], tau[0]
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(id={self.unique_id}, center={self.center}, "

@@ -1,14 +1,29 @@
-"""Model: classroom SEL practice (long-term outcomes: the primary drivers) and its
-spread within a center.
+"""Model: classroom SEL practice (long-term outcomes: the primary drivers), its
+spread within a center, and individual coaching.
 
-Submodels `spread` and `practice`. A change idea in use in some classrooms of a
-center spreads to the others with a weekly chance scaled by organizational
-capacity, the team's psychological safety and the director's shared leadership, and
-by the share of the center's classrooms that already use it (adoption grows with
-adopters, Centola 2010). Practice decays toward baseline at a rate that
-organizational capacity slows, faster while a post is vacant; individual coaching
-moves a coached classroom's practice directly. Sources: seed (spread); design brief;
-Ringstaff et al.; Hemmeter et al. 2016, 2018; Kraft et al. 2018.
+Submodels `spread` and `practice`.
+- spread: a practice in use in some classrooms of a center is taken up by another
+  classroom of the center with room for it (fewer than `n_practices_max` in use)
+  with a weekly chance p_spread x capacity x team climate x the director's shared
+  leadership x the share of the center's other classrooms that use it (adoption
+  grows with adopters, Centola 2010), at `spread_fidelity` of the center's best
+  knowledge.
+- practice: the fidelity of every practice in use drifts down at
+  `rate_practice_decay` a year, slowed by organizational capacity
+  (`capacity_sustain`); practice moves toward what the ideas in use sustain
+  (practices.targets) by `rate_implementation` of the gap a week, up (putting a
+  practice in place takes time) and down (a practice dropped, or a teacher gone
+  with her practices, stops being done). What training moved directly fades the
+  same way.
+- coaching (the coaching arm): for `dur_coaching_weeks`, a coach works one hour
+  (`coaching_hours_week`) a week with each participating teacher who was there at
+  the start (a newcomer is not coached): every `coach_weeks_per_practice` weeks she
+  brings the package practice with the best research evidence the classroom does
+  not use (if it has room), and each week she raises the fidelity of the
+  classroom's practices in use by coaching_gain x hours of the gap to 1. Coaching
+  works through the same practice model as the BSC.
+Sources: seed (spread); design brief; Ringstaff et al.; Hemmeter et al. 2016, 2018
+(practice-based coaching, 16 weeks); Kraft et al. 2018.
 """
 
 from __future__ import annotations
@@ -16,51 +31,69 @@ from __future__ import annotations
 import numpy as np
 
 from .framework import CLASSROOM_DRIVERS
-from .pdsa import adopt_idea
+from .practices import fidelity_of, put_in_use, targets
 from .teams import director_leadership
 
 
 def spread(model) -> None:
-    """Ideas in use spread to other classrooms of the same center."""
-    p, rooms, rng = model.p, model.rooms, model.streams["spread"]
-    if not p.teams_on or p.p_spread == 0 or not rooms.adopted.any():
+    """Practices in use spread to other classrooms of the same center."""
+    p, rooms = model.p, model.rooms
+    u = model.streams["spread"].random(rooms.in_use.shape)   # drawn whatever happens
+    if not p.teams_on or p.p_spread == 0 or not rooms.in_use.any():
         return
     c = rooms.center
     n_rooms = np.bincount(c, minlength=model.centers.n)
     # classrooms are stored center by center, each center has at least one
-    users = np.add.reduceat(rooms.adopted.astype(np.int64), model.first_room, axis=0)
+    users = np.add.reduceat(rooms.in_use.astype(np.int64), model.first_room, axis=0)
     others = np.maximum(n_rooms[c] - 1, 1)[:, None]
-    share = (users[c] - rooms.adopted) / others
+    share = (users[c] - rooms.in_use) / others
     lead, _ = director_leadership(model)
-    climate = model.team_climate()
-    scale = model.centers.capacity * climate * lead
+    scale = model.centers.capacity * model.team_climate() * lead
     chance = p.p_spread * scale[c][:, None] * share
-    new = ~rooms.adopted & (rng.random(rooms.adopted.shape) < chance)
+    new = ~rooms.in_use & (u < chance)
     if not new.any():
         return
-    knowledge = model.center_knowledge()
-    for k, i in zip(*np.nonzero(new)):
-        adopt_idea(model, int(k), int(i), p.spread_fidelity, knowledge[c[k]])
-    model.counts["spread_adoptions"] += int(new.sum())
+    k, i = np.nonzero(new)
+    knowledge = model.center_knowledge()[c[k]]
+    fid = p.spread_fidelity * fidelity_of(p, knowledge, model.package.driver[c[k], i])
+    taken = put_in_use(model, k, i, fid, np.full(len(k), -1), displace=False)
+    model.counts["spread_adoptions"] += int(taken.sum())
 
 
 def practice(model) -> None:
-    """Decay toward baseline (slowed by capacity, faster when vacant) and direct
-    coaching of participating classrooms in the coaching arm, for the first
-    `dur_coaching_weeks` weeks of the collaborative."""
-    p, rooms = model.p, model.rooms
-    rate = p.rate_practice_decay / 52.0 * (1.0 - p.capacity_sustain
-                                           * model.centers.capacity[rooms.center])
-    vacant = ~model.room_filled
-    rate = np.where(vacant, rate * p.vacancy_decay_mult, rate)
-    rooms.practice -= np.minimum(rate, 1.0)[:, None] * (rooms.practice - rooms.practice_base)
-    if (p.coaching_hours_week > 0 and model.events.collab
-            and model.week < p.dur_coaching_weeks):
-        coached = rooms.participating & ~vacant
-        step = min(p.coaching_gain * p.coaching_hours_week, 1.0)
-        rooms.practice[coached] += step * (1.0 - rooms.practice[coached])
-        model.counts["coaching_hours"] += p.coaching_hours_week * coached.sum()
+    """Fidelity drift, coaching, then practice toward what its ideas in use sustain."""
+    p, rooms, centers = model.p, model.rooms, model.centers
+    drift = np.minimum(p.rate_practice_decay / 52.0
+                       * (1.0 - p.capacity_sustain * centers.capacity), 1.0)
+    rooms.fidelity *= 1.0 - drift[rooms.center][:, None]
+    centers.org_fidelity *= 1.0 - drift[:, None]
+    coach(model)
+    rooms.target = targets(model)
+    rooms.practice += p.rate_implementation * (rooms.target - rooms.practice)
     np.clip(rooms.practice, 0.0, 1.0, out=rooms.practice)
 
 
-__all__ = ["spread", "practice", "CLASSROOM_DRIVERS"]
+def coach(model) -> None:
+    """Practice-based coaching of participating teachers in the coaching arm."""
+    p, rooms, staff = model.p, model.rooms, model.staff
+    if not (p.coaching_hours_week > 0 and model.events.collab
+            and model.week < p.dur_coaching_weeks):
+        return
+    teacher = np.arange(rooms.n)            # teachers hold the first rooms.n posts
+    coached = np.flatnonzero(rooms.participating & model.room_filled
+                             & (staff.person[teacher] == rooms.coached_person))
+    if len(coached) == 0:
+        return
+    model.counts["coaching_hours"] += p.coaching_hours_week * len(coached)
+    if model.week % p.coach_weeks_per_practice == 0:
+        c = rooms.center[coached]
+        classroom = model.package.driver[c] < CLASSROOM_DRIVERS
+        score = np.where(classroom & ~rooms.in_use[coached] & model.centers.known[c],
+                         model.package.evidence[None, :], -np.inf)
+        best = score.argmax(axis=1)
+        ok = np.isfinite(score[np.arange(len(coached)), best])
+        fid = fidelity_of(p, staff.knowledge[coached[ok]], model.package.driver[c[ok], best[ok]])
+        put_in_use(model, coached[ok], best[ok], fid, coached[ok], displace=False)
+    step = min(p.coaching_gain * p.coaching_hours_week, 1.0)
+    f = rooms.fidelity[coached]
+    rooms.fidelity[coached] = np.where(rooms.in_use[coached], f + step * (1.0 - f), f)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .agents import TEACHER
+from .beliefs import evidence, update_beliefs
+from .network import decay_ties, meet_in_groups
 
 WEEKS_PER_MONTH = 52 / 12
 
@@ -70,37 +72,18 @@ class Board:
     def __len__(self) -> int:
         return len(self._cols["y"])
 
-    def add(self, center: int, idea: int, y: float, tau: float, role: int) -> None:
+    def extend(self, center, idea, y, tau, role) -> None:
+        """Add reports, given as equal-length arrays."""
+        if len(center) == 0:
+            return
         for key, value in zip(self._cols, (center, idea, y, tau, role)):
-            self._cols[key].append(value)
+            self._cols[key].extend(np.asarray(value).tolist())
         self._arrays = None
 
     def arrays(self) -> dict[str, np.ndarray]:
         if self._arrays is None:
             self._arrays = {k: np.asarray(v) for k, v in self._cols.items()}
         return self._arrays
-
-
-def evidence(n_rows: int, n_ideas: int, rows: np.ndarray, ideas: np.ndarray,
-             y: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sum reports into (rows, ideas) tables of weight and weight x result, e.g. per
-    source center: what a reader adds to her precision and to its numerator."""
-    w = np.zeros((n_rows, n_ideas))
-    wy = np.zeros((n_rows, n_ideas))
-    np.add.at(w, (rows, ideas), weight)
-    np.add.at(wy, (rows, ideas), weight * y)
-    return w, wy
-
-
-def update_beliefs(staff, readers: np.ndarray, d_tau: np.ndarray, d_num: np.ndarray) -> None:
-    """Normal-normal updating: reports y with weights w (each times its precision
-    tau_y) move a belief to (tau*mu + sum w*tau_y*y) / (tau + sum w*tau_y) (design
-    brief, belief rule). `d_tau` and `d_num` are those sums, (readers, ideas)."""
-    if len(readers) == 0:
-        return
-    tau = staff.belief_tau[readers]
-    staff.belief_mu[readers] = (tau * staff.belief_mu[readers] + d_num) / (tau + d_tau)
-    staff.belief_tau[readers] = tau + d_tau
 
 
 def read_board(model, readers: np.ndarray, weight: float, channel: str,
@@ -113,9 +96,11 @@ def read_board(model, readers: np.ndarray, weight: float, channel: str,
     program type, `similarity_cross_type` across) x (tie strength between the two
     teams, on all-team calls); affinity calls pass on reports from the same role
     only. A weight depends only on the reader's and the source's centers, so
-    reports are summed per source center first. Counts each report that moved a
-    belief as one vicarious update of the reader's center. With mechanism 2 off
-    nothing is read.
+    reports are summed per source center first. Reports move the reader's belief
+    about what works in general; how much that tells her about her own
+    classroom is bounded (beliefs.here). A report on a staff idea is read only in
+    its own center (another program has no such idea). Counts each report that moved a belief as one vicarious update of the
+    reader's center. With mechanism 2 off nothing is read.
     """
     p, staff, board = model.p, model.staff, model.board
     start, n = model.board_seen[channel], len(board)
@@ -134,6 +119,8 @@ def read_board(model, readers: np.ndarray, weight: float, channel: str,
         a_tau, a_num = evidence(n_c, n_i, src, b["idea"][new][sel], b["y"][new][sel],
                                 b["tau"][new][sel])
         n_src = np.bincount(src, minlength=n_c).astype(float)
+        a_tau[:, model.package.n_package:] = 0.0
+        a_num[:, model.package.n_package:] = 0.0
         centers, inv = np.unique(staff.center[who], return_inverse=True)
         w = w_cc if len(centers) == n_c else w_cc[centers]
         heard = w @ np.hstack([a_tau, a_num])
@@ -165,9 +152,10 @@ def attendees(model) -> np.ndarray:
 def learn(model, people: np.ndarray, gain: float) -> None:
     """Close `gain` of each person's gap in content knowledge and QI skill.
 
-    A teacher's gain in a content domain moves her classroom's practice on that
-    domain's drivers by `training_transfer` x the gain (the know-do gap: knowing
-    is not yet doing; seed problem statement).
+    Knowledge improves the tests (the fidelity a practice is run with, practices.py);
+    only a small share, `training_transfer` x the gain, moves a teacher's classroom
+    practice directly, and it fades back to what her practices in use sustain (the
+    know-do gap; seed problem statement).
     """
     if len(people) == 0 or gain == 0:
         return
@@ -211,13 +199,32 @@ def learning_session(model) -> None:
         lead = people[staff.leadership[people] > 0]
         staff.leadership[lead] += p.leadership_gain * (1.0 - staff.leadership[lead])
     if p.vicarious_on:
-        here = np.unique(staff.center[people])
-        ties = model.centers.ties
-        block = np.ix_(here, here)
-        ties[block] += p.tie_gain * (1.0 - ties[block])
-        np.fill_diagonal(ties, 0.0)
-        model.ties_version += 1
+        meet_in_groups(model, np.unique(staff.center[people]), p.tie_gain)
     read_board(model, people, p.vicarious_weight_ls, "ls")
+    faculty_review(model)
+
+
+def faculty_review(model) -> None:
+    """At each learning session and monthly, when the teams' reports come in, the
+    faculty read the board and refine the prescription: for each program type, every package idea gets
+    the board's mean result, shrunk to what the package promises, with the reports
+    weighted by `vicarious_weight_ls` x tau_y x context similarity to that type
+    (IHI 2003: faculty harvest changes that work; the seed's storyboards). With
+    cross-program learning off the package order stands."""
+    p, board = model.p, model.board
+    if not p.vicarious_on or len(board) == 0:
+        return
+    b = board.arrays()
+    n_pkg = model.package.n_package
+    pkg = b["idea"] < n_pkg
+    src_hs = model.centers.is_hs[b["center"][pkg]]
+    tau0 = 1.0 / p.prior_sd ** 2
+    for t in (0, 1):
+        sim = np.where(src_hs == bool(t), 1.0, p.similarity_cross_type)
+        w = p.vicarious_weight_ls * sim * b["tau"][pkg]
+        total = np.bincount(b["idea"][pkg], weights=w, minlength=n_pkg)
+        num = np.bincount(b["idea"][pkg], weights=w * b["y"][pkg], minlength=n_pkg)
+        model.faculty_score[t] = (tau0 * p.prior_mean + num) / (tau0 + total)
 
 
 def calls(model) -> None:
@@ -225,10 +232,14 @@ def calls(model) -> None:
     vicarious learning, weighted by the ties teams formed at learning sessions.
     Affinity calls bring role peers together and share reports by role; and the
     monthly faculty consultation with each team.
+    Monthly, when metrics are due, the faculty consult with each team and review
+    the board (faculty_review).
     Sources: seed (collaborative monthly calls, affinity group calls); IHI 2003."""
     ev, p = model.events, model.p
+    decay_ties(model)
     if ev.metrics_due:
         faculty_consultation(model)
+        faculty_review(model)
     if ev.call:
         people = attendees(model)
         model.counts["call_attendance"] += len(people)
@@ -240,9 +251,10 @@ def calls(model) -> None:
         model.counts["call_attendance"] += len(people)
         np.add.at(model.counts["calls_attended"], model.staff.center[people], 1)
         learn(model, people, p.call_knowledge_gain)
+        if p.vicarious_on:
+            meet_in_groups(model, np.unique(model.staff.center[people]),
+                           p.tie_gain * p.call_tie_share)
         read_board(model, people, p.vicarious_weight_call, "affinity", same_role=True)
-
-
 
 
 def faculty_consultation(model) -> None:

@@ -1,15 +1,34 @@
-"""Model: the Change Framework (BSC element 1) and the true effects of change ideas.
+"""Model: the Change Framework (BSC element 1), its change ideas and their true effects.
 
 The seed names five primary drivers. Each driver has `n_ideas_per_driver` change
-ideas. An idea's true effect differs by center (the seed: practices "do not always
-work in exactly the same way with all children and families"), partly by program
-type and partly by the center itself, so teams must test and adapt rather than copy.
+ideas in the change package; each center also has `n_staff_ideas` slots for ideas
+its own staff bring (the seed: teams "empowered to generate ideas and test
+changes"), unknown until someone voices them (teams.py). Ideas are numbered driver
+by driver, package first, then the staff slots.
+
+Not every idea works everywhere (the seed: practices "do not always work in exactly
+the same way with all children and families"). A package idea is one of three
+kinds, in declared proportions (`share_ideas_context`, `share_ideas_null`):
+- works: a true mean effect m ~ N(idea_effect_mean, idea_effect_sd) in every program;
+- context: m in one program type (its home, Head Start or child care, at random)
+  and `idea_null_effect` in the other;
+- null: `idea_null_effect` everywhere (no benefit; slightly negative by default, as
+  the time it takes is taken from something else).
+Each center's true effect adds a center part N(0, effect_context_sd), and each
+classroom a part of its own, N(0, effect_classroom_sd) (its children; state.py),
+so what works next door may not work here. A staff idea's
+effect in its own center is N(staff_idea_effect_mean, staff_idea_effect_sd): it is
+made for the place but untested. Sources: the seed (context-dependent effects,
+empowerment); Kraft, Blazar & Hogan 2018 (effects at scale about half of efficacy
+trials, evidence 16); kinds and values: assumption.
 
 Drivers 1-4 are classroom practice dimensions; driver 5 (organizational capacity and
 support) acts on the center's organizational capacity.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -22,34 +41,69 @@ DRIVERS = (
 )
 N_DRIVERS = len(DRIVERS)
 CLASSROOM_DRIVERS = 4  # drivers 1-4 live in classrooms; driver 5 in the center
+ORG_DRIVER = 4
 
 # Knowledge domains of the seed's short-term outcomes (QI skill is held apart).
 DOMAINS = ("sel", "family", "equity")
 # The domain whose knowledge scales the practice gain of each classroom driver.
 DRIVER_DOMAIN = np.array([0, 0, 1, 2])
 
-
-def idea_driver(n_ideas_per_driver: int) -> np.ndarray:
-    """Driver index (0-4) of each change idea, ideas numbered driver by driver."""
-    return np.repeat(np.arange(N_DRIVERS), n_ideas_per_driver)
+WORKS, CONTEXT, NULL, STAFF = 0, 1, 2, 3
+KINDS = ("works", "context", "null", "staff")
 
 
-def idea_names(n_ideas_per_driver: int) -> list[str]:
-    return [f"{d}_{j + 1}" for d in DRIVERS for j in range(n_ideas_per_driver)]
+@dataclass(frozen=True)
+class Package:
+    """The change package and the staff-idea slots of a run."""
+
+    kind: np.ndarray       # (ideas,) WORKS, CONTEXT, NULL or STAFF
+    driver: np.ndarray     # (centers, ideas): driver of each idea (staff slots differ)
+    evidence: np.ndarray   # (ideas,): mean effect over program types (what research
+                           # on the package shows; -inf for staff slots)
+    n_package: int
+
+    @property
+    def n_ideas(self) -> int:
+        return len(self.kind)
 
 
-def true_effects(p, is_head_start: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """True effect of each idea in each center, shape (centers, ideas).
+def n_package_ideas(p) -> int:
+    return N_DRIVERS * p.n_ideas_per_driver
 
-    effect[c, i] = mean_i + type_i[type(c)] + center_ci, with
-    mean_i ~ N(idea_effect_mean, idea_effect_sd), and the between-center variance
-    effect_context_sd**2 split into a program-type part (effect_type_share) and a
-    center part. Source: the seed (context-dependent effects); values: assumption.
-    """
-    n_ideas = N_DRIVERS * p.n_ideas_per_driver
-    mean = rng.normal(p.idea_effect_mean, p.idea_effect_sd, n_ideas)
-    type_sd = p.effect_context_sd * np.sqrt(p.effect_type_share)
-    own_sd = p.effect_context_sd * np.sqrt(1.0 - p.effect_type_share)
-    by_type = rng.normal(0.0, type_sd, (2, n_ideas))
-    own = rng.normal(0.0, own_sd, (len(is_head_start), n_ideas))
-    return mean[None, :] + by_type[is_head_start.astype(int)] + own
+
+def idea_names(n_ideas_per_driver: int, n_staff_ideas: int = 0) -> list[str]:
+    return ([f"{d}_{j + 1}" for d in DRIVERS for j in range(n_ideas_per_driver)]
+            + [f"staff_{j + 1}" for j in range(n_staff_ideas)])
+
+
+def change_package(p, is_head_start: np.ndarray,
+                   rng: np.random.Generator) -> tuple[Package, np.ndarray]:
+    """The package (kinds, drivers, evidence) and the true effect of each idea in
+    each center, shape (centers, ideas)."""
+    n_pkg, n_staff, n_c = n_package_ideas(p), p.n_staff_ideas, len(is_head_start)
+    n_ctx = int(round(p.share_ideas_context * n_pkg))
+    n_null = min(int(round(p.share_ideas_null * n_pkg)), n_pkg - n_ctx)
+    kind = np.full(n_pkg, WORKS)
+    order = rng.permutation(n_pkg)
+    kind[order[:n_ctx]] = CONTEXT
+    kind[order[n_ctx:n_ctx + n_null]] = NULL
+    m = rng.normal(p.idea_effect_mean, p.idea_effect_sd, n_pkg)
+    home = rng.random(n_pkg) < 0.5                      # home type of a context idea
+    by_type = np.empty((2, n_pkg))                      # row 0 child care, 1 Head Start
+    for t in (0, 1):
+        fits = (kind == WORKS) | ((kind == CONTEXT) & (home == bool(t)))
+        by_type[t] = np.where(fits, m, p.idea_null_effect)
+    effect = (by_type[is_head_start.astype(int)]
+              + rng.normal(0.0, p.effect_context_sd, (n_c, n_pkg)))
+    staff = rng.normal(p.staff_idea_effect_mean, p.staff_idea_effect_sd, (n_c, n_staff))
+    staff_driver = rng.integers(0, CLASSROOM_DRIVERS, (n_c, n_staff))
+    driver = np.hstack([np.broadcast_to(np.repeat(np.arange(N_DRIVERS),
+                                                  p.n_ideas_per_driver), (n_c, n_pkg)),
+                        staff_driver])
+    package = Package(
+        kind=np.concatenate([kind, np.full(n_staff, STAFF)]),
+        driver=np.ascontiguousarray(driver),
+        evidence=np.concatenate([by_type.mean(axis=0), np.full(n_staff, -np.inf)]),
+        n_package=n_pkg,
+    )
+    return package, np.hstack([effect, staff])

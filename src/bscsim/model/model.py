@@ -5,12 +5,15 @@ element 3, process overview). Each submodel lives in the module named after the 
 of the theory of change it implements:
 
     calendar, learning_session, calls  -> collaborative.py  (elements 2, 5; mechanism 2)
+    ties between teams                 -> network.py        (mechanism 2)
     turnover                           -> workforce.py      (context: turnover, shortage)
     team_meeting                       -> teams.py          (element 3; mechanism 1)
     pdsa                               -> pdsa.py           (element 4; mechanism 3)
-    spread, practice                   -> classrooms.py     (long-term outcomes)
+    practices in use, de-adoption      -> practices.py      (what practice follows)
+    spread, practice, coaching         -> classrooms.py     (long-term outcomes)
     children                           -> children.py       (impacts)
     organization                       -> organization.py   (driver 5, climate)
+    beliefs and evidence               -> beliefs.py        (the learning rule)
     collect                            -> here              (data collection)
 
 The model does no I/O. `Result` (results.py) turns a finished model into tables.
@@ -29,7 +32,7 @@ from .agents import AGENT_CLASS, DIRECTOR, TEACHER, Director, Parent, Teacher
 from .children import children
 from .classrooms import practice, spread
 from .collaborative import Board, calendar, calls, learning_session, session_weeks
-from .framework import DRIVER_DOMAIN
+from .framework import CLASSROOM_DRIVERS, DRIVER_DOMAIN
 from .observe import observe
 from .organization import organization
 from ..outputs import CENTER_NAMES, TIMESERIES_NAMES
@@ -42,7 +45,8 @@ STREAMS = ("init", "workforce", "collab", "teams", "pdsa", "spread", "children",
            "observe")
 CENTER_COUNTS = ("meetings", "metrics_reported", "pdsa_started", "pdsa_completed",
                  "pdsa_adopted", "pdsa_adapted", "pdsa_abandoned", "vicarious_updates",
-                 "ls_attended", "calls_attended")
+                 "ls_attended", "calls_attended", "harmful_adopted", "deadopted",
+                 "staff_ideas", "practice_reports", "failures", "failures_shared")
 SCALAR_COUNTS = ("ls_attendance", "call_attendance", "voice", "team_updates",
                  "spread_adoptions", "leavers", "coaching_hours")
 
@@ -56,12 +60,17 @@ class BSCModel(mesa.Model):
         observe_weeks: weeks at whose start the observable state is copied into
             `self.observations[week]` (observe.py; the simulated study). Empty by
             default: nothing is copied.
+        replay_starts: {week: posts} of another run's PDSA starts (`model.starts`
+            of a finished run with the same seed): this run starts exactly those
+            cycles instead of drawing its own, so that it runs the same PDSA volume
+            (bscsim.mechanisms). None by default.
         **changes: parameter values that override `params` (so that Mesa's
             `batch_run` can pass parameters as keywords).
     """
 
     def __init__(self, params: Params | None = None, rng: Any = None,
-                 observe_weeks: Any = (), **changes: Any):
+                 observe_weeks: Any = (), replay_starts: dict | None = None,
+                 **changes: Any):
         super().__init__(rng=rng)
         p = params if params is not None else make_params()
         if changes:
@@ -76,8 +85,8 @@ class BSCModel(mesa.Model):
         # random numbers across scenarios)
         self.streams = dict(zip(STREAMS, self.rng.spawn(len(STREAMS))))
         init = self.streams["init"]
-        self.centers = state.init_centers(p, init)
-        self.rooms = state.init_classrooms(p, self.centers, init)
+        self.centers, self.package = state.init_centers(p, init)
+        self.rooms = state.init_classrooms(p, self.centers, self.package, init)
         self.staff = state.init_staff(p, self.centers, self.rooms, init)
         self.people: list[mesa.Agent | None] = [None] * self.staff.n
         for post in np.flatnonzero(self.staff.filled):
@@ -92,11 +101,18 @@ class BSCModel(mesa.Model):
         self.similarity = np.where(hs[:, None] == hs[None, :], 1.0, p.similarity_cross_type)
         np.fill_diagonal(self.similarity, 0.0)
         self.board = Board()
+        # the faculty's reading of the board per program type (child care, Head
+        # Start): ranks the prescription within a driver (collaborative.faculty_review)
+        self.faculty_score = np.full((2, self.package.n_package), p.prior_mean)
         self.board_seen = {"ls": 0, "call": 0, "affinity": 0}
         self.ties_version = 0
         self.channel_cache: dict = {}
         self.log = PdsaLog()
-        self.pending: list[int] = []
+        self.starts: dict[int, np.ndarray] = {}      # week -> posts that started a cycle
+        self.replay_starts = replay_starts
+        # finished cycles not yet shared: log row -> its draws for sharing with
+        # the team and the collaborative
+        self.pending: dict[int, tuple[float, float]] = {}
         n_c = self.centers.n
         self.counts: dict[str, Any] = {k: np.zeros(n_c, dtype=np.int64) for k in CENTER_COUNTS}
         self.counts.update({k: 0 for k in SCALAR_COUNTS})
@@ -105,6 +121,7 @@ class BSCModel(mesa.Model):
         self.snapshots: dict[str, dict[str, np.ndarray]] = {}
         self.events = calendar(self)
         self.first_room = np.searchsorted(self.rooms.center, np.arange(self.centers.n))
+        self._init_lookups()
         self.update_room_filled()
         self._init_collect()
         self.hazard = np.where(
@@ -117,6 +134,41 @@ class BSCModel(mesa.Model):
         if 0 in self.observe_weeks:
             self.observations[0] = observe(self)
         self.running = self.n_weeks > 0
+
+    def _init_lookups(self) -> None:
+        """Tables fixed for a run: participating classrooms by center (rooms are
+        stored center by center), each classroom's ideas by driver, and who the
+        coaching arm coaches (the teachers there at the start)."""
+        rooms, staff = self.rooms, self.staff
+        self.part_rooms = np.flatnonzero(rooms.participating)
+        self.part_count = np.bincount(rooms.center[self.part_rooms], minlength=self.centers.n)
+        self.part_first = np.concatenate([[0], np.cumsum(self.part_count)[:-1]])
+        drv = self.package.driver[rooms.center]
+        self.room_driver_onehot = (drv[..., None]
+                                   == np.arange(CLASSROOM_DRIVERS)).astype(float)
+        self.classroom_idea = self.package.driver < CLASSROOM_DRIVERS
+        teacher = np.arange(rooms.n)
+        rooms.coached_person = np.where(staff.filled[teacher], staff.person[teacher], -1)
+        self._peer = (None, None)
+
+    def room_effect(self, rooms: np.ndarray | None = None,
+                    ideas: np.ndarray | None = None) -> np.ndarray:
+        """True effect of ideas in classrooms: the center's effect plus the
+        classroom's fit (framework.py). All ideas of `rooms` (default: every
+        classroom), or one idea per room when `ideas` is given."""
+        r = self.rooms
+        rooms = np.arange(r.n) if rooms is None else rooms
+        if ideas is None:
+            return self.centers.effect[r.center[rooms]] + r.fit[rooms]
+        return self.centers.effect[r.center[rooms], ideas] + r.fit[rooms, ideas]
+
+    def peer_ties(self) -> np.ndarray:
+        """Per center: mean tie strength to the other centers (cached per ties version)."""
+        if self._peer[0] != self.ties_version:
+            n_c = self.centers.n
+            self._peer = (self.ties_version,
+                          self.centers.ties.sum(axis=1) / max(n_c - 1, 1))
+        return self._peer[1]
 
     # ------------------------------------------------------------ schedule
     def step(self) -> None:
@@ -274,6 +326,11 @@ class BSCModel(mesa.Model):
         s["power_gap"][w] = self._w_dir @ staff.status - (others if others == others else 0.0)
         s["leadership"][w] = self._w_dir @ staff.leadership
         s["ties"][w] = self.centers.ties.sum() / self._n_pairs
+        s["deadoptions"][w] = c["deadopted"].sum()
+        s["staff_ideas"][w] = c["staff_ideas"].sum()
+        in_use = rooms.in_use & self.classroom_idea[rooms.center]
+        s["practices_in_use"][w] = self._w_rooms[0] @ in_use.sum(axis=1)
+        s["harmful_in_use"][w] = self.harmful_in_use()
         filled = staff.filled
         s["climate"][w] = (staff.psych_safety @ filled) / max(filled.sum(), 1)
         q = rooms.quality
@@ -296,6 +353,17 @@ class BSCModel(mesa.Model):
         bc["pdsa_completed"][w] = c["pdsa_completed"]
         bc["vicarious_updates"][w] = c["vicarious_updates"]
         bc["vacancy_share"][w] = self.center_mean(~room_filled)
+
+    def harmful_in_use(self) -> float:
+        """Share of the practices in use in participating classrooms whose true
+        effect there is below zero (NaN when none is in use)."""
+        rooms = self.rooms
+        use = rooms.in_use[rooms.participating]
+        n = use.sum()
+        if n == 0:
+            return float("nan")
+        harm = self.room_effect()[rooms.participating] < 0
+        return float((use & harm).sum() / n)
 
     def _center_mean_where(self, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
         c = self.rooms.center[mask]
@@ -320,6 +388,9 @@ class BSCModel(mesa.Model):
             "efficacy": float(staff.efficacy[part].mean()),
             "knowledge_sel": float(staff.knowledge[part, 0].mean()),
             "capacity": float(self.centers.capacity.mean()),
+            "harmful_in_use": self.harmful_in_use(),
+            "ties_sd": float(self.centers.ties[~np.eye(self.centers.n, dtype=bool)].std())
+            if self.centers.n > 1 else 0.0,
             "week": self.week,
             "counts": self.counts_now(),
             "pdsa_rows": len(self.log),

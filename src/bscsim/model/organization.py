@@ -1,22 +1,27 @@
 """Model: organizational capacity (the seed's fifth driver and a short-term outcome,
 organizational climate and culture) and the monthly metrics routine.
 
-Submodel `organization`. Teams report monthly metrics during the collaborative with
-a chance that is the mean of the team's QI skill and the center's capacity
-(assumption). Capacity moves toward a target set by the routines actually kept:
-target = baseline + (1 - baseline) x routines, where routines is the mean of (a team
-meeting held within the meeting interval, metrics reported within the month, the
-director's shared leadership); it grows at `capacity_growth` toward a higher target
-and erodes at `capacity_erosion` toward a lower one. Without routines (no team) the
-target is the baseline. Sources: seed (new structures and routines); Dückers et al.
-2009 (organizational support); design brief.
+Submodel `organization`. Capacity is kept by people and practices, not by the
+calendar. Each person holds BSC routines (0-1: running tests, reading data): a
+completed PDSA cycle builds the runner's routine by `routine_gain` of the gap, a
+monthly metrics report (sent with chance = the mean of the team's QI skill and the
+center's capacity; assumption) builds that of the team members present by
+`routine_gain_metrics`; a newcomer has none (workforce.py), so turnover erodes
+them. Capacity moves toward a target:
+    target = baseline + (1 - baseline) x routines, routines = mean of (the team's
+    mean routine, the director's shared leadership),
+raised (or lowered) by the driver-5 ideas the center has in use (practices.org_gain),
+at `capacity_growth` toward a higher target and `capacity_erosion` toward a lower
+one. Without teams the capacity stays where it is. Sources: seed (new structures
+and routines; driver 5); Dückers et al. 2009 (organizational support); design brief;
+routines held by people: assumption (evidence A6 36: loss comes through turnover).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .collaborative import WEEKS_PER_MONTH
+from .practices import org_gain
 from .teams import director_leadership
 
 
@@ -24,17 +29,19 @@ def organization(model) -> None:
     p, ev, centers, rng = model.p, model.events, model.centers, model.streams["teams"]
     if not p.teams_on:
         return
+    staff = model.staff
     if ev.metrics_due:
-        qi = model.center_mean_of_team(model.staff.qi)
+        qi = model.center_mean_of_team(staff.qi)
         report = rng.random(centers.n) < (qi + centers.capacity) / 2.0
         centers.last_metrics[report] = ev.week
         model.counts["metrics_reported"][report] += 1
-    week = ev.week
-    meeting_kept = week - centers.last_meeting < p.meeting_interval_weeks + 0.5
-    metrics_kept = week - centers.last_metrics < WEEKS_PER_MONTH + 0.5
+        who = np.flatnonzero(staff.present & report[staff.center])
+        staff.routine[who] += p.routine_gain_metrics * (1.0 - staff.routine[who])
     lead, _ = director_leadership(model)
-    routines = (meeting_kept.astype(float) + metrics_kept + lead) / 3.0
-    target = centers.capacity_base + (1.0 - centers.capacity_base) * routines
+    routines = (model.center_mean_of_team(staff.routine) + lead) / 2.0
+    base = centers.capacity_base + (1.0 - centers.capacity_base) * routines
+    g = org_gain(model)
+    target = base + np.where(g > 0, g * (1.0 - base), g * base)
     gap = target - centers.capacity
     rate = np.where(gap > 0, p.capacity_growth, p.capacity_erosion)
     centers.capacity += rate * gap

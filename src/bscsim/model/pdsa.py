@@ -1,16 +1,26 @@
 """Model: small tests of change, the Model for Improvement (BSC element 4;
 mechanism 3, the inquiry mindset).
 
-Submodel `pdsa`. Team members with free time start a Plan-Do-Study-Act cycle: an
-inquiry-minded member picks the idea to test by Thompson sampling from her beliefs
-(explores where unsure); with chance 1 - inquiry she tests the idea the faculty
-prescribes (compliance). After `dur_pdsa_weeks` she observes the idea's true effect
-in her center plus noise that shrinks with QI skill, weighs her own data by her
-inquiry mindset, and acts: adopt, adapt (a variant, tested again) or abandon.
-Every cycle goes to the PDSA log. Sources: seed (PDSA, inquiry mindset); design
-brief (choosing, running and acting on a test); Repenning & Sterman 2002 (time);
-Sanner & Bunderson 2015 (motivation times safety); Zamboni et al. 2020
-(normative pressure from other teams); Taylor et al. 2014.
+Submodel `pdsa`. Team members with free time start a Plan-Do-Study-Act cycle with a
+weekly chance (time, safety, drive). Each cycle runs in one of two modes, drawn
+with chance = the member's inquiry mindset:
+- inquiry: she picks the idea to test by Thompson sampling from her beliefs over the
+  ideas her center knows and her classroom does not use yet (explores where
+  unsure), reads her own data (weight = her inquiry mindset) and acts on it: adopt
+  when the belief clears `adopt_threshold`, abandon below `abandon_threshold`,
+  adapt between (a variant, tested again);
+- compliance: she tests the idea the faculty prescribes and applies it whatever
+  the data say (the seed: one practice applied the same way to every child).
+The observed result is the idea's true effect in her center times the fidelity she
+runs it with (her knowledge: knowing improves the test, not the practice) plus
+noise that shrinks with QI skill. An adopted idea goes into use (practices.py) and
+displaces the one believed least in when the classroom is full. A completed cycle
+builds the runner's routines and inquiry mindset; a success her efficacy. Every
+cycle goes to the PDSA log and waits to be shared at the next team meeting.
+Sources: seed (PDSA, inquiry mindset); design brief (choosing, running and acting
+on a test); Repenning & Sterman 2002 (time); Sanner & Bunderson 2015 (motivation
+times safety); Zamboni et al. 2020 (normative pressure from other teams); Taylor
+et al. 2014 (few, weakly iterative cycles).
 """
 
 from __future__ import annotations
@@ -18,16 +28,18 @@ from __future__ import annotations
 import numpy as np
 
 from .agents import TEACHER
-from .collaborative import update_beliefs
-from .framework import CLASSROOM_DRIVERS, DRIVER_DOMAIN, N_DRIVERS
+from .draws import weekly_draws
+from .beliefs import add_own_data, between_programs, here
+from .framework import N_DRIVERS, ORG_DRIVER
+from .practices import fidelity_of, put_in_use
 
 
 class PdsaLog:
     """One row per PDSA cycle, as columns (turned into a DataFrame by Result)."""
 
-    COLUMNS = ("week_start", "week_end", "center", "post", "role", "classroom",
-               "driver", "idea", "iteration", "observed", "true_effect", "tau",
-               "decision", "shared_team", "shared_collab")
+    COLUMNS = ("week_start", "week_end", "center", "post", "person", "role",
+               "classroom", "driver", "idea", "mode", "iteration", "observed",
+               "true_effect", "tau", "decision", "shared_team", "shared_collab")
 
     def __init__(self) -> None:
         for c in self.COLUMNS:
@@ -36,10 +48,12 @@ class PdsaLog:
     def __len__(self) -> int:
         return len(self.week_start)
 
-    def add(self, **row) -> int:
+    def extend(self, **columns) -> np.ndarray:
+        """Append rows given as equal-length columns; return their row numbers."""
+        start = len(self)
         for c in self.COLUMNS:
-            getattr(self, c).append(row[c])
-        return len(self) - 1
+            getattr(self, c).extend(np.asarray(columns[c]).tolist())
+        return np.arange(start, len(self))
 
 
 def free_time(model, posts: np.ndarray) -> np.ndarray:
@@ -56,157 +70,172 @@ def free_time(model, posts: np.ndarray) -> np.ndarray:
     return np.clip(hours / p.hours_pdsa, 0.0, 1.0)
 
 
-def prescribed_idea(model, n: int) -> np.ndarray:
-    """The faculty's recommended idea: the change package's lead idea of the
-    driver in focus, which moves one driver on at each learning session
-    (assumption: the package is taught driver by driver)."""
-    driver = max(model.counts_sessions - 1, 0) % N_DRIVERS
-    return np.full(n, driver * model.p.n_ideas_per_driver)
+def in_use_here(model, rooms: np.ndarray) -> np.ndarray:
+    """(rooms, ideas): ideas in use in each classroom, or in its center (driver 5)."""
+    return model.rooms.in_use[rooms] | model.centers.org_in_use[model.rooms.center[rooms]]
 
 
-def choose_ideas(model, posts: np.ndarray, rooms: np.ndarray) -> np.ndarray:
-    """Inquiry: Thompson sampling from beliefs, skipping ideas already in use in
-    the classroom; compliance (chance 1 - inquiry): the prescribed idea."""
-    staff, rng = model.staff, model.streams["pdsa"]
-    mu, tau = staff.belief_mu[posts], staff.belief_tau[posts]
-    draw = rng.normal(mu, 1.0 / np.sqrt(tau))
-    draw[model.rooms.adopted[rooms]] = -np.inf
-    pick = draw.argmax(axis=1)
-    comply = rng.random(len(posts)) >= staff.inquiry[posts]
-    pick = np.where(comply, prescribed_idea(model, len(posts)), pick)
+def prescribed_order(model) -> np.ndarray:
+    """The faculty's order of the package for each program type, (2, ideas).
+    First the ideas whose evidence on the board clears the adoption bar
+    (`faculty_score` > adopt_threshold; collaborative.faculty_review), best first:
+    the changes the collaborative has shown to work; then the rest, the ideas of
+    the driver in focus first and the drivers after it (the package is taught
+    driver by driver, one more at each learning session; assumption), within a
+    driver by the faculty's score."""
+    focus = max(model.counts_sessions - 1, 0) % N_DRIVERS
+    k, n_pkg = model.p.n_ideas_per_driver, model.package.n_package
+    score = model.faculty_score
+    within = np.argsort(np.argsort(-score, axis=1, kind="stable"), axis=1, kind="stable")
+    rest = n_pkg + ((np.arange(n_pkg) // k - focus) % N_DRIVERS) * n_pkg + within
+    key = np.where(score > model.p.adopt_threshold, within, rest)
+    return np.argsort(key, axis=1, kind="stable")
+
+
+def choose_ideas(model, posts: np.ndarray, rooms: np.ndarray,
+                 u) -> tuple[np.ndarray, np.ndarray]:
+    """Which idea each starting member tests, and whether she tests in compliance
+    mode (chance 1 - inquiry). Both choose among the ideas her center knows and the
+    classroom does not use. Inquiry explores: Thompson sampling from her belief
+    about her own classroom. Compliance takes the faculty's prescription: the
+    first idea in the faculty's order (prescribed_order) not in use.
+    An idea to iterate on after 'adapt' comes first."""
+    staff = model.staff
+    mu, tau = here(staff, posts, between_programs(model.p))
+    closed = in_use_here(model, rooms) | ~model.centers.known[staff.center[posts]]
+    draw = np.where(closed, -np.inf, mu + u.thompson[posts] / np.sqrt(tau))
+    order = prescribed_order(model)[model.centers.is_hs[staff.center[posts]].astype(int)]
+    free = ~np.take_along_axis(closed, order, axis=1)
+    prescribed = order[np.arange(len(posts)), free.argmax(axis=1)]
+    comply = u.comply[posts] >= staff.inquiry[posts]
+    pick = np.where(comply, prescribed, draw.argmax(axis=1))
     again = staff.next_idea[posts]
-    return np.where(again >= 0, again, pick)
+    return np.where(again >= 0, again, pick), comply & (again < 0)
 
 
-def start_cycles(model) -> None:
-    p, staff, rng, ev = model.p, model.staff, model.streams["pdsa"], model.events
+def start_cycles(model, u) -> None:
+    p, staff, ev = model.p, model.staff, model.events
     if not (p.pdsa_support and p.teams_on):
         return
     idle = np.flatnonzero(staff.present & (staff.cycle_idea < 0))
     if len(idle) == 0:
         return
-    drive = (staff.inquiry[idle] + p.compliance_drive) / (1.0 + p.compliance_drive)
-    rate = p.p_pdsa_max * (1.0 if ev.collab else p.pdsa_after_factor)
-    # normative pressure from the other teams one knows (mechanism 2, Zamboni 2020)
-    n_c = model.centers.n
-    peers = model.centers.ties.sum(axis=1) / max(n_c - 1, 1)
-    pressure = 1.0 + p.vicarious_drive * peers[staff.center[idle]]
-    p_start = rate * free_time(model, idle) * staff.psych_safety[idle] * drive * pressure
-    go = idle[rng.random(len(idle)) < p_start]
+    if model.replay_starts is not None:
+        # an analysis that holds PDSA volume fixed replays another run's starts
+        go = np.intersect1d(model.replay_starts.get(ev.week, ()), idle)
+    else:
+        drive = (staff.inquiry[idle] + p.compliance_drive) / (1.0 + p.compliance_drive)
+        rate = p.p_pdsa_max * (1.0 if ev.collab else p.pdsa_after_factor)
+        # normative pressure from the other teams one knows (mechanism 2, Zamboni 2020)
+        pressure = 1.0 + p.vicarious_drive * model.peer_ties()[staff.center[idle]]
+        p_start = rate * free_time(model, idle) * staff.psych_safety[idle] * drive * pressure
+        go = idle[u.start[idle] < p_start]
     if len(go) == 0:
         return
-    rooms = test_rooms(model, go)
-    ideas = choose_ideas(model, go, rooms)
+    model.starts[ev.week] = go
+    rooms = test_rooms(model, go, u.room[go])
+    ideas, comply = choose_ideas(model, go, rooms, u)
     staff.cycle_idea[go] = ideas
+    staff.cycle_comply[go] = comply
     staff.cycle_start[go] = ev.week
     staff.cycle_room[go] = rooms
-    np.add.at(model.counts["pdsa_started"], staff.center[go], 1)
+    model.counts["pdsa_started"] += np.bincount(staff.center[go], minlength=model.centers.n)
 
 
-def test_rooms(model, posts: np.ndarray) -> np.ndarray:
-    """A teacher tests in her classroom; a director or parent with a participating
-    classroom of the center (assumption), or a parent's child's classroom."""
-    staff, rooms, rng = model.staff, model.rooms, model.streams["pdsa"]
-    out = staff.classroom[posts].copy()
-    for j in np.flatnonzero((staff.role[posts] != TEACHER)):
-        c = staff.center[posts[j]]
-        part = np.flatnonzero((rooms.center == c) & rooms.participating)
-        if len(part):
-            out[j] = rng.choice(part)
-        elif out[j] < 0:
-            out[j] = rng.choice(np.flatnonzero(rooms.center == c))
-    return out
+def test_rooms(model, posts: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """A teacher tests in her classroom; a director or parent in a random
+    participating classroom of the center (assumption), else a parent in her
+    child's classroom, else any classroom of the center."""
+    staff, rooms = model.staff, model.rooms
+    c = staff.center[posts]
+    n_part, first_part = model.part_count[c], model.part_first[c]
+    part = model.part_rooms[np.minimum(first_part + (u * n_part).astype(np.int64),
+                                       len(model.part_rooms) - 1)]
+    n_rooms = np.bincount(rooms.center, minlength=model.centers.n)[c]
+    anyroom = model.first_room[c] + (u * n_rooms).astype(np.int64)
+    own = staff.classroom[posts]
+    other = np.where(n_part > 0, part, np.where(own >= 0, own, anyroom))
+    return np.where(staff.role[posts] == TEACHER, own, other)
 
 
-def finish_cycles(model) -> None:
+def finish_cycles(model, u) -> None:
     """Study and act on the cycles that end this week."""
-    p, staff, rng, ev = model.p, model.staff, model.streams["pdsa"], model.events
+    p, staff, ev = model.p, model.staff, model.events
     done = np.flatnonzero((staff.cycle_idea >= 0)
                           & (ev.week - staff.cycle_start >= p.dur_pdsa_weeks))
     if len(done) == 0:
         return
-    ideas, rooms = staff.cycle_idea[done], staff.cycle_room[done]
+    ideas, rooms, comply = staff.cycle_idea[done], staff.cycle_room[done], staff.cycle_comply[done]
     c = staff.center[done]
-    truth = model.centers.effect[c, ideas]
+    drivers = model.package.driver[c, ideas]
+    truth = model.room_effect(rooms, ideas)
+    fid = fidelity_of(p, staff.knowledge[done], drivers)
     sd = p.pdsa_noise_sd * (1.0 - p.qi_noise_reduction * staff.qi[done])
     tau_y = 1.0 / np.maximum(sd, 1e-3) ** 2
-    y = truth + rng.normal(0.0, 1.0, len(done)) * sd
-    # study: own data, weighted by the inquiry mindset (design brief)
-    d_tau = np.zeros((len(done), staff.belief_mu.shape[1]))
-    d_num = np.zeros_like(d_tau)
-    d_tau[np.arange(len(done)), ideas] = staff.inquiry[done] * tau_y
-    d_num[np.arange(len(done)), ideas] = staff.inquiry[done] * tau_y * y
-    update_beliefs(staff, done, d_tau, d_num)
-    belief = staff.belief_mu[done, ideas]
-    decision = np.where(belief > p.adopt_threshold, "adopt",
-                        np.where(belief < p.abandon_threshold, "abandon", "adapt"))
-    iteration = np.where(staff.next_idea[done] == ideas, 1, 0)
-    for j, post in enumerate(done):
-        row = model.log.add(
-            week_start=int(staff.cycle_start[post]), week_end=ev.week, center=int(c[j]),
-            post=int(post), role=int(staff.role[post]), classroom=int(rooms[j]),
-            driver=int(ideas[j] // p.n_ideas_per_driver), idea=int(ideas[j]),
-            iteration=int(iteration[j]), observed=float(y[j]), true_effect=float(truth[j]),
-            tau=float(tau_y[j]), decision=str(decision[j]), shared_team=False,
-            shared_collab=False)
-        model.pending.append(row)
-    act(model, done, ideas, rooms, c, decision)
-    np.add.at(model.counts["pdsa_completed"], c, 1)
+    y = truth * fid + u.noise[done] * sd
+    # study: own data, weighted by the inquiry mindset (design brief; beliefs.py)
+    add_own_data(staff, done, ideas, y, tau_y)
+    mu, _ = here(staff, done, between_programs(p))
+    decision = decide(p, mu[np.arange(len(done)), ideas], comply)
+    iteration = (staff.next_idea[done] == ideas).astype(int)
+    model.pending.update(zip(model.log.extend(
+        week_start=staff.cycle_start[done], week_end=np.full(len(done), ev.week),
+        center=c, post=done, person=staff.person[done], role=staff.role[done],
+        classroom=rooms, driver=drivers, idea=ideas,
+        mode=np.where(comply, "comply", "inquiry"), iteration=iteration, observed=y,
+        true_effect=truth, tau=tau_y, decision=decision,
+        shared_team=np.zeros(len(done), dtype=bool),
+        shared_collab=np.zeros(len(done), dtype=bool)).tolist(),
+        zip(u.team[done].tolist(), u.board[done].tolist())))
+    act(model, done, ideas, rooms, c, decision, fid, truth, y, u)
+    model.counts["pdsa_completed"] += np.bincount(c, minlength=model.centers.n)
+    staff.routine[done] += p.routine_gain * (1.0 - staff.routine[done])
     if p.inquiry_on:
         staff.inquiry[done] += p.inquiry_gain_pdsa * (1.0 - staff.inquiry[done])
     staff.cycle_idea[done] = -1
 
 
-def act(model, posts, ideas, rooms, centers, decision) -> None:
-    """Adopt: the idea goes into use and moves practice; adapt: the center gets a
+def decide(p, belief: np.ndarray, comply: np.ndarray) -> np.ndarray:
+    """Act: compliance adopts the prescribed idea whatever the data; inquiry adopts
+    above `adopt_threshold`, abandons below `abandon_threshold`, adapts between."""
+    by_evidence = np.where(belief > p.adopt_threshold, "adopt",
+                           np.where(belief < p.abandon_threshold, "abandon", "adapt"))
+    return np.where(comply, "adopt", by_evidence)
+
+
+def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None:
+    """Adopt: the idea goes into use (practices.py); adapt: the center gets a
     variant (true effect near the parent's), which the member tests again with
     chance = her inquiry mindset (Taylor et al. 2014: iteration is rare); abandon:
-    drop it."""
-    p, staff, rng = model.p, model.staff, model.streams["pdsa"]
-    adopt = decision == "adopt"
-    adapt = decision == "adapt"
-    np.add.at(model.counts["pdsa_adopted"], centers[adopt], 1)
-    np.add.at(model.counts["pdsa_adapted"], centers[adapt], 1)
-    np.add.at(model.counts["pdsa_abandoned"], centers[decision == "abandon"], 1)
-    # an inquiry mindset iterates on an adapted idea; compliance moves on
-    iterate = adapt & (rng.random(len(posts)) < staff.inquiry[posts])
+    nothing goes into use. A positive result is a success that raises the
+    runner's efficacy (mastery experience; mechanism 1 on)."""
+    p, staff = model.p, model.staff
+    n_c = model.centers.n
+    adopt, adapt = decision == "adopt", decision == "adapt"
+    model.counts["pdsa_adopted"] += np.bincount(centers[adopt], minlength=n_c)
+    model.counts["pdsa_adapted"] += np.bincount(centers[adapt], minlength=n_c)
+    model.counts["pdsa_abandoned"] += np.bincount(centers[decision == "abandon"], minlength=n_c)
+    model.counts["harmful_adopted"] += np.bincount(centers[adopt & (truth < 0)], minlength=n_c)
+    iterate = adapt & (u.iterate[posts] < staff.inquiry[posts])
     staff.next_idea[posts] = np.where(iterate, ideas, -1)
-    eff = model.centers.effect
-    for c, i in zip(centers[adapt], ideas[adapt]):
-        eff[c, i] += rng.normal(p.adapt_shift, p.adapt_sd)
+    shift = p.adapt_shift + p.adapt_sd * u.shift[posts]
+    np.add.at(model.centers.effect, (centers[adapt], ideas[adapt]), shift[adapt])
     if p.psych_safety_on:
-        up = posts[adopt]
+        up = posts[y > 0]
         staff.efficacy[up] += p.efficacy_gain * (1.0 - staff.efficacy[up])
-    knowledge = model.team_knowledge()
-    for post, i, k, c in zip(posts[adopt], ideas[adopt], rooms[adopt], centers[adopt]):
-        adopt_idea(model, int(k), int(i), 1.0, knowledge[c])
-
-
-def adopt_idea(model, room: int, idea: int, fidelity: float,
-               knowledge: np.ndarray) -> None:
-    """Put `idea` in use in `room`: practice on its driver moves toward 1 (or 0,
-    for an idea that does harm here) by adopt_gain x true effect x a knowledge
-    factor; a driver-5 idea raises the center's capacity instead (design brief)."""
-    p, rooms = model.p, model.rooms
-    if rooms.adopted[room, idea]:
-        return
-    rooms.adopted[room, idea] = True
-    c = rooms.center[room]
-    d = idea // p.n_ideas_per_driver
-    effect = model.centers.effect[c, idea]
-    if d < CLASSROOM_DRIVERS:
-        k = knowledge[DRIVER_DOMAIN[d]]
-        step = p.adopt_gain * fidelity * effect * (1.0 - p.knowledge_weight
-                                                   + p.knowledge_weight * k)
-        x = rooms.practice[room, d]
-        rooms.practice[room, d] = x + step * ((1.0 - x) if step > 0 else x)
-    else:
-        cap = model.centers.capacity
-        step = p.adopt_gain * fidelity * effect
-        cap[c] = cap[c] + step * ((1.0 - cap[c]) if step > 0 else cap[c])
+    if adopt.any():
+        put_in_use(model, rooms[adopt], ideas[adopt], fid[adopt], posts[adopt])
 
 
 def pdsa(model) -> None:
-    """PDSA cycles: finish (study, act, log) those that end, then start new ones."""
-    finish_cycles(model)
-    start_cycles(model)
+    """PDSA cycles: finish (study, act, log) those that end, then start new ones.
+    This week's random numbers are drawn first, one set per post (draws.py)."""
+    n, n_i = model.staff.n, model.package.n_ideas
+    u = weekly_draws(model.streams["pdsa"], uniform={
+        "start": n, "comply": n, "room": n, "iterate": n, "team": n, "board": n},
+        normal={"thompson": (n, n_i), "noise": n, "shift": n})
+    finish_cycles(model, u)
+    start_cycles(model, u)
+
+
+__all__ = ["pdsa", "PdsaLog", "ORG_DRIVER"]

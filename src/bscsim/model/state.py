@@ -14,7 +14,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from .agents import DIRECTOR, PARENT, TEACHER
-from .framework import CLASSROOM_DRIVERS, DOMAINS, N_DRIVERS, true_effects
+from .framework import CLASSROOM_DRIVERS, DOMAINS, STAFF, Package, change_package
 
 
 @dataclass
@@ -26,6 +26,10 @@ class Centers:
     capacity: np.ndarray       # organizational capacity, 0-1
     capacity_base: np.ndarray  # baseline capacity (the no-routines level)
     effect: np.ndarray         # (centers, ideas): true effect of each change idea
+    known: np.ndarray          # (centers, ideas) bool: ideas the center knows of
+                               # (the package; its own staff ideas once voiced)
+    org_in_use: np.ndarray     # (centers, ideas) bool: driver-5 ideas in use
+    org_fidelity: np.ndarray   # (centers, ideas): how well each is run, 0-1
     ties: np.ndarray           # (centers, centers): tie strength between teams, 0-1
     last_meeting: np.ndarray   # week of the last team meeting held (-inf: none)
     last_metrics: np.ndarray   # week of the last monthly metrics report (-inf: none)
@@ -44,7 +48,12 @@ class Classrooms:
     practice: np.ndarray       # (rooms, 4): share of key practices in use, 0-1
     practice_base: np.ndarray  # (rooms, 4): baseline practice
     practice_ref: np.ndarray   # mean baseline practice of the center's type
-    adopted: np.ndarray        # (rooms, ideas) bool: change ideas in use
+    in_use: np.ndarray         # (rooms, ideas) bool: practices (change ideas) in use
+    fidelity: np.ndarray       # (rooms, ideas): how well each is run, 0-1
+    fit: np.ndarray            # (rooms, ideas): the classroom's own part of each
+                               # idea's true effect (its children; 0 for driver 5)
+    target: np.ndarray         # (rooms, 4): practice the ideas in use sustain
+    coached_person: np.ndarray # person the coaching arm coaches (-1: none)
     competence: np.ndarray     # mean child social-emotional competence (z units)
     cb_threshold: np.ndarray   # probit threshold: share CB = Phi(threshold - link*z)
     cb_share: np.ndarray       # share of children with challenging behavior
@@ -75,13 +84,20 @@ class Staff:
     psych_safety: np.ndarray
     ps_base: np.ndarray        # the holder's baseline safety
     status: np.ndarray         # power the holder's voice carries
+    person: np.ndarray         # id of the person holding the post (new per holder)
+    routine: np.ndarray        # the holder's BSC routines (PDSA, data use), 0-1
     leadership: np.ndarray     # directors' shared leadership (others: unused)
-    belief_mu: np.ndarray      # (posts, ideas): believed effect of each idea
+    belief_mu: np.ndarray      # (posts, ideas): believed effect of each idea in
+                               # general (what others report; beliefs.py)
     belief_tau: np.ndarray     # (posts, ideas): precision of that belief
+    own_tau: np.ndarray        # (posts, ideas): own data on own classroom, sum w tau_y
+    own_num: np.ndarray        # (posts, ideas): ... and sum w tau_y y
     cycle_idea: np.ndarray     # idea under test (-1: none)
     cycle_start: np.ndarray    # week the current cycle started
     cycle_room: np.ndarray     # classroom the test runs in
+    cycle_comply: np.ndarray   # bool: the test applies the prescribed idea (compliance)
     next_idea: np.ndarray      # idea to test again after an 'adapt' (-1: none)
+    next_person: int = 0       # id the next newcomer gets
 
     @property
     def n(self) -> int:
@@ -93,8 +109,9 @@ class Staff:
         return self.on_team & self.filled
 
 
-def init_centers(p, rng: np.random.Generator) -> Centers:
-    """Centers: type, zero-inflated turnover, capacity, true effects of ideas.
+def init_centers(p, rng: np.random.Generator) -> tuple[Centers, Package]:
+    """Centers: type, zero-inflated turnover, capacity; the change package and the
+    true effects of its ideas (framework.py).
 
     Turnover: with chance `turnover_zero_share` a center has none; otherwise a Beta
     draw with mean (type mean) / (1 - zero share), so the type mean is kept
@@ -111,19 +128,24 @@ def init_centers(p, rng: np.random.Generator) -> Centers:
     zero = rng.random(n) < p.turnover_zero_share
     turnover = np.where(zero | (mean == 0), 0.0, draw)
     capacity = np.clip(rng.normal(p.capacity_baseline, p.capacity_sd, n), 0.0, 1.0)
+    package, effect = change_package(p, is_hs, rng)
     return Centers(
         is_hs=is_hs,
         turnover=turnover,
         capacity=capacity,
         capacity_base=capacity.copy(),
-        effect=true_effects(p, is_hs, rng),
+        effect=effect,
+        known=np.broadcast_to(package.kind != STAFF, effect.shape).copy(),
+        org_in_use=np.zeros(effect.shape, dtype=bool),
+        org_fidelity=np.zeros(effect.shape),
         ties=np.zeros((n, n)),
         last_meeting=np.full(n, -np.inf),
         last_metrics=np.full(n, -np.inf),
-    )
+    ), package
 
 
-def init_classrooms(p, centers: Centers, rng: np.random.Generator) -> Classrooms:
+def init_classrooms(p, centers: Centers, package: Package,
+                    rng: np.random.Generator) -> Classrooms:
     """Classrooms: at least one per center, Poisson spread around the mean."""
     sizes = 1 + rng.poisson(max(p.n_classrooms - 1, 0), centers.n)
     center = np.repeat(np.arange(centers.n), sizes)
@@ -135,14 +157,19 @@ def init_classrooms(p, centers: Centers, rng: np.random.Generator) -> Classrooms
     practice = np.clip(ref[:, None] + room_level[:, None]
                        + rng.normal(0.0, p.driver_sd, (len(center), CLASSROOM_DRIVERS)),
                        0.0, 1.0)
-    n_ideas = N_DRIVERS * p.n_ideas_per_driver
+    shape = (len(center), centers.effect.shape[1])
     rooms = Classrooms(
         center=center,
         participating=participating,
         practice=practice,
         practice_base=practice.copy(),
         practice_ref=ref,
-        adopted=np.zeros((len(center), n_ideas), dtype=bool),
+        in_use=np.zeros(shape, dtype=bool),
+        fidelity=np.zeros(shape),
+        fit=np.where(package.driver[center] < CLASSROOM_DRIVERS,
+                     rng.normal(0.0, p.effect_classroom_sd, shape), 0.0),
+        target=practice.copy(),
+        coached_person=np.full(len(center), -1),
         competence=np.zeros(len(center)),
         cb_threshold=np.zeros(len(center)),
         cb_share=np.zeros(len(center)),
@@ -196,9 +223,12 @@ def init_staff(p, centers: Centers, rooms: Classrooms, rng: np.random.Generator)
         knowledge=np.zeros((n, len(DOMAINS))), qi=np.zeros(n), efficacy=np.zeros(n),
         inquiry=np.zeros(n), psych_safety=np.zeros(n), ps_base=np.zeros(n),
         status=np.zeros(n), leadership=np.zeros(n),
+        person=np.full(n, -1), routine=np.zeros(n),
         belief_mu=np.zeros((n, n_ideas)), belief_tau=np.zeros((n, n_ideas)),
+        own_tau=np.zeros((n, n_ideas)), own_num=np.zeros((n, n_ideas)),
         cycle_idea=np.full(n, -1), cycle_start=np.zeros(n, dtype=np.int64),
-        cycle_room=np.full(n, -1), next_idea=np.full(n, -1),
+        cycle_room=np.full(n, -1), cycle_comply=np.zeros(n, dtype=bool),
+        next_idea=np.full(n, -1),
     )
     newcomers(p, staff, np.arange(n), rng)
     return staff
@@ -235,8 +265,13 @@ def newcomers(p, staff: Staff, posts: np.ndarray, rng: np.random.Generator) -> N
                                     p.status_parent)
     staff.leadership[posts] = np.where(
         role == DIRECTOR, np.clip(rng.normal(p.leadership_baseline, p.person_sd, m), 0, 1), 0.0)
+    staff.person[posts] = staff.next_person + np.arange(m)
+    staff.next_person += m
+    staff.routine[posts] = 0.0
     staff.belief_mu[posts] = p.prior_mean
     staff.belief_tau[posts] = 1.0 / p.prior_sd ** 2
+    staff.own_tau[posts] = 0.0
+    staff.own_num[posts] = 0.0
     staff.cycle_idea[posts] = -1
     staff.next_idea[posts] = -1
 

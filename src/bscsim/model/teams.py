@@ -4,11 +4,25 @@ dynamics within organizations).
 Submodel `team_meeting`. Members speak up with a logistic chance in their
 psychological safety, efficacy and status; the director's response (shared
 leadership, the power gap between the director and the speaker) moves the speaker's
-safety, efficacy and status. Results of finished PDSA cycles are shared: successes
-nearly always, failures with a chance that rises steeply with the runner's safety,
-and teammates update their beliefs. The same selective reporting decides what goes
-to the collaborative's board. Sources: seed (mechanism 1); Edmondson 1999;
-Frazier et al. 2017; design brief (voice and safety rule).
+safety, efficacy and status. What a speaker says is content the team can use:
+- how a practice in use works in her classroom (her experience of one practice,
+  read like a small test: true effect x fidelity + noise): her own data (weight
+  her inquiry mindset), and told to her teammates (weight `team_weight` x listener
+  safety x speaker status) when it is good news, or, a problem, with the chance
+  she admits a failure: the evidence that drives de-adoption;
+- an idea of her own, with chance `p_staff_idea` x her efficacy: the center learns
+  one of its staff-idea slots (framework.py), which members can then test.
+Results of finished PDSA cycles are shared: successes nearly always
+(`p_share_success`), failures with chance safety**`failure_report_power` (admitting
+a failure takes safety); only the person who ran the test can share it. Teammates
+update their beliefs on what is shared; the same selective reporting by the team's
+climate decides what goes to the collaborative's board. Then each teacher present
+drops the practices she no longer believes in (practices.review).
+After the collaborative, a team keeps meeting only where its people hold the
+routine: chance = mean routine of the members present (organization.py).
+Sources: seed (mechanism 1: speaking up, admitting failures, empowerment);
+Edmondson 1999; Frazier et al. 2017; design brief (voice and safety rule); content
+of voice and its weights: assumption.
 """
 
 from __future__ import annotations
@@ -16,28 +30,40 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from .collaborative import evidence, update_beliefs
+from .agents import TEACHER
+from .draws import weekly_draws
+from .beliefs import add_own_data, evidence, update_beliefs
+from .framework import STAFF
+from .practices import review
 
 
 def team_meeting(model) -> None:
-    """Team meetings: voice and response, then sharing of finished tests."""
+    """Team meetings: voice and response, what is said, sharing of finished tests,
+    de-adoption."""
     ev = model.events
     if not ev.meeting:
         return
     staff, centers = model.staff, model.centers
+    n, n_i = staff.n, model.package.n_ideas
+    u = weekly_draws(model.streams["teams"],
+                     uniform={"keep": centers.n, "speak": n, "support": n,
+                              "pick": (n, n_i), "idea": n, "admit": n},
+                     normal={"noise": n})
     members = np.flatnonzero(staff.present)
     if len(members) == 0:
         return
     if not ev.collab:
-        # after the collaborative, a team keeps meeting only as a routine the
-        # center has built (assumption: chance = organizational capacity)
-        keep = model.streams["teams"].random(centers.n) < centers.capacity
-        members = members[keep[staff.center[members]]]
+        # after the collaborative, the team meets where its people hold the routine
+        routine = model.center_mean_of_team(staff.routine)
+        members = members[(u.keep < routine)[staff.center[members]]]
     held = np.unique(staff.center[members])
     centers.last_meeting[held] = ev.week
     model.counts["meetings"][held] += 1
-    voice(model, members)
+    speakers = voice(model, members, u)
+    speak_of_practice(model, speakers, members, u)
+    bring_ideas(model, speakers, u)
     share_results(model, held)
+    review(model, held)
 
 
 def director_leadership(model) -> tuple[np.ndarray, np.ndarray]:
@@ -52,27 +78,75 @@ def director_leadership(model) -> tuple[np.ndarray, np.ndarray]:
     return lead, status
 
 
-def voice(model, members: np.ndarray) -> None:
+def voice(model, members: np.ndarray, u) -> np.ndarray:
     """Members speak up; a supportive response raises the speaker's safety,
-    efficacy and status, a dismissive one lowers safety (design brief)."""
-    p, staff, rng = model.p, model.staff, model.streams["teams"]
+    efficacy and status, a dismissive one lowers safety (design brief). Returns
+    the speakers."""
+    p, staff = model.p, model.staff
     mean_state = (staff.psych_safety[members] + staff.efficacy[members]
                   + staff.status[members]) / 3.0
-    speaks = rng.random(len(members)) < expit(p.voice_bias + p.voice_slope * (mean_state - 0.5))
+    speaks = u.speak[members] < expit(p.voice_bias + p.voice_slope * (mean_state - 0.5))
     speakers = members[speaks]
     model.counts["voice"] += len(speakers)
     if not p.psych_safety_on or len(speakers) == 0:
-        return
+        return speakers
     lead, lead_status = director_leadership(model)
     c = staff.center[speakers]
     gap = np.maximum(lead_status[c] - staff.status[speakers], 0.0)
     p_support = lead[c] * np.clip(1.0 - p.power_gap_penalty * gap, 0.0, 1.0)
-    support = rng.random(len(speakers)) < p_support
+    support = u.support[speakers] < p_support
     up, down = speakers[support], speakers[~support]
     staff.psych_safety[up] += p.ps_gain * (1.0 - staff.psych_safety[up])
     staff.efficacy[up] += p.efficacy_gain * (1.0 - staff.efficacy[up])
     staff.status[up] += p.status_gain * (1.0 - staff.status[up])
     staff.psych_safety[down] -= p.ps_loss * staff.psych_safety[down]
+    return speakers
+
+
+def speak_of_practice(model, speakers: np.ndarray, members: np.ndarray, u) -> None:
+    """Teachers who speak report how one practice in use in their classroom works
+    (chosen at random among those in use): a signal effect x fidelity + noise with
+    the precision of a test at their QI skill. It is the speaker's own data (weight
+    her inquiry mindset); she tells her teammates (hear_in_team) if it is good news,
+    and admits a problem (y <= 0) with the chance she would admit a failed test
+    (p_share)."""
+    p, staff, rooms = model.p, model.staff, model.rooms
+    t = speakers[staff.role[speakers] == TEACHER]
+    room = staff.classroom[t]
+    use = rooms.in_use[room]
+    t, room, use = t[use.any(axis=1)], room[use.any(axis=1)], use[use.any(axis=1)]
+    if len(t) == 0:
+        return
+    score = np.where(use, u.pick[t], -1.0)
+    idea = score.argmax(axis=1)
+    c = staff.center[t]
+    sd = p.pdsa_noise_sd * (1.0 - p.qi_noise_reduction * staff.qi[t])
+    tau_y = 1.0 / np.maximum(sd, 1e-3) ** 2
+    y = (model.room_effect(room, idea) * rooms.fidelity[room, idea]
+         + u.noise[t] * sd)
+    add_own_data(staff, t, idea, y, tau_y)
+    told = u.admit[t] < p_share(p, staff.psych_safety[t], y > 0)
+    model.counts["practice_reports"] += np.bincount(c[told], minlength=model.centers.n)
+    hear_in_team(model, members, t[told], c[told], idea[told], y[told], tau_y[told])
+
+
+def bring_ideas(model, speakers: np.ndarray, u) -> None:
+    """A speaker brings an idea of her own with chance p_staff_idea x efficacy:
+    her center learns its next unknown staff-idea slot (the seed's empowerment)."""
+    p, staff, centers = model.p, model.staff, model.centers
+    if p.n_staff_ideas == 0 or p.p_staff_idea == 0 or len(speakers) == 0:
+        return
+    brings = speakers[u.idea[speakers] < p.p_staff_idea * staff.efficacy[speakers]]
+    if len(brings) == 0:
+        return
+    n_new = np.bincount(staff.center[brings], minlength=centers.n)
+    slots = model.package.kind == STAFF
+    unknown = ~centers.known & slots
+    # the first n_new[c] unknown staff slots of each center become known
+    rank = np.cumsum(unknown, axis=1)
+    learn = unknown & (rank <= n_new[:, None])
+    centers.known |= learn
+    model.counts["staff_ideas"] += learn.sum(axis=1)
 
 
 def p_share(p, safety: np.ndarray, success: np.ndarray) -> np.ndarray:
@@ -84,62 +158,66 @@ def p_share(p, safety: np.ndarray, success: np.ndarray) -> np.ndarray:
 def share_results(model, held: np.ndarray) -> None:
     """Finished cycles of centers that met are shared in the team, and (during
     the collaborative) with the collaborative's board."""
-    p, staff, log, rng = model.p, model.staff, model.log, model.streams["teams"]
+    p, staff, log = model.p, model.staff, model.log
     if not model.pending:
         return
-    pending = np.asarray(model.pending)
+    pending = np.fromiter(model.pending, dtype=np.int64, count=len(model.pending))
     met = np.zeros(model.centers.n, dtype=bool)
     met[held] = True
-    take = met[np.asarray([log.center[r] for r in pending])]
+    center = np.asarray(log.center)[pending]
+    take = met[center]
     if not take.any():
         return
-    rows = pending[take]
-    model.pending = pending[~take].tolist()
-    runner = np.asarray([log.post[r] for r in rows])
-    center = np.asarray([log.center[r] for r in rows])
-    idea = np.asarray([log.idea[r] for r in rows])
-    y = np.asarray([log.observed[r] for r in rows])
-    tau_y = np.asarray([log.tau[r] for r in rows])
-    success = np.asarray([log.decision[r] == "adopt" for r in rows])
-    # a runner who has left since the cycle ended cannot share it
-    here = staff.filled[runner] & staff.on_team[runner]
-    shared = here & (rng.random(len(rows)) < p_share(p, staff.psych_safety[runner], success))
+    rows, center = pending[take], center[take]
+    u_team, u_board = np.array([model.pending.pop(r) for r in rows.tolist()]).T
+    runner = np.asarray(log.post)[rows]
+    idea = np.asarray(log.idea)[rows]
+    y = np.asarray(log.observed)[rows]
+    tau_y = np.asarray(log.tau)[rows]
+    success = y > 0
+    # only the person who ran the test can share it (not her successor in the post)
+    here = (staff.filled[runner] & staff.on_team[runner]
+            & (staff.person[runner] == np.asarray(log.person)[rows]))
+    shared = here & (u_team < p_share(p, staff.psych_safety[runner], success))
     for r in rows[shared]:
         log.shared_team[r] = True
-    hear_from_teammates(model, held, runner[shared], center[shared], idea[shared],
-                        y[shared], tau_y[shared])
+    model.counts["failures"] += np.bincount(center[here & ~success], minlength=model.centers.n)
+    model.counts["failures_shared"] += np.bincount(center[shared & ~success],
+                                                   minlength=model.centers.n)
+    members = np.flatnonzero(staff.present & met[staff.center])
+    hear_in_team(model, members, runner[shared], center[shared], idea[shared],
+                 y[shared], tau_y[shared])
     if not model.events.collab:
         return
     # to the collaborative: selective reporting by the team's climate
     climate = model.team_climate()
-    to_board = shared & (rng.random(len(rows)) < p_share(p, climate[center], success))
+    to_board = shared & (u_board < p_share(p, climate[center], success))
     for j in np.flatnonzero(to_board):
         log.shared_collab[rows[j]] = True
-        model.board.add(int(center[j]), int(idea[j]), float(y[j]), float(tau_y[j]),
-                        int(staff.role[runner[j]]))
+    model.board.extend(center[to_board], idea[to_board], y[to_board], tau_y[to_board],
+                       staff.role[runner[to_board]])
 
 
-def hear_from_teammates(model, held, runner, center, idea, y, tau_y) -> None:
-    """Present members of the centers that met update on their teammates' shared
-    results, each with weight `team_weight` x own safety x the speaker's status.
-    Reports are summed per center, then each listener's own reports taken out."""
+def hear_in_team(model, members, speaker, center, idea, y, tau_y) -> None:
+    """Members present of the speakers' centers update their beliefs about what
+    works in general on what was said, each with weight `team_weight` x own safety
+    x the speaker's status. Reports are summed per center, then each listener's
+    own reports taken out (her own data are her own, beliefs.py)."""
     p, staff = model.p, model.staff
-    listeners = np.flatnonzero(staff.present)
-    listeners = listeners[np.isin(staff.center[listeners], held)]
-    if len(listeners) == 0 or len(runner) == 0:
+    if len(members) == 0 or len(speaker) == 0:
         return
     n_c, n_i = model.centers.n, staff.belief_mu.shape[1]
-    weight = staff.status[runner] * tau_y
+    weight = staff.status[speaker] * tau_y
     a_tau, a_num = evidence(n_c, n_i, center, idea, y, weight)
     slot = np.full(staff.n, -1)
-    slot[listeners] = np.arange(len(listeners))
-    own = slot[runner]
+    slot[members] = np.arange(len(members))
+    own = slot[speaker]
     mine = own >= 0
-    o_tau, o_num = evidence(len(listeners), n_i, own[mine], idea[mine], y[mine], weight[mine])
-    c = staff.center[listeners]
-    scale = p.team_weight * staff.psych_safety[listeners][:, None]
+    o_tau, o_num = evidence(len(members), n_i, own[mine], idea[mine], y[mine], weight[mine])
+    c = staff.center[members]
+    scale = p.team_weight * staff.psych_safety[members][:, None]
     d_tau = scale * (a_tau[c] - o_tau)
     d_num = scale * (a_num[c] - o_num)
-    update_beliefs(staff, listeners, d_tau, d_num)
-    heard = np.bincount(center, minlength=n_c)[c] - np.bincount(own[mine], minlength=len(listeners))
+    update_beliefs(staff, members, d_tau, d_num)
+    heard = np.bincount(center, minlength=n_c)[c] - np.bincount(own[mine], minlength=len(members))
     model.counts["team_updates"] += int(heard[scale[:, 0] > 0].sum())

@@ -4,8 +4,10 @@ staff turnover and staffing shortages).
 Submodel `turnover`. Lead teachers leave with their center's weekly hazard
 1 - (1 - a_c)**(1/52); the post stays vacant for a geometric number of weeks (mean
 `dur_vacancy_weeks`); a newcomer then arrives with baseline knowledge and mindset,
-no BSC experience and no beliefs beyond the prior, and takes the post's team seat.
-Her classroom loses most of its practice gain. Directors leave with their own
+no BSC routines and no beliefs beyond the prior, and takes the post's team seat.
+A leaving teacher's practices leave with her (her classroom holds no practice in
+use until tested, spread or coached again), and a newcomer's classroom loses most
+of what practice is left above baseline. Directors leave with their own
 hazard; a director's exit costs the team part of its safety gain. Parents on the
 team leave when their child ages out at the program-year boundary. Sources:
 Doromal et al. 2022; Bassok et al. 2021, 2024; Hemmeter et al. 2018; design brief.
@@ -29,6 +31,9 @@ def turnover(model) -> None:
     leavers = np.flatnonzero(leave)
     for post in leavers:
         model.remove_person(post)
+    gone = staff.classroom[leavers[staff.role[leavers] == TEACHER]]
+    model.rooms.in_use[gone] = False
+    model.rooms.fidelity[gone] = 0.0
     model.counts["leavers"] += len(leavers)
     directors_out = leavers[staff.role[leavers] == DIRECTOR]
     if len(directors_out) and p.psych_safety_on:
@@ -52,14 +57,16 @@ def turnover(model) -> None:
 
 def newcomer_classrooms(model, rooms: np.ndarray) -> None:
     """A newcomer's classroom drops back: it keeps only 1 - newcomer_practice_loss
-    of its gain, and no change idea is in use until tested or spread again."""
+    of its gain above baseline; no change idea is in use until tested or spread
+    again."""
     if len(rooms) == 0:
         return
     r = model.rooms
     loss = model.p.newcomer_practice_loss
     r.practice[rooms] = r.practice_base[rooms] + (1 - loss) * (r.practice[rooms]
                                                                - r.practice_base[rooms])
-    r.adopted[rooms] = False
+    r.in_use[rooms] = False
+    r.fidelity[rooms] = 0.0
 
 
 __all__ = ["turnover", "AGENT_CLASS"]

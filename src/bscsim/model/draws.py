@@ -1,0 +1,25 @@
+"""Model: random numbers keyed to the person and the week (ODD design concept:
+stochasticity; common random numbers).
+
+Each process draws its random numbers for the week in full, one per post (or per
+post and idea), before it looks at who acts, and each person uses her own. So two
+runs with the same seed that differ in one rule keep giving the same person the
+same draw in the same week: a difference between them is the rule's, not a
+reshuffled sequence of draws. Source: Starsim's per-agent random slots (Kleinman et
+al. 2024); assumption that week and post are the right keys here.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+
+def weekly_draws(rng: np.random.Generator, uniform: dict | None = None,
+                 normal: dict | None = None) -> SimpleNamespace:
+    """Uniform(0, 1) and standard normal arrays of the given shapes, in a fixed
+    order, as attributes."""
+    out = {name: rng.random(shape) for name, shape in (uniform or {}).items()}
+    out.update({name: rng.standard_normal(shape) for name, shape in (normal or {}).items()})
+    return SimpleNamespace(**out)

@@ -1,0 +1,45 @@
+"""Model: the network of ties between teams of different programs (mechanism 2,
+vicarious learning across programs).
+
+Ties form through actual contact and differ between pairs. At a learning session
+the teams that attend sit at tables of `table_size` centers, drawn at random each
+session; at an affinity-group call, role peers meet in breakout groups of the same
+size. Two centers whose people share a table or a breakout group strengthen their
+tie by `tie_gain` (a call: `tie_gain` x `call_tie_share`) of the gap to 1; ties
+weaken by `rate_tie_decay` a year without contact. All-team calls have no small
+groups and form no ties. A team's mean tie strength to the others is the normative
+pressure of `pdsa.start_cycles`; the tie between two teams weights what one hears of
+the other's results on calls (collaborative.read_board). Sources: seed (peer
+learning environment, affinity groups); Nembhard 2009 (learning-session contact
+most helpful); Zamboni et al. 2020; tables, sizes and decay: assumption.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def meet_in_groups(model, centers: np.ndarray, gain: float) -> None:
+    """The `centers` present are split at random into groups of `table_size`;
+    every pair in a group strengthens its tie by `gain` of the gap to 1."""
+    if gain == 0 or len(centers) < 2:
+        return
+    rng = model.streams["collab"]
+    order = rng.permutation(centers)
+    group = np.empty(model.centers.n, dtype=np.int64)
+    group[order] = np.arange(len(order)) // model.p.table_size
+    here = np.zeros(model.centers.n, dtype=bool)
+    here[centers] = True
+    same = here[:, None] & here[None, :] & (group[:, None] == group[None, :])
+    np.fill_diagonal(same, False)
+    ties = model.centers.ties
+    ties += np.where(same, gain * (1.0 - ties), 0.0)
+    model.ties_version += 1
+
+
+def decay_ties(model) -> None:
+    """Weekly decay of every tie without contact, `rate_tie_decay` a year."""
+    rate = model.p.rate_tie_decay / 52.0
+    if rate > 0 and model.p.vicarious_on:
+        model.centers.ties *= 1.0 - min(rate, 1.0)
+        model.ties_version += 1
