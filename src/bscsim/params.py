@@ -466,8 +466,6 @@ PARAMS: tuple[Param, ...] = (
     _p("capacity_sustain", 0.8, (0.0, 1.0), (0.5, 1.0), "share", "outcomes",
        "Share of that drift prevented at full organizational capacity.",
        "Hemmeter 2018: practices kept up to a year (evidence A6 36); assumption"),
-    _p("vacancy_decay_mult", 3.0, (1.0, 20.0), (1.0, 6.0), "multiplier", "outcomes",
-       "Decay multiplier for a classroom while its lead post is vacant.", ASSUMPTION),
     _p("newcomer_practice_loss", 0.7, (0.0, 1.0), (0.4, 1.0), "share of gain", "outcomes",
        "Share of a classroom's practice gain above baseline lost when a newcomer "
        "takes it over (her predecessor's practices leave with her).",

@@ -21,6 +21,7 @@ from .model.agents import ROLES
 from .atomic import atomic_folder
 from .cost import cost_outputs, model_cost
 from .model.framework import DRIVERS, idea_names
+from .model.pdsa import DECISIONS, MODES
 from .outputs import CENTER_NAMES, SUMMARY_NAMES, TIMESERIES_NAMES
 
 
@@ -98,12 +99,14 @@ class Result:
     def pdsa_log(self) -> pd.DataFrame:
         """One row per completed PDSA cycle."""
         log = self._log
-        df = pd.DataFrame({c: getattr(log, c) for c in log.COLUMNS})
+        df = pd.DataFrame({c: log.column(c) for c in log.COLUMNS})
         names = idea_names(self.params.n_ideas_per_driver, self.params.n_staff_ideas)
         if len(df) == 0:
             df = pd.DataFrame(columns=list(log.COLUMNS) + ["change_idea"])
             return df
         df["role"] = [ROLES[r] for r in df["role"]]
+        df["mode"] = [MODES[m] for m in df["mode"]]
+        df["decision"] = [DECISIONS[d] for d in df["decision"]]
         df["driver"] = [DRIVERS[d] for d in df["driver"]]
         df["change_idea"] = [names[i] for i in df["idea"]]
         return df
@@ -164,9 +167,11 @@ def compute_summary(model) -> pd.Series:
     # (center, idea) pairs tested, and whether any cycle of the pair built on an
     # earlier one (an iteration after 'adapt': the PDSA ramp of Taylor et al. 2014)
     pairs: dict[tuple[int, int], bool] = {}
-    for r in range(rows):
-        key = (log.center[r], log.idea[r])
-        pairs[key] = pairs.get(key, False) or bool(log.iteration[r])
+    if rows:
+        center, idea = log.column("center")[:rows], log.column("idea")[:rows]
+        iteration = log.column("iteration")[:rows]
+        for key_c, key_i, it in zip(center.tolist(), idea.tolist(), iteration.tolist()):
+            pairs[(key_c, key_i)] = pairs.get((key_c, key_i), False) or bool(it)
     values = {
         "classrooms_improved_share": _mean((observed_gain[part] > p.improved_margin_sd)
                                            .astype(float)),

@@ -31,15 +31,18 @@ from __future__ import annotations
 import numpy as np
 
 from .framework import CLASSROOM_DRIVERS
-from .practices import fidelity_of, put_in_use, targets
+from .practices import changed, fidelity_of, put_in_use, targets
+from .practices import drift as drift_fidelity
 from .teams import director_leadership
 
 
 def spread(model) -> None:
     """Practices in use spread to other classrooms of the same center."""
     p, rooms = model.p, model.rooms
-    u = model.streams["spread"].random(rooms.in_use.shape)   # drawn whatever happens
-    if not p.teams_on or p.p_spread == 0 or not rooms.in_use.any():
+    if not p.teams_on or p.p_spread == 0:
+        return
+    u = model.streams["spread"].random(rooms.in_use.shape)   # drawn every week
+    if not rooms.in_use.any():
         return
     c = rooms.center
     n_rooms = np.bincount(c, minlength=model.centers.n)
@@ -65,12 +68,13 @@ def practice(model) -> None:
     p, rooms, centers = model.p, model.rooms, model.centers
     drift = np.minimum(p.rate_practice_decay / 52.0
                        * (1.0 - p.capacity_sustain * centers.capacity), 1.0)
-    rooms.fidelity *= 1.0 - drift[rooms.center][:, None]
+    drift_fidelity(model, 1.0 - drift[rooms.center])
     centers.org_fidelity *= 1.0 - drift[:, None]
     coach(model)
     rooms.target = targets(model)
     rooms.practice += p.rate_implementation * (rooms.target - rooms.practice)
-    np.clip(rooms.practice, 0.0, 1.0, out=rooms.practice)
+    np.maximum(rooms.practice, 0.0, out=rooms.practice)
+    np.minimum(rooms.practice, 1.0, out=rooms.practice)
 
 
 def coach(model) -> None:
@@ -97,3 +101,4 @@ def coach(model) -> None:
     step = min(p.coaching_gain * p.coaching_hours_week, 1.0)
     f = rooms.fidelity[coached]
     rooms.fidelity[coached] = np.where(rooms.in_use[coached], f + step * (1.0 - f), f)
+    changed(model)

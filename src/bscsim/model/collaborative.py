@@ -15,7 +15,7 @@ import numpy as np
 
 from .agents import TEACHER
 from .beliefs import evidence, update_beliefs
-from .network import decay_ties, meet_in_groups
+from .network import decay_ties, meet_in_groups, tie_matrix
 
 WEEKS_PER_MONTH = 52 / 12
 
@@ -131,13 +131,13 @@ def read_board(model, readers: np.ndarray, weight: float, channel: str,
 
 def channel_weights(model, channel: str, weight: float, use_ties: bool):
     """Center-by-center weights of a channel, and whether a report is heard at all
-    (weight > 0); cached until ties change at the next learning session."""
-    key = (channel, weight, use_ties, model.ties_version)
+    (weight > 0); cached until the ties change."""
+    key = (channel, weight, use_ties, model.ties_version, use_ties and model.tie_scale)
     cached = model.channel_cache.get(channel)
     if cached is None or cached[0] != key:
         w_cc = weight * model.similarity
         if use_ties:
-            w_cc = w_cc * model.centers.ties
+            w_cc = w_cc * tie_matrix(model)
         cached = (key, w_cc, (w_cc > 0).astype(float))
         model.channel_cache[channel] = cached
     return cached[1], cached[2]
@@ -145,7 +145,7 @@ def channel_weights(model, channel: str, weight: float, use_ties: bool):
 
 def attendees(model) -> np.ndarray:
     """Team members present this week who attend the event (chance `p_attend`)."""
-    members = np.flatnonzero(model.staff.present)
+    members = model.present_now()
     return members[model.streams["collab"].random(len(members)) < model.p.p_attend]
 
 
@@ -225,6 +225,7 @@ def faculty_review(model) -> None:
         total = np.bincount(b["idea"][pkg], weights=w, minlength=n_pkg)
         num = np.bincount(b["idea"][pkg], weights=w * b["y"][pkg], minlength=n_pkg)
         model.faculty_score[t] = (tau0 * p.prior_mean + num) / (tau0 + total)
+    model.faculty_version += 1
 
 
 def calls(model) -> None:
@@ -266,5 +267,5 @@ def faculty_consultation(model) -> None:
     gain = min(p.faculty_qi_gain * p.faculty_hours_month, 1.0)
     if gain == 0:
         return
-    people = np.flatnonzero(staff.present)
+    people = model.present_now()
     staff.qi[people] += gain * (1.0 - staff.qi[people])

@@ -11,6 +11,7 @@ al. 2024); assumption that week and post are the right keys here.
 
 from __future__ import annotations
 
+import math
 from types import SimpleNamespace
 
 import numpy as np
@@ -18,8 +19,15 @@ import numpy as np
 
 def weekly_draws(rng: np.random.Generator, uniform: dict | None = None,
                  normal: dict | None = None) -> SimpleNamespace:
-    """Uniform(0, 1) and standard normal arrays of the given shapes, in a fixed
-    order, as attributes."""
-    out = {name: rng.random(shape) for name, shape in (uniform or {}).items()}
-    out.update({name: rng.standard_normal(shape) for name, shape in (normal or {}).items()})
+    """Uniform(0, 1) and standard normal arrays of the given shapes, as attributes:
+    one call to the generator for each kind, split in a fixed order."""
+    out: dict[str, np.ndarray] = {}
+    for shapes, draw in ((uniform or {}, rng.random), (normal or {}, rng.standard_normal)):
+        sizes = [math.prod(shape) if isinstance(shape, tuple) else shape
+                 for shape in shapes.values()]
+        flat = draw(sum(sizes))
+        start = 0
+        for (name, shape), size in zip(shapes.items(), sizes):
+            out[name] = flat[start:start + size].reshape(shape)
+            start += size
     return SimpleNamespace(**out)

@@ -33,6 +33,7 @@ from .children import children
 from .classrooms import practice, spread
 from .collaborative import Board, calendar, calls, learning_session, session_weeks
 from .framework import CLASSROOM_DRIVERS, DRIVER_DOMAIN
+from .network import tie_matrix
 from .observe import observe
 from .organization import organization
 from ..outputs import CENTER_NAMES, TIMESERIES_NAMES
@@ -104,24 +105,34 @@ class BSCModel(mesa.Model):
         # the faculty's reading of the board per program type (child care, Head
         # Start): ranks the prescription within a driver (collaborative.faculty_review)
         self.faculty_score = np.full((2, self.package.n_package), p.prior_mean)
+        self.faculty_version = 0
+        self.all_ideas_known = bool(self.centers.known.all())   # teams.bring_ideas
+        self.prescription: tuple = (None, None)      # (key, order), pdsa.prescribed_order
         self.board_seen = {"ls": 0, "call": 0, "affinity": 0}
         self.ties_version = 0
+        self.tie_scale = 1.0           # stored ties x tie_scale = ties (network.py)
         self.channel_cache: dict = {}
         self.log = PdsaLog()
         self.starts: dict[int, np.ndarray] = {}      # week -> posts that started a cycle
         self.replay_starts = replay_starts
-        # finished cycles not yet shared: log row -> its draws for sharing with
-        # the team and the collaborative
-        self.pending: dict[int, tuple[float, float]] = {}
+        # finished cycles not yet shared: log row -> (center, post, person, idea,
+        # result, precision, draw for the team, draw for the collaborative)
+        self.pending: dict[int, list[float]] = {}
         n_c = self.centers.n
-        self.counts: dict[str, Any] = {k: np.zeros(n_c, dtype=np.int64) for k in CENTER_COUNTS}
+        # per-center running counts: rows of one matrix (summed in one call by
+        # collect), reached by name as views
+        self.center_counts = np.zeros((len(CENTER_COUNTS), n_c), dtype=np.int64)
+        self.counts: dict[str, Any] = dict(zip(CENTER_COUNTS, self.center_counts))
         self.counts.update({k: 0 for k in SCALAR_COUNTS})
-        self.series = {k: np.full(self.n_weeks, np.nan) for k in TIMESERIES_NAMES}
+        # weekly model-level outputs: a (weeks, outputs) table; series[name] is its column
+        self._series_table = np.full((self.n_weeks, len(TIMESERIES_NAMES)), np.nan)
+        self.series = {k: self._series_table[:, j] for j, k in enumerate(TIMESERIES_NAMES)}
         self.by_center = {k: np.full((self.n_weeks, n_c), np.nan) for k in CENTER_NAMES}
         self.snapshots: dict[str, dict[str, np.ndarray]] = {}
         self.events = calendar(self)
         self.first_room = np.searchsorted(self.rooms.center, np.arange(self.centers.n))
         self._init_lookups()
+        self.cb_by_center = self.center_mean(self.rooms.cb_share)   # kept by children()
         self.update_room_filled()
         self._init_collect()
         self.hazard = np.where(
@@ -147,28 +158,57 @@ class BSCModel(mesa.Model):
         self.room_driver_onehot = (drv[..., None]
                                    == np.arange(CLASSROOM_DRIVERS)).astype(float)
         self.classroom_idea = self.package.driver < CLASSROOM_DRIVERS
+        order = np.argsort(staff.center, kind="stable")       # every center has posts
+        self._by_center = (order, np.searchsorted(staff.center[order],
+                                                  np.arange(self.centers.n)))
+        n_pkg = self.package.n_package
+        self.sustained = None     # practices.sustained, kept between weeks
+        self.pkg_driver = (np.arange(n_pkg)[:, None] // self.p.n_ideas_per_driver
+                            == np.arange(CLASSROOM_DRIVERS)).astype(float)
         teacher = np.arange(rooms.n)
         rooms.coached_person = np.where(staff.filled[teacher], staff.person[teacher], -1)
         self._peer = (None, None)
+        self._room_effect = None
+        self._team = None
+        self._present = None
 
     def room_effect(self, rooms: np.ndarray | None = None,
                     ideas: np.ndarray | None = None) -> np.ndarray:
         """True effect of ideas in classrooms: the center's effect plus the
-        classroom's fit (framework.py). All ideas of `rooms` (default: every
-        classroom), or one idea per room when `ideas` is given."""
-        r = self.rooms
-        rooms = np.arange(r.n) if rooms is None else rooms
-        if ideas is None:
-            return self.centers.effect[r.center[rooms]] + r.fit[rooms]
-        return self.centers.effect[r.center[rooms], ideas] + r.fit[rooms, ideas]
+        classroom's fit (framework.py). Every classroom's (rooms, ideas) table, or
+        one idea per room when `rooms` and `ideas` are given. The table is kept
+        until an adapted variant changes a center's effect (`effect_changed`)."""
+        if self._room_effect is None:
+            r = self.rooms
+            self._room_effect = self.centers.effect[r.center] + r.fit
+        if rooms is None:
+            return self._room_effect
+        return self._room_effect[rooms, ideas]
+
+    def effect_changed(self) -> None:
+        self._room_effect = None
+        self.sustained = None
 
     def peer_ties(self) -> np.ndarray:
-        """Per center: mean tie strength to the other centers (cached per ties version)."""
+        """Per center: mean tie strength to the other centers."""
+        return self._tie_sums()[0] * self.tie_scale
+
+    def _tie_sums(self) -> tuple[np.ndarray, float]:
+        """Per center, and in all, the stored ties over the other centers, scaled
+        to means (network.py stores ties divided by `tie_scale`); kept until the
+        stored ties change."""
         if self._peer[0] != self.ties_version:
-            n_c = self.centers.n
-            self._peer = (self.ties_version,
-                          self.centers.ties.sum(axis=1) / max(n_c - 1, 1))
+            ties, n_c = self.centers.ties, self.centers.n
+            self._peer = (self.ties_version, (ties.sum(axis=1) / max(n_c - 1, 1),
+                                              ties.sum() / self._n_pairs))
         return self._peer[1]
+
+    def present_now(self) -> np.ndarray:
+        """Team members who hold their post (`staff.present`), as posts; kept until
+        turnover changes who is present."""
+        if self._present is None:
+            self._present = np.flatnonzero(self.staff.present)
+        return self._present
 
     # ------------------------------------------------------------ schedule
     def step(self) -> None:
@@ -215,9 +255,21 @@ class BSCModel(mesa.Model):
 
     def update_room_filled(self) -> None:
         """Per classroom: is the lead-teacher post held? (kept current by turnover;
-        teachers are the first `rooms.n` posts, in classroom order)"""
+        teachers are the first `rooms.n` posts, in classroom order). Also drops the
+        cached list of participants present."""
         self.room_filled = self.staff.filled[:self.rooms.n].copy()
         self.vacant_by_center = self.center_mean(~self.room_filled)
+        self._team = None
+        self._present = None
+
+    def team_now(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Participants present (posts), their centers, and how many per center;
+        kept until turnover changes who is present."""
+        if self._team is None:
+            who = np.flatnonzero(self.participant & self.staff.filled)
+            c = self.staff.center[who]
+            self._team = (who, c, np.bincount(c, minlength=self.centers.n))
+        return self._team
 
     def vacant_share(self) -> np.ndarray:
         """Per center: share of lead-teacher posts vacant."""
@@ -231,11 +283,9 @@ class BSCModel(mesa.Model):
 
     def center_mean_of_team(self, post_values: np.ndarray) -> np.ndarray:
         """Per center: mean over the participants present (0 where none)."""
-        who = self.participant & self.staff.filled
-        c = self.staff.center[who]
-        n = np.bincount(c, minlength=self.centers.n)
+        who, c, n = self.team_now()
         total = np.bincount(c, weights=post_values[who], minlength=self.centers.n)
-        return np.where(n > 0, total / np.maximum(n, 1), 0.0)
+        return total / np.maximum(n, 1)
 
     def team_climate(self) -> np.ndarray:
         """Per center: mean psychological safety of the participants present."""
@@ -244,15 +294,20 @@ class BSCModel(mesa.Model):
     def team_knowledge(self) -> np.ndarray:
         """Per center and domain: the most a present participant knows (a team
         draws on its most knowledgeable member, e.g. a parent for family)."""
-        return self._max_knowledge(self.participant & self.staff.filled)
+        return self._max_knowledge(self.team_now()[0])
 
     def center_knowledge(self) -> np.ndarray:
-        return self._max_knowledge(self.staff.filled)
+        return self._max_knowledge(np.flatnonzero(self.staff.filled))
 
     def _max_knowledge(self, who: np.ndarray) -> np.ndarray:
-        out = np.zeros((self.centers.n, self.staff.knowledge.shape[1]))
-        np.maximum.at(out, self.staff.center[who], self.staff.knowledge[who])
-        return out
+        """Per center and domain: the largest knowledge among posts `who` (0 where
+        none). Posts are grouped by center once (`_by_center`), so this is one
+        reduction."""
+        mask = np.zeros(self.staff.n)
+        mask[who] = 1.0
+        order, starts = self._by_center
+        return np.maximum.reduceat((self.staff.knowledge * mask[:, None])[order], starts,
+                                   axis=0)
 
     def transfer_knowledge(self, people: np.ndarray, gain: np.ndarray) -> None:
         """Know-do gap: a teacher's knowledge gain moves her classroom's practice on
@@ -276,6 +331,34 @@ class BSCModel(mesa.Model):
         self._w_dir = _weights(directors)
         self._w_others = _weights(self.participant & ~directors)
         self._w_rooms = np.stack([_weights(pr), _weights(~pr)])
+        col = {k: j for j, k in enumerate(TIMESERIES_NAMES)}
+        counted = {"pdsa_started": "pdsa_started", "pdsa_completed": "pdsa_completed",
+                   "pdsa_adopted": "pdsa_adopted", "pdsa_adapted": "pdsa_adapted",
+                   "pdsa_abandoned": "pdsa_abandoned",
+                   "vicarious_updates": "vicarious_updates",
+                   "metrics_reported": "metrics_reported", "meetings_held": "meetings",
+                   "deadoptions": "deadopted", "staff_ideas": "staff_ideas"}
+        scalars = ("ls_attendance", "call_attendance", "voice", "team_updates",
+                   "spread_adoptions", "leavers")
+        # rows of the classroom product: 4 drivers, quality, competence, behavior
+        by_room = {"practice_relationships": 0, "practice_social_skills": 1,
+                   "practice_family": 2, "practice_equity": 3,
+                   "practice_participating": 4, "child_se": 5, "cb_share": 6}
+        misc = ("power_gap", "leadership", "ties", "climate", "capacity",
+                "practice_spread", "vacancy_share", "practices_in_use", "harmful_in_use")
+        staff_means = ("psych_safety", "efficacy", "inquiry", "qi_skill", "knowledge_sel",
+                       "knowledge_family", "knowledge_equity")
+        self._groups = {
+            "count_cols": [col[k] for k in counted],
+            "count_rows": [CENTER_COUNTS.index(v) for v in counted.values()],
+            "scalar_cols": [col[k] for k in scalars], "scalar_keys": scalars,
+            "staff_cols": [col[k] for k in staff_means],
+            "room_cols": [col[k] for k in by_room], "room_rows": list(by_room.values()),
+            "misc_cols": [col[k] for k in misc],
+        }
+        grouped = sum((v for k, v in self._groups.items() if k.endswith("_cols")), [])
+        assert sorted(grouped) == list(range(len(TIMESERIES_NAMES))), \
+            "collect must fill every declared weekly output once"
         n_c = self.centers.n
         self._n_pairs = max(n_c * (n_c - 1), 1)
 
@@ -306,64 +389,51 @@ class BSCModel(mesa.Model):
         self._dc_week = 0
 
     def collect(self) -> None:
-        """Record this week's model-level and per-center outputs."""
-        w, s, staff, rooms, c = self.week, self.series, self.staff, self.rooms, self.counts
-        for k in ("pdsa_started", "pdsa_completed", "pdsa_adopted", "pdsa_adapted",
-                  "pdsa_abandoned", "vicarious_updates", "metrics_reported"):
-            s[k][w] = c[k].sum()
-        s["meetings_held"][w] = c["meetings"].sum()
-        for k in ("ls_attendance", "call_attendance", "voice", "team_updates",
-                  "spread_adoptions", "leavers"):
-            s[k][w] = c[k]
-        wp = self._w_part
-        s["psych_safety"][w] = wp @ staff.psych_safety
-        s["efficacy"][w] = wp @ staff.efficacy
-        s["inquiry"][w] = wp @ staff.inquiry
-        s["qi_skill"][w] = wp @ staff.qi
-        s["knowledge_sel"][w], s["knowledge_family"][w], s["knowledge_equity"][w] = (
-            wp @ staff.knowledge)
-        others = self._w_others @ staff.status
-        s["power_gap"][w] = self._w_dir @ staff.status - (others if others == others else 0.0)
-        s["leadership"][w] = self._w_dir @ staff.leadership
-        s["ties"][w] = self.centers.ties.sum() / self._n_pairs
-        s["deadoptions"][w] = c["deadopted"].sum()
-        s["staff_ideas"][w] = c["staff_ideas"].sum()
-        in_use = rooms.in_use & self.classroom_idea[rooms.center]
-        s["practices_in_use"][w] = self._w_rooms[0] @ in_use.sum(axis=1)
-        s["harmful_in_use"][w] = self.harmful_in_use()
-        filled = staff.filled
-        s["climate"][w] = (staff.psych_safety @ filled) / max(filled.sum(), 1)
+        """Record this week's model-level and per-center outputs: one row of the
+        (weeks, outputs) table, filled by groups (`_init_collect`)."""
+        w, staff, rooms, centers = self.week, self.staff, self.rooms, self.centers
+        row, g = self._series_table[w], self._groups
+        row[g["count_cols"]] = self.center_counts.sum(axis=1)[g["count_rows"]]
+        row[g["scalar_cols"]] = [self.counts[k] for k in g["scalar_keys"]]
+        row[g["staff_cols"]] = self._w_part @ np.column_stack(
+            [staff.psych_safety, staff.efficacy, staff.inquiry, staff.qi, staff.knowledge])
         q = rooms.quality
-        part_q, other_q = self._w_rooms @ q
-        (s["practice_relationships"][w], s["practice_social_skills"][w],
-         s["practice_family"][w], s["practice_equity"][w]) = self._w_rooms[0] @ rooms.practice
-        s["capacity"][w] = self.centers.capacity.mean()
-        s["practice_participating"][w] = part_q
-        s["practice_spread"][w] = other_q
-        s["child_se"][w] = self._w_rooms[0] @ rooms.competence
-        s["cb_share"][w] = self._w_rooms[0] @ rooms.cb_share
-        room_filled = self.room_filled
-        s["vacancy_share"][w] = 1.0 - room_filled.mean()
+        rooms_part, rooms_other = self._w_rooms @ np.column_stack(
+            [rooms.practice, q, rooms.competence, rooms.cb_share])
+        row[g["room_cols"]] = rooms_part[g["room_rows"]]
+        others = self._w_others @ staff.status
+        part_use = rooms.in_use[self.part_rooms]
+        n_use = part_use.sum()
+        filled = staff.filled
+        row[g["misc_cols"]] = (
+            self._w_dir @ staff.status - (others if others == others else 0.0),
+            self._w_dir @ staff.leadership,
+            self._tie_sums()[1] * self.tie_scale,
+            (staff.psych_safety @ filled) / max(filled.sum(), 1),
+            centers.capacity.sum() / centers.n,
+            rooms_other[4],
+            1.0 - self.room_filled.sum() / rooms.n,
+            n_use / max(len(self.part_rooms), 1),
+            (part_use & (self.room_effect()[self.part_rooms] < 0)).sum() / n_use
+            if n_use else np.nan)
         bc = self.by_center
         bc["practice_participating"][w] = self._center_mean_where(q, rooms.participating)
         bc["practice_all"][w] = self.center_mean(q)
         bc["psych_safety"][w] = self.team_climate()
         bc["inquiry"][w] = self.center_mean_of_team(staff.inquiry)
-        bc["capacity"][w] = self.centers.capacity
-        bc["pdsa_completed"][w] = c["pdsa_completed"]
-        bc["vicarious_updates"][w] = c["vicarious_updates"]
-        bc["vacancy_share"][w] = self.center_mean(~room_filled)
+        bc["capacity"][w] = centers.capacity
+        bc["pdsa_completed"][w] = self.counts["pdsa_completed"]
+        bc["vicarious_updates"][w] = self.counts["vicarious_updates"]
+        bc["vacancy_share"][w] = self.vacant_by_center
 
     def harmful_in_use(self) -> float:
         """Share of the practices in use in participating classrooms whose true
         effect there is below zero (NaN when none is in use)."""
-        rooms = self.rooms
-        use = rooms.in_use[rooms.participating]
+        use = self.rooms.in_use[self.part_rooms]
         n = use.sum()
         if n == 0:
             return float("nan")
-        harm = self.room_effect()[rooms.participating] < 0
-        return float((use & harm).sum() / n)
+        return float((use & (self.room_effect()[self.part_rooms] < 0)).sum() / n)
 
     def _center_mean_where(self, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
         c = self.rooms.center[mask]
@@ -389,7 +459,7 @@ class BSCModel(mesa.Model):
             "knowledge_sel": float(staff.knowledge[part, 0].mean()),
             "capacity": float(self.centers.capacity.mean()),
             "harmful_in_use": self.harmful_in_use(),
-            "ties_sd": float(self.centers.ties[~np.eye(self.centers.n, dtype=bool)].std())
+            "ties_sd": float(tie_matrix(self)[~np.eye(self.centers.n, dtype=bool)].std())
             if self.centers.n > 1 else 0.0,
             "week": self.week,
             "counts": self.counts_now(),

@@ -32,14 +32,25 @@ def meet_in_groups(model, centers: np.ndarray, gain: float) -> None:
     here[centers] = True
     same = here[:, None] & here[None, :] & (group[:, None] == group[None, :])
     np.fill_diagonal(same, False)
-    ties = model.centers.ties
-    ties += np.where(same, gain * (1.0 - ties), 0.0)
+    ties, scale = model.centers.ties, model.tie_scale
+    true = ties[same] * scale
+    ties[same] = (true + gain * (1.0 - true)) / scale
     model.ties_version += 1
 
 
+def tie_matrix(model) -> np.ndarray:
+    """Tie strength between every pair of teams, (centers, centers), 0-1."""
+    return model.centers.ties * model.tie_scale
+
+
 def decay_ties(model) -> None:
-    """Weekly decay of every tie without contact, `rate_tie_decay` a year."""
+    """Weekly decay of every tie, `rate_tie_decay` a year. Ties are stored
+    divided by a running decay factor, `model.tie_scale`, so a week's decay is one
+    multiplication (and the stored matrix is rescaled before the factor gets tiny)."""
     rate = model.p.rate_tie_decay / 52.0
     if rate > 0 and model.p.vicarious_on:
-        model.centers.ties *= 1.0 - min(rate, 1.0)
-        model.ties_version += 1
+        model.tie_scale *= 1.0 - min(rate, 1.0)
+        if model.tie_scale < 1e-6:
+            model.centers.ties *= model.tie_scale
+            model.tie_scale = 1.0
+            model.ties_version += 1

@@ -34,26 +34,45 @@ from .framework import N_DRIVERS, ORG_DRIVER
 from .practices import fidelity_of, put_in_use
 
 
+DECISIONS = ("adopt", "adapt", "abandon")
+ADOPT, ADAPT, ABANDON = range(3)
+MODES = ("inquiry", "comply")
+
+
 class PdsaLog:
-    """One row per PDSA cycle, as columns (turned into a DataFrame by Result)."""
+    """One row per PDSA cycle (turned into a DataFrame by Result). Rows arrive in
+    weekly chunks of arrays; `column(name)` joins them. Decisions and modes are
+    stored as codes (DECISIONS, MODES); the two sharing flags can be set later."""
 
     COLUMNS = ("week_start", "week_end", "center", "post", "person", "role",
                "classroom", "driver", "idea", "mode", "iteration", "observed",
                "true_effect", "tau", "decision", "shared_team", "shared_collab")
+    FLAGS = ("shared_team", "shared_collab")
 
     def __init__(self) -> None:
-        for c in self.COLUMNS:
-            setattr(self, c, [])
+        self._chunks: list[dict[str, np.ndarray]] = []
+        self._n = 0
+        self.shared_team: list[bool] = []
+        self.shared_collab: list[bool] = []
 
     def __len__(self) -> int:
-        return len(self.week_start)
+        return self._n
 
     def extend(self, **columns) -> np.ndarray:
-        """Append rows given as equal-length columns; return their row numbers."""
-        start = len(self)
-        for c in self.COLUMNS:
-            getattr(self, c).extend(np.asarray(columns[c]).tolist())
-        return np.arange(start, len(self))
+        """Append rows given as equal-length arrays; return their row numbers."""
+        m = len(columns["center"])
+        self._chunks.append(columns)
+        self.shared_team.extend([False] * m)
+        self.shared_collab.extend([False] * m)
+        self._n += m
+        return np.arange(self._n - m, self._n)
+
+    def column(self, name: str) -> np.ndarray:
+        if name in self.FLAGS:
+            return np.array(getattr(self, name), dtype=bool)
+        if not self._chunks:
+            return np.array([])
+        return np.concatenate([c[name] for c in self._chunks])
 
 
 def free_time(model, posts: np.ndarray) -> np.ndarray:
@@ -64,10 +83,10 @@ def free_time(model, posts: np.ndarray) -> np.ndarray:
     c = staff.center[posts]
     room = staff.classroom[posts]
     cb = np.where(room >= 0, model.rooms.cb_share[np.maximum(room, 0)],
-                  model.center_mean(model.rooms.cb_share)[c])
+                  model.cb_by_center[c])
     hours = (p.planning_hours - p.pressure_vacancy * model.vacant_share()[c]
              - p.pressure_behavior * cb)
-    return np.clip(hours / p.hours_pdsa, 0.0, 1.0)
+    return np.minimum(np.maximum(hours / p.hours_pdsa, 0.0), 1.0)
 
 
 def in_use_here(model, rooms: np.ndarray) -> np.ndarray:
@@ -84,12 +103,17 @@ def prescribed_order(model) -> np.ndarray:
     driver by driver, one more at each learning session; assumption), within a
     driver by the faculty's score."""
     focus = max(model.counts_sessions - 1, 0) % N_DRIVERS
+    key = (focus, model.faculty_version)
+    if model.prescription[0] == key:
+        return model.prescription[1]
     k, n_pkg = model.p.n_ideas_per_driver, model.package.n_package
     score = model.faculty_score
     within = np.argsort(np.argsort(-score, axis=1, kind="stable"), axis=1, kind="stable")
     rest = n_pkg + ((np.arange(n_pkg) // k - focus) % N_DRIVERS) * n_pkg + within
-    key = np.where(score > model.p.adopt_threshold, within, rest)
-    return np.argsort(key, axis=1, kind="stable")
+    order = np.argsort(np.where(score > model.p.adopt_threshold, within, rest),
+                       axis=1, kind="stable")
+    model.prescription = (key, order)
+    return order
 
 
 def choose_ideas(model, posts: np.ndarray, rooms: np.ndarray,
@@ -115,9 +139,8 @@ def choose_ideas(model, posts: np.ndarray, rooms: np.ndarray,
 
 def start_cycles(model, u) -> None:
     p, staff, ev = model.p, model.staff, model.events
-    if not (p.pdsa_support and p.teams_on):
-        return
-    idle = np.flatnonzero(staff.present & (staff.cycle_idea < 0))
+    present = model.present_now()
+    idle = present[staff.cycle_idea[present] < 0]
     if len(idle) == 0:
         return
     if model.replay_starts is not None:
@@ -178,15 +201,15 @@ def finish_cycles(model, u) -> None:
     mu, _ = here(staff, done, between_programs(p))
     decision = decide(p, mu[np.arange(len(done)), ideas], comply)
     iteration = (staff.next_idea[done] == ideas).astype(int)
-    model.pending.update(zip(model.log.extend(
+    rows = model.log.extend(
         week_start=staff.cycle_start[done], week_end=np.full(len(done), ev.week),
         center=c, post=done, person=staff.person[done], role=staff.role[done],
-        classroom=rooms, driver=drivers, idea=ideas,
-        mode=np.where(comply, "comply", "inquiry"), iteration=iteration, observed=y,
-        true_effect=truth, tau=tau_y, decision=decision,
-        shared_team=np.zeros(len(done), dtype=bool),
-        shared_collab=np.zeros(len(done), dtype=bool)).tolist(),
-        zip(u.team[done].tolist(), u.board[done].tolist())))
+        classroom=rooms, driver=drivers, idea=ideas, mode=comply.astype(np.int8),
+        iteration=iteration, observed=y, true_effect=truth, tau=tau_y, decision=decision)
+    # what the team meeting needs to share them, and this week's draws for it
+    model.pending.update(zip(rows.tolist(), zip(
+        c.tolist(), done.tolist(), staff.person[done].tolist(), ideas.tolist(),
+        y.tolist(), tau_y.tolist(), u.team[done].tolist(), u.board[done].tolist())))
     act(model, done, ideas, rooms, c, decision, fid, truth, y, u)
     model.counts["pdsa_completed"] += np.bincount(c, minlength=model.centers.n)
     staff.routine[done] += p.routine_gain * (1.0 - staff.routine[done])
@@ -198,9 +221,9 @@ def finish_cycles(model, u) -> None:
 def decide(p, belief: np.ndarray, comply: np.ndarray) -> np.ndarray:
     """Act: compliance adopts the prescribed idea whatever the data; inquiry adopts
     above `adopt_threshold`, abandons below `abandon_threshold`, adapts between."""
-    by_evidence = np.where(belief > p.adopt_threshold, "adopt",
-                           np.where(belief < p.abandon_threshold, "abandon", "adapt"))
-    return np.where(comply, "adopt", by_evidence)
+    by_evidence = np.where(belief > p.adopt_threshold, ADOPT,
+                           np.where(belief < p.abandon_threshold, ABANDON, ADAPT))
+    return np.where(comply, ADOPT, by_evidence)
 
 
 def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None:
@@ -211,15 +234,21 @@ def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None
     runner's efficacy (mastery experience; mechanism 1 on)."""
     p, staff = model.p, model.staff
     n_c = model.centers.n
-    adopt, adapt = decision == "adopt", decision == "adapt"
-    model.counts["pdsa_adopted"] += np.bincount(centers[adopt], minlength=n_c)
-    model.counts["pdsa_adapted"] += np.bincount(centers[adapt], minlength=n_c)
-    model.counts["pdsa_abandoned"] += np.bincount(centers[decision == "abandon"], minlength=n_c)
-    model.counts["harmful_adopted"] += np.bincount(centers[adopt & (truth < 0)], minlength=n_c)
+    adopt, adapt = decision == ADOPT, decision == ADAPT
+    # decisions (adopt, adapt, abandon, harmful adopt) by center, in one count
+    kind = np.where(adopt & (truth < 0), 3, decision)
+    by = np.bincount(kind * n_c + centers, minlength=4 * n_c).reshape(4, n_c)
+    by[ADOPT] += by[3]
+    model.counts["pdsa_adopted"] += by[ADOPT]
+    model.counts["pdsa_adapted"] += by[ADAPT]
+    model.counts["pdsa_abandoned"] += by[ABANDON]
+    model.counts["harmful_adopted"] += by[3]
     iterate = adapt & (u.iterate[posts] < staff.inquiry[posts])
     staff.next_idea[posts] = np.where(iterate, ideas, -1)
     shift = p.adapt_shift + p.adapt_sd * u.shift[posts]
-    np.add.at(model.centers.effect, (centers[adapt], ideas[adapt]), shift[adapt])
+    if adapt.any():
+        np.add.at(model.centers.effect, (centers[adapt], ideas[adapt]), shift[adapt])
+        model.effect_changed()
     if p.psych_safety_on:
         up = posts[y > 0]
         staff.efficacy[up] += p.efficacy_gain * (1.0 - staff.efficacy[up])
@@ -229,7 +258,10 @@ def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None
 
 def pdsa(model) -> None:
     """PDSA cycles: finish (study, act, log) those that end, then start new ones.
-    This week's random numbers are drawn first, one set per post (draws.py)."""
+    This week's random numbers are drawn first, one set per post (draws.py), in
+    every week of a run whose teams can run tests."""
+    if not (model.p.pdsa_support and model.p.teams_on):
+        return
     n, n_i = model.staff.n, model.package.n_ideas
     u = weekly_draws(model.streams["pdsa"], uniform={
         "start": n, "comply": n, "room": n, "iterate": n, "team": n, "board": n},

@@ -30,17 +30,18 @@ import numpy as np
 
 from .agents import DIRECTOR, TEACHER
 from .beliefs import between_programs, here
-from .framework import CLASSROOM_DRIVERS, DRIVER_DOMAIN, ORG_DRIVER
+from .framework import CLASSROOM_DRIVERS, DOMAINS, DRIVER_DOMAIN, ORG_DRIVER
+
+DOMAIN_MEAN = np.full(len(DOMAINS), 1.0 / len(DOMAINS))
 
 
 def fidelity_of(p, knowledge: np.ndarray, drivers: np.ndarray) -> np.ndarray:
     """Starting fidelity of a practice put in place by someone with `knowledge`
     (rows of (sel, family, equity)): 1 - knowledge_weight + knowledge_weight x the
     knowledge of the driver's domain (driver 5: the mean)."""
-    dom = np.where(drivers < CLASSROOM_DRIVERS,
-                   DRIVER_DOMAIN[np.minimum(drivers, CLASSROOM_DRIVERS - 1)], -1)
-    k = np.where(dom >= 0, np.take_along_axis(knowledge, np.maximum(dom, 0)[:, None],
-                                              axis=1)[:, 0], knowledge.mean(axis=1))
+    dom = DRIVER_DOMAIN[np.minimum(drivers, CLASSROOM_DRIVERS - 1)]
+    k = np.where(drivers < CLASSROOM_DRIVERS, knowledge[np.arange(len(drivers)), dom],
+                 knowledge @ DOMAIN_MEAN)
     return 1.0 - p.knowledge_weight + p.knowledge_weight * k
 
 
@@ -76,6 +77,8 @@ def put_in_use(model, rooms: np.ndarray, ideas: np.ndarray, fidelity: np.ndarray
         r.in_use[room, idea] = True
         r.fidelity[room, idea] = fidelity[j]
         new[j] = True
+    if new.any():
+        changed(model)
     return new
 
 
@@ -83,46 +86,71 @@ def drop(model, rooms: np.ndarray, ideas: np.ndarray) -> None:
     """Stop using `ideas` in `rooms` (de-adoption)."""
     model.rooms.in_use[rooms, ideas] = False
     model.rooms.fidelity[rooms, ideas] = 0.0
+    changed(model)
 
 
-def review(model, centers_met: np.ndarray) -> None:
-    """De-adoption at the team meetings held: each teacher present on a team drops
-    the practices in her classroom she now believes do not work; the director (if
-    present) drops the center's driver-5 ideas she believes do not work."""
-    p, staff, r = model.p, model.staff, model.rooms
-    met = np.zeros(model.centers.n, dtype=bool)
-    met[centers_met] = True
-    who = np.flatnonzero(staff.present & met[staff.center])
-    teachers = who[staff.role[who] == TEACHER]
-    rooms = staff.classroom[teachers]
-    v = between_programs(p)
-    bad = r.in_use[rooms] & (here(staff, teachers, v)[0] < p.abandon_threshold)
-    k, i = np.nonzero(bad)
+def review(model, members: np.ndarray) -> None:
+    """De-adoption at the team meetings held (`members`: the members present): each
+    teacher drops the practices in her classroom she now believes do not work;
+    the director drops the center's driver-5 ideas she believes do not work. Only
+    those with something in use review (nothing else could change)."""
+    p, staff, r, centers = model.p, model.staff, model.rooms, model.centers
+    role, c = staff.role[members], staff.center[members]
+    room = np.where(role == TEACHER, staff.classroom[members], -1)
+    holds = np.where(role == TEACHER, r.in_use[np.maximum(room, 0)].any(axis=1),
+                     (role == DIRECTOR) & centers.org_in_use[c].any(axis=1))
+    who, room, c, role = members[holds], room[holds], c[holds], role[holds]
+    if len(who) == 0:
+        return
+    doubt = here(staff, who, between_programs(p))[0] < p.abandon_threshold
+    teacher = role == TEACHER
+    k, i = np.nonzero(r.in_use[room[teacher]] & doubt[teacher])
     if len(k):
-        drop(model, rooms[k], i)
-        np.add.at(model.counts["deadopted"], r.center[rooms[k]], 1)
-    directors = who[staff.role[who] == DIRECTOR]
-    c = staff.center[directors]
-    bad = model.centers.org_in_use[c] & (here(staff, directors, v)[0] < p.abandon_threshold)
-    k, i = np.nonzero(bad)
+        drop(model, room[teacher][k], i)
+        np.add.at(model.counts["deadopted"], c[teacher][k], 1)
+    k, i = np.nonzero(centers.org_in_use[c[~teacher]] & doubt[~teacher])
     if len(k):
-        model.centers.org_in_use[c[k], i] = False
-        model.centers.org_fidelity[c[k], i] = 0.0
-        np.add.at(model.counts["deadopted"], c[k], 1)
+        centers.org_in_use[c[~teacher][k], i] = False
+        centers.org_fidelity[c[~teacher][k], i] = 0.0
+        np.add.at(model.counts["deadopted"], c[~teacher][k], 1)
 
 
 def targets(model) -> np.ndarray:
     """Per classroom and classroom driver: the practice its ideas in use sustain."""
     p, r = model.p, model.rooms
-    eff = model.room_effect()
-    contrib = np.where(r.in_use, eff * r.fidelity, 0.0)
-    n_use = (r.in_use & model.classroom_idea[r.center]).sum(axis=1)
-    attention = np.minimum(1.0, p.n_practices_attention / np.maximum(n_use, 1))
-    onehot = model.room_driver_onehot                     # (rooms, ideas, 4)
-    g = np.clip(p.adopt_gain * attention[:, None]
-                * np.einsum("ri,rid->rd", contrib, onehot), -1.0, 1.0)
+    g = np.minimum(np.maximum(p.adopt_gain * sustained(model), -1.0), 1.0)
     base = r.practice_base
     return base + np.where(g > 0, g * (1.0 - base), g * base)
+
+
+def sustained(model) -> np.ndarray:
+    """Per classroom and driver: attention x sum of effect x fidelity of the ideas
+    in use. Kept between weeks: the weekly drift of fidelity scales it
+    (`drift`), any other change to practices in use recomputes it (`changed`)."""
+    if model.sustained is None:
+        r = model.rooms
+        contrib = np.where(r.in_use, model.room_effect() * r.fidelity, 0.0)
+        n_use = (r.in_use & model.classroom_idea[r.center]).sum(axis=1)
+        attention = np.minimum(1.0, model.p.n_practices_attention / np.maximum(n_use, 1))
+        n_pkg = model.package.n_package    # package ideas: one driver table for all
+        by_driver = contrib[:, :n_pkg] @ model.pkg_driver
+        if contrib.shape[1] > n_pkg:       # staff ideas: drivers differ by center
+            by_driver += np.einsum("ri,rid->rd", contrib[:, n_pkg:],
+                                   model.room_driver_onehot[:, n_pkg:])
+        model.sustained = attention[:, None] * by_driver
+    return model.sustained
+
+
+def drift(model, factor: np.ndarray) -> None:
+    """Every practice in use of classroom r loses 1 - factor[r] of its fidelity."""
+    model.rooms.fidelity *= factor[:, None]
+    if model.sustained is not None:
+        model.sustained *= factor[:, None]
+
+
+def changed(model) -> None:
+    """Practices in use, their fidelity or their effects changed."""
+    model.sustained = None
 
 
 def org_gain(model) -> np.ndarray:

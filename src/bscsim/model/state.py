@@ -17,6 +17,9 @@ from .agents import DIRECTOR, PARENT, TEACHER
 from .framework import CLASSROOM_DRIVERS, DOMAINS, STAFF, Package, change_package
 
 
+DRIVER_MEAN = np.full(CLASSROOM_DRIVERS, 1.0 / CLASSROOM_DRIVERS)  # a mean as a product
+
+
 @dataclass
 class Centers:
     """One row per center (ECE program)."""
@@ -65,7 +68,7 @@ class Classrooms:
     @property
     def quality(self) -> np.ndarray:
         """Overall SEL practice quality: mean over the classroom drivers."""
-        return self.practice.mean(axis=1)
+        return self.practice @ DRIVER_MEAN
 
 
 @dataclass

@@ -44,12 +44,12 @@ def team_meeting(model) -> None:
     if not ev.meeting:
         return
     staff, centers = model.staff, model.centers
-    n, n_i = staff.n, model.package.n_ideas
+    n = staff.n
     u = weekly_draws(model.streams["teams"],
                      uniform={"keep": centers.n, "speak": n, "support": n,
-                              "pick": (n, n_i), "idea": n, "admit": n},
+                              "pick": n, "idea": n, "admit": n},
                      normal={"noise": n})
-    members = np.flatnonzero(staff.present)
+    members = model.present_now()
     if len(members) == 0:
         return
     if not ev.collab:
@@ -60,10 +60,13 @@ def team_meeting(model) -> None:
     centers.last_meeting[held] = ev.week
     model.counts["meetings"][held] += 1
     speakers = voice(model, members, u)
-    speak_of_practice(model, speakers, members, u)
+    said = speak_of_practice(model, speakers, u)
     bring_ideas(model, speakers, u)
-    share_results(model, held)
-    review(model, held)
+    shared = share_results(model, held)
+    # teammates hear what was said and shared in one update (normal-normal
+    # updates on several reports add up: the order does not matter)
+    hear_in_team(model, members, *(np.concatenate(pair) for pair in zip(said, shared)))
+    review(model, members)
 
 
 def director_leadership(model) -> tuple[np.ndarray, np.ndarray]:
@@ -93,7 +96,7 @@ def voice(model, members: np.ndarray, u) -> np.ndarray:
     lead, lead_status = director_leadership(model)
     c = staff.center[speakers]
     gap = np.maximum(lead_status[c] - staff.status[speakers], 0.0)
-    p_support = lead[c] * np.clip(1.0 - p.power_gap_penalty * gap, 0.0, 1.0)
+    p_support = lead[c] * np.minimum(np.maximum(1.0 - p.power_gap_penalty * gap, 0.0), 1.0)
     support = u.support[speakers] < p_support
     up, down = speakers[support], speakers[~support]
     staff.psych_safety[up] += p.ps_gain * (1.0 - staff.psych_safety[up])
@@ -103,22 +106,27 @@ def voice(model, members: np.ndarray, u) -> np.ndarray:
     return speakers
 
 
-def speak_of_practice(model, speakers: np.ndarray, members: np.ndarray, u) -> None:
+NOTHING_SAID = (np.zeros(0, dtype=np.int64),) * 3 + (np.zeros(0),) * 2
+
+
+def speak_of_practice(model, speakers: np.ndarray, u) -> tuple:
     """Teachers who speak report how one practice in use in their classroom works
     (chosen at random among those in use): a signal effect x fidelity + noise with
     the precision of a test at their QI skill. It is the speaker's own data (weight
-    her inquiry mindset); she tells her teammates (hear_in_team) if it is good news,
-    and admits a problem (y <= 0) with the chance she would admit a failed test
-    (p_share)."""
+    her inquiry mindset); she tells her teammates if it is good news, and admits a
+    problem (y <= 0) with the chance she would admit a failed test (p_share).
+    Returns what is told: (speakers, centers, ideas, results, precisions)."""
     p, staff, rooms = model.p, model.staff, model.rooms
     t = speakers[staff.role[speakers] == TEACHER]
     room = staff.classroom[t]
     use = rooms.in_use[room]
-    t, room, use = t[use.any(axis=1)], room[use.any(axis=1)], use[use.any(axis=1)]
+    n_use = use.sum(axis=1)
+    keep = n_use > 0
+    t, room, use, n_use = t[keep], room[keep], use[keep], n_use[keep]
     if len(t) == 0:
-        return
-    score = np.where(use, u.pick[t], -1.0)
-    idea = score.argmax(axis=1)
+        return NOTHING_SAID
+    k = (u.pick[t] * n_use).astype(np.int64)           # the k-th practice in use
+    idea = (np.cumsum(use, axis=1) > k[:, None]).argmax(axis=1)
     c = staff.center[t]
     sd = p.pdsa_noise_sd * (1.0 - p.qi_noise_reduction * staff.qi[t])
     tau_y = 1.0 / np.maximum(sd, 1e-3) ** 2
@@ -127,14 +135,15 @@ def speak_of_practice(model, speakers: np.ndarray, members: np.ndarray, u) -> No
     add_own_data(staff, t, idea, y, tau_y)
     told = u.admit[t] < p_share(p, staff.psych_safety[t], y > 0)
     model.counts["practice_reports"] += np.bincount(c[told], minlength=model.centers.n)
-    hear_in_team(model, members, t[told], c[told], idea[told], y[told], tau_y[told])
+    return t[told], c[told], idea[told], y[told], tau_y[told]
 
 
 def bring_ideas(model, speakers: np.ndarray, u) -> None:
     """A speaker brings an idea of her own with chance p_staff_idea x efficacy:
     her center learns its next unknown staff-idea slot (the seed's empowerment)."""
     p, staff, centers = model.p, model.staff, model.centers
-    if p.n_staff_ideas == 0 or p.p_staff_idea == 0 or len(speakers) == 0:
+    if p.n_staff_ideas == 0 or p.p_staff_idea == 0 or len(speakers) == 0 \
+            or model.all_ideas_known:
         return
     brings = speakers[u.idea[speakers] < p.p_staff_idea * staff.efficacy[speakers]]
     if len(brings) == 0:
@@ -147,6 +156,7 @@ def bring_ideas(model, speakers: np.ndarray, u) -> None:
     learn = unknown & (rank <= n_new[:, None])
     centers.known |= learn
     model.counts["staff_ideas"] += learn.sum(axis=1)
+    model.all_ideas_known = bool(centers.known.all())
 
 
 def p_share(p, safety: np.ndarray, success: np.ndarray) -> np.ndarray:
@@ -155,47 +165,45 @@ def p_share(p, safety: np.ndarray, success: np.ndarray) -> np.ndarray:
     return np.where(success, p.p_share_success, safety ** p.failure_report_power)
 
 
-def share_results(model, held: np.ndarray) -> None:
+def share_results(model, held: np.ndarray) -> tuple:
     """Finished cycles of centers that met are shared in the team, and (during
-    the collaborative) with the collaborative's board."""
+    the collaborative) with the collaborative's board. Returns what the teams
+    hear: (runners, centers, ideas, results, precisions)."""
     p, staff, log = model.p, model.staff, model.log
     if not model.pending:
-        return
+        return NOTHING_SAID
     pending = np.fromiter(model.pending, dtype=np.int64, count=len(model.pending))
+    data = np.array(list(model.pending.values()))
     met = np.zeros(model.centers.n, dtype=bool)
     met[held] = True
-    center = np.asarray(log.center)[pending]
-    take = met[center]
+    take = met[data[:, 0].astype(np.int64)]
     if not take.any():
-        return
-    rows, center = pending[take], center[take]
-    u_team, u_board = np.array([model.pending.pop(r) for r in rows.tolist()]).T
-    runner = np.asarray(log.post)[rows]
-    idea = np.asarray(log.idea)[rows]
-    y = np.asarray(log.observed)[rows]
-    tau_y = np.asarray(log.tau)[rows]
+        return NOTHING_SAID
+    rows, data = pending[take], data[take]
+    for r in rows.tolist():
+        del model.pending[r]
+    center, runner, person, idea = data[:, :4].astype(np.int64).T
+    y, tau_y, u_team, u_board = data[:, 4:].T
     success = y > 0
     # only the person who ran the test can share it (not her successor in the post)
-    here = (staff.filled[runner] & staff.on_team[runner]
-            & (staff.person[runner] == np.asarray(log.person)[rows]))
+    here = staff.filled[runner] & staff.on_team[runner] & (staff.person[runner] == person)
     shared = here & (u_team < p_share(p, staff.psych_safety[runner], success))
-    for r in rows[shared]:
+    for r in rows[shared].tolist():
         log.shared_team[r] = True
     model.counts["failures"] += np.bincount(center[here & ~success], minlength=model.centers.n)
     model.counts["failures_shared"] += np.bincount(center[shared & ~success],
                                                    minlength=model.centers.n)
-    members = np.flatnonzero(staff.present & met[staff.center])
-    hear_in_team(model, members, runner[shared], center[shared], idea[shared],
-                 y[shared], tau_y[shared])
+    heard = runner[shared], center[shared], idea[shared], y[shared], tau_y[shared]
     if not model.events.collab:
-        return
+        return heard
     # to the collaborative: selective reporting by the team's climate
     climate = model.team_climate()
     to_board = shared & (u_board < p_share(p, climate[center], success))
-    for j in np.flatnonzero(to_board):
-        log.shared_collab[rows[j]] = True
+    for r in rows[to_board].tolist():
+        log.shared_collab[r] = True
     model.board.extend(center[to_board], idea[to_board], y[to_board], tau_y[to_board],
                        staff.role[runner[to_board]])
+    return heard
 
 
 def hear_in_team(model, members, speaker, center, idea, y, tau_y) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .agents import AGENT_CLASS, DIRECTOR, PARENT, TEACHER
+from .practices import changed
 from .state import newcomers
 
 
@@ -28,12 +29,16 @@ def turnover(model) -> None:
     if model.events.new_year:
         leave |= staff.filled & (staff.role == PARENT) & (rng.random(staff.n) < p.p_parent_ageout)
     fill = ~staff.filled & (rng.random(staff.n) < 1.0 / max(p.dur_vacancy_weeks, 1.0))
+    if not (leave.any() or fill.any()):
+        return                                  # the usual week: nobody comes or goes
     leavers = np.flatnonzero(leave)
     for post in leavers:
         model.remove_person(post)
     gone = staff.classroom[leavers[staff.role[leavers] == TEACHER]]
-    model.rooms.in_use[gone] = False
-    model.rooms.fidelity[gone] = 0.0
+    if len(gone):
+        model.rooms.in_use[gone] = False
+        model.rooms.fidelity[gone] = 0.0
+        changed(model)
     model.counts["leavers"] += len(leavers)
     directors_out = leavers[staff.role[leavers] == DIRECTOR]
     if len(directors_out) and p.psych_safety_on:
@@ -67,6 +72,7 @@ def newcomer_classrooms(model, rooms: np.ndarray) -> None:
                                                                - r.practice_base[rooms])
     r.in_use[rooms] = False
     r.fidelity[rooms] = 0.0
+    changed(model)
 
 
 __all__ = ["turnover", "AGENT_CLASS"]
