@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bscsim
+from bscsim.model.network import tie_matrix
 from bscsim.outputs import TIMESERIES
 from bscsim.params import PARAMS
 
@@ -62,7 +63,9 @@ def test_states_bounded_counts_monotone_no_nan(p, seed):
                     ("knowledge", staff.knowledge), ("qi", staff.qi),
                     ("leadership", staff.leadership), ("practice", rooms.practice),
                     ("cb_share", rooms.cb_share), ("capacity", centers.capacity),
-                    ("ties", centers.ties)]:
+                    ("ties", tie_matrix(model)), ("fidelity", rooms.fidelity),
+                    ("org_fidelity", centers.org_fidelity), ("target", rooms.target),
+                    ("routine", staff.routine)]:
         assert np.isfinite(x).all(), f"{name} has NaN or inf"
         assert (x >= 0).all() and (x <= 1).all(), f"{name} left [0, 1]"
     r = bscsim.results.Result(model, seed)

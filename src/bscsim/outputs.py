@@ -88,7 +88,7 @@ TIMESERIES: tuple[Output, ...] = (
        "Mean number of change ideas (drivers 1-4) in use per participating classroom."),
     _o("harmful_in_use", "share", "long_term",
        "Share of the practices in use in participating classrooms that do harm there "
-       "(true effect below 0; NaN when none is in use)."),
+       "(true effect below 0; 0 when none is in use)."),
     _o("practice_participating", "share of key practices", "impacts",
        "Mean SEL practice quality of participating classrooms."),
     _o("practice_spread", "share of key practices", "impacts",
@@ -142,7 +142,8 @@ SUMMARY: tuple[Output, ...] = (
        "Share of the cycles ending in adopt whose idea does harm in that center "
        "(true effect below 0)."),
     _o("harmful_in_use_share", "share", "long_term",
-       "Share of the practices in use in participating classrooms that do harm there."),
+       "Share of the practices in use in participating classrooms that do harm there "
+       "(0 when none is in use)."),
     _o("deadoptions_per_team", "practices", "outputs",
        "Practices in use dropped per center (de-adoption)."),
     _o("staff_ideas_per_team", "ideas", "mechanisms",

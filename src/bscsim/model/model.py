@@ -415,7 +415,7 @@ class BSCModel(mesa.Model):
             1.0 - self.room_filled.sum() / rooms.n,
             n_use / max(len(self.part_rooms), 1),
             (part_use & (self.room_effect()[self.part_rooms] < 0)).sum() / n_use
-            if n_use else np.nan)
+            if n_use else 0.0)
         bc = self.by_center
         bc["practice_participating"][w] = self._center_mean_where(q, rooms.participating)
         bc["practice_all"][w] = self.center_mean(q)
@@ -428,11 +428,11 @@ class BSCModel(mesa.Model):
 
     def harmful_in_use(self) -> float:
         """Share of the practices in use in participating classrooms whose true
-        effect there is below zero (NaN when none is in use)."""
+        effect there is below zero (0 when none is in use)."""
         use = self.rooms.in_use[self.part_rooms]
         n = use.sum()
         if n == 0:
-            return float("nan")
+            return 0.0
         return float((use & (self.room_effect()[self.part_rooms] < 0)).sum() / n)
 
     def _center_mean_where(self, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
