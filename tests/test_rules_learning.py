@@ -30,7 +30,7 @@ def uniform_draws(model, **fixed):
     """Draws as choose_ideas reads them, with chosen values."""
     n, n_i = model.staff.n, model.package.n_ideas
     u = weekly_draws(np.random.default_rng(0), uniform={"comply": n},
-                     normal={"thompson": (n, n_i)})
+                     normal={"unused": 1})
     for k, v in fixed.items():
         getattr(u, k)[:] = v
     return u

@@ -16,7 +16,7 @@ from .config import ConfigError
 from .params import ParamError, UnknownParamError
 
 # Command modules, in the order `bscsim --help` lists them.
-COMMANDS = ("run", "params", "check-patterns", "compare", "sweep", "sensitivity",
+COMMANDS = ("run", "params", "check-patterns", "check-mechanisms", "compare", "sweep", "sensitivity",
             "study", "dashboard")
 
 

@@ -332,7 +332,7 @@ PARAMS: tuple[Param, ...] = (
        "Growth of tie strength between two centers that share a table at a learning "
        "session.",
        ASSUMPTION),
-    _p("vicarious_drive", 0.25, (0.0, 5.0), (0.0, 0.5), "multiplier per unit tie",
+    _p("vicarious_drive", 0.75, (0.0, 5.0), (0.0, 1.5), "multiplier per unit tie",
        "vicarious", "Rise in a member's chance to start a test per unit of her team's "
        "mean tie strength to other teams (normative pressure, peer recognition).",
        "Zamboni et al. 2020 (evidence 5.4): cross-team interaction creates normative "
@@ -368,7 +368,7 @@ PARAMS: tuple[Param, ...] = (
     # ------------------------------------------------ PDSA engine (design)
     _p("n_ideas_per_driver", 4, (1, 10), (2, 6), "ideas", "design",
        "Change ideas per primary driver in the change framework.", ASSUMPTION),
-    _p("p_pdsa_max", 0.23, (0.0, 1.0), (0.15, 0.35), "probability per week", "design",
+    _p("p_pdsa_max", 0.2, (0.0, 1.0), (0.12, 0.3), "probability per week", "design",
        "Weekly chance to start a PDSA at full inquiry, safety and free time.",
        "Taylor et al. 2014: few, weakly iterative cycles (evidence A8 48); value: "
        "calibrated, see docs/calibration.md"),
@@ -432,7 +432,7 @@ PARAMS: tuple[Param, ...] = (
     _p("prior_sd", 0.2, (0.01, 2.0), (0.1, 0.4), "effect units", "design",
        "Prior uncertainty about a change idea.", ASSUMPTION),
     # -------------------------------------------------------------- outcomes
-    _p("adopt_gain", 1.7, (0.0, 4.0), (1.0, 2.5), "share of gap per effect unit",
+    _p("adopt_gain", 1.5, (0.0, 4.0), (1.0, 2.0), "share of gap per effect unit",
        "outcomes", "Practice a classroom's ideas in use sustain on a driver: "
        "baseline + adopt_gain x sum(effect x fidelity) of the gap to 1 (to 0 for "
        "harmful ideas).",

@@ -4,9 +4,9 @@ mechanism 3, the inquiry mindset).
 Submodel `pdsa`. Team members with free time start a Plan-Do-Study-Act cycle with a
 weekly chance (time, safety, drive). Each cycle runs in one of two modes, drawn
 with chance = the member's inquiry mindset:
-- inquiry: she picks the idea to test by Thompson sampling from her beliefs over the
-  ideas her center knows and her classroom does not use yet (explores where
-  unsure), reads her own data (weight = her inquiry mindset) and acts on it: adopt
+- inquiry: she picks the idea most likely to work in her classroom among those her
+  center knows and her classroom does not use yet, reads her own data (weight =
+  her inquiry mindset) and acts on it: adopt
   when the belief clears `adopt_threshold`, abandon below `abandon_threshold`,
   adapt between (a variant, tested again);
 - compliance: she tests the idea the faculty prescribes and applies it whatever
@@ -120,19 +120,23 @@ def choose_ideas(model, posts: np.ndarray, rooms: np.ndarray,
                  u) -> tuple[np.ndarray, np.ndarray]:
     """Which idea each starting member tests, and whether she tests in compliance
     mode (chance 1 - inquiry). Both choose among the ideas her center knows and the
-    classroom does not use. Inquiry explores: Thompson sampling from her belief
-    about her own classroom. Compliance takes the faculty's prescription: the
-    first idea in the faculty's order (prescribed_order) not in use.
+    classroom does not use. Inquiry picks the idea most likely to work in her own
+    classroom: the largest chance that its effect there clears `adopt_threshold`
+    under her belief about her classroom (beliefs.here), i.e. the largest
+    (mu - adopt_threshold) x sqrt(tau): all the evidence she has, others' and her
+    own, and an untested idea only when the evidence says little. Compliance
+    takes the faculty's prescription: the first idea in the faculty's order
+    (prescribed_order) not in use.
     An idea to iterate on after 'adapt' comes first."""
     staff = model.staff
     mu, tau = here(staff, posts, between_programs(model.p))
     closed = in_use_here(model, rooms) | ~model.centers.known[staff.center[posts]]
-    draw = np.where(closed, -np.inf, mu + u.thompson[posts] / np.sqrt(tau))
+    chance = np.where(closed, -np.inf, (mu - model.p.adopt_threshold) * np.sqrt(tau))
     order = prescribed_order(model)[model.centers.is_hs[staff.center[posts]].astype(int)]
     free = ~np.take_along_axis(closed, order, axis=1)
     prescribed = order[np.arange(len(posts)), free.argmax(axis=1)]
     comply = u.comply[posts] >= staff.inquiry[posts]
-    pick = np.where(comply, prescribed, draw.argmax(axis=1))
+    pick = np.where(comply, prescribed, chance.argmax(axis=1))
     again = staff.next_idea[posts]
     return np.where(again >= 0, again, pick), comply & (again < 0)
 
@@ -227,10 +231,10 @@ def decide(p, belief: np.ndarray, comply: np.ndarray) -> np.ndarray:
 
 
 def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None:
-    """Adopt: the idea goes into use (practices.py); adapt: the center gets a
-    variant (true effect near the parent's), which the member tests again with
-    chance = her inquiry mindset (Taylor et al. 2014: iteration is rare); abandon:
-    nothing goes into use. A positive result is a success that raises the
+    """Adopt: the idea goes into use (practices.py); adapt: the classroom gets a
+    variant made for its children (its fit moves by N(adapt_shift, adapt_sd)),
+    which the member tests again with chance = her inquiry mindset (Taylor et al.
+    2014: iteration is rare); abandon: nothing goes into use. A positive result is a success that raises the
     runner's efficacy (mastery experience; mechanism 1 on)."""
     p, staff = model.p, model.staff
     n_c = model.centers.n
@@ -247,7 +251,9 @@ def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None
     staff.next_idea[posts] = np.where(iterate, ideas, -1)
     shift = p.adapt_shift + p.adapt_sd * u.shift[posts]
     if adapt.any():
-        np.add.at(model.centers.effect, (centers[adapt], ideas[adapt]), shift[adapt])
+        # the variant is made for this classroom's children: it moves the
+        # classroom's own part of the effect (its fit)
+        np.add.at(model.rooms.fit, (rooms[adapt], ideas[adapt]), shift[adapt])
         model.effect_changed()
     if p.psych_safety_on:
         up = posts[y > 0]
@@ -262,10 +268,10 @@ def pdsa(model) -> None:
     every week of a run whose teams can run tests."""
     if not (model.p.pdsa_support and model.p.teams_on):
         return
-    n, n_i = model.staff.n, model.package.n_ideas
+    n = model.staff.n
     u = weekly_draws(model.streams["pdsa"], uniform={
         "start": n, "comply": n, "room": n, "iterate": n, "team": n, "board": n},
-        normal={"thompson": (n, n_i), "noise": n, "shift": n})
+        normal={"noise": n, "shift": n})
     finish_cycles(model, u)
     start_cycles(model, u)
 
