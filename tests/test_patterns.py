@@ -1,5 +1,5 @@
 """Calibration: the default config reproduces the six patterns (docs/calibration.md),
-over 30 replicates per configuration."""
+over 100 paired replicates per configuration."""
 
 import pytest
 
@@ -8,7 +8,7 @@ from bscsim.patterns import PATTERNS, check_patterns, format_table
 
 @pytest.fixture(scope="module")
 def table():
-    return check_patterns(replicates=30)[0]
+    return check_patterns(replicates=100)[0]
 
 
 @pytest.mark.slow

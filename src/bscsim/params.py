@@ -170,11 +170,12 @@ PARAMS: tuple[Param, ...] = (
        "design", "Individual practice-based coaching of each participating teacher "
        "during the collaborative period (coaching arm).",
        "Pyramid Model: 16 weeks of practice-based coaching (Hemmeter et al. 2016)"),
-    _p("coaching_gain", 0.008, (0.0, 1.0), (0.003, 0.1), "share of fidelity gap per hour",
+    _p("coaching_gain", 0.01, (0.0, 1.0), (0.0, 0.05), "share of fidelity gap per hour",
        "design", "Weekly rise of the fidelity of a coached classroom's practices in "
-       "use, per coaching hour.", "Calibrated: 16 weeks at 1 h/week (the Pyramid Model's "
-       "practice-based coaching) give about +0.49 SD in practice at their end, the "
-       "mean coaching effect of Kraft, Blazar & Hogan 2018; see docs/calibration.md"),
+       "use, per coaching hour.",
+       "Assumption, checked (not tuned): with it, 16 weeks at 1 h/week give about "
+       "+0.59 SD at their end, inside the 0.3-0.6 SD band of Kraft, Blazar & Hogan "
+       "2018 (evidence 16); see docs/calibration.md"),
     _p("p_attend", 0.85, (0.0, 1.0), (0.6, 1.0), "probability", "design",
        "Chance that a team member attends a given learning session or call.", ASSUMPTION),
     _p("ls_knowledge_gain", 0.15, (0.0, 1.0), (0.05, 0.3), "share of knowledge gap",
@@ -309,9 +310,12 @@ PARAMS: tuple[Param, ...] = (
        "psych_safety", "Chance that a member who speaks up brings an idea of her own, "
        "at full efficacy (times her efficacy).",
        "Seed: teams empowered to generate ideas; value: assumption"),
-    _p("team_weight", 0.5, (0.0, 2.0), (0.2, 1.0), "weight", "psych_safety",
+    _p("team_weight", 2.0, (0.0, 5.0), (0.5, 3.0), "weight", "psych_safety",
        "Weight of a teammate's report in belief updating (times listener safety and "
-       "speaker status).", "Design brief, belief rule; value: assumption"),
+       "speaker status).", "Design brief, belief rule; value: assumption (a "
+       "teammate's result concerns the same program's children, so it counts at "
+       "least as much as another program's, vicarious_weight_ls, before safety and "
+       "status lower it)"),
     _p("director_exit_safety_loss", 0.3, (0.0, 1.0), (0.1, 0.5), "share of gain",
        "psych_safety", "Share of the team's safety gain lost when the director leaves.",
        ASSUMPTION),
@@ -480,8 +484,8 @@ PARAMS: tuple[Param, ...] = (
     _p("training_transfer", 0.03, (0.0, 1.0), (0.0, 0.1), "share", "outcomes",
        "Direct practice gain from a knowledge gain, without tests of change (the "
        "know-do gap); it fades to what the practices in use sustain.",
-       "Seed: a gap between knowledge and practice; value calibrated to the "
-       "training-only arm (pattern 6b), see docs/calibration.md"),
+       "Joyce & Showers: workshops alone bring 0-5% regular classroom use (evidence "
+       "21, qualitative); value: assumption, checked by patterns 6b and 6c"),
     _p("capacity_growth", 0.03, (0.0, 1.0), (0.01, 0.06), "share of gap per week",
        "outcomes", "Weekly growth of organizational capacity toward a higher target "
        "(set by the routines people hold and the driver-5 ideas in use).", ASSUMPTION),

@@ -156,7 +156,7 @@ def interval(values: np.ndarray) -> tuple[float, float, float]:
     return mean, mean - half, mean + half
 
 
-def check_patterns(params: Params | None = None, replicates: int = 20,
+def check_patterns(params: Params | None = None, replicates: int = 100,
                    root: Path | None = None) -> tuple[pd.DataFrame, Runs]:
     """Run the patterns on `params` (default: the default config)."""
     runs = Runs(params if params is not None else load_config(), replicates, root)
