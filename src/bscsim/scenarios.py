@@ -41,7 +41,8 @@ import numpy as np
 import pandas as pd
 
 from .atomic import atomic_folder
-from .config import ConfigError, configs_dir, flatten, read_toml, resolve_values
+from .config import ConfigError, configs_dir, flatten, read_toml, resolve_sources
+from .limits import check_runs
 from .outputs import BY_NAME as OUTPUTS, SUMMARY_NAMES
 from .parallel import spawn_pool
 from .params import (BY_NAME as PARAMS, ParamError, Params, UnknownParamError, make_params,
@@ -62,6 +63,8 @@ FILE_KEYS = ("title", "question", "base", "reference", "replicates", "seed", "ou
 SCENARIO_KEYS = ("name", "label", "description", "config", "set")
 INTERVAL = (0.05, 0.95)  # the 90% interval
 NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+# The files that mark a folder as an earlier compare output (safe to replace whole).
+MARKER = ("provenance.json", "stats.csv")
 
 
 @dataclass(frozen=True)
@@ -114,9 +117,10 @@ def read_scenarios(path: str | Path, replicates: int | None = None,
             raise ConfigError(f"{where}: unknown key '{key}'{_near(key, list(FILE_KEYS))}; "
                               f"a scenario file has {', '.join(FILE_KEYS)}")
     base = _find(data.get("base", "ccl_phase1.toml"), path.parent, where, "base")
-    base_values = resolve_values(base)
+    base_values, origins = resolve_sources(base)
     base_values.update(base_changes or {})
-    base_params = _params(base_values, f"{where}: base")
+    origins.update(dict.fromkeys(base_changes or {}, "--set"))
+    base_params = _params(base_values, f"{where}: base", origins)
     items = data.get("scenario")
     if not isinstance(items, list) or not items:
         raise ConfigError(f"{where}: no scenarios; add [[scenario]] tables with a name")
@@ -132,6 +136,8 @@ def read_scenarios(path: str | Path, replicates: int | None = None,
                           f"scenarios: {', '.join(names)}")
     replicates = _count(replicates if replicates is not None
                         else data.get("replicates", 10), "replicates", where)
+    check_runs(len(scenarios) * replicates, "compare", where,
+               f"{len(scenarios)} scenarios x replicates = {replicates:,}")
     seed = seed if seed is not None else data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConfigError(f"{where}: seed = {seed!r} must be a whole number >= 0")
@@ -194,10 +200,13 @@ def _scenario(item: Any, j: int, base_values: dict, base_params: Params, folder:
                     changes=diff, config=config)
 
 
-def _params(values: dict, where: str) -> Params:
+def _params(values: dict, where: str, origins: dict[str, str] | None = None) -> Params:
+    """Params of `values`; an error names the file holding the bad value if known."""
     try:
         return make_params(values)
-    except (ParamError, UnknownParamError) as e:
+    except ParamError as e:
+        raise ConfigError(f"{(origins or {}).get(e.name, where)}: {e}") from None
+    except UnknownParamError as e:
         raise ConfigError(f"{where}: {e}") from None
 
 
@@ -427,17 +436,21 @@ class Comparison:
         printed table and provenance.json into `out`, via a temporary folder so a
         failure leaves nothing behind."""
         out = Path(out)
-        with atomic_folder(out) as tmp:
-            self.summary.to_parquet(tmp / "summary.parquet", index=False)
-            self.summary.to_csv(tmp / "summary.csv", index=False)
-            self.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
-            self.sizes.to_csv(tmp / "sizes.csv", index=False)
-            self.incremental().to_csv(tmp / "incremental.csv", index=False)
-            self.stats().to_csv(tmp / "stats.csv", index=False)
-            (tmp / "table.txt").write_text(self.table() + "\n")
-            (tmp / "provenance.json").write_text(
-                json.dumps(self.provenance(command), indent=2, default=_json))
+        with atomic_folder(out, MARKER, "compare") as tmp:
+            self.write(tmp, command)
         return out
+
+    def write(self, tmp: Path, command: str | None = None) -> None:
+        """The files of `save`, written into folder `tmp` (which `save` makes atomic)."""
+        self.summary.to_parquet(tmp / "summary.parquet", index=False)
+        self.summary.to_csv(tmp / "summary.csv", index=False)
+        self.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
+        self.sizes.to_csv(tmp / "sizes.csv", index=False)
+        self.incremental().to_csv(tmp / "incremental.csv", index=False)
+        self.stats().to_csv(tmp / "stats.csv", index=False)
+        (tmp / "table.txt").write_text(self.table() + "\n")
+        (tmp / "provenance.json").write_text(
+            json.dumps(self.provenance(command), indent=2, default=_json))
 
 
 def _ratio(cost: float, gain: float) -> float:

@@ -143,6 +143,7 @@ def provenance(spec: SASpec, out: Path, runs: pd.DataFrame) -> dict[str, Any]:
 def save_figures(result: SAResult, folder: Path) -> list[Path]:
     import matplotlib
     matplotlib.use("Agg")
+    matplotlib.rcParams["text.parse_math"] = False   # labels are text: "$" is a dollar
     import matplotlib.pyplot as plt
 
     from .plot import morris_plot, sobol_bars

@@ -154,7 +154,7 @@ def tasks(spec: SweepSpec, todo: pd.DataFrame, size: int) -> Iterator[Task]:
         runs = tuple(
             (int(r["run"]), int(r["seed"]), {k: _native(r[k]) for k in names})
             for r in chunk.to_dict("records"))
-        yield Task(base, runs, spec.timeseries, spec.model, spec.outputs)
+        yield Task(base, runs, spec.timeseries, spec.model_fn or spec.model, spec.outputs)
 
 
 def _stream(spec, design, todo, size, ex, store, report, progress) -> None:
