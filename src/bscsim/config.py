@@ -178,6 +178,10 @@ def resolve_sources(source: str | Path | Mapping[str, Any], _seen: tuple[Path, .
             kind, command = OTHER_FILES[key]
             raise ConfigError(f"{where}: has '{key}', so it is {kind}, not a model "
                               f"config: run it with {command}")
+    for key in ("title", "description"):
+        if not isinstance(data.get(key, ""), str):
+            raise ConfigError(f"{where}: {key} = {data[key]!r} is not allowed: expected "
+                              "a string")
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
     base = data.get("base")

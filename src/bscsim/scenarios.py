@@ -32,7 +32,6 @@ returns a `Comparison` whose results do not depend on the number of workers.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .atomic import atomic_folder
-from .config import ConfigError, configs_dir, flatten, read_toml, resolve_sources
+from .config import NAME, ConfigError, configs_dir, flatten, read_toml, resolve_sources
 from .limits import check_runs
 from .outputs import BY_NAME as OUTPUTS, SUMMARY_NAMES
 from .parallel import spawn_pool
@@ -62,7 +61,6 @@ FILE_KEYS = ("title", "question", "base", "reference", "replicates", "seed", "ou
              "scenario")
 SCENARIO_KEYS = ("name", "label", "description", "config", "set")
 INTERVAL = (0.05, 0.95)  # the 90% interval
-NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 # The files that mark a folder as an earlier compare output (safe to replace whole).
 MARKER = ("provenance.json", "stats.csv")
 
@@ -164,8 +162,8 @@ def _scenario(item: Any, j: int, base_values: dict, base_params: Params, folder:
         raise ConfigError(f"{where}: scenario {j + 1} must be a [[scenario]] table")
     name = item.get("name")
     if not isinstance(name, str) or not NAME.match(name):
-        raise ConfigError(f"{where}: scenario {j + 1} needs a name of letters, digits, "
-                          f"_ and - (got {name!r})")
+        raise ConfigError(f"{where}: scenario {j + 1} needs a name of 1 to 64 letters, "
+                          f"digits, _ and - (got {name!r})")
     here = f"{where}: scenario '{name}'"
     for key in item:
         if key in PARAMS:

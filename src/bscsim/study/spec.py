@@ -7,6 +7,7 @@ a one-line `ConfigError` naming the file, the key, the value and what is allowed
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -288,8 +289,9 @@ def _instrument(name: str, spec: Any, where: str, params: Params,
     scale = spec.get("scale", [1, 7])
     ok = (isinstance(scale, list) and len(scale) == 2
           and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in scale))
-    if not ok or not scale[0] < scale[1]:
-        raise ConfigError(f"{where}: scale = {scale!r}: expected [low, high], e.g. [1, 7]")
+    if not ok or not all(math.isfinite(v) for v in scale) or not scale[0] < scale[1]:
+        raise ConfigError(f"{where}: scale = {scale!r}: expected [low, high], two finite "
+                          "numbers with low below high, e.g. [1, 7]")
     newcomers = spec.get("newcomers", True)
     if not isinstance(newcomers, bool):
         raise ConfigError(f"{where}: newcomers = {newcomers!r}: expected true or false")
