@@ -733,3 +733,31 @@ def test_kill_sweep_at_random_moments_then_resume(tmp_path):
 @pytest.mark.slow
 def test_kill_sweep_at_many_random_moments_then_resume(tmp_path):
     _kill_and_resume(tmp_path, kills=15, seed=2)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e999"])
+@pytest.mark.parametrize("kind, text", [
+    ("run", 'base = "low.toml"\n'),
+    ("sweep", 'base = "low.toml"\n[vary]\nturnover_cc = [0.2]\n'),
+    ("compare", 'base = "low.toml"\n[[scenario]]\nname = "a"\n'),
+    ("sensitivity", 'base = "low.toml"\nmethod = "morris"\nn_samples = 2\n'
+                    'outputs = ["practice_gain_sd"]\nvary_groups = ["context"]\n'),
+    ("study", 'config = "low.toml"\n[instruments.c]\nkind = "survey"\n'
+              'measures = "climate"\nwaves = [4, 40]\nreliability = 0.8\n'),
+])
+def test_nan_or_inf_whole_number_in_a_base_file_names_that_file(tmp_path, kind, text,
+                                                                 value):
+    (tmp_path / "low.toml").write_text(f"[design]\nn_centers = {value}\n")
+    (tmp_path / "f.toml").write_text(text)
+    rc, _, err = cli(kind, "f.toml", "--out", "o", cwd=tmp_path)
+    assert "low.toml" in one_line_error(rc, err) and "n_centers" in err
+    assert sorted(os.listdir(tmp_path)) == ["f.toml", "low.toml"]
+
+
+@pytest.mark.parametrize("kind", ["run", "sweep", "compare", "sensitivity", "study"])
+def test_empty_out_is_refused(tmp_path, kind):
+    (tmp_path / "f.toml").write_text("")
+    args = [kind] + ([] if kind == "run" else ["f.toml"])
+    rc, _, err = cli(*args, "--out", "", cwd=tmp_path)
+    one_line_error(rc, err)
+    assert sorted(os.listdir(tmp_path)) == ["f.toml"]

@@ -58,6 +58,8 @@ def chosen_executor(args) -> str:
         raise UsageError(f"--scheduler needs --executor dask, not {executor}")
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers {args.workers}: expected at least 1")
+    if args.out is not None and not args.out.strip():
+        raise UsageError("--out '': expected the name of a folder")
     return executor
 
 
