@@ -109,7 +109,7 @@ def read_scenarios(path: str | Path, replicates: int | None = None,
     `base_changes` (like `--set`) apply to the base before every scenario."""
     path = Path(path)
     where = str(path)
-    data = read_toml(path)
+    data = read_toml(path, "scenario")
     for key in data:
         if key not in FILE_KEYS:
             raise ConfigError(f"{where}: unknown key '{key}'{_near(key, list(FILE_KEYS))}; "

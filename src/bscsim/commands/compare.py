@@ -39,6 +39,7 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     from ..atomic import atomic_folder, check_out
     from ..cli import UsageError, check_seed
+    from ..parallel import check_workers
     from ..scenarios import MARKER, compare, read_scenarios
 
     if args.replicates is not None and args.replicates < 1:
@@ -46,6 +47,7 @@ def run(args) -> int:
     if args.workers < 1:
         raise UsageError(f"--workers {args.workers}: must be at least 1")
     check_seed(args.seed)
+    check_workers(args.workers)
     report = Path(args.report) if args.report else None
     if report is not None and report.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"--report {report}: expected a file name ending in .html")

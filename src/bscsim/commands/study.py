@@ -42,6 +42,7 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     from ..atomic import atomic_folder, check_out
     from ..cli import check_seed
+    from ..parallel import check_workers
     from ..limits import check_runs
     from ..study import analyse, load_study, simulate_study
     from ..study.files import provenance, write_json, write_tables
@@ -51,6 +52,7 @@ def run(args) -> int:
         if v is not None and v < 1:
             raise UsageError(f"--{name} {v}: expected a whole number >= 1")
     check_seed(args.seed)
+    check_workers(args.workers)
     if args.out is not None and not args.out.strip():
         raise UsageError("--out '': expected the name of a folder")
     study = load_study(args.study)
