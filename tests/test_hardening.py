@@ -761,3 +761,20 @@ def test_empty_out_is_refused(tmp_path, kind):
     rc, _, err = cli(*args, "--out", "", cwd=tmp_path)
     one_line_error(rc, err)
     assert sorted(os.listdir(tmp_path)) == ["f.toml"]
+
+
+def test_kill_while_writing_leaves_no_temporary_folder(tmp_path, monkeypatch):
+    """SIGTERM ends a command like Ctrl-C: the half-written folder is removed."""
+    import importlib
+    (tmp_path / "c.toml").write_text(SMALL)
+
+    def killed(*a, **k):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+        raise AssertionError("SIGTERM did not stop the command")
+    monkeypatch.setattr(importlib.import_module("bscsim.plotting"), "overview", killed)
+    before = signal.getsignal(signal.SIGTERM)
+    rc, _, err = cli("run", "c.toml", "--out", "o", cwd=tmp_path)
+    assert rc == 130 and "interrupted" in err
+    assert sorted(os.listdir(tmp_path)) == ["c.toml"], "no output, no hidden temp folder"
+    assert signal.getsignal(signal.SIGTERM) == before, "the SIGTERM handler is restored"

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 
 from .config import ConfigError
 from .params import ParamError, UnknownParamError
@@ -57,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     args = parser.parse_args(argv)
+    previous = _terminate_as_interrupt()
     try:
         return int(args.func(args) or 0)
     except (ConfigError, ParamError, UsageError, UnknownParamError) as e:
@@ -71,6 +74,21 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("bscsim: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate_as_interrupt():
+    """Let `kill` (SIGTERM) end a command like Ctrl-C does, so temporary folders
+    are removed on the way out (kill -9 cannot be caught: the next write into the
+    same folder removes what it left). Returns the handler it replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def _fail(message: str) -> int:
