@@ -576,8 +576,8 @@ def test_labels_are_text_not_mathtext(tmp_path):
     import bscsim.plotting  # noqa: F401  (sets the text-only rule)
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots()
-    ax.set_title("cost in $ and $\\frac{broken")
-    ax.set_xlabel("$x$")
+    ax.set_title("cost in $\\frac{broken$ dollars")
+    ax.set_xlabel("$x^$")
     fig.savefig(tmp_path / "f.png")      # mathtext would raise a ValueError here
     plt.close(fig)
 
@@ -778,3 +778,16 @@ def test_kill_while_writing_leaves_no_temporary_folder(tmp_path, monkeypatch):
     assert rc == 130 and "interrupted" in err
     assert sorted(os.listdir(tmp_path)) == ["c.toml"], "no output, no hidden temp folder"
     assert signal.getsignal(signal.SIGTERM) == before, "the SIGTERM handler is restored"
+
+
+def test_dollar_signs_in_labels_and_titles_are_drawn_as_text(tmp_path):
+    (tmp_path / "small.toml").write_text(SMALL)
+    (tmp_path / "sc.toml").write_text(
+        'title = "Costs in $\\\\frac{broken$"\nbase = "small.toml"\nreplicates = 2\n'
+        '[[scenario]]\nname = "a"\nlabel = "$x^$ and"\n'
+        '[[scenario]]\nname = "b"\nlabel = "$\\\\frac{$"\n[scenario.set]\n'
+        'planning_hours = 3.0\n')
+    rc, _, err = cli("compare", "sc.toml", "--out", "o", "--report", "r.html",
+                     cwd=tmp_path)
+    assert rc == 0, err
+    assert (tmp_path / "r.html").exists() and (tmp_path / "o" / "stats.csv").exists()
