@@ -30,9 +30,11 @@ OTHER_FILES = {"scenario": ("a scenario file", "bscsim compare"),
                "method": ("a sensitivity file", "bscsim sensitivity"),
                "set": ("a sweep or sensitivity file", "bscsim sweep or bscsim sensitivity"),
                "instruments": ("a study file", "bscsim study")}
-# Keys people put in a config that belong on the command line.
-OPTIONS = {"seed": "--seed", "replicates": "--replicates", "out": "--out",
-           "root_seed": "--seed"}
+# Keys people put among parameters that are not parameters.
+NOT_PARAMS = {"seed": "the seed is given with --seed (or as seed/root_seed at the top of "
+                      "a sweep, scenario, sensitivity or study file)",
+              "root_seed": "the seed is given with --seed (or as root_seed at the top of "
+                           "a sweep or sensitivity file)"}
 # Names that become file or folder names (scenarios, study instruments): letters,
 # digits, _ and -, so a file can never name a path outside the output folder.
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -130,9 +132,9 @@ def flatten(data: Mapping[str, Any], where: str) -> dict[str, Any]:
             if key in GROUPS:
                 raise ConfigError(f"{where}: '{key}' is a table of parameters ([{key}]), "
                                   f"not a value; got {key} = {value!r}")
-            if key in OPTIONS:
-                raise ConfigError(f"{where}: '{key}' is not a parameter; give it on the "
-                                  f"command line ({OPTIONS[key]})")
+            if key in NOT_PARAMS:
+                raise ConfigError(f"{where}: '{key}' is not a model parameter; "
+                                  f"{NOT_PARAMS[key]}")
             _check_name(key, where)
             _put(values, key, value, where)
     return values

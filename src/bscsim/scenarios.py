@@ -122,7 +122,7 @@ def read_scenarios(path: str | Path, replicates: int | None = None,
     items = data.get("scenario")
     if not isinstance(items, list) or not items:
         raise ConfigError(f"{where}: no scenarios; add [[scenario]] tables with a name")
-    scenarios = [_scenario(item, j, base_values, base_params, path.parent, where)
+    scenarios = [_scenario(item, j, base_values, base_params, path.parent, where, origins)
                  for j, item in enumerate(items)]
     names = [s.name for s in scenarios]
     dup = sorted({n for n in names if names.count(n) > 1})
@@ -157,7 +157,7 @@ def read_scenarios(path: str | Path, replicates: int | None = None,
 
 
 def _scenario(item: Any, j: int, base_values: dict, base_params: Params, folder: Path,
-              where: str) -> Scenario:
+              where: str, base_origins: dict[str, str] | None = None) -> Scenario:
     if not isinstance(item, dict):
         raise ConfigError(f"{where}: scenario {j + 1} must be a [[scenario]] table")
     name = item.get("name")
@@ -175,11 +175,14 @@ def _scenario(item: Any, j: int, base_values: dict, base_params: Params, folder:
                               f"{', '.join(SCENARIO_KEYS)}, and parameter changes go "
                               "in [scenario.set]")
     values = dict(base_values)
+    origins = dict(base_origins or {})
     config = item.get("config")
     if config is not None:
         arm = _find(config, folder, here, "config")
         # the arm's own keys apply on this file's base (its `base` line is skipped)
-        values.update(flatten(read_toml(arm), f"{here}: {config}"))
+        arm_values = flatten(read_toml(arm), f"{here}: {config}")
+        values.update(arm_values)
+        origins.update(dict.fromkeys(arm_values, f"{here}: {config}"))
     changes = item.get("set", {})
     if not isinstance(changes, dict):
         raise ConfigError(f"{here}: set must be a table of parameter = value")
@@ -187,7 +190,8 @@ def _scenario(item: Any, j: int, base_values: dict, base_params: Params, folder:
         if key not in PARAMS:
             raise ConfigError(f"{here}: {UnknownParamError(key)}")
         values[key] = value
-    params = _params(values, here)
+        origins[key] = here
+    params = _params(values, here, origins)
     base = base_params.to_dict()
     diff = {k: v for k, v in params.to_dict().items() if v != base[k]}
     for key in ("label", "description"):
