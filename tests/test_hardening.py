@@ -163,7 +163,8 @@ def _mutations(kind: str):
         broken.map(lambda b: ("APPEND", b)),
         st.binary(min_size=1, max_size=6).map(lambda b: ("BYTES", b"\xff\xfe" + b)),
         st.integers(min_value=0, max_value=2).map(lambda _: ("DEEP", None)),
-        st.one_of(st.integers(), st.just([]), st.text(max_size=3).map(lambda s: s + "/zz.toml"))
+        st.one_of(st.integers(), st.just([]), st.text(max_size=3).map(lambda s: s + "/zz.toml"),
+                  st.sampled_from(["", "\x00", "a\x00b.toml", "x" * 5000, "/", ".."]))
         .map(lambda v: put(["base" if kind != "study" else "config"], v)),
         st.just(put(["title"], 5)),
     ]

@@ -197,18 +197,28 @@ def resolve_sources(source: str | Path | Mapping[str, Any], _seen: tuple[Path, .
     return values, origins
 
 
-def _find_base(base: str, folder: Path, where: str) -> Path:
-    if not base or len(base) > MAX_NAME or "\0" in base:
-        raise ConfigError(f"{where}: base = {base[:60]!r} is not allowed: expected a "
+def find_config(name: Any, folder: Path, where: str, key: str = "base") -> Path:
+    """The config file a file names (`base = ...`, `config = ...`): beside that file,
+    else in the shipped configs/. A name that is not text, is empty, too long or
+    holds a NUL, or that is not found, is a one-line ConfigError."""
+    if not isinstance(name, str):
+        raise ConfigError(f"{where}: {key} = {name!r} is not allowed: expected a config "
+                          "file name")
+    if not name or len(name) > MAX_NAME or "\0" in name:
+        raise ConfigError(f"{where}: {key} = {name[:60]!r} is not allowed: expected a "
                           f"config file name of 1 to {MAX_NAME} characters")
-    for candidate in (folder / base, configs_dir() / base):
+    for candidate in (folder / name, configs_dir() / name):
         try:
             if candidate.is_file():
                 return candidate
-        except OSError:
+        except (OSError, ValueError):
             pass
-    raise ConfigError(f"{where}: base = '{base}' not found (looked beside the file "
+    raise ConfigError(f"{where}: {key} = '{name}' not found (looked beside the file "
                       f"and in {configs_dir()})")
+
+
+def _find_base(base: str, folder: Path, where: str) -> Path:
+    return find_config(base, folder, where, "base")
 
 
 def load_config(source: str | Path | Mapping[str, Any] | None = None,

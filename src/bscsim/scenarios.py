@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .atomic import atomic_folder
-from .config import NAME, ConfigError, configs_dir, flatten, read_toml, resolve_sources
+from .config import NAME, ConfigError, find_config, flatten, read_toml, resolve_sources
 from .limits import check_runs
 from .outputs import BY_NAME as OUTPUTS, SUMMARY_NAMES
 from .parallel import spawn_pool
@@ -213,13 +213,7 @@ def _params(values: dict, where: str, origins: dict[str, str] | None = None) -> 
 
 
 def _find(name: Any, folder: Path, where: str, key: str) -> Path:
-    if not isinstance(name, str):
-        raise ConfigError(f"{where}: {key} = {name!r} must be a file name")
-    for candidate in (folder / name, configs_dir() / name):
-        if candidate.is_file():
-            return candidate
-    raise ConfigError(f"{where}: {key} = '{name}' not found (looked beside the file "
-                      f"and in {configs_dir()})")
+    return find_config(name, folder, where, key)
 
 
 def _near(name: str, options: list[str]) -> str:

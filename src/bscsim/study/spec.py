@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..config import (COMPARE_ONLY, ConfigError, check_name, check_one_cohort, configs_dir,
+from ..config import (COMPARE_ONLY, ConfigError, check_name, check_one_cohort, find_config,
                       load_config, read_toml)
 from ..params import Params, nearest
 
@@ -161,11 +161,7 @@ def load_study(source: str | Path | Mapping[str, Any]) -> Study:
 
 
 def _find_config(name: str, folder: Path, where: str) -> Path:
-    for candidate in (folder / name, configs_dir() / name):
-        if candidate.is_file():
-            return candidate
-    raise ConfigError(f"{where}: config = '{name}' not found (looked beside the study "
-                      f"file and in {configs_dir()})")
+    return find_config(name, folder, where, "config")
 
 
 def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str,

@@ -44,8 +44,8 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from ..config import (COMPARE_ONLY, ConfigError, check_keys, check_one_cohort, configs_dir,
-                      default_config_path, flatten, vary_one_cohort,
+from ..config import (COMPARE_ONLY, ConfigError, check_keys, check_one_cohort,
+                      default_config_path, find_config, flatten, vary_one_cohort,
                       load_config, read_toml_text, resolve_sources)
 from ..limits import check_runs
 from ..outputs import SUMMARY_NAMES
@@ -262,14 +262,7 @@ def _points_hash(points: pd.DataFrame) -> str:
 def _base(base: Any, folder: Path, where: str) -> Path:
     if base is None:
         return default_config_path()
-    if not isinstance(base, str):
-        raise ConfigError(f"{where}: base = {base!r} is not allowed: expected a config "
-                          "file name")
-    for candidate in (folder / base, configs_dir() / base):
-        if candidate.is_file():
-            return candidate.resolve()
-    raise ConfigError(f"{where}: base = '{base}' not found (looked beside the sweep file "
-                      f"and in {configs_dir()})")
+    return find_config(base, folder, where, "base").resolve()
 
 
 def _changes(table: Any, base: Path, where: str, command: str = "sweep"
