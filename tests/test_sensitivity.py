@@ -20,7 +20,7 @@ from bscsim.sweep import design_spec, resolve, run_seed
 PI = math.pi
 ISHIGAMI = f"""
 title = "Ishigami"
-model = "bscsim.sensitivity.testfunctions:ishigami"
+model = "ishigami"
 method = "sobol"
 n_samples = 1024
 replicates = 2

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 
 from .config import ConfigError
 from .params import ParamError, UnknownParamError
@@ -38,20 +40,62 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+MAX_SEED = 2**63 - 1
+
+
+def check_seed(seed: int | None) -> None:
+    """A seed on the command line is a whole number from 0 to 2**63 - 1."""
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise UsageError(f"--seed {seed}: expected a whole number from 0 to 2**63 - 1")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:
+        parser.print_usage(sys.stderr)
+        names = ", ".join(COMMANDS)
+        print(f"bscsim: error: name a command: {names} (bscsim COMMAND --help)",
+              file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
+    previous = _terminate_as_interrupt()
     try:
         return int(args.func(args) or 0)
-    except (ConfigError, ParamError, UsageError) as e:
-        print(f"bscsim: error: {e}", file=sys.stderr)
-        return 2
-    except UnknownParamError as e:
-        print(f"bscsim: error: {e}", file=sys.stderr)
-        return 2
+    except (ConfigError, ParamError, UsageError, UnknownParamError) as e:
+        return _fail(str(e))
+    except OSError as e:       # a file-system failure: unwritable, full, too large
+        where = f"{e.filename}: " if e.filename else "file system: "
+        return _fail(f"{where}{e.strerror or e}")
+    except MemoryError:
+        return _fail("out of memory; ask for fewer runs, replicates or samples")
+    except RecursionError:
+        return _fail("input nested too deeply")
     except KeyboardInterrupt:
         print("bscsim: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate_as_interrupt():
+    """Let `kill` (SIGTERM) end a command like Ctrl-C does, so temporary folders
+    are removed on the way out (kill -9 cannot be caught: the next write into the
+    same folder removes what it left). Returns the handler it replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+    return signal.signal(signal.SIGTERM, interrupt)
+
+
+def _fail(message: str) -> int:
+    """One line on stderr (a message never spans lines), exit code 2."""
+    line = " ".join(str(message).split())
+    print(f"bscsim: error: {line}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

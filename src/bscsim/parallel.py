@@ -13,6 +13,17 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+# More local processes than this only fight for the cores (and may exhaust memory).
+MAX_WORKERS = max(64, 4 * (os.cpu_count() or 1))
+
+
+def check_workers(workers: int | None, flag: str = "--workers") -> None:
+    """A one-line ConfigError for a number of local processes below 1 or beyond
+    MAX_WORKERS, before any process starts."""
+    from .config import ConfigError
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise ConfigError(f"{flag} {workers}: expected 1 to {MAX_WORKERS} local processes "
+                          f"({os.cpu_count()} cores here)")
 
 
 def spawn_pool(workers: int) -> ProcessPoolExecutor:

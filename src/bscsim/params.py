@@ -86,7 +86,7 @@ class ParamError(ValueError):
         super().__init__(f"{name} = {value!r} is not allowed: expected {allowed}")
 
 
-def nearest(name: str, options, cutoff: float = 0.5) -> str | None:
+def nearest(name: str, options, cutoff: float = 0.6) -> str | None:
     """The valid name closest to a misspelt one, or None: for "did you mean" hints."""
     near = difflib.get_close_matches(str(name), list(options), n=1, cutoff=cutoff)
     return near[0] if near else None

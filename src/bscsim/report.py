@@ -107,12 +107,16 @@ def build_html(c: Comparison, pngs: dict[str, bytes] | None = None) -> str:
 def save_all(c: Comparison, out: str | Path, command: str | None = None) -> Path:
     """Save a comparison's tidy results, its figures as PNG and `report.html`
     into `out` (what the scenario experiments write)."""
-    out = c.save(out, command=command)
+    from .atomic import atomic_folder
+    from .scenarios import MARKER
     pngs = figure_pngs(c)
-    for name, png in pngs.items():
-        (out / f"{name}.png").write_bytes(png)
-    write_report(c, out / "report.html", build_html(c, pngs))
-    return out
+    html = build_html(c, pngs)
+    with atomic_folder(out, MARKER, "compare") as tmp:    # written whole, then swapped
+        c.write(tmp, command=command)
+        for name, png in pngs.items():
+            (tmp / f"{name}.png").write_bytes(png)
+        (tmp / "report.html").write_text(html, encoding="utf-8")
+    return Path(out)
 
 
 QUICK = {"n_centers": 4, "weeks_collab": 20, "weeks_followup": 6}

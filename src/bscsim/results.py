@@ -25,6 +25,10 @@ from .model.pdsa import DECISIONS, MODES
 from .outputs import CENTER_NAMES, SUMMARY_NAMES, TIMESERIES_NAMES
 
 
+# The files that mark a folder as an earlier `bscsim run` output (safe to replace).
+MARKER = ("provenance.json", "centers.parquet")
+
+
 def versions() -> dict[str, str]:
     """Versions of bscsim, Python and the main dependencies."""
     from importlib.metadata import PackageNotFoundError, version
@@ -120,15 +124,25 @@ class Result:
 
     def save(self, out: str | Path) -> Path:
         """Write every table (Parquet; summary also CSV) and provenance.json into
-        `out`. Written to a temporary folder first, so a failure leaves nothing."""
-        with atomic_folder(out) as tmp:
-            for name in ("timeseries", "centers", "classrooms", "pdsa_log"):
-                getattr(self, name).to_parquet(tmp / f"{name}.parquet", index=False)
-            summary = self.summary.rename("value").rename_axis("output").reset_index()
-            summary.to_parquet(tmp / "summary.parquet", index=False)
-            summary.to_csv(tmp / "summary.csv", index=False)
-            (tmp / "provenance.json").write_text(json.dumps(self.provenance(), indent=2))
+        `out`. Written to a fresh temporary folder that then replaces `out` whole
+        (bscsim.atomic), so a failure leaves nothing and no older file survives."""
+        with atomic_folder(out, MARKER, "run") as tmp:
+            self.write(tmp)
         return Path(out)
+
+    def write(self, folder: Path, files: tuple[str, ...] = ()) -> None:
+        """Write the tables and provenance.json into `folder` (which `save` makes
+        atomic); `files` names other files written there (e.g. overview.png), so
+        provenance lists every file of the folder."""
+        for name in ("timeseries", "centers", "classrooms", "pdsa_log"):
+            getattr(self, name).to_parquet(folder / f"{name}.parquet", index=False)
+        summary = self.summary.rename("value").rename_axis("output").reset_index()
+        summary.to_parquet(folder / "summary.parquet", index=False)
+        summary.to_csv(folder / "summary.csv", index=False)
+        prov = {**self.provenance(), "files": sorted(
+            [f"{n}.parquet" for n in ("timeseries", "centers", "classrooms", "pdsa_log",
+                                      "summary")] + ["summary.csv", *files])}
+        (folder / "provenance.json").write_text(json.dumps(prov, indent=2))
 
 
 def _jsonable(x: Any) -> Any:

@@ -32,7 +32,6 @@ returns a `Comparison` whose results do not depend on the number of workers.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,8 @@ import numpy as np
 import pandas as pd
 
 from .atomic import atomic_folder
-from .config import ConfigError, configs_dir, flatten, read_toml, resolve_values
+from .config import NAME, ConfigError, find_config, flatten, read_toml, resolve_sources
+from .limits import check_runs
 from .outputs import BY_NAME as OUTPUTS, SUMMARY_NAMES
 from .parallel import spawn_pool
 from .params import (BY_NAME as PARAMS, ParamError, Params, UnknownParamError, make_params,
@@ -61,7 +61,8 @@ FILE_KEYS = ("title", "question", "base", "reference", "replicates", "seed", "ou
              "scenario")
 SCENARIO_KEYS = ("name", "label", "description", "config", "set")
 INTERVAL = (0.05, 0.95)  # the 90% interval
-NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+# The files that mark a folder as an earlier compare output (safe to replace whole).
+MARKER = ("provenance.json", "stats.csv")
 
 
 @dataclass(frozen=True)
@@ -108,19 +109,20 @@ def read_scenarios(path: str | Path, replicates: int | None = None,
     `base_changes` (like `--set`) apply to the base before every scenario."""
     path = Path(path)
     where = str(path)
-    data = read_toml(path)
+    data = read_toml(path, "scenario")
     for key in data:
         if key not in FILE_KEYS:
             raise ConfigError(f"{where}: unknown key '{key}'{_near(key, list(FILE_KEYS))}; "
                               f"a scenario file has {', '.join(FILE_KEYS)}")
     base = _find(data.get("base", "ccl_phase1.toml"), path.parent, where, "base")
-    base_values = resolve_values(base)
+    base_values, origins = resolve_sources(base)
     base_values.update(base_changes or {})
-    base_params = _params(base_values, f"{where}: base")
+    origins.update(dict.fromkeys(base_changes or {}, "--set"))
+    base_params = _params(base_values, f"{where}: base", origins)
     items = data.get("scenario")
     if not isinstance(items, list) or not items:
         raise ConfigError(f"{where}: no scenarios; add [[scenario]] tables with a name")
-    scenarios = [_scenario(item, j, base_values, base_params, path.parent, where)
+    scenarios = [_scenario(item, j, base_values, base_params, path.parent, where, origins)
                  for j, item in enumerate(items)]
     names = [s.name for s in scenarios]
     dup = sorted({n for n in names if names.count(n) > 1})
@@ -132,6 +134,8 @@ def read_scenarios(path: str | Path, replicates: int | None = None,
                           f"scenarios: {', '.join(names)}")
     replicates = _count(replicates if replicates is not None
                         else data.get("replicates", 10), "replicates", where)
+    check_runs(len(scenarios) * replicates, "compare", where,
+               f"{len(scenarios)} scenarios x replicates = {replicates:,}")
     seed = seed if seed is not None else data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConfigError(f"{where}: seed = {seed!r} must be a whole number >= 0")
@@ -153,13 +157,13 @@ def read_scenarios(path: str | Path, replicates: int | None = None,
 
 
 def _scenario(item: Any, j: int, base_values: dict, base_params: Params, folder: Path,
-              where: str) -> Scenario:
+              where: str, base_origins: dict[str, str] | None = None) -> Scenario:
     if not isinstance(item, dict):
         raise ConfigError(f"{where}: scenario {j + 1} must be a [[scenario]] table")
     name = item.get("name")
     if not isinstance(name, str) or not NAME.match(name):
-        raise ConfigError(f"{where}: scenario {j + 1} needs a name of letters, digits, "
-                          f"_ and - (got {name!r})")
+        raise ConfigError(f"{where}: scenario {j + 1} needs a name of 1 to 64 letters, "
+                          f"digits, _ and - (got {name!r})")
     here = f"{where}: scenario '{name}'"
     for key in item:
         if key in PARAMS:
@@ -171,11 +175,14 @@ def _scenario(item: Any, j: int, base_values: dict, base_params: Params, folder:
                               f"{', '.join(SCENARIO_KEYS)}, and parameter changes go "
                               "in [scenario.set]")
     values = dict(base_values)
+    origins = dict(base_origins or {})
     config = item.get("config")
     if config is not None:
         arm = _find(config, folder, here, "config")
         # the arm's own keys apply on this file's base (its `base` line is skipped)
-        values.update(flatten(read_toml(arm), f"{here}: {config}"))
+        arm_values = flatten(read_toml(arm), f"{here}: {config}")
+        values.update(arm_values)
+        origins.update(dict.fromkeys(arm_values, f"{here}: {config}"))
     changes = item.get("set", {})
     if not isinstance(changes, dict):
         raise ConfigError(f"{here}: set must be a table of parameter = value")
@@ -183,7 +190,8 @@ def _scenario(item: Any, j: int, base_values: dict, base_params: Params, folder:
         if key not in PARAMS:
             raise ConfigError(f"{here}: {UnknownParamError(key)}")
         values[key] = value
-    params = _params(values, here)
+        origins[key] = here
+    params = _params(values, here, origins)
     base = base_params.to_dict()
     diff = {k: v for k, v in params.to_dict().items() if v != base[k]}
     for key in ("label", "description"):
@@ -194,21 +202,18 @@ def _scenario(item: Any, j: int, base_values: dict, base_params: Params, folder:
                     changes=diff, config=config)
 
 
-def _params(values: dict, where: str) -> Params:
+def _params(values: dict, where: str, origins: dict[str, str] | None = None) -> Params:
+    """Params of `values`; an error names the file holding the bad value if known."""
     try:
         return make_params(values)
-    except (ParamError, UnknownParamError) as e:
+    except ParamError as e:
+        raise ConfigError(f"{(origins or {}).get(e.name, where)}: {e}") from None
+    except UnknownParamError as e:
         raise ConfigError(f"{where}: {e}") from None
 
 
 def _find(name: Any, folder: Path, where: str, key: str) -> Path:
-    if not isinstance(name, str):
-        raise ConfigError(f"{where}: {key} = {name!r} must be a file name")
-    for candidate in (folder / name, configs_dir() / name):
-        if candidate.is_file():
-            return candidate
-    raise ConfigError(f"{where}: {key} = '{name}' not found (looked beside the file "
-                      f"and in {configs_dir()})")
+    return find_config(name, folder, where, key)
 
 
 def _near(name: str, options: list[str]) -> str:
@@ -427,17 +432,21 @@ class Comparison:
         printed table and provenance.json into `out`, via a temporary folder so a
         failure leaves nothing behind."""
         out = Path(out)
-        with atomic_folder(out) as tmp:
-            self.summary.to_parquet(tmp / "summary.parquet", index=False)
-            self.summary.to_csv(tmp / "summary.csv", index=False)
-            self.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
-            self.sizes.to_csv(tmp / "sizes.csv", index=False)
-            self.incremental().to_csv(tmp / "incremental.csv", index=False)
-            self.stats().to_csv(tmp / "stats.csv", index=False)
-            (tmp / "table.txt").write_text(self.table() + "\n")
-            (tmp / "provenance.json").write_text(
-                json.dumps(self.provenance(command), indent=2, default=_json))
+        with atomic_folder(out, MARKER, "compare") as tmp:
+            self.write(tmp, command)
         return out
+
+    def write(self, tmp: Path, command: str | None = None) -> None:
+        """The files of `save`, written into folder `tmp` (which `save` makes atomic)."""
+        self.summary.to_parquet(tmp / "summary.parquet", index=False)
+        self.summary.to_csv(tmp / "summary.csv", index=False)
+        self.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
+        self.sizes.to_csv(tmp / "sizes.csv", index=False)
+        self.incremental().to_csv(tmp / "incremental.csv", index=False)
+        self.stats().to_csv(tmp / "stats.csv", index=False)
+        (tmp / "table.txt").write_text(self.table() + "\n")
+        (tmp / "provenance.json").write_text(
+            json.dumps(self.provenance(command), indent=2, default=_json))
 
 
 def _ratio(cost: float, gain: float) -> float:

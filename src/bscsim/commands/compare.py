@@ -37,33 +37,70 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from ..cli import UsageError
-    from ..scenarios import compare, read_scenarios
+    from ..atomic import atomic_folder, check_out
+    from ..cli import UsageError, check_seed
+    from ..parallel import check_workers
+    from ..scenarios import MARKER, compare, read_scenarios
 
     if args.replicates is not None and args.replicates < 1:
         raise UsageError(f"--replicates {args.replicates}: must be at least 1")
     if args.workers < 1:
         raise UsageError(f"--workers {args.workers}: must be at least 1")
-    if args.seed is not None and args.seed < 0:
-        raise UsageError(f"--seed {args.seed}: must be 0 or more")
+    check_seed(args.seed)
+    check_workers(args.workers)
     report = Path(args.report) if args.report else None
     if report is not None and report.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"--report {report}: expected a file name ending in .html")
+    if args.out is not None and not args.out.strip():
+        raise UsageError("--out '': expected the name of a folder")
     spec = read_scenarios(args.scenarios, replicates=args.replicates, seed=args.seed,
                           base_changes=parse_set(args.set))
     out = Path(args.out) if args.out else Path("results") / "compare" / spec.path.stem
+    check_out(out, MARKER, "compare")        # both outputs checked before any run
+    if report is not None:
+        check_report(report)
     comparison = compare(spec, workers=args.workers)
     html = None
     if report is not None:  # built before anything is written
         from ..report import build_html, write_report
         html = build_html(comparison)
     print(comparison.table())
-    comparison.save(out, command=_command(args))
+    # the results folder replaces `out` whole; the report is written before that
+    # replacement, so a report that cannot be written leaves no results behind
+    with atomic_folder(out, MARKER, "compare") as tmp:
+        comparison.write(tmp, command=_command(args))
+        if report is not None:
+            inside = _inside(report, out)     # a report inside `out` goes with it
+            write_report(comparison, tmp / inside if inside else report, html)
     print(f"\nsaved to {out}/")
     if report is not None:
-        write_report(comparison, report, html)
         print(f"report: {report}")
     return 0
+
+
+def _inside(path: Path, folder: Path) -> Path | None:
+    """`path` relative to `folder` if it lies inside it, else None."""
+    try:
+        return path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return None
+
+
+def check_report(report: Path) -> None:
+    """A one-line error unless the report file can be written (checked before runs)."""
+    import os
+
+    from ..atomic import existing_parent
+    from ..cli import UsageError
+    if report.is_dir():
+        raise UsageError(f"--report {report}: is a folder; expected a file name ending "
+                         "in .html")
+    parent = existing_parent(report)
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"--report {report}: cannot write in {parent} (permission "
+                         "denied, read-only or not a folder)")
+    if report.exists() and not os.access(report, os.W_OK):
+        raise UsageError(f"--report {report}: the file is not writable")
 
 
 def _command(args) -> str:

@@ -38,6 +38,7 @@ def run(args) -> int:
     for folder in args.configs:
         if not Path(folder).is_dir():
             raise UsageError(f"--configs {folder}: no such folder")
+    check_host(args.host)
     if args.port:
         check_free(args.host, args.port)
     # no usage statistics sent to Solara's telemetry service (read at import)
@@ -62,12 +63,43 @@ def run(args) -> int:
     return 0
 
 
+LOOPBACK = ("localhost", "ip6-localhost")
+
+
+def check_host(host: str) -> None:
+    """UsageError for an address this machine does not have; a warning on stderr
+    for one that is not loopback (the dashboard has no login: anyone who can reach
+    the address can use it)."""
+    import ipaddress
+    import sys
+
+    from ..cli import UsageError
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, ValueError) as e:
+        raise UsageError(f"--host {host!r}: not a known address "
+                         f"({getattr(e, 'strerror', None) or e}); the default is "
+                         "127.0.0.1") from None
+    loopback = host in LOOPBACK or all(
+        ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in infos)
+    if not loopback:
+        print(f"bscsim dashboard: warning: --host {host} serves the dashboard beyond this "
+              "machine, without a login; anyone who can reach it can use it (the "
+              "default 127.0.0.1 keeps it on this machine)", file=sys.stderr)
+
+
 def check_free(host: str, port: int) -> None:
     """UsageError unless `host:port` can be listened on."""
+    import errno
+
     from ..cli import UsageError
     try:
         with socket.create_server((host, port)):
             pass
     except OSError as e:
-        raise UsageError(f"cannot listen on {host}:{port} ({e.strerror or e}); "
-                         "is the dashboard already running? Pick another --port") from None
+        if e.errno in (errno.EADDRINUSE, errno.EACCES):
+            raise UsageError(f"cannot listen on {host}:{port} ({e.strerror or e}); "
+                             "is the dashboard already running? Pick another "
+                             "--port") from None
+        raise UsageError(f"--host {host}: cannot listen on this address "
+                         f"({e.strerror or e}); the default is 127.0.0.1") from None

@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..config import default_config_path, load_config, parse_set
+from ..config import (COMPARE_ONLY, check_one_cohort, default_config_path, load_config,
+                      parse_set)
 from ..outputs import BOX_TITLES, BOXES, SUMMARY, TIMESERIES
 
 
@@ -27,20 +28,33 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    from ..atomic import atomic_folder, check_out
+    from ..cli import UsageError, check_seed
     from ..plotting import overview
+    from ..results import MARKER
     from ..simulate import simulate
 
+    check_seed(args.seed)
     config = Path(args.config) if args.config else default_config_path()
-    params = load_config(config, **parse_set(args.set))
+    changes = parse_set(args.set)
+    params = load_config(config, **changes)
+    for name in COMPARE_ONLY:
+        check_one_cohort({name: getattr(params, name)},
+                         "--set" if name in changes else str(config), "run")
+    if args.out is not None and not args.out.strip():
+        raise UsageError("--out '': expected the name of a folder")
     out = Path(args.out) if args.out else Path("results") / "run" / f"{config.stem}-seed{args.seed}"
+    check_out(out, MARKER, "run")        # before the run, not after it
     result = simulate(params, seed=args.seed)
     print(f"bscsim run: {config} (seed {args.seed}, {params.n_centers} centers, "
           f"{params.weeks_collab} + {params.weeks_followup} weeks)")
     print(format_summary(result))
-    result.save(out)
-    if not args.no_plot:
-        fig = overview(result.timeseries, params)
-        fig.savefig(out / "overview.png", dpi=110)
+    with atomic_folder(out, MARKER, "run") as tmp:   # replaces `out` whole
+        figures = () if args.no_plot else ("overview.png",)
+        result.write(tmp, files=figures)
+        if not args.no_plot:
+            fig = overview(result.timeseries, params)
+            fig.savefig(tmp / "overview.png", dpi=110)
     print(f"saved to {out}/")
     return 0
 

@@ -43,7 +43,8 @@ def run(args) -> int:
     try:
         result = run_sensitivity(args.sa, args.out, executor=executor,
                                  workers=args.workers, scheduler=args.scheduler,
-                                 progress=not args.no_progress)
+                                 progress=not args.no_progress,
+                                 retry_failed=args.retry_failed)
     except KeyboardInterrupt:
         print("bscsim sensitivity: finished runs are saved; run the same command again "
               "to resume", file=sys.stderr)

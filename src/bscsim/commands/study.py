@@ -21,6 +21,9 @@ import pandas as pd
 
 from ..cli import UsageError
 
+# The files that mark a folder as an earlier study output (safe to replace whole).
+MARKER = ("provenance.json", "analysis.csv")
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser("study", help="simulate the feasibility study (data, analysis, power)",
@@ -37,20 +40,31 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    from ..atomic import atomic_folder, check_out
+    from ..cli import check_seed
+    from ..parallel import check_workers
+    from ..limits import check_runs
     from ..study import analyse, load_study, simulate_study
-    from ..atomic import atomic_folder
     from ..study.files import provenance, write_json, write_tables
 
     for name in ("replicates", "workers"):
         v = getattr(args, name)
         if v is not None and v < 1:
             raise UsageError(f"--{name} {v}: expected a whole number >= 1")
-    if args.seed is not None and args.seed < 0:
-        raise UsageError(f"--seed {args.seed}: expected a whole number >= 0")
+    check_seed(args.seed)
+    check_workers(args.workers)
+    if args.out is not None and not args.out.strip():
+        raise UsageError("--out '': expected the name of a folder")
     study = load_study(args.study)
     if args.seed is not None:
         study = replace(study, seed=args.seed)
+    if args.power:
+        reps = args.replicates or study.power.replicates
+        designs = len(study.power.n_centers) * len(study.power.reliability)
+        check_runs(designs * reps, "study", "--power",
+                   f"{designs} designs x replicates = {reps:,}")
     out = Path(args.out) if args.out else Path("results") / "study" / Path(args.study).stem
+    check_out(out, MARKER, "study")        # before anything runs
     data = simulate_study(study)
     analysis = analyse(data)
     print(f"bscsim study: {study.title} ({args.study}; model {Path(study.config).name}, "
@@ -79,7 +93,7 @@ def run(args) -> int:
         if Path(args.study).is_file():
             shutil.copyfile(args.study, tmp / "study.toml")
 
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, MARKER, "study") as tmp:   # replaces `out` whole
         fill(tmp)
     print(f"saved to {out}/")
     return 0

@@ -8,7 +8,8 @@ again resumes: finished runs are skipped. Read the results with
 `bscsim.load_sweep(DIR)`.
 
 Exit status: 0 all runs ok, 1 the sweep finished but some runs failed (counted and
-recorded with their error), 2 a bad sweep file or command line (nothing written).
+recorded with their error; `--retry-failed` runs them again), 2 a bad sweep file or
+command line (nothing written).
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def add_executor_options(p) -> None:
     p.add_argument("--dry-run", action="store_true",
                    help="print the number of runs and a time estimate, run nothing")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="when resuming, run the runs recorded as failed again")
 
 
 def chosen_executor(args) -> str:
@@ -55,6 +58,8 @@ def chosen_executor(args) -> str:
         raise UsageError(f"--scheduler needs --executor dask, not {executor}")
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers {args.workers}: expected at least 1")
+    if args.out is not None and not args.out.strip():
+        raise UsageError("--out '': expected the name of a folder")
     return executor
 
 
@@ -70,7 +75,7 @@ def run(args) -> int:
     try:
         report = run_sweep(args.sweep, args.out, executor=executor, workers=args.workers,
                            scheduler=args.scheduler, batch_size=args.batch_size,
-                           progress=not args.no_progress)
+                           progress=not args.no_progress, retry_failed=args.retry_failed)
     except KeyboardInterrupt:
         print("bscsim sweep: finished runs are saved; run the same command again to "
               "resume", file=sys.stderr)

@@ -68,7 +68,8 @@ def default_out(spec: SASpec) -> Path:
 
 def run_sensitivity(spec: SASpec | str | Path, out: str | Path | None = None,
                     executor: str = "processes", workers: int | None = None,
-                    scheduler: Any = None, progress: bool = True) -> SAResult:
+                    scheduler: Any = None, progress: bool = True,
+                    retry_failed: bool = False) -> SAResult:
     """Run (or resume) a sensitivity analysis into `out` (default
     results/sensitivity/<file name>) and analyse it."""
     if not isinstance(spec, SASpec):
@@ -80,7 +81,7 @@ def run_sensitivity(spec: SASpec | str | Path, out: str | Path | None = None,
         raise ConfigError(f"{out}: exists and is not a sensitivity folder; choose "
                           "another --out")
     report = run_sweep(sweep, out / "runs", executor=executor, workers=workers,
-                       scheduler=scheduler, progress=progress)
+                       scheduler=scheduler, progress=progress, retry_failed=retry_failed)
     result = analyse(spec, x, out)
     result.sweep = report
     return result
@@ -143,6 +144,7 @@ def provenance(spec: SASpec, out: Path, runs: pd.DataFrame) -> dict[str, Any]:
 def save_figures(result: SAResult, folder: Path) -> list[Path]:
     import matplotlib
     matplotlib.use("Agg")
+    matplotlib.rcParams["text.parse_math"] = False   # labels are text: "$" is a dollar
     import matplotlib.pyplot as plt
 
     from .plot import morris_plot, sobol_bars

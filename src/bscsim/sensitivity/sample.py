@@ -72,4 +72,5 @@ def sweep_spec(spec: SASpec, x: pd.DataFrame) -> SweepSpec:
                        root_seed=spec.root_seed, text=spec.text, model=spec.model,
                        outputs=spec.outputs if spec.model else None,
                        batch_size=spec.batch_size,
-                       common_random_numbers=spec.common_random_numbers)
+                       common_random_numbers=spec.common_random_numbers,
+                       model_fn=spec.model_fn)

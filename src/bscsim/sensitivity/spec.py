@@ -26,9 +26,12 @@ plausible range; `[vary]` adds parameters ("plausible" or { low, high }) or
 overrides a range. Every problem is a `ConfigError` with a one-line message naming
 the file and the key, raised before anything is written.
 
-`model = "package.module:function"` analyses another model, a function
-`f(values: dict, seed: int) -> dict of outputs` (e.g. the Ishigami test function in
-`bscsim.sensitivity.testfunctions`); then every `[vary]` entry needs { low, high }.
+`model = "ishigami"` analyses another model, a function
+`f(values: dict, seed: int) -> dict of outputs`: a file names only a model registered
+in the package (`bscsim.sweep.spec.MODELS`: the Ishigami test function in
+`bscsim.sensitivity.testfunctions`), never a module to import, so a file cannot run
+code; any other function is given from Python, `load_sa(path, models={"name": f})`.
+With another model every `[vary]` entry needs { low, high }.
 """
 
 from __future__ import annotations
@@ -36,14 +39,18 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from ..config import ConfigError, check_keys, load_config, read_toml_text
+from ..config import (COMPARE_ONLY, ConfigError, check_keys, load_config, read_toml_text,
+                      vary_one_cohort)
+from ..limits import check_runs
 from ..outputs import SUMMARY_NAMES
 from ..params import BY_NAME, GROUPS, PARAMS, Params, nearest
-from ..sweep.spec import _base, _changes, _flag, _pow2, _range, _text, _unknown, _whole
+from ..sweep.spec import (MAX_SEED, MODELS, _base, _changes, _flag, _pow2, _range, _text, _unknown,
+                          _whole)
 
 METHODS = ("morris", "sobol")
+BSCSIM = "bscsim"       # model = "bscsim" (the default): this package's model
 KEYS = ("title", "description", "base", "model", "method", "n_samples", "replicates",
         "root_seed", "outputs", "vary_groups", "groups", "second_order", "dummy",
         "levels", "ci_threshold", "batch_size", "common_random_numbers", "set", "vary")
@@ -87,6 +94,8 @@ class SASpec:
     batch_size: int | None = None
     common_random_numbers: bool = True
     overrides: dict[str, Any] = field(default_factory=dict)
+    model_fn: Callable[..., dict[str, float]] | None = field(default=None, compare=False,
+                                                              repr=False)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -133,37 +142,53 @@ class SASpec:
         }
 
 
-def load_sa(path: str | Path) -> SASpec:
-    """Read and validate an SA file; every problem is a one-line ConfigError."""
+def load_sa(path: str | Path,
+            models: dict[str, Callable[..., dict[str, float]]] | None = None) -> SASpec:
+    """Read and validate an SA file; every problem is a one-line ConfigError.
+    `models` maps names the file may use in `model = ...` to functions
+    `f(values, seed) -> dict` (besides the registered ones)."""
     path = Path(path)
     data, text = read_toml_text(path, "sensitivity")
-    return parse_sa(data, where=str(path), folder=path.parent, text=text)
+    return parse_sa(data, where=str(path), folder=path.parent, text=text, models=models)
 
 
 def parse_sa(data: dict[str, Any], where: str = "sensitivity", folder: Path | None = None,
-             text: str = "") -> SASpec:
+             text: str = "",
+             models: dict[str, Callable[..., dict[str, float]]] | None = None) -> SASpec:
     """An `SASpec` from the parsed TOML of an SA file."""
     folder = folder if folder is not None else Path.cwd()
+    if not data:
+        raise ConfigError(f"{where}: the sensitivity file is empty; it needs method, "
+                          "n_samples, outputs and what to vary")
     check_keys(data, KEYS, where)
     method = data.get("method")
     if method not in METHODS:
         raise ConfigError(f"{where}: method = {method!r} is not allowed: expected one of "
                           f"{', '.join(METHODS)}")
     model = _text(data, "model", where)
+    model_fn = None
+    models = dict(models or {})
+    if model == BSCSIM:
+        model = None
     if model is not None:
+        known = [BSCSIM, *MODELS, *models]
+        if model not in known:
+            raise ConfigError(f"{where}: model = {model[:80]!r} is not allowed: expected "
+                              f"one of {', '.join(known)} (a file names a registered model, "
+                              "never a module; give other models from Python: "
+                              "load_sa(path, models={'name': function}))")
+        model_fn = models.get(model)
         for key in ("base", "set", "vary_groups"):
             if key in data:
                 raise ConfigError(f"{where}: {key} is not allowed with model = '{model}' "
                                   "(it applies to bscsim's parameters)")
-        if ":" not in model:
-            raise ConfigError(f"{where}: model = '{model}' is not allowed: expected "
-                              "'package.module:function'")
     base = _base(data.get("base"), folder, where)
-    changes = {} if model else _changes(data.get("set", {}), base, where)
+    changes = {} if model else _changes(data.get("set", {}), base, where, "sensitivity")
     factors = _factors(data, model, changes, where)
     n = _whole(data.get("n_samples"), "n_samples", where, required=True,
                minimum=2 if method == "morris" else 1)
     _check_n(method, n, where)
+    replicates = _whole(data.get("replicates", 2), "replicates", where)
     groups = _flag(data.get("groups", False), "groups", where)
     if groups and method != "sobol":
         raise ConfigError(f"{where}: groups = true is only for method = \"sobol\"")
@@ -173,7 +198,13 @@ def parse_sa(data: dict[str, Any], where: str = "sensitivity", folder: Path | No
     second = _flag(data.get("second_order", False), "second_order", where)
     if second and method != "sobol":
         raise ConfigError(f"{where}: second_order = true is only for method = \"sobol\"")
-    levels = _whole(data.get("levels", 4), "levels", where, minimum=2)
+    levels = _whole(data.get("levels", 4), "levels", where, minimum=2, maximum=1000)
+    dummy = _flag(data.get("dummy", True), "dummy", where)
+    d = (len({f.group for f in factors}) if groups else len(factors)) + dummy
+    points = n * (d + 1) if method == "morris" else n * (2 * d + 2 if second else d + 2)
+    check_runs(points * replicates, "sensitivity", where,
+               f"n_samples = {n:,} over {d} factors ({points:,} points) x replicates = "
+               f"{replicates:,}")
     if "levels" in data and method != "morris":
         raise ConfigError(f"{where}: levels is only for method = \"morris\"")
     threshold = data.get("ci_threshold", CI_THRESHOLD[method])
@@ -185,11 +216,11 @@ def parse_sa(data: dict[str, Any], where: str = "sensitivity", folder: Path | No
         path=where, text=text, title=_text(data, "title", where) or Path(where).stem,
         base=str(base), changes=changes, factors=factors,
         outputs=_outputs(data.get("outputs"), model, where), method=method,
-        n_samples=n, replicates=_whole(data.get("replicates", 2), "replicates", where),
-        root_seed=_whole(data.get("root_seed", 0), "root_seed", where, minimum=0),
-        groups=groups, second_order=second,
-        dummy=_flag(data.get("dummy", True), "dummy", where), levels=levels,
-        ci_threshold=float(threshold), model=model,
+        n_samples=n, replicates=replicates,
+        root_seed=_whole(data.get("root_seed", 0), "root_seed", where, minimum=0,
+                         maximum=MAX_SEED),
+        groups=groups, second_order=second, dummy=dummy, levels=levels,
+        ci_threshold=float(threshold), model=model, model_fn=model_fn,
         batch_size=(None if data.get("batch_size") is None
                     else _whole(data["batch_size"], "batch_size", where)),
         common_random_numbers=_flag(data.get("common_random_numbers", True),
@@ -209,9 +240,12 @@ def _factors(data: dict[str, Any], model: str | None, changes: dict[str, Any],
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: vary must be a table [vary] of parameters")
     ranges: dict[str, tuple[float, float]] = {}
+    if model is None:
+        vary_one_cohort(table, f"{where} [vary]", "sensitivity")
     for group in _group_list(data.get("vary_groups", []), where):
         for p in PARAMS:
-            if p.group == group and p.kind is not bool and p.name not in changes:
+            if p.group == group and p.kind is not bool and p.name not in changes \
+                    and p.name not in COMPARE_ONLY:    # they act only in compare
                 ranges[p.name] = (float(p.plausible[0]), float(p.plausible[1]))
     for name, spec in table.items():
         here = f"{where} [vary] {name}"

@@ -7,11 +7,13 @@ a one-line `ConfigError` naming the file, the key, the value and what is allowed
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..config import ConfigError, configs_dir, load_config, read_toml
+from ..config import (COMPARE_ONLY, ConfigError, check_name, check_one_cohort, find_config,
+                      load_config, read_toml)
 from ..params import Params, nearest
 
 KINDS = ("survey", "observation", "pdsa_tracker", "attendance_log")
@@ -119,7 +121,14 @@ def load_study(source: str | Path | Mapping[str, Any]) -> Study:
         if not Path(source).is_file():
             raise ConfigError(f"{source}: no such study file")
         data, where, folder = read_toml(source), str(source), Path(source).resolve().parent
+    if not data:
+        raise ConfigError(f"{where}: the study file is empty; it needs config = \"...\" "
+                          "and [instruments.NAME] tables")
     _check_keys(data, TOP_KEYS, where, "")
+    for key in ("title", "description"):
+        if not isinstance(data.get(key, ""), str):
+            raise ConfigError(f"{where}: {key} = {data[key]!r} is not allowed: expected "
+                              "a string")
     config = data.get("config")
     if not isinstance(config, str):
         raise ConfigError(f"{where}: config = {config!r}: expected the name of a model "
@@ -129,7 +138,10 @@ def load_study(source: str | Path | Mapping[str, Any]) -> Study:
     if "n_centers" in model:
         raise ConfigError(f"{where}: [model] n_centers: the number of centers is part of "
                           f"the study design; set it in [design]")
-    params = load_config(config_path, **model)
+    params = load_config(config_path, changes_from=f"{where}: [model]", **model)
+    for name in COMPARE_ONLY:
+        check_one_cohort({name: getattr(params, name)}, f"{where}: [model]"
+                         if name in model else str(config_path), "study")
     seed = data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConfigError(f"{where}: seed = {seed!r}: expected a whole number >= 0")
@@ -138,6 +150,8 @@ def load_study(source: str | Path | Mapping[str, Any]) -> Study:
     insts = _table(data, "instruments", where)
     if not insts:
         raise ConfigError(f"{where}: no [instruments.NAME] tables; a study needs at least one")
+    for name in insts:
+        check_name(name, f"{where}: [instruments]", "instrument name")
     instruments = tuple(_instrument(name, spec, f"{where}: [instruments.{name}]", params,
                                     horizon) for name, spec in insts.items())
     power = _power(_table(data, "power", where), where)
@@ -147,11 +161,7 @@ def load_study(source: str | Path | Mapping[str, Any]) -> Study:
 
 
 def _find_config(name: str, folder: Path, where: str) -> Path:
-    for candidate in (folder / name, configs_dir() / name):
-        if candidate.is_file():
-            return candidate
-    raise ConfigError(f"{where}: config = '{name}' not found (looked beside the study "
-                      f"file and in {configs_dir()})")
+    return find_config(name, folder, where, "config")
 
 
 def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str,
@@ -231,7 +241,9 @@ def _instrument(name: str, spec: Any, where: str, params: Params,
         raise ConfigError(f"{where}: must be a table, got {spec!r}")
     kind = _choice(spec.get("kind"), KINDS, where, "kind")
     _check_keys(spec, INSTRUMENT_KEYS[kind], where, f" for a {kind}")
-    meaning = str(spec.get("meaning", ""))
+    meaning = spec.get("meaning", "")
+    if not isinstance(meaning, str):
+        raise ConfigError(f"{where}: meaning = {meaning!r}: expected a string")
     if kind in ("pdsa_tracker", "attendance_log"):
         if "window" not in spec:
             raise ConfigError(f"{where}: window is missing: the weeks [from, to) the log covers")
@@ -273,8 +285,9 @@ def _instrument(name: str, spec: Any, where: str, params: Params,
     scale = spec.get("scale", [1, 7])
     ok = (isinstance(scale, list) and len(scale) == 2
           and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in scale))
-    if not ok or not scale[0] < scale[1]:
-        raise ConfigError(f"{where}: scale = {scale!r}: expected [low, high], e.g. [1, 7]")
+    if not ok or not all(math.isfinite(v) for v in scale) or not scale[0] < scale[1]:
+        raise ConfigError(f"{where}: scale = {scale!r}: expected [low, high], two finite "
+                          "numbers with low below high, e.g. [1, 7]")
     newcomers = spec.get("newcomers", True)
     if not isinstance(newcomers, bool):
         raise ConfigError(f"{where}: newcomers = {newcomers!r}: expected true or false")

@@ -27,7 +27,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Iterator
 
 from ..config import ConfigError
-from ..parallel import spawn_pool
+from ..parallel import check_workers, spawn_pool
 
 EXECUTORS = ("serial", "processes", "dask")
 MAX_ATTEMPTS = 3
@@ -63,6 +63,8 @@ def make_executor(name: str = "processes", workers: int | None = None,
                           f"{', '.join(EXECUTORS)}")
     if workers is not None and workers < 1:
         raise ConfigError(f"workers = {workers} is not allowed: expected at least 1")
+    if scheduler is None:          # local processes (or a local Dask cluster)
+        check_workers(workers)
     if name == "serial":
         return SerialExecutor()
     if name == "processes":

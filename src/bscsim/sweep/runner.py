@@ -56,6 +56,9 @@ class SweepReport:
                  f"x{self.workers}"]
         for error, n in self.errors.most_common(3):
             lines.append(f"  {n} x {error}")
+        if self.failed:
+            lines.append(f"  to run the failed runs again: the same command with "
+                         f"--retry-failed; to start afresh: remove {self.out}/")
         lines.append(f"results in {self.out}/ (bscsim.load_sweep)")
         return "\n".join(lines)
 
@@ -84,15 +87,17 @@ def prepare(spec: SweepSpec | str | Path, out: str | Path | None = None
 def run_sweep(spec: SweepSpec | str | Path, out: str | Path | None = None,
               executor: str = "processes", workers: int | None = None,
               scheduler: Any = None, batch_size: int | None = None,
-              progress: bool = True) -> SweepReport:
-    """Run (or resume) a sweep into `out` (default results/sweeps/<sweep name>)."""
+              progress: bool = True, retry_failed: bool = False) -> SweepReport:
+    """Run (or resume) a sweep into `out` (default results/sweeps/<sweep name>).
+    Resuming skips every run with a row; with `retry_failed` the runs recorded as
+    failed run again (an ok row then replaces the failed one in load_sweep)."""
     spec, out, design, state = prepare(spec, out)
     ex = make_executor(executor if scheduler is None else "dask", workers, scheduler)
     store = None
     try:
         if state == "sweep":
             store = _open(out)
-            report = _report(store, design, ex)
+            report = _report(store, design, ex, retry_failed)
             if report.complete:
                 store.update_manifest(status="complete")
                 return report
@@ -101,7 +106,7 @@ def run_sweep(spec: SweepSpec | str | Path, out: str | Path | None = None,
                 store = _open(out, Store.create(out, spec, design))
                 report = _report(store, design, ex)
             report.workers = ex.workers
-            todo = design[~design["run"].isin(store.done_runs())]
+            todo = design[~design["run"].isin(store.done_runs(ok_only=retry_failed))]
             size = batch_size or spec.batch_size or auto_batch(len(todo), ex.workers)
             session = {"started": now(), "host": host(), "executor": ex.name,
                        "workers": ex.workers, "batch_size": size,
@@ -133,9 +138,10 @@ def _open(out: Path, store: Store | None = None) -> Store:
     return store
 
 
-def _report(store: Store, design: pd.DataFrame, ex) -> SweepReport:
-    return SweepReport(store.out, len(design), len(store.done_runs()),
-                       failed=store.failed_runs(), executor=ex.name,
+def _report(store: Store, design: pd.DataFrame, ex, retry_failed: bool = False
+            ) -> SweepReport:
+    return SweepReport(store.out, len(design), len(store.done_runs(ok_only=retry_failed)),
+                       failed=0 if retry_failed else store.failed_runs(), executor=ex.name,
                        workers=getattr(ex, "workers", 0))
 
 
@@ -154,7 +160,7 @@ def tasks(spec: SweepSpec, todo: pd.DataFrame, size: int) -> Iterator[Task]:
         runs = tuple(
             (int(r["run"]), int(r["seed"]), {k: _native(r[k]) for k in names})
             for r in chunk.to_dict("records"))
-        yield Task(base, runs, spec.timeseries, spec.model, spec.outputs)
+        yield Task(base, runs, spec.timeseries, spec.model_fn or spec.model, spec.outputs)
 
 
 def _stream(spec, design, todo, size, ex, store, report, progress) -> None:

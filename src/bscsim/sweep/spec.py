@@ -26,24 +26,28 @@ For `random`, `lhs` and `sobol`, `n_samples` sets the number of design points an
 
 An analysis that draws its own points (e.g. sensitivity analysis with SALib's
 samplers) hands them over with `design_spec(points, ...)`: an "explicit" design, run,
-stored and resumed like any other. It may also name another `model`, a module-level
-function `f(values: dict, seed: int) -> dict of outputs` ("package.module:function"),
-which is how analyses are checked on test functions with known answers.
+stored and resumed like any other. It may also run another `model`, a function
+`f(values: dict, seed: int) -> dict of outputs`: a model registered by name in
+`bscsim.sweep.spec.MODELS` (e.g. "ishigami") or a function given from Python
+(`model_fn`), which is how analyses are checked on test functions with known answers.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
-from ..config import (ConfigError, check_keys, configs_dir, default_config_path, flatten,
-                      load_config, read_toml_text, resolve_values)
+from ..config import (COMPARE_ONLY, ConfigError, check_keys, check_one_cohort,
+                      default_config_path, find_config, flatten, vary_one_cohort,
+                      load_config, read_toml_text, resolve_sources)
+from ..limits import check_runs
 from ..outputs import SUMMARY_NAMES
 from ..params import BY_NAME, Params, ParamError, UnknownParamError, make_params
 
@@ -51,6 +55,13 @@ DESIGNS = ("grid", "random", "lhs", "sobol")
 SAMPLED = ("random", "lhs", "sobol")
 KEYS = ("title", "description", "base", "design", "n_samples", "replicates", "root_seed",
         "timeseries", "batch_size", "common_random_numbers", "set", "vary")
+# The models a sweep or SA file may name, beside bscsim itself: name -> (module,
+# function) inside this package. Another model is given from Python as a function
+# (`load_sa(path, models={"name": f})`, `design_spec(..., model_fn=f)`).
+MODELS: dict[str, tuple[str, str]] = {
+    "ishigami": ("bscsim.sensitivity.testfunctions", "ishigami"),
+}
+MAX_SEED = 2**63 - 1
 EXPLICIT = "explicit"   # points given by the caller (design_spec), not by a sweep file
 
 
@@ -90,6 +101,8 @@ class SweepSpec:
     points: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     model: str | None = None
     outputs: tuple[str, ...] | None = None
+    model_fn: Callable[..., dict[str, float]] | None = field(default=None, compare=False,
+                                                              repr=False)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -156,6 +169,9 @@ def parse_spec(data: dict[str, Any], where: str = "sweep", folder: Path | None =
                text: str = "") -> SweepSpec:
     """A `SweepSpec` from the parsed TOML of a sweep file."""
     folder = folder if folder is not None else Path.cwd()
+    if not data:
+        raise ConfigError(f"{where}: the sweep file is empty; it needs at least a [vary] "
+                          "table of parameters to vary")
     check_keys(data, KEYS, where)
     design = data.get("design", "grid")
     if design not in DESIGNS:
@@ -176,11 +192,16 @@ def parse_spec(data: dict[str, Any], where: str = "sweep", folder: Path | None =
     elif n_samples is not None:
         raise ConfigError(f"{where}: n_samples is only used by the {', '.join(SAMPLED)} "
                           "designs; a grid runs every combination of the listed values")
+    replicates = _whole(data.get("replicates", 1), "replicates", where)
+    points = n_samples if design in SAMPLED else math.prod(len(a.values) for a in axes)
+    check_runs(points * replicates, "sweep", where,
+               f"{points:,} points x replicates = {replicates:,}")
     spec = SweepSpec(
         path=where, text=text, title=_text(data, "title", where) or Path(where).stem,
         base=str(base), changes=changes, axes=axes, design=design, n_samples=n_samples,
-        replicates=_whole(data.get("replicates", 1), "replicates", where),
-        root_seed=_whole(data.get("root_seed", 0), "root_seed", where, minimum=0),
+        replicates=replicates,
+        root_seed=_whole(data.get("root_seed", 0), "root_seed", where, minimum=0,
+                         maximum=MAX_SEED),
         timeseries=_flag(data.get("timeseries", False), "timeseries", where),
         batch_size=(None if data.get("batch_size") is None
                     else _whole(data["batch_size"], "batch_size", where)),
@@ -196,11 +217,13 @@ def design_spec(points: pd.DataFrame, *, path: str, title: str | None = None,
                 replicates: int = 1, root_seed: int = 0, text: str = "",
                 model: str | None = None, outputs: tuple[str, ...] | None = None,
                 batch_size: int | None = None,
-                common_random_numbers: bool = False) -> SweepSpec:
+                common_random_numbers: bool = False,
+                model_fn: Callable[..., dict[str, float]] | None = None) -> SweepSpec:
     """A sweep over explicit design points (one row per point, one column per varied
-    parameter), e.g. drawn by SALib. With `model` ("module:function") the columns
-    are that function's inputs and `outputs` names what it returns; otherwise they
-    are bscsim parameters, checked against their valid ranges here."""
+    parameter), e.g. drawn by SALib. With `model` (a name registered in
+    `MODELS`, or any name for a function given as `model_fn`) the columns are
+    that function's inputs and `outputs` names what it returns; otherwise they are
+    bscsim parameters, checked against their valid ranges here."""
     points = pd.DataFrame(points).reset_index(drop=True)
     base = Path(base) if base is not None else default_config_path()
     changes = dict(changes or {})
@@ -217,15 +240,16 @@ def design_spec(points: pd.DataFrame, *, path: str, title: str | None = None,
                 except ParamError as e:
                     raise ConfigError(f"{path}: {e}") from None
         _changes(changes, base, path)
-    elif ":" not in model or not outputs:
-        raise ConfigError(f"{path}: model = {model!r} needs the form 'module:function' "
-                          "and a list of its outputs")
+    elif not outputs or (model_fn is None and model not in MODELS):
+        raise ConfigError(f"{path}: model = {model!r} needs a list of its outputs and "
+                          f"to be one of {', '.join(MODELS)} (or a function given as "
+                          "model_fn)")
     axes = tuple(Axis(str(c), low=float(points[c].min()), high=float(points[c].max()))
                  for c in points.columns)
     return SweepSpec(path=path, text=text, title=title or Path(path).stem, base=str(base),
                      changes=changes, axes=axes, design=EXPLICIT, n_samples=len(points),
                      replicates=replicates, root_seed=root_seed, batch_size=batch_size,
-                     points=points, model=model,
+                     points=points, model=model, model_fn=model_fn,
                      outputs=tuple(outputs) if outputs is not None else None,
                      common_random_numbers=common_random_numbers)
 
@@ -238,25 +262,24 @@ def _points_hash(points: pd.DataFrame) -> str:
 def _base(base: Any, folder: Path, where: str) -> Path:
     if base is None:
         return default_config_path()
-    if not isinstance(base, str):
-        raise ConfigError(f"{where}: base = {base!r} is not allowed: expected a config "
-                          "file name")
-    for candidate in (folder / base, configs_dir() / base):
-        if candidate.is_file():
-            return candidate.resolve()
-    raise ConfigError(f"{where}: base = '{base}' not found (looked beside the sweep file "
-                      f"and in {configs_dir()})")
+    return find_config(base, folder, where, "base").resolve()
 
 
-def _changes(table: Any, base: Path, where: str) -> dict[str, Any]:
+def _changes(table: Any, base: Path, where: str, command: str = "sweep"
+             ) -> dict[str, Any]:
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: set must be a table [set] of parameter values")
     changes = flatten(table, f"{where} [set]")
+    values, origins = resolve_sources(base)
+    origins.update(dict.fromkeys(changes, f"{where} [set]"))
     try:
-        make_params({**resolve_values(base), **changes})
+        make_params({**values, **changes})
     except ParamError as e:
-        raise ConfigError(f"{where} [set]: {e}" if e.name in changes
-                          else f"{base}: {e}") from None
+        raise ConfigError(f"{origins.get(e.name, base)}: {e}") from None
+    merged = {**values, **changes}
+    for name in COMPARE_ONLY:
+        if name in merged:
+            check_one_cohort({name: merged[name]}, origins[name], command)
     return changes
 
 
@@ -264,6 +287,7 @@ def _axes(table: Any, design: str, changes: dict[str, Any], where: str) -> tuple
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: vary must be a table [vary] of parameters")
     axes = []
+    vary_one_cohort(table, f"{where} [vary]", "sweep")
     for name, spec in table.items():
         here = f"{where} [vary] {name}"
         if name not in BY_NAME:
@@ -289,6 +313,7 @@ def _grid_values(spec: Any, p, here: str) -> tuple[Any, ...]:
             raise ConfigError(f"{here} = {spec!r} is not allowed: expected a list of "
                               "values or { low = .., high = .., n = .. }")
         n = _whole(spec["n"], "n", here)
+        check_runs(n, "sweep", here, f"n = {n:,}")
         lo, hi = (_number(spec[k], p, here) for k in ("low", "high"))
         values = [lo + (hi - lo) * i / (n - 1) for i in range(n)] if n > 1 else [lo]
         if p.kind is int:
@@ -333,13 +358,17 @@ def _number(v: Any, p, here: str) -> float:
     return v
 
 
-def _whole(v: Any, key: str, where: str, required: bool = False, minimum: int = 1) -> int:
+def _whole(v: Any, key: str, where: str, required: bool = False, minimum: int = 1,
+           maximum: int | None = None) -> int:
     if v is None and required:
         raise ConfigError(f"{where}: {key} is missing; expected a whole number of at "
                           f"least {minimum}")
     if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
         raise ConfigError(f"{where}: {key} = {v!r} is not allowed: expected a whole "
                           f"number of at least {minimum}")
+    if maximum is not None and v > maximum:
+        raise ConfigError(f"{where}: {key} = {v!r} is not allowed: expected a whole "
+                          f"number from {minimum} to {maximum}")
     return v
 
 

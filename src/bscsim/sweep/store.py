@@ -138,19 +138,26 @@ class Store:
     def part_files(self, table: str) -> list[Path]:
         return sorted(self.parts.glob(f"{table}-*.parquet"))
 
-    def done_runs(self) -> set[int]:
-        """Runs with a row in a summary part (ok or failed)."""
-        import pyarrow.parquet as pq
-        done: set[int] = set()
-        for f in self.part_files("summary"):
-            done.update(pq.read_table(f, columns=["run"]).column("run").to_pylist())
-        return done
+    def done_runs(self, ok_only: bool = False) -> set[int]:
+        """Runs with a row in a summary part (ok or failed; with `ok_only`, runs with
+        an ok row: the failed ones are left to run again)."""
+        ok, failed = self._statuses()
+        return ok if ok_only else ok | failed
 
     def failed_runs(self) -> int:
-        """How many runs are recorded as failed."""
+        """How many runs failed and have not run ok since (a retry may have)."""
+        ok, failed = self._statuses()
+        return len(failed - ok)
+
+    def _statuses(self) -> tuple[set[int], set[int]]:
         import pyarrow.parquet as pq
-        return sum(pq.read_table(f, columns=["status"]).column("status")
-                   .to_pylist().count("failed") for f in self.part_files("summary"))
+        ok: set[int] = set()
+        failed: set[int] = set()
+        for f in self.part_files("summary"):
+            t = pq.read_table(f, columns=["run", "status"]).to_pydict()
+            for run, status in zip(t["run"], t["status"]):
+                (ok if status == "ok" else failed).add(run)
+        return ok, failed
 
     # ---------------------------------------------------------------- write
     def tidy(self) -> None:
@@ -235,18 +242,27 @@ def _token(path: Path) -> str:
 
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:
-    """Write `df` to `path` atomically: temporary name, fsync, rename."""
+    """Write `df` to `path` atomically: temporary name, fsync, rename; a failure
+    (a full disk, `ulimit -f`) leaves no temporary file."""
     tmp = path.parent / f".tmp-{path.name}"
-    df.to_parquet(tmp, index=False)
-    _fsync(tmp)
-    os.replace(tmp, path)
+    try:
+        df.to_parquet(tmp, index=False)
+        _fsync(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
     tmp = path.parent / f".tmp-{path.name}"
-    tmp.write_text(json.dumps(data, indent=2, default=str))
-    _fsync(tmp)
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(data, indent=2, default=str))
+        _fsync(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _fsync(path: Path) -> None:
@@ -284,6 +300,9 @@ def load_sweep(out: str | Path, table: str = "summary") -> pd.DataFrame:
         return pd.DataFrame()
     df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
     keys = ["run"] if table == "summary" else ["run", "week"]
+    if table == "summary":       # a run retried after failing: its ok row counts
+        df = df.sort_values(["run", "status"], key=lambda c: c.ne("ok")
+                            if c.name == "status" else c, kind="stable")
     df = df.drop_duplicates(keys).sort_values(keys, ignore_index=True)
     if table == "timeseries":
         df = store.design().merge(df, on="run", how="right")

@@ -3,8 +3,10 @@
 `run_batch` is module-level and imports only bscsim, so it can be sent to a spawned
 process or a Dask worker. A run that raises is recorded as failed with its error and
 the batch goes on; each model is dropped after its run (`simulate` releases it).
-A task may name another model, a module-level function `f(values, seed) -> dict`
-given as "module:function" (e.g. a test function with known sensitivity indices).
+A task may run another model, a function `f(values, seed) -> dict`: one of the
+models registered in `MODELS` (named in a file, e.g. `model = "ishigami"`, a test
+function with known sensitivity indices) or a function handed over from Python.
+A file never names a module or a function to import: that would let a file run code.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pandas as pd
 from ..outputs import SUMMARY_NAMES
 from ..params import make_params
 from ..simulate import simulate
+from .spec import MODELS
 
 ERROR_CHARS = 500
 
@@ -33,7 +36,7 @@ class Task:
     base: dict[str, Any]
     runs: tuple[tuple[int, int, dict[str, Any]], ...]
     timeseries: bool = False
-    model: str | None = None
+    model: str | Callable[..., dict[str, float]] | None = None
     outputs: tuple[str, ...] | None = None
 
     def __len__(self) -> int:
@@ -97,9 +100,14 @@ def _run_model(task: Task) -> BatchResult:
     return BatchResult(summary_frame(rows, task.outputs))
 
 
-def load_model(ref: str) -> Callable[[dict[str, Any], int], dict[str, float]]:
-    """The function named by "package.module:function"."""
-    module, _, name = ref.partition(":")
+def load_model(ref: str | Callable) -> Callable[[dict[str, Any], int], dict[str, float]]:
+    """The function of a registered model name, or `ref` itself if it is one."""
+    if callable(ref):
+        return ref
+    if ref not in MODELS:
+        raise ValueError(f"model {ref!r} is not registered: expected one of "
+                         f"{', '.join(MODELS)}")
+    module, name = MODELS[ref]
     return getattr(importlib.import_module(module), name)
 
 
