@@ -163,7 +163,7 @@ def monotone(runs: Runs, name: str) -> bool:
     return all(interval(b - a)[2] >= 0 for a, b in zip(means, means[1:]))
 
 
-def check_mechanisms(params: Params, replicates: int = 30, keys: list[str] | None = None,
+def check_mechanisms(params: Params, replicates: int = 60, keys: list[str] | None = None,
                      pool=None) -> tuple[pd.DataFrame, Runs]:
     """The table of mechanism checks (all, or `keys`) on `params`."""
     runs = Runs(params, replicates, pool)

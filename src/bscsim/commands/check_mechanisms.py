@@ -23,8 +23,8 @@ def add_parser(sub) -> None:
                        description=__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("config", nargs="?", help="TOML config (default: configs/ccl_phase1.toml)")
-    p.add_argument("--replicates", type=int, default=30,
-                   help="paired seeds per configuration (>= 20; default 30)")
+    p.add_argument("--replicates", type=int, default=60,
+                   help="paired seeds per configuration (>= 20; default 60)")
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
                    help="worker processes (default: 2, or 1 on one core)")
     p.add_argument("--out", help="also write the table (CSV) and provenance here")
