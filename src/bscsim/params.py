@@ -336,7 +336,7 @@ PARAMS: tuple[Param, ...] = (
        "Growth of tie strength between two centers that share a table at a learning "
        "session.",
        ASSUMPTION),
-    _p("vicarious_drive", 0.75, (0.0, 5.0), (0.0, 1.5), "multiplier per unit tie",
+    _p("vicarious_drive", 0.5, (0.0, 5.0), (0.0, 1.0), "multiplier per unit tie",
        "vicarious", "Rise in a member's chance to start a test per unit of her team's "
        "mean tie strength to other teams (normative pressure, peer recognition).",
        "Zamboni et al. 2020 (evidence 5.4): cross-team interaction creates normative "
