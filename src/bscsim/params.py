@@ -520,7 +520,7 @@ PARAMS: tuple[Param, ...] = (
        "Weeks of individual coaching from the start of the collaborative (coaching "
        "arm; never beyond the collaborative).",
        "Hemmeter et al. 2016: about 16 weeks of practice-based coaching; "
-       "coaching_gain is calibrated for 16 weeks"),
+       "coaching_gain is checked for 16 weeks"),
     _p("n_cohorts", 1, (1, 50), (1, 10), "cohorts", "design",
        "Successive collaboratives (cohorts) of n_centers programs each, for a state "
        "enrolling n_cohorts x n_centers programs. Run by the scenario runner "
