@@ -23,5 +23,5 @@ def children(model) -> None:
         new_cohort(p, rooms, rooms.center >= 0, model.streams["children"])
     growth = p.child_growth * (rooms.quality - rooms.practice_ref)
     rooms.competence += growth - p.rate_child_fade / 52.0 * rooms.competence
-    rooms.cb_share = ndtr(rooms.cb_threshold - p.cb_link * rooms.competence)
+    rooms.cb_share[:] = ndtr(rooms.cb_threshold - p.cb_link * rooms.competence)
     model.cb_by_center = model.center_mean(rooms.cb_share)

@@ -66,15 +66,18 @@ def spread(model) -> None:
 def practice(model) -> None:
     """Fidelity drift, coaching, then practice toward what its ideas in use sustain."""
     p, rooms, centers = model.p, model.rooms, model.centers
-    drift = np.minimum(p.rate_practice_decay / 52.0
-                       * (1.0 - p.capacity_sustain * centers.capacity), 1.0)
-    drift_fidelity(model, 1.0 - drift[rooms.center])
-    centers.org_fidelity *= 1.0 - drift[:, None]
+    # what each center keeps of a fidelity a week (rate_practice_decay <= 5 a year,
+    # so this lies in (0.9, 1])
+    keep = 1.0 - p.rate_practice_decay / 52.0 * (1.0 - p.capacity_sustain * centers.capacity)
+    if rooms.in_use.any():
+        drift_fidelity(model, keep[rooms.center])
+    if model.org_in_use_any:
+        centers.org_fidelity *= keep[:, None]
     coach(model)
     rooms.target = targets(model)
+    # a step of rate_implementation (<= 1) toward a target in [0, 1]: practice stays
+    # in [0, 1]
     rooms.practice += p.rate_implementation * (rooms.target - rooms.practice)
-    np.maximum(rooms.practice, 0.0, out=rooms.practice)
-    np.minimum(rooms.practice, 1.0, out=rooms.practice)
 
 
 def coach(model) -> None:

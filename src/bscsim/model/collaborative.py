@@ -99,8 +99,9 @@ def read_board(model, readers: np.ndarray, weight: float, channel: str,
     reports are summed per source center first. Reports move the reader's belief
     about what works in general; how much that tells her about her own
     classroom is bounded (beliefs.here). A report on a staff idea is read only in
-    its own center (another program has no such idea). Counts each report that moved a belief as one vicarious update of the
-    reader's center. With mechanism 2 off nothing is read.
+    its own center (another program has no such idea). Counts each report that
+    moved a belief as one vicarious update of the reader's center. With mechanism 2
+    off nothing is read.
     """
     p, staff, board = model.p, model.staff, model.board
     start, n = model.board_seen[channel], len(board)

@@ -21,13 +21,22 @@ def weekly_draws(rng: np.random.Generator, uniform: dict | None = None,
                  normal: dict | None = None) -> SimpleNamespace:
     """Uniform(0, 1) and standard normal arrays of the given shapes, as attributes:
     one call to the generator for each kind, split in a fixed order."""
-    out: dict[str, np.ndarray] = {}
-    for shapes, draw in ((uniform or {}, rng.random), (normal or {}, rng.standard_normal)):
+    out = SimpleNamespace()
+    for shapes, draw in ((uniform, rng.random), (normal, rng.standard_normal)):
+        if not shapes:
+            continue
+        if all(type(shape) is int for shape in shapes.values()) \
+                and len(set(shapes.values())) == 1:
+            # the usual case: one value per post for every name, one 2-d draw
+            rows = draw((len(shapes), next(iter(shapes.values()))))
+            for name, row in zip(shapes, rows):
+                setattr(out, name, row)
+            continue
         sizes = [math.prod(shape) if isinstance(shape, tuple) else shape
                  for shape in shapes.values()]
         flat = draw(sum(sizes))
         start = 0
         for (name, shape), size in zip(shapes.items(), sizes):
-            out[name] = flat[start:start + size].reshape(shape)
+            setattr(out, name, flat[start:start + size].reshape(shape))
             start += size
-    return SimpleNamespace(**out)
+    return out

@@ -107,6 +107,7 @@ class BSCModel(mesa.Model):
         self.faculty_score = np.full((2, self.package.n_package), p.prior_mean)
         self.faculty_version = 0
         self.all_ideas_known = bool(self.centers.known.all())   # teams.bring_ideas
+        self.org_in_use_any = False          # some driver-5 idea was ever put in use
         self.prescription: tuple = (None, None)      # (key, order), pdsa.prescribed_order
         self.board_seen = {"ls": 0, "call": 0, "affinity": 0}
         self.ties_version = 0
@@ -340,12 +341,13 @@ class BSCModel(mesa.Model):
                    "deadoptions": "deadopted", "staff_ideas": "staff_ideas"}
         scalars = ("ls_attendance", "call_attendance", "voice", "team_updates",
                    "spread_adoptions", "leavers")
-        # rows of the classroom product: 4 drivers, quality, competence, behavior
+        # rows of the classroom product (state.init_classrooms' table): 4 drivers,
+        # competence, challenging behavior; quality is the mean of the drivers
         by_room = {"practice_relationships": 0, "practice_social_skills": 1,
-                   "practice_family": 2, "practice_equity": 3,
-                   "practice_participating": 4, "child_se": 5, "cb_share": 6}
+                   "practice_family": 2, "practice_equity": 3, "child_se": 4,
+                   "cb_share": 5}
         misc = ("power_gap", "leadership", "ties", "climate", "capacity",
-                "practice_spread", "vacancy_share", "practices_in_use", "harmful_in_use")
+                "vacancy_share", "practices_in_use", "harmful_in_use")
         staff_means = ("psych_safety", "efficacy", "inquiry", "qi_skill", "knowledge_sel",
                        "knowledge_family", "knowledge_equity")
         self._groups = {
@@ -355,6 +357,7 @@ class BSCModel(mesa.Model):
             "staff_cols": [col[k] for k in staff_means],
             "room_cols": [col[k] for k in by_room], "room_rows": list(by_room.values()),
             "misc_cols": [col[k] for k in misc],
+            "quality_cols": [col["practice_participating"], col["practice_spread"]],
         }
         grouped = sum((v for k, v in self._groups.items() if k.endswith("_cols")), [])
         assert sorted(grouped) == list(range(len(TIMESERIES_NAMES))), \
@@ -395,12 +398,12 @@ class BSCModel(mesa.Model):
         row, g = self._series_table[w], self._groups
         row[g["count_cols"]] = self.center_counts.sum(axis=1)[g["count_rows"]]
         row[g["scalar_cols"]] = [self.counts[k] for k in g["scalar_keys"]]
-        row[g["staff_cols"]] = self._w_part @ np.column_stack(
-            [staff.psych_safety, staff.efficacy, staff.inquiry, staff.qi, staff.knowledge])
+        row[g["staff_cols"]] = self._w_part @ staff.psych_safety.base
         q = rooms.quality
-        rooms_part, rooms_other = self._w_rooms @ np.column_stack(
-            [rooms.practice, q, rooms.competence, rooms.cb_share])
+        rooms_part, rooms_other = self._w_rooms @ rooms.practice.base
         row[g["room_cols"]] = rooms_part[g["room_rows"]]
+        row[g["quality_cols"]] = (rooms_part[:CLASSROOM_DRIVERS].mean(),
+                                  rooms_other[:CLASSROOM_DRIVERS].mean())
         others = self._w_others @ staff.status
         part_use = rooms.in_use[self.part_rooms]
         n_use = part_use.sum()
@@ -411,7 +414,6 @@ class BSCModel(mesa.Model):
             self._tie_sums()[1] * self.tie_scale,
             (staff.psych_safety @ filled) / max(filled.sum(), 1),
             centers.capacity.sum() / centers.n,
-            rooms_other[4],
             1.0 - self.room_filled.sum() / rooms.n,
             n_use / max(len(self.part_rooms), 1),
             (part_use & (self.room_effect()[self.part_rooms] < 0)).sum() / n_use

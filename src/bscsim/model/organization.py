@@ -35,13 +35,15 @@ def organization(model) -> None:
         report = rng.random(centers.n) < (qi + centers.capacity) / 2.0
         centers.last_metrics[report] = ev.week
         model.counts["metrics_reported"][report] += 1
-        who = np.flatnonzero(staff.present & report[staff.center])
+        present = model.present_now()
+        who = present[report[staff.center[present]]]
         staff.routine[who] += p.routine_gain_metrics * (1.0 - staff.routine[who])
     lead, _ = director_leadership(model)
     routines = (model.center_mean_of_team(staff.routine) + lead) / 2.0
-    base = centers.capacity_base + (1.0 - centers.capacity_base) * routines
-    g = org_gain(model)
-    target = base + np.where(g > 0, g * (1.0 - base), g * base)
+    target = centers.capacity_base + (1.0 - centers.capacity_base) * routines
+    if model.org_in_use_any:
+        g = org_gain(model)
+        target = target + g * np.where(g > 0, 1.0 - target, target)
     gap = target - centers.capacity
     rate = np.where(gap > 0, p.capacity_growth, p.capacity_erosion)
     centers.capacity += rate * gap

@@ -62,6 +62,7 @@ def put_in_use(model, rooms: np.ndarray, ideas: np.ndarray, fidelity: np.ndarray
         if drv[center, idea] == ORG_DRIVER:
             if not centers.org_in_use[center, idea]:
                 centers.org_in_use[center, idea] = True
+                model.org_in_use_any = True
                 centers.org_fidelity[center, idea] = fidelity[j]
                 new[j] = True
             continue
@@ -117,10 +118,9 @@ def review(model, members: np.ndarray) -> None:
 
 def targets(model) -> np.ndarray:
     """Per classroom and classroom driver: the practice its ideas in use sustain."""
-    p, r = model.p, model.rooms
-    g = np.minimum(np.maximum(p.adopt_gain * sustained(model), -1.0), 1.0)
-    base = r.practice_base
-    return base + np.where(g > 0, g * (1.0 - base), g * base)
+    g = np.minimum(np.maximum(model.p.adopt_gain * sustained(model), -1.0), 1.0)
+    base = model.rooms.practice_base
+    return base + g * np.where(g > 0, 1.0 - base, base)
 
 
 def sustained(model) -> np.ndarray:
@@ -157,6 +157,5 @@ def org_gain(model) -> np.ndarray:
     """Per center: what its driver-5 ideas in use add to the capacity target,
     adopt_gain x sum of effect x fidelity, in [-1, 1]."""
     c = model.centers
-    return np.clip(model.p.adopt_gain
-                   * np.where(c.org_in_use, c.effect * c.org_fidelity, 0.0).sum(axis=1),
-                   -1.0, 1.0)
+    g = model.p.adopt_gain * np.where(c.org_in_use, c.effect * c.org_fidelity, 0.0).sum(axis=1)
+    return np.minimum(np.maximum(g, -1.0), 1.0)

@@ -161,10 +161,14 @@ def init_classrooms(p, centers: Centers, package: Package,
                        + rng.normal(0.0, p.driver_sd, (len(center), CLASSROOM_DRIVERS)),
                        0.0, 1.0)
     shape = (len(center), centers.effect.shape[1])
+    # practice (4 drivers), competence and challenging behavior are columns of one
+    # table, so that collect takes their means in one product (views, updated in place)
+    table = np.zeros((len(center), CLASSROOM_DRIVERS + 2))
+    table[:, :CLASSROOM_DRIVERS] = practice
     rooms = Classrooms(
         center=center,
         participating=participating,
-        practice=practice,
+        practice=table[:, :CLASSROOM_DRIVERS],
         practice_base=practice.copy(),
         practice_ref=ref,
         in_use=np.zeros(shape, dtype=bool),
@@ -173,9 +177,9 @@ def init_classrooms(p, centers: Centers, package: Package,
                      rng.normal(0.0, p.effect_classroom_sd, shape), 0.0),
         target=practice.copy(),
         coached_person=np.full(len(center), -1),
-        competence=np.zeros(len(center)),
+        competence=table[:, CLASSROOM_DRIVERS],
         cb_threshold=np.zeros(len(center)),
-        cb_share=np.zeros(len(center)),
+        cb_share=table[:, CLASSROOM_DRIVERS + 1],
     )
     new_cohort(p, rooms, np.ones(len(center), dtype=bool), rng)
     return rooms
@@ -220,11 +224,14 @@ def init_staff(p, centers: Centers, rooms: Classrooms, rng: np.random.Generator)
     dur = p.dur_vacancy_weeks
     vacant0 = (role == TEACHER) & (rng.random(n) < hazard * dur / (1 + hazard * dur))
     n_ideas = centers.effect.shape[1]
+    table = np.zeros((n, 4 + len(DOMAINS)))
     staff = Staff(
         role=role, center=center, classroom=classroom, on_team=on_team,
         filled=~vacant0,
-        knowledge=np.zeros((n, len(DOMAINS))), qi=np.zeros(n), efficacy=np.zeros(n),
-        inquiry=np.zeros(n), psych_safety=np.zeros(n), ps_base=np.zeros(n),
+        # the states collect averages over participants are columns of one table
+        # (views, updated in place): safety, efficacy, inquiry, QI skill, knowledge
+        psych_safety=table[:, 0], efficacy=table[:, 1], inquiry=table[:, 2],
+        qi=table[:, 3], knowledge=table[:, 4:4 + len(DOMAINS)], ps_base=np.zeros(n),
         status=np.zeros(n), leadership=np.zeros(n),
         person=np.full(n, -1), routine=np.zeros(n),
         belief_mu=np.zeros((n, n_ideas)), belief_tau=np.zeros((n, n_ideas)),

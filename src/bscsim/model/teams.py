@@ -76,6 +76,8 @@ def director_leadership(model) -> tuple[np.ndarray, np.ndarray]:
     staff, p = model.staff, model.p
     d = slice(model.rooms.n, model.rooms.n + model.centers.n)
     filled = staff.filled[d]
+    if filled.all():                       # the usual case: every director in post
+        return staff.leadership[d], staff.status[d]
     lead = np.where(filled, staff.leadership[d], p.leadership_baseline)
     status = np.where(filled, staff.status[d], p.status_director)
     return lead, status
