@@ -1,11 +1,16 @@
 """Benchmark: wall time of `simulate()` on the default config and on 100 and 1,000
-centers, on one core.
+centers, on one core; the default run against the limit probe and, optionally,
+against another revision of bscsim, measured side by side.
 
-    python benchmarks/bench_simulate.py [--repeats 15] [--out results/benchmarks]
+    python benchmarks/bench_simulate.py [--repeats 15] [--compare-ref REV] [--out results/benchmarks]
 
 Targets (issue 2): default run at most 50 ms median; 1,000 centers at most 5 s;
-1,000-center time at most 12x the 100-center time (linear growth). The machine is
-shared and noisy: the script reports medians, measured side by side in one run, and
+1,000-center time at most 12x the 100-center time (linear growth). Issue 11: a default
+run no slower than before the redesign (`--compare-ref e74c813`, the last commit
+before it). The limit probe (`shared/bench/limit_probe.py` beside the checkout, a
+fully vectorized BSC-like week) is the lower bound the default run is held against:
+the script prints the ratio when the probe is there. The machine is shared and noisy:
+the script reports medians, the revisions timed in alternating blocks in one run, and
 the CPU time beside the wall time.
 """
 
@@ -20,6 +25,9 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse
 import json
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,9 +45,60 @@ def timed(params, seeds):
     return statistics.median(wall), statistics.median(cpu)
 
 
+ROOT = Path(__file__).resolve().parents[1]
+PROBE = ROOT.parent / "shared" / "bench" / "limit_probe.py"
+# times `runs` default runs of the bscsim on PYTHONPATH, one per line, in ms
+TIMER = """
+import os, sys, time
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import bscsim
+p = bscsim.load_config(); bscsim.simulate(p, seed=999)
+for s in range(int(sys.argv[1]), int(sys.argv[2])):
+    t = time.perf_counter(); bscsim.simulate(p, seed=s)
+    print(1000 * (time.perf_counter() - t))
+"""
+
+
+def time_revision(src: Path, start: int, stop: int) -> list[float]:
+    """Default-run wall times (ms) of the bscsim in `src`, in a fresh process."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    out = subprocess.run([sys.executable, "-c", TIMER, str(start), str(stop)], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    return [float(x) for x in out.split()]
+
+
+def compare_revision(ref: str, blocks: int = 4, per_block: int = 5) -> dict:
+    """This checkout against git revision `ref`, in alternating blocks of runs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", tmp, ref],
+                       check=True)
+        try:
+            now, then = [], []
+            for b in range(blocks):
+                seeds = (b * per_block, (b + 1) * per_block)
+                now += time_revision(ROOT / "src", *seeds)
+                then += time_revision(Path(tmp) / "src", *seeds)
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", tmp],
+                           check=False)
+    return {"ref": ref, "this_ms": statistics.median(now), "ref_ms": statistics.median(then),
+            "ratio": statistics.median(now) / statistics.median(then)}
+
+
+def limit_probe(n_centers: int = 8, repeats: int = 7) -> float | None:
+    """Median seconds of the limit probe for `n_centers`, or None without it."""
+    if not PROBE.is_file():
+        return None
+    sys.path.insert(0, str(PROBE.parent))
+    from limit_probe import run
+    return statistics.median(run(n_centers) for _ in range(repeats))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=15)
+    ap.add_argument("--compare-ref", help="also time this git revision side by side "
+                                          "(e.g. e74c813, before the issue-11 redesign)")
     ap.add_argument("--out", default="results/benchmarks")
     args = ap.parse_args()
     base = bscsim.load_config()
@@ -58,10 +117,23 @@ def main() -> int:
     print(f"\n1,000 / 100 centers wall-time ratio: {ratio:.1f} (target <= 12)")
     print(f"default: {rows['default (8 centers)']['wall_s'] * 1000:.1f} ms (target <= 50 ms); "
           f"1,000 centers: {rows['1,000 centers']['wall_s']:.2f} s (target <= 5 s)")
+    probe = limit_probe()
+    probe_ratio = rows["default (8 centers)"]["wall_s"] / probe if probe else None
+    if probe:
+        print(f"limit probe (8 centers): {probe * 1000:.1f} ms; default run / probe: "
+              f"{probe_ratio:.1f}x")
+    else:
+        print(f"limit probe not found at {PROBE}: no ratio")
+    compared = compare_revision(args.compare_ref) if args.compare_ref else None
+    if compared:
+        print(f"default run, side by side: this checkout {compared['this_ms']:.1f} ms, "
+              f"{compared['ref']} {compared['ref_ms']:.1f} ms (ratio {compared['ratio']:.2f})")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "simulate.json").write_text(json.dumps(
-        {"cases": rows, "ratio_1000_100": ratio, "versions": versions()}, indent=2))
+        {"cases": rows, "ratio_1000_100": ratio, "limit_probe_s": probe,
+         "default_over_probe": probe_ratio, "compared": compared, "versions": versions()},
+        indent=2))
     return 0
 
 
