@@ -13,25 +13,27 @@ from bscsim.outputs import TIMESERIES
 from bscsim.params import PARAMS
 
 # Size and length stay small so each example runs in milliseconds; every other
-# parameter is drawn from its plausible range (switches: either value).
+# parameter is drawn from its plausible range (switches: either value), and, in the
+# valid-range variant, from its whole valid range: every state stays in bounds at
+# every value a config may set (issue 16).
 SMALL = {"n_centers": st.integers(1, 6), "weeks_collab": st.integers(4, 30),
          "weeks_followup": st.integers(0, 10), "n_classrooms": st.integers(1, 6)}
 
 
-def _strategy(p):
+def _strategy(p, ranges="plausible"):
     if p.name in SMALL:
         return SMALL[p.name]
     if p.kind is bool:
         return st.booleans()
-    lo, hi = p.plausible
+    lo, hi = getattr(p, ranges)
     if p.kind is int:
-        return st.integers(int(lo), int(hi))
+        return st.integers(int(lo), int(min(hi, 60)))      # sizes stay small
     return st.floats(lo, hi, allow_nan=False)
 
 
 @st.composite
-def params(draw):
-    values = {p.name: draw(_strategy(p)) for p in PARAMS}
+def params(draw, ranges="plausible"):
+    values = {p.name: draw(_strategy(p, ranges)) for p in PARAMS}
     if values["abandon_threshold"] > values["adopt_threshold"]:
         values["abandon_threshold"] = values["adopt_threshold"]
     return bscsim.Params(**values)
@@ -55,6 +57,16 @@ SETTINGS = settings(max_examples=40, deadline=None,
 @SETTINGS
 @given(p=params(), seed=st.integers(0, 2**31))
 def test_states_bounded_counts_monotone_no_nan(p, seed):
+    check_bounded_run(p, seed)
+
+
+@SETTINGS
+@given(p=params("valid"), seed=st.integers(0, 2**31))
+def test_states_stay_in_bounds_over_the_whole_valid_ranges(p, seed):
+    check_bounded_run(p, seed)
+
+
+def check_bounded_run(p, seed):
     model = bscsim.BSCModel(p, rng=seed)
     model.run()
     staff, rooms, centers = model.staff, model.rooms, model.centers

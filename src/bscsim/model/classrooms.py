@@ -32,6 +32,7 @@ import numpy as np
 
 from .framework import CLASSROOM_DRIVERS
 from .practices import changed, fidelity_of, put_in_use, targets
+from .state import toward_one
 from .practices import drift as drift_fidelity
 from .teams import director_leadership
 
@@ -103,5 +104,5 @@ def coach(model) -> None:
         put_in_use(model, coached[ok], best[ok], fid, coached[ok], displace=False)
     step = min(p.coaching_gain * p.coaching_hours_week, 1.0)
     f = rooms.fidelity[coached]
-    rooms.fidelity[coached] = np.where(rooms.in_use[coached], f + step * (1.0 - f), f)
+    rooms.fidelity[coached] = np.where(rooms.in_use[coached], toward_one(f, step), f)
     changed(model)

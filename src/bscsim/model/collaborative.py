@@ -16,6 +16,7 @@ import numpy as np
 from .agents import TEACHER
 from .beliefs import evidence, update_beliefs
 from .network import decay_ties, meet_in_groups, tie_matrix
+from .state import toward_one
 
 WEEKS_PER_MONTH = 52 / 12
 
@@ -162,8 +163,8 @@ def learn(model, people: np.ndarray, gain: float) -> None:
         return
     staff = model.staff
     before = staff.knowledge[people].copy()
-    staff.knowledge[people] += gain * (1.0 - staff.knowledge[people])
-    staff.qi[people] += gain * (1.0 - staff.qi[people])
+    staff.knowledge[people] = toward_one(staff.knowledge[people], gain)
+    staff.qi[people] = toward_one(staff.qi[people], gain)
     model.transfer_knowledge(people, staff.knowledge[people] - before)
 
 
@@ -175,7 +176,8 @@ def workshop(model) -> None:
     staff = model.staff
     teachers = np.flatnonzero((staff.role == TEACHER) & staff.filled)
     before = staff.knowledge[teachers].copy()
-    staff.knowledge[teachers, 0] += model.p.training_dose * (1 - staff.knowledge[teachers, 0])
+    staff.knowledge[teachers, 0] = toward_one(staff.knowledge[teachers, 0],
+                                              model.p.training_dose)
     model.transfer_knowledge(teachers, staff.knowledge[teachers] - before)
 
 
@@ -195,10 +197,10 @@ def learning_session(model) -> None:
     np.add.at(model.counts["ls_attended"], staff.center[people], 1)
     learn(model, people, p.ls_knowledge_gain)
     if p.inquiry_on:
-        staff.inquiry[people] += p.inquiry_gain_ls * (1.0 - staff.inquiry[people])
+        staff.inquiry[people] = toward_one(staff.inquiry[people], p.inquiry_gain_ls)
     if p.psych_safety_on:
         lead = people[staff.leadership[people] > 0]
-        staff.leadership[lead] += p.leadership_gain * (1.0 - staff.leadership[lead])
+        staff.leadership[lead] = toward_one(staff.leadership[lead], p.leadership_gain)
     if p.vicarious_on:
         meet_in_groups(model, np.unique(staff.center[people]), p.tie_gain)
     read_board(model, people, p.vicarious_weight_ls, "ls")
@@ -207,11 +209,12 @@ def learning_session(model) -> None:
 
 def faculty_review(model) -> None:
     """At each learning session and monthly, when the teams' reports come in, the
-    faculty read the board and refine the prescription: for each program type, every package idea gets
-    the board's mean result, shrunk to what the package promises, with the reports
-    weighted by `vicarious_weight_ls` x tau_y x context similarity to that type
-    (IHI 2003: faculty harvest changes that work; the seed's storyboards). With
-    cross-program learning off the package order stands."""
+    faculty read the board and refine the prescription: for each program type,
+    every package idea gets the board's mean result, shrunk to what the package
+    promises, with the reports weighted by `vicarious_weight_ls` x tau_y x context
+    similarity to that type (IHI 2003: faculty harvest changes that work; the
+    seed's storyboards). With cross-program learning off the package order
+    stands."""
     p, board = model.p, model.board
     if not p.vicarious_on or len(board) == 0:
         return
@@ -269,4 +272,4 @@ def faculty_consultation(model) -> None:
     if gain == 0:
         return
     people = model.present_now()
-    staff.qi[people] += gain * (1.0 - staff.qi[people])
+    staff.qi[people] = toward_one(staff.qi[people], gain)

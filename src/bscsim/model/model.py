@@ -41,6 +41,7 @@ from ..params import Params, make_params
 from .pdsa import PdsaLog, pdsa
 from .teams import team_meeting
 from .workforce import turnover
+from .state import toward_one
 
 STREAMS = ("init", "workforce", "collab", "teams", "pdsa", "spread", "children",
            "observe")
@@ -319,7 +320,7 @@ class BSCModel(mesa.Model):
             return
         room = staff.classroom[people[t]]
         step = self.p.training_transfer * gain[t][:, DRIVER_DOMAIN]
-        rooms.practice[room] += step * (1.0 - rooms.practice[room])
+        rooms.practice[room] = toward_one(rooms.practice[room], step)
 
     # ------------------------------------------------------------- collect
     def _init_collect(self) -> None:
@@ -328,10 +329,10 @@ class BSCModel(mesa.Model):
         so each mean is one dot product."""
         staff, pr = self.staff, self.rooms.participating
         directors = staff.role == DIRECTOR
-        self._w_part = _weights(self.participant)
-        self._w_dir = _weights(directors)
-        self._w_others = _weights(self.participant & ~directors)
-        self._w_rooms = np.stack([_weights(pr), _weights(~pr)])
+        self._w_part = _Mean(self.participant)
+        self._w_dir = _Mean(directors)
+        self._w_others = _Mean(self.participant & ~directors)
+        self._w_rooms = _Mean(np.stack([pr, ~pr]))
         col = {k: j for j, k in enumerate(TIMESERIES_NAMES)}
         counted = {"pdsa_started": "pdsa_started", "pdsa_completed": "pdsa_completed",
                    "pdsa_adopted": "pdsa_adopted", "pdsa_adapted": "pdsa_adapted",
@@ -481,10 +482,21 @@ class BSCModel(mesa.Model):
             ids.pop(self, None)
 
 
-def _weights(mask: np.ndarray) -> np.ndarray:
-    """Weights that turn a dot product into the mean over `mask` (NaN if empty)."""
-    n = mask.sum()
-    return mask / n if n else np.full(len(mask), np.nan)
+class _Mean:
+    """The mean over the rows `mask` selects (NaN if none), as `mean @ x`: a sum
+    first, then one division, so that a mean of values in [0, 1] stays in [0, 1]
+    (a dot product with weights 1/n can round to 1 + 2e-16). `mask` may hold
+    several masks as rows."""
+
+    def __init__(self, mask: np.ndarray):
+        self.mask = mask.astype(float)
+        n = self.mask.sum(axis=-1)
+        self.n = np.where(n > 0, n, np.nan)
+
+    def __matmul__(self, x: np.ndarray):
+        total = self.mask @ x
+        return total / (self.n if np.ndim(total) < 2 else self.n[:, None])
+
 
 def _week_value(name: str, model: BSCModel) -> float:
     """A DataCollector reporter: output `name` in the week being caught up."""

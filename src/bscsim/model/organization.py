@@ -23,6 +23,7 @@ import numpy as np
 
 from .practices import org_gain
 from .teams import director_leadership
+from .state import toward_one
 
 
 def organization(model) -> None:
@@ -37,7 +38,7 @@ def organization(model) -> None:
         model.counts["metrics_reported"][report] += 1
         present = model.present_now()
         who = present[report[staff.center[present]]]
-        staff.routine[who] += p.routine_gain_metrics * (1.0 - staff.routine[who])
+        staff.routine[who] = toward_one(staff.routine[who], p.routine_gain_metrics)
     lead, _ = director_leadership(model)
     routines = (model.center_mean_of_team(staff.routine) + lead) / 2.0
     target = centers.capacity_base + (1.0 - centers.capacity_base) * routines

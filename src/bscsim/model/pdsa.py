@@ -32,6 +32,7 @@ from .draws import weekly_draws
 from .beliefs import add_own_data, between_programs, here
 from .framework import N_DRIVERS, ORG_DRIVER
 from .practices import fidelity_of, put_in_use
+from .state import toward_one
 
 
 DECISIONS = ("adopt", "adapt", "abandon")
@@ -176,8 +177,11 @@ def test_rooms(model, posts: np.ndarray, u: np.ndarray) -> np.ndarray:
     staff, rooms = model.staff, model.rooms
     c = staff.center[posts]
     n_part, first_part = model.part_count[c], model.part_first[c]
-    part = model.part_rooms[np.minimum(first_part + (u * n_part).astype(np.int64),
-                                       len(model.part_rooms) - 1)]
+    if len(model.part_rooms):
+        part = model.part_rooms[np.minimum(first_part + (u * n_part).astype(np.int64),
+                                           len(model.part_rooms) - 1)]
+    else:                                  # no classroom participates (no teachers on teams)
+        part = np.zeros(len(posts), dtype=np.int64)
     n_rooms = np.bincount(rooms.center, minlength=model.centers.n)[c]
     anyroom = model.first_room[c] + (u * n_rooms).astype(np.int64)
     own = staff.classroom[posts]
@@ -216,9 +220,9 @@ def finish_cycles(model, u) -> None:
         y.tolist(), tau_y.tolist(), u.team[done].tolist(), u.board[done].tolist())))
     act(model, done, ideas, rooms, c, decision, fid, truth, y, u)
     model.counts["pdsa_completed"] += np.bincount(c, minlength=model.centers.n)
-    staff.routine[done] += p.routine_gain * (1.0 - staff.routine[done])
+    staff.routine[done] = toward_one(staff.routine[done], p.routine_gain)
     if p.inquiry_on:
-        staff.inquiry[done] += p.inquiry_gain_pdsa * (1.0 - staff.inquiry[done])
+        staff.inquiry[done] = toward_one(staff.inquiry[done], p.inquiry_gain_pdsa)
     staff.cycle_idea[done] = -1
 
 
@@ -234,8 +238,9 @@ def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None
     """Adopt: the idea goes into use (practices.py); adapt: the classroom gets a
     variant made for its children (its fit moves by N(adapt_shift, adapt_sd)),
     which the member tests again with chance = her inquiry mindset (Taylor et al.
-    2014: iteration is rare); abandon: nothing goes into use. A positive result is a success that raises the
-    runner's efficacy (mastery experience; mechanism 1 on)."""
+    2014: iteration is rare); abandon: nothing goes into use. A positive result is
+    a success that raises the runner's efficacy (mastery experience; mechanism 1
+    on)."""
     p, staff = model.p, model.staff
     n_c = model.centers.n
     adopt, adapt = decision == ADOPT, decision == ADAPT
@@ -257,7 +262,7 @@ def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None
         model.effect_changed()
     if p.psych_safety_on:
         up = posts[y > 0]
-        staff.efficacy[up] += p.efficacy_gain * (1.0 - staff.efficacy[up])
+        staff.efficacy[up] = toward_one(staff.efficacy[up], p.efficacy_gain)
     if adopt.any():
         put_in_use(model, rooms[adopt], ideas[adopt], fid[adopt], posts[adopt])
 

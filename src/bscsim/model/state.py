@@ -286,6 +286,13 @@ def newcomers(p, staff: Staff, posts: np.ndarray, rng: np.random.Generator) -> N
     staff.next_idea[posts] = -1
 
 
+def toward_one(x: np.ndarray, gain) -> np.ndarray:
+    """x moved `gain` of its gap toward 1, as 1 - (1 - gain)(1 - x): the same as
+    x + gain (1 - x), but it never leaves [0, 1] by a rounding error when x and gain
+    are in [0, 1]."""
+    return 1.0 - (1.0 - gain) * (1.0 - x)
+
+
 def weekly_hazard(annual: np.ndarray | float) -> np.ndarray:
     """Weekly exit chance from an annual rate: 1 - (1 - a)**(1/52) (design brief)."""
     return 1.0 - (1.0 - np.asarray(annual)) ** (1.0 / 52.0)

@@ -35,6 +35,7 @@ from .draws import weekly_draws
 from .beliefs import add_own_data, evidence, update_beliefs
 from .framework import STAFF
 from .practices import review
+from .state import toward_one
 
 
 def team_meeting(model) -> None:
@@ -101,9 +102,9 @@ def voice(model, members: np.ndarray, u) -> np.ndarray:
     p_support = lead[c] * np.minimum(np.maximum(1.0 - p.power_gap_penalty * gap, 0.0), 1.0)
     support = u.support[speakers] < p_support
     up, down = speakers[support], speakers[~support]
-    staff.psych_safety[up] += p.ps_gain * (1.0 - staff.psych_safety[up])
-    staff.efficacy[up] += p.efficacy_gain * (1.0 - staff.efficacy[up])
-    staff.status[up] += p.status_gain * (1.0 - staff.status[up])
+    staff.psych_safety[up] = toward_one(staff.psych_safety[up], p.ps_gain)
+    staff.efficacy[up] = toward_one(staff.efficacy[up], p.efficacy_gain)
+    staff.status[up] = toward_one(staff.status[up], p.status_gain)
     staff.psych_safety[down] -= p.ps_loss * staff.psych_safety[down]
     return speakers
 
