@@ -49,11 +49,11 @@ def put_in_use(model, rooms: np.ndarray, ideas: np.ndarray, fidelity: np.ndarray
                believer: np.ndarray, displace: bool = True) -> np.ndarray:
     """Put `ideas` in use in `rooms` (driver 5: in the room's center) at `fidelity`.
 
-    A full classroom drops the practice in use that `believer` (a post, or -1 for
-    the classroom's own teacher's view being unknown: lowest fidelity-weighted
-    prior) believes least in, when `displace`; otherwise a full classroom takes
-    nothing. Returns a mask of what was newly put in use (an idea already in use
-    is not put in use again)."""
+    With `displace`, a full classroom first drops the practice that `believer[j]`
+    (the adopter's post) believes in least about her classroom (-1: the one run
+    with the least fidelity); without it, a full classroom takes nothing. Returns a
+    mask of what was newly put in use (an idea already in use is not put in use
+    again)."""
     r, c, drv = model.rooms, model.rooms.center[rooms], model.package.driver
     centers = model.centers
     new = np.zeros(len(rooms), dtype=bool)
