@@ -181,6 +181,37 @@ def test_explicit_design_runs_the_given_points_with_sweep_seeds():
         design_spec(points.assign(turnover_cc=1.5), path="x")
 
 
+def test_sensitivity_uses_the_public_salib_problem(tmp_path):
+    from bscsim import salib_problem
+    from bscsim.sensitivity.sample import problem
+    path = tmp_path / "sa.toml"
+    path.write_text('base = "ccl_phase1.toml"\nmethod = "sobol"\nn_samples = 8\noutputs = ["practice_gain_sd"]\ngroups = true\n'
+                    'vary_groups = ["inquiry"]\n[set]\n' + SHORT)
+    spec = load_sa(path)
+    names = [n for n in spec.names if n != "dummy"]
+    expected = salib_problem(names, bounds={f.name: (f.low, f.high) for f in spec.factors},
+                             groups=True)
+    got = problem(spec)
+    assert got["names"][:len(names)] == expected["names"] \
+        and got["bounds"][:len(names)] == expected["bounds"] \
+        and got["groups"][:len(names)] == expected["groups"], \
+        "bscsim sensitivity samples the problem bscsim.salib_problem describes"
+
+
+def test_sobol_sample_of_a_whole_number_parameter_is_rounded(tmp_path):
+    from bscsim.sensitivity.sample import sample, sweep_spec
+    path = tmp_path / "sa.toml"
+    path.write_text('base = "ccl_phase1.toml"\nmethod = "sobol"\nn_samples = 8\noutputs = ["practice_gain_sd"]\n[vary]\n'
+                    'n_team_teachers = "plausible"\nps_gain = "plausible"\n[set]\n' + SHORT)
+    spec = load_sa(path)
+    x = sample(spec)
+    assert (x["n_team_teachers"] % 1 != 0).any(), "SALib draws fractions"
+    d = resolve(sweep_spec(spec, x))
+    assert d["n_team_teachers"].dtype.kind == "i" and \
+        (d["n_team_teachers"] == x["n_team_teachers"].round().repeat(spec.replicates)
+         .to_numpy()).all(), "the runs get the nearest whole number"
+
+
 # ---------------------------------------------------------------------- errors
 def test_sobol_needs_a_power_of_two(tmp_path):
     path = write(tmp_path, GROUPED.replace("n_samples = 4", "n_samples = 100"))

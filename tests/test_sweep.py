@@ -94,6 +94,27 @@ def test_lhs_samples_each_range_once_per_stratum(tmp_path):
     assert d["n_team_teachers"].dtype.kind == "i", "whole-number params are rounded"
 
 
+def test_explicit_design_rounds_whole_numbers_drawn_as_floats_like_ema_samples(tmp_path):
+    # EMA Workbench and SALib hand over numpy floats, also for whole-number parameters
+    points = pd.DataFrame({"n_team_teachers": np.array([1.18, 2.5, 3.51, 2.0]),
+                           "ps_gain": np.array([0.05, 0.1, 0.02, 0.07])})
+    spec = bscsim.sweep.design_spec(points, path=str(tmp_path / "ema"),
+                                    changes={"n_centers": 4, "weeks_collab": 12,
+                                             "weeks_followup": 0})
+    d = resolve(spec)
+    assert d["n_team_teachers"].tolist() == [1, 2, 4, 2], \
+        "whole-number parameters rounded to the nearest (halves to even)"
+    assert d["n_team_teachers"].dtype.kind == "i", "stored as integers"
+    assert d["ps_gain"].tolist() == [0.05, 0.1, 0.02, 0.07], "other columns as given"
+    run_sweep(spec, tmp_path / "out", executor="serial", progress=False)
+    df = load_sweep(tmp_path / "out")
+    assert (df["status"] == "ok").all(), f"every rounded point runs: {df['error'].unique()}"
+    again = simulate(spec.base_params().replace(n_team_teachers=4, ps_gain=0.02),
+                     seed=int(df["seed"][2]))
+    assert df["practice_gain_sd"][2] == pytest.approx(again.summary["practice_gain_sd"]), \
+        "the stored (rounded) value is the one the run used"
+
+
 def test_sobol_and_random_designs_stay_in_range(tmp_path):
     for design in ("sobol", "random"):
         body = f'design = "{design}"\nn_samples = 16\n[vary]\nvoice_slope = "plausible"\n'
