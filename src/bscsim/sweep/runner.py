@@ -84,8 +84,9 @@ def prepare(spec: SweepSpec | str | Path, out: str | Path | None = None
 def run_sweep(spec: SweepSpec | str | Path, out: str | Path | None = None,
               executor: str = "processes", workers: int | None = None,
               scheduler: Any = None, batch_size: int | None = None,
-              progress: bool = True) -> SweepReport:
-    """Run (or resume) a sweep into `out` (default results/sweeps/<sweep name>)."""
+              progress: bool = True, csv: bool = False) -> SweepReport:
+    """Run (or resume) a sweep into `out` (default results/sweeps/<sweep name>);
+    with `csv`, also write the tables as CSV when it stops."""
     spec, out, design, state = prepare(spec, out)
     ex = make_executor(executor if scheduler is None else "dask", workers, scheduler)
     store = None
@@ -95,6 +96,8 @@ def run_sweep(spec: SweepSpec | str | Path, out: str | Path | None = None,
             report = _report(store, design, ex)
             if report.complete:
                 store.update_manifest(status="complete")
+                if csv:
+                    store.write_csv()
                 return report
         with ex:       # start workers before writing anything
             if store is None:
@@ -120,6 +123,8 @@ def run_sweep(spec: SweepSpec | str | Path, out: str | Path | None = None,
                 m = store.manifest()
                 store.update_manifest(status=session["status"],
                                       sessions=m["sessions"][:-1] + [session])
+        if csv:
+            store.write_csv()
         return report
     finally:
         if store is not None:
