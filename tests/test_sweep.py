@@ -492,8 +492,58 @@ def test_datacollector_has_one_row_per_week():
     model.run()
     df = model.datacollector.get_model_vars_dataframe()
     model.release()
-    assert len(df) == 8 and list(df.columns) == list(TIMESERIES_NAMES), \
-        "one row per week, one column per weekly output"
+    assert len(df) == 8 and list(df.columns) == [*TIMESERIES_NAMES, "seed", *SUMMARY_NAMES], \
+        "one row per week: each weekly output, the seed, the summary outputs"
+    assert df[list(SUMMARY_NAMES)].iloc[:-1].isna().all().all(), \
+        "summary outputs only in the last week's row"
+
+
+def test_batch_run_rows_carry_summary_outputs_and_seed():
+    rows = mesa_batch_run(-1)
+    for row in rows:
+        seed = int(row.get("rng", row.get("seed")))
+        assert row["seed"] == seed, "the row carries the run's seed"
+        p = load_config(None, n_centers=4, weeks_collab=12, weeks_followup=0,
+                        turnover_cc=row["turnover_cc"])
+        summary = simulate(p, seed=seed).summary
+        for name in ("practice_gain_sd", "cost_per_center", "cost_per_classroom_improved"):
+            assert row[name] == pytest.approx(summary[name], nan_ok=True), \
+                f"batch_run's {name} equals simulate's summary"
+
+
+def test_model_without_a_seed_records_the_one_it_drew():
+    p = load_config(None, n_centers=4, weeks_collab=6, weeks_followup=0)
+    model = BSCModel(p)
+    model.run()
+    again = BSCModel(p, rng=model.seed)
+    again.run()
+    assert isinstance(model.seed, int) and np.array_equal(
+        model.series["practice_participating"], again.series["practice_participating"]), \
+        "model.seed repeats the run"
+
+
+class UserModel(BSCModel):
+    """A subclass with its own DataCollector, attached the usual Mesa way."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        import mesa
+        self.datacollector = mesa.DataCollector(
+            model_reporters={"practice": lambda m: m.series["practice_participating"][m.week - 1]})
+
+    def step(self):
+        super().step()
+        self.datacollector.collect(self)
+
+
+def test_own_datacollector_is_fed_once_per_week():
+    model = UserModel(load_config(None, n_centers=4, weeks_collab=6, weeks_followup=2), rng=1)
+    model.run()
+    df = model.datacollector.get_model_vars_dataframe()
+    model.release()
+    assert len(df) == 8, f"one row per week collected by step(), not {len(df)}"
+    assert np.allclose(df["practice"], model.series["practice_participating"]), \
+        "row k is week k"
 
 
 # ------------------------------------------------------------ experiment, API
