@@ -152,6 +152,40 @@ def read_scenarios(path: str | Path, replicates: int | None = None,
         text=path.read_text())
 
 
+def configs_as_scenarios(paths: list[str | Path], replicates: int | None = None,
+                         seed: int | None = None,
+                         base_changes: dict[str, Any] | None = None) -> ScenarioSet:
+    """Two or more run configs compared directly, as a scenario set: one scenario per
+    config (named after its file), the first the reference, `replicates` (default 10)
+    with common random numbers from `seed` (default 0); `base_changes` (like `--set`)
+    apply to every config."""
+    from .config import load_config
+    paths = [Path(p) for p in paths]
+    names: list[str] = []
+    scenarios = []
+    params = [load_config(p, **(base_changes or {})) for p in paths]
+    ref = params[0].to_dict()
+    for path, p in zip(paths, params):
+        name = re.sub(r"[^A-Za-z0-9_-]", "_", path.stem)
+        name = name if name not in names else f"{name}-{len(names) + 1}"
+        names.append(name)
+        scenarios.append(Scenario(name=name, label=name, description=f"the config {path}",
+                                  params=p, changes={k: v for k, v in p.to_dict().items()
+                                                     if v != ref[k]}, config=str(path)))
+    replicates = _count(replicates if replicates is not None else 10, "--replicates",
+                        "compare")
+    return ScenarioSet(
+        path=paths[0], title=" vs ".join(names), question="", base=paths[0],
+        base_params=params[0], scenarios=tuple(scenarios), reference=names[0],
+        replicates=replicates, seed=seed or 0, outputs=KEY_OUTPUTS,
+        text="\n".join(f"# {p}\n{p.read_text()}" for p in paths))
+
+
+def is_scenario_file(path: str | Path) -> bool:
+    """True for a scenario file (it has [[scenario]] tables), False for a run config."""
+    return "scenario" in read_toml(path)
+
+
 def _scenario(item: Any, j: int, base_values: dict, base_params: Params, folder: Path,
               where: str) -> Scenario:
     if not isinstance(item, dict):
@@ -470,4 +504,5 @@ def _formatter(values: np.ndarray):
 
 
 __all__ = ["Comparison", "KEY_OUTPUTS", "Scenario", "ScenarioSet", "compare",
-           "read_scenarios", "replicate_seed", "run_tasks"]
+           "configs_as_scenarios", "is_scenario_file", "read_scenarios", "replicate_seed",
+           "run_tasks"]

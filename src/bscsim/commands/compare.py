@@ -1,11 +1,14 @@
-"""`bscsim compare SCENARIOS.toml [--replicates R] [--workers N] [--report FILE]
-[--out DIR] [--seed N] [--set key=value ...]`
+"""`bscsim compare SCENARIOS.toml | CONFIG.toml CONFIG.toml ... [--replicates R]
+[--workers N] [--report FILE] [--out DIR] [--seed N] [--set key=value ...]`
 
 Runs every scenario of a scenario file with R replicates and common random numbers
 (replicate r of every scenario uses the same seed), prints each impact and key
 mechanism per scenario (median and 90% interval) with the paired difference from
 the reference scenario, saves tidy results with provenance, and optionally writes
-a self-contained HTML report. See docs/scenarios.md.
+a self-contained HTML report. Given two or more run configs instead (e.g.
+`bscsim compare configs/ccl_phase1.toml my_config.toml`), it compares them
+directly, the first as the reference (default 10 replicates, root seed 0). See
+docs/scenarios.md.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ def add_parser(sub) -> None:
     p = sub.add_parser("compare", help="compare scenarios (QI strategies, policy levers)",
                        description=__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("scenarios", help="scenario file (TOML), e.g. "
-                   "configs/scenarios/strategies.toml")
+    p.add_argument("scenarios", nargs="+", metavar="FILE",
+                   help="a scenario file (e.g. configs/scenarios/strategies.toml), or two "
+                   "or more run configs to compare directly (the first is the reference)")
     p.add_argument("--replicates", type=int, help="replicates per scenario "
                    "(default: the file's)")
     p.add_argument("--workers", type=int, default=1,
@@ -38,7 +42,7 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     from ..cli import UsageError
-    from ..scenarios import compare, read_scenarios
+    from ..scenarios import compare, configs_as_scenarios, is_scenario_file, read_scenarios
 
     if args.replicates is not None and args.replicates < 1:
         raise UsageError(f"--replicates {args.replicates}: must be at least 1")
@@ -49,9 +53,20 @@ def run(args) -> int:
     report = Path(args.report) if args.report else None
     if report is not None and report.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"--report {report}: expected a file name ending in .html")
-    spec = read_scenarios(args.scenarios, replicates=args.replicates, seed=args.seed,
-                          base_changes=parse_set(args.set))
-    out = Path(args.out) if args.out else Path("results") / "compare" / spec.path.stem
+    changes = parse_set(args.set)
+    if len(args.scenarios) == 1:
+        if not is_scenario_file(args.scenarios[0]):
+            raise UsageError(f"{args.scenarios[0]} is a run config, not a scenario file: "
+                             "give two or more configs to compare them, e.g. bscsim compare "
+                             f"configs/ccl_phase1.toml {args.scenarios[0]}")
+        spec = read_scenarios(args.scenarios[0], replicates=args.replicates, seed=args.seed,
+                              base_changes=changes)
+        name = spec.path.stem
+    else:
+        spec = configs_as_scenarios(args.scenarios, replicates=args.replicates,
+                                    seed=args.seed, base_changes=changes)
+        name = "-vs-".join(s.name for s in spec.scenarios)
+    out = Path(args.out) if args.out else Path("results") / "compare" / name
     comparison = compare(spec, workers=args.workers)
     html = None
     if report is not None:  # built before anything is written
@@ -68,7 +83,7 @@ def run(args) -> int:
 
 def _command(args) -> str:
     """The command line that reproduces this comparison."""
-    parts = ["bscsim", "compare", args.scenarios]
+    parts = ["bscsim", "compare", *args.scenarios]
     for flag in ("replicates", "workers", "seed", "report", "out"):
         value = getattr(args, flag)
         if value is not None:
