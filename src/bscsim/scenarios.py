@@ -182,8 +182,13 @@ def configs_as_scenarios(paths: list[str | Path], replicates: int | None = None,
 
 
 def is_scenario_file(path: str | Path) -> bool:
-    """True for a scenario file (it has [[scenario]] tables), False for a run config."""
-    return "scenario" in read_toml(path)
+    """False for a run config (only `base`, parameters and group tables, besides a
+    title and description), True otherwise (read_scenarios judges the rest)."""
+    from .config import RESERVED
+    from .params import GROUPS
+    data = read_toml(path)
+    config_keys = set(RESERVED) | set(PARAMS) | set(GROUPS)
+    return not (data.keys() <= config_keys and data.keys() - {"title", "description"})
 
 
 def _scenario(item: Any, j: int, base_values: dict, base_params: Params, folder: Path,
