@@ -75,13 +75,26 @@ def blocks(page: Path) -> list[tuple[str, str]]:
     return [(m.group(1), m.group(2)) for m in BLOCK.finditer(page.read_text())]
 
 
+HEREDOC = re.compile(r"<<-?\s*'?(\w+)'?")
+
+
 def commands(text: str) -> list[str]:
-    """The command lines of a bash block (continuations joined), or the whole block
-    as one entry if it is a script (starts with #!)."""
+    """The command lines of a bash block (continuations joined, a here-document kept
+    with its command), or the whole block as one entry if it is a script (#!)."""
     if text.startswith("#!"):
         return [text.splitlines()[0]]
-    lines, current = [], ""
+    lines, current, until = [], "", None
     for line in text.splitlines():
+        if until is not None:
+            current += "\n" + line
+            if line.strip() == until:
+                lines.append(current)
+                current, until = "", None
+            continue
+        m = HEREDOC.search(line)
+        if m:
+            current, until = line, m.group(1)
+            continue
         current += line.rstrip()
         if current.endswith("\\"):
             current = current[:-1] + " "
@@ -101,6 +114,8 @@ def skip_reason(page: str, command: str) -> str | None:
 
 def quick(command: str) -> str:
     """The command with its trailing comment dropped and quick flags added."""
+    if "\n" in command:         # a here-document: as written
+        return command
     command = re.sub(r"\s+#.*$", "", command)
     for pattern, flags in QUICK_FLAGS:
         if flags and re.search(pattern, command) and flags.split()[0] not in command:
