@@ -75,7 +75,9 @@ def build_html(c: Comparison, pngs: dict[str, bytes] | None = None) -> str:
         f"<style>{CSS}</style></head><body>",
         f"<h1>{escape(spec.title)}</h1>",
         f'<p class="question">{escape(spec.question)}</p>' if spec.question else "",
+        f'<div class="note">{bottom_line(c)}</div>',
         _compared(c, labels),
+        _reading(c),
         _findings(c, labels),
         "<h2>Impacts over time</h2>",
         _figure(figs["over_time"], "Impacts over time, per scenario",
@@ -166,6 +168,86 @@ def write_report(c: Comparison, path: str | Path, html: str | None = None) -> Pa
 
 
 # ------------------------------------------------------------------ sections
+def bottom_line(c: Comparison) -> str:
+    """The report's answer in words (HTML): which strategy bought extra improved
+    classrooms most cheaply, at what cost per extra improved classroom, how sure
+    (the bootstrap interval, and in how many paired simulations it improved more
+    classrooms than the reference); which improved practice most; which cannot be
+    told from the reference."""
+    spec = c.spec
+    labels = {s.name: escape(s.label) for s in spec.scenarios}
+    ref, n = spec.reference, spec.replicates
+    inc = c.incremental().set_index("scenario")
+    st = c.stats().set_index(["output", "scenario"])
+    others = [s.name for s in spec.scenarios if s.name != ref]
+    if not others:
+        return "<b>Bottom line.</b> One scenario only: nothing to compare."
+    clear = [x for x in others if inc.loc[x, "clear_gain"]
+             and np.isfinite(inc.loc[x, "cost_per_extra_classroom"])]
+    unclear = [labels[x] for x in others if x not in clear]
+    out = [f"<b>Bottom line</b> ({n} paired simulations of each strategy). "]
+    if clear:
+        best = min(clear, key=lambda x: inc.loc[x, "cost_per_extra_classroom"])
+        r = inc.loc[best]
+        ratio = r["cost_per_extra_classroom"]
+        more = st.loc[("classrooms_improved_share", best), "p_higher"]
+        how = ("improved more classrooms for less money than "
+               f"{labels[ref]}" if ratio < 0 else
+               f"bought extra improved classrooms most cheaply: about {_usd(ratio)} for "
+               f"each participating classroom that improved beyond {labels[ref]} (90% "
+               f"bootstrap interval {_usd(r['lo'])} to {_usd(r['hi'])})")
+        out.append(f"<b>{labels[best]}</b> {how}. It improved more classrooms than "
+                   f"{labels[ref]} in {more * 100:.0f}% of the paired simulations. ")
+        top = max(others, key=lambda x: st.loc[("practice_gain_sd", x), "diff_median"])
+        g = st.loc[("practice_gain_sd", top)]
+        if top != best and g["diff_median"] > 0:
+            out.append(f"<b>{labels[top]}</b> raised classroom practice the most: "
+                       f"{g['diff_median']:+.2f} standard deviations over {labels[ref]} "
+                       f"(90% of simulations: {g['diff_lo']:+.2f} to {g['diff_hi']:+.2f}). ")
+    else:
+        out.append(f"No strategy improved clearly more classrooms than {labels[ref]}: "
+                   "for each, the 90% interval of the extra improved classrooms includes "
+                   "zero. ")
+    if clear and unclear:
+        out.append(f"For {', '.join(unclear)}, these simulations cannot tell whether more "
+                   f"classrooms improved than with {labels[ref]}. ")
+    out.append("More simulations (<code>--replicates</code>) narrow the bootstrap "
+               "interval of the cost; the assumptions below bound what any number of "
+               "simulations can say.")
+    return "".join(out)
+
+
+def _reading(c: Comparison) -> str:
+    """How to read the numbers: the units and the comparisons, in plain words."""
+    p = c.spec.base_params
+    return (
+        "<h2>How to read the numbers</h2><ul>"
+        "<li><b>Standard deviation (SD).</b> Changes in classroom practice and in "
+        "children's skills are measured in standard deviations: the usual spread "
+        "between classrooms (or children) at the start. A change of 0.5 SD would move "
+        "a classroom from the middle of where classrooms started to about the 69th "
+        "percentile of them.</li>"
+        "<li><b>z.</b> Children's social-emotional competence is on a z scale: 0 is "
+        "the average child at the start, 1 is one standard deviation above it.</li>"
+        "<li><b>Classrooms improved.</b> A participating classroom counts as improved "
+        "when its <i>observed</i> practice rose by more than "
+        f"{p.improved_margin_sd:g} SD between the observations before and after the "
+        "collaborative. Observers make errors, so some classrooms count as improved "
+        "even when nothing changed: in a strategy that changes no practice (business "
+        "as usual) the whole share is observer error. Read each share against the "
+        "reference's, not against zero.</li>"
+        "<li><b>Differences from the reference.</b> Each simulation runs every "
+        "strategy on the same programs with the same chance events, so a strategy's "
+        "difference from the reference is taken simulation by simulation (paired). "
+        "The difference shown is the middle (median) of these paired differences; it "
+        "need not equal the difference between the two middles shown for the "
+        "strategies, and it is the better guide, because pairing removes most of the "
+        "chance.</li>"
+        "<li><b>90% interval.</b> The range that holds 90% of the simulations (5th to "
+        "95th percentile): how much the result varies from one group of programs to "
+        "another by chance.</li></ul>")
+
+
 def _figure(src: str, alt: str, caption: str) -> str:
     return (f'<figure><img src="{src}" alt="{escape(alt)}">'
             f"<figcaption>{caption}</figcaption></figure>")
@@ -221,8 +303,9 @@ def _findings(c: Comparison, labels: dict) -> str:
         items.append(
             f"<li><b>{escape(s.label)}</b>: classroom social-emotional practice changed by "
             f"{abs(g['diff_median']):.2f} standard deviations {word} than with "
-            f"{escape(labels[ref])} (90% of simulations: {g['diff_lo']:+.2f} to "
-            f"{g['diff_hi']:+.2f}); {_pct(sh['diff_median'])} percentage points "
+            f"{escape(labels[ref])} (median of the paired differences; 90% of simulations: "
+            f"{g['diff_lo']:+.2f} to {g['diff_hi']:+.2f}); {_pct(sh['diff_median'])} "
+            "percentage points "
             f"{'more' if sh['diff_median'] >= 0 else 'fewer'} classrooms improved; it cost "
             f"about {_usd(co['median'])} per program.</li>")
     header = "".join(f"<th>{escape(cp.label(o))}</th>" for o in FINDINGS)

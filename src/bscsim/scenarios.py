@@ -400,8 +400,9 @@ class Comparison:
             f"{spec.title}  ({spec.path})",
             f"{len(spec.scenarios)} scenarios x {spec.replicates} replicates, common random "
             f"numbers (root seed {spec.seed}); reference: {ref}",
-            "median and 90% interval over replicates; difference from the reference "
-            "paired by replicate",
+            "median and 90% interval over replicates; the difference from the reference is "
+            "the median of the differences paired by replicate (not the difference of "
+            "the medians; pairing removes most of the chance)",
         ]
         for output in spec.outputs:
             o = OUTPUTS[output]
