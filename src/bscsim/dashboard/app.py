@@ -21,6 +21,7 @@ from mesa.visualization.utils import force_update
 
 from ..config import ConfigError
 from ..model import BSCModel
+from ..outputs import words
 from ..params import BY_NAME, ParamError, Params, UnknownParamError
 from . import compare as comparing
 from . import controls, scenarios, views
@@ -331,7 +332,7 @@ def comparison_figure(result: comparing.Comparison, output: str, reference: str)
     ax, ax2 = fig.subplots(1, 2)
     ax.plot(d["week"], d["current"], label="current", lw=2)
     ax.plot(d["week"], d["reference"], label=reference, lw=2, ls="--")
-    ax.set_title(f"{output.replace('_', ' ')} (mean of {result.n})", fontsize=9, loc="left")
+    ax.set_title(f"{words(output)} (mean of {result.n})", fontsize=9, loc="left")
     ax.legend(fontsize=7, frameon=False)
     ax2.fill_between(d["week"], d["lo"], d["hi"], alpha=0.3, color="tab:purple",
                      lw=0, label="95% band")
@@ -350,7 +351,7 @@ def summary_table(result: comparing.Comparison) -> str:
              "|---|---:|---:|---:|"]
     for r in result.summary.itertuples():
         band = "" if np.isnan(r.lo) else f" ({r.lo:+.3f} to {r.hi:+.3f})"
-        lines.append(f"| {r.output.replace('_', ' ')} | {r.current:.3f} | "
+        lines.append(f"| {words(r.output)} | {r.current:.3f} | "
                      f"{r.reference:.3f} | {r.difference:+.3f}{band} |")
     return "\n".join(lines)
 
