@@ -357,6 +357,17 @@ def summary_table(result: comparing.Comparison) -> str:
 
 
 # -------------------------------------------------------------------- page
+# What SolaraViz always draws and this page does not use, hidden (Mesa has no
+# option for them): the tab bar of a single page ("Page 0"), the "Use Threads"
+# box of its Controls card, and its "Model Parameters" card, empty because the
+# settings live in our own panel. tests/test_dashboard_browser.py checks the page.
+MESA_LEFTOVERS = """
+.v-tabs:not(:has(.v-tab ~ .v-tab)) { display: none; }
+.v-card:has([aria-label="Play Interval (ms)"]) .v-input--checkbox { display: none; }
+.v-card:has(> .v-card__text > .v-sheet:empty) { display: none; }
+"""
+
+
 @solara.component
 def SidebarBelowMesa(settings: Settings, model: solara.Reactive, depth: int):
     """The settings panel in the sidebar, below Mesa's own cards (Reset, Play,
@@ -380,6 +391,7 @@ def Page():
         return model.subscribe_change(on_change)
 
     solara.use_effect(release_replaced, [])
+    solara.Style(MESA_LEFTOVERS)
     SolaraViz(
         model,
         components=[views.chain, views.timeseries, views.centers, Comparison],
