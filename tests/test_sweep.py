@@ -357,6 +357,24 @@ def test_folder_of_the_earlier_layout_is_read_and_moved_on_resume(tmp_path, swee
     assert (old / "data_dictionary.csv").is_file(), "and writes the data dictionary"
 
 
+def test_interrupted_folder_of_the_earlier_layout_resumes(tmp_path):
+    import json
+    path = sweep_file(tmp_path, GRID)
+    out = tmp_path / "old"
+    run_sweep(path, out, executor="serial", batch_size=2, progress=False)
+    (out / "parts").mkdir()
+    parts = sorted((out / "summary").glob("part-*.parquet"))
+    parts[0].rename(out / "parts" / f"summary-{parts[0].name[5:]}")
+    for f in parts[1:]:
+        f.unlink()                        # killed after its first batch
+    (out / "summary").rmdir()
+    m = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps({**m, "format": 1}))
+    report = run_sweep(path, out, executor="serial", batch_size=2, progress=False)
+    assert report.done_before == 2 and report.ran == 6, f"resumed where it stopped: {report}"
+    assert len(pd.read_parquet(out / "summary")) == 8, "one row per run, in summary/"
+
+
 def test_sweep_set_and_replicates_change_the_file_as_written(tmp_path):
     path = sweep_file(tmp_path, GRID)
     out = tmp_path / "out"

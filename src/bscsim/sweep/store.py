@@ -186,6 +186,7 @@ class Store:
         """Move the parts of a format-1 folder (`parts/summary-*`, `parts/timeseries-*`)
         into `summary/` and `timeseries/`, and write the data dictionary."""
         self.staging.mkdir(exist_ok=True)
+        (self.out / "summary").mkdir(exist_ok=True)
         for table in TABLES:
             for f in sorted(self.legacy.glob(f"{table}-*.parquet")):
                 (self.out / table).mkdir(exist_ok=True)
