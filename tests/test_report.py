@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bscsim.report import build_html, write_report
+from bscsim.scenarios.report import build_html, write_report
 from bscsim.scenarios import compare, read_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +35,7 @@ def report(tmp_path_factory, comparison) -> Path:
 
 
 def test_bottom_line_names_the_cheapest_clear_gain_and_how_sure(comparison):
-    from bscsim.report import bottom_line
+    from bscsim.scenarios.report import bottom_line
     text = bottom_line(comparison)
     inc = comparison.incremental()
     clear = inc[inc["clear_gain"] & inc["cost_per_extra_classroom"].notna()]
@@ -52,7 +52,7 @@ def test_bottom_line_names_the_cheapest_clear_gain_and_how_sure(comparison):
 
 
 def test_bottom_line_says_when_no_strategy_clearly_helps(comparison):
-    from bscsim.report import bottom_line
+    from bscsim.scenarios.report import bottom_line
     from bscsim.scenarios import Comparison
     same = comparison.summary.copy()
     ref = comparison.spec.reference

@@ -70,7 +70,7 @@ def run(args) -> int:
     comparison = compare(spec, workers=args.workers)
     html = None
     if report is not None:  # built before anything is written
-        from ..report import build_html, write_report
+        from ..scenarios.report import build_html, write_report
         html = build_html(comparison)
     print(comparison.table())
     comparison.save(out, command=_command(args))

@@ -1,4 +1,4 @@
-"""Analyses: scenarios compared with common random numbers (`bscsim compare`).
+"""Analyses: scenario files, their comparison and its table (`bscsim compare`).
 
 A scenario file (commented TOML) names a base config and a list of named
 scenarios, each an arm config and/or a set of parameter changes, plus the number of
@@ -40,13 +40,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .atomic import atomic_folder
-from .config import ConfigError, configs_dir, flatten, read_toml, resolve_values
-from .outputs import BY_NAME as OUTPUTS, SUMMARY_NAMES
-from .parallel import spawn_pool
-from .params import (BY_NAME as PARAMS, ParamError, Params, UnknownParamError, make_params,
+from ..atomic import atomic_folder
+from ..config import ConfigError, configs_dir, flatten, read_toml, resolve_values
+from ..outputs import BY_NAME as OUTPUTS, SUMMARY_NAMES
+from ..parallel import spawn_pool
+from ..params import (BY_NAME as PARAMS, ParamError, Params, UnknownParamError, make_params,
                      nearest)
-from .results import versions
+from ..results import versions
 
 # The impacts, key mechanisms and costs the table shows unless the file says.
 KEY_OUTPUTS = (
@@ -159,7 +159,7 @@ def configs_as_scenarios(paths: list[str | Path], replicates: int | None = None,
     config (named after its file), the first the reference, `replicates` (default 10)
     with common random numbers from `seed` (default 0); `base_changes` (like `--set`)
     apply to every config."""
-    from .config import load_config
+    from ..config import load_config
     paths = [Path(p) for p in paths]
     names: list[str] = []
     scenarios = []
@@ -184,8 +184,8 @@ def configs_as_scenarios(paths: list[str | Path], replicates: int | None = None,
 def is_scenario_file(path: str | Path) -> bool:
     """False for a run config (only `base`, parameters and group tables, besides a
     title and description), True otherwise (read_scenarios judges the rest)."""
-    from .config import RESERVED
-    from .params import GROUPS
+    from ..config import RESERVED
+    from ..params import GROUPS
     data = read_toml(path)
     config_keys = set(RESERVED) | set(PARAMS) | set(GROUPS)
     return not (data.keys() <= config_keys and data.keys() - {"title", "description"})
@@ -270,7 +270,7 @@ def replicate_seed(root: int, r: int) -> np.random.SeedSequence:
 def _run_chunk(tasks: list[tuple[str, dict, int, int]]) -> list[tuple]:
     """Worker (module level, so spawned processes can import it): run a batch of
     (scenario, params, root seed, replicate) tasks."""
-    from .cohorts import run_replicate
+    from ..cohorts import run_replicate
     out = []
     for name, values, root, r in tasks:
         summary, ts, size = run_replicate(make_params(values), replicate_seed(root, r))

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import compare_plots as cp
-from .cohorts import state_weeks
-from .params import BY_NAME as PARAMS, PARAMS as ALL_PARAMS
-from .atomic import atomic_write_text
-from .scenarios import Comparison
+from ..atomic import atomic_write_text
+from ..cohorts import state_weeks
+from ..params import BY_NAME as PARAMS, PARAMS as ALL_PARAMS
+from . import plots as cp
+from .comparison import Comparison
 
 FINDINGS = ("practice_gain_sd", "classrooms_improved_share", "child_se_gain_sd",
             "practice_gain_sd_followup", "cost_per_center", "cost_per_classroom_improved")
@@ -130,7 +130,7 @@ def experiment(doc: str, scenarios: Path, out: Path, argv: list[str] | None = No
     parser.add_argument("--workers", type=int, default=1, help="local processes")
     parser.add_argument("--out", default=str(out), help=f"results folder (default {out})")
     args = parser.parse_args(argv)
-    from .scenarios import compare, read_scenarios
+    from .comparison import compare, read_scenarios
     spec = read_scenarios(scenarios, replicates=2 if args.quick else None,
                           base_changes=QUICK if args.quick else None)
     comparison = compare(spec, workers=args.workers)

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .outputs import words  # noqa: E402
+from ..outputs import words  # noqa: E402
 
 # Plain-word names of the outputs a report shows.
 LABELS = {
