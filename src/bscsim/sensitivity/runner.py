@@ -54,7 +54,7 @@ class SAResult:
         main = ("S1", "ST") if self.spec.method == "sobol" else ("mu_star", "sigma")
         wide = df[df["index"].isin(main)].pivot_table(
             index=["output", "factor"], columns="index", values=["value", "conf"],
-            sort=False)
+            sort=False, dropna=False)    # an output that did not vary: NaN, shown as -
         out = pd.DataFrame({f"{i}{suffix}": wide[(col, i)]
                             for i in main for col, suffix in (("value", ""), ("conf", "_conf"))})
         out = out.reset_index()
