@@ -18,9 +18,9 @@ sampled from outside every 50 ms; the CPU time of the tree is also shown, as it
 depends less on the machine's load than wall time. Cases that are compared run
 interleaved (A B A B ...); medians over `--repeats`.
 
-    PYTHONPATH=src python benchmarks/bench_sweep.py                 # everything
-    PYTHONPATH=src python benchmarks/bench_sweep.py --only throughput --repeats 5
-    PYTHONPATH=src python benchmarks/bench_sweep.py --big-config default   # full 20k runs
+    python benchmarks/bench_sweep.py                 # everything
+    python benchmarks/bench_sweep.py --only throughput --repeats 5
+    python benchmarks/bench_sweep.py --big-config default   # full 20k runs
 """
 
 from __future__ import annotations

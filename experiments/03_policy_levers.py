@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from bscsim.report import experiment  # noqa: E402
+from bscsim.scenarios.report import experiment  # noqa: E402
 
 SCENARIOS = ROOT / "configs" / "scenarios" / "policy_levers.toml"
 

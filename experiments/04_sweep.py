@@ -12,8 +12,8 @@ Writes under results/04_sweep/ (or --out):
     heatmap_practice_gain_sd.png   the heat map
     provenance.json                sweep fingerprint, seeds rule, versions, command
 
-    PYTHONPATH=src python experiments/04_sweep.py            # 350 runs, ~15 s on 2 cores
-    PYTHONPATH=src python experiments/04_sweep.py --quick    # 35 short runs, for tests
+    python experiments/04_sweep.py            # 350 runs, ~15 s on 2 cores
+    python experiments/04_sweep.py --quick    # 35 short runs, for tests
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ Writes under results/05_mechanisms/ (or --out):
     README.md                      a short plain-language reading of the result
     provenance.json                SA file, overrides, seeds, versions, command
 
-    PYTHONPATH=src python experiments/05_mechanisms.py           # 7,168 runs, ~6 min on 2 cores
-    PYTHONPATH=src python experiments/05_mechanisms.py --quick   # tiny N, short config (tests)
+    python experiments/05_mechanisms.py           # 7,168 runs, ~6 min on 2 cores
+    python experiments/05_mechanisms.py --quick   # tiny N, short config (tests)
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ EXPECTED_EXPORTS = {
     "BSCModel", "ConfigError", "Params", "Result", "load_config", "simulate",   # issue 2
     "Comparison", "ScenarioSet", "compare", "read_scenarios",                   # issue 4
     "load_sweep",                                                               # issue 5
+    "salib_problem",                                                            # issue 15
 }
 
 

@@ -157,3 +157,24 @@ def test_dashboard_model_matches_a_direct_run():
             f"the dashboard must show the model's own run ({name} differs)"
     shown.release()
     direct.release()
+
+
+def test_dashboard_names_outputs_in_plain_words():
+    pytest.importorskip("solara")
+    from bscsim.dashboard import app, views
+
+    settings = app.Settings.start()
+    settings.params.value = Params(n_centers=3, weeks_collab=8, weeks_followup=2)
+    model = app.DashboardModel(settings)
+    for _ in range(4):
+        model.step()
+    charts = views.timeseries_charts(model)
+    chain = views.chain(model).kwargs["unsafe_innerHTML"]
+    model.release()
+    for text in ("children with challenging behavior",
+                 "children&#x27;s social-emotional competence", "psychological safety"):
+        assert text in charts or text in chain, f"the dashboard says {text!r}"
+    assert "learning-session attendance" in chain, "outputs box in words"
+    for abbreviation in ("ls attendance", "cb share", "child se", "qi skill"):
+        assert abbreviation not in charts and abbreviation not in chain, \
+            f"no abbreviation {abbreviation!r} on the page"

@@ -93,3 +93,13 @@ def test_value_out_of_range_is_refused_on_the_page_and_server_keeps_running(page
     assert driver.find_element("css selector", ".bscsim-view-chain").text != week, \
         "the page must keep working after a refused value"
     driver.save_screenshot(str(tmp / "refused.png"))
+
+
+def test_page_shows_no_mesa_leftovers_or_abbreviations(page):
+    driver, server, tmp = page
+    body = driver.find_element("tag name", "body").text
+    for text in ("Page 0", "PAGE 0", "Use Threads", "Model Parameters",
+                 "ls attendance", "cb share", "child se"):
+        assert text not in body, f"the page should not show {text!r}"
+    assert "learning-session attendance" in body, "outputs in plain words"
+    assert web.button(driver, "Step").is_displayed(), "Mesa's own controls stay"

@@ -598,6 +598,22 @@ def test_sizes_are_bounded_before_allocation(tmp_path, kind, text):
     assert "runs" in line and "memory" in line and "on one core" in line, line
 
 
+@pytest.mark.parametrize("args", [
+    ("sweep", "f.toml", "--replicates", "1000000000"),
+    ("compare", "a.toml", "b.toml", "--replicates", "100000000"),
+    ("run", "a.toml", "--replicates", "100000000"),
+])
+def test_sizes_from_options_are_bounded_before_allocation(tmp_path, args):
+    """--replicates on sweep, compare of run configs and run is bounded like a file's."""
+    (tmp_path / "f.toml").write_text('[vary]\nturnover_cc = [0.2, 0.3]\n')
+    (tmp_path / "a.toml").write_text(SMALL)
+    (tmp_path / "b.toml").write_text(SMALL)
+    rc, _, err = cli(*args, "--out", "o", cwd=tmp_path)
+    line = one_line_error(rc, err)
+    assert "runs" in line and "memory" in line and "on one core" in line, line
+    assert not (tmp_path / "o").exists()
+
+
 # ------------------------------------------------------------------ messages
 def test_set_error_blames_set_not_the_file(tmp_path):
     rc, _, err = cli("run", "--set", "n_centers=0", cwd=tmp_path)
@@ -643,6 +659,13 @@ def test_cohort_keys_are_refused_where_they_would_be_ignored(tmp_path, kind, tex
     args = [kind, "f.toml"] if kind != "run" else ["run", "f.toml"]
     rc, _, err = cli(*args, "--out", "o", cwd=tmp_path)
     assert "bscsim compare" in one_line_error(rc, err)
+
+
+def test_cohort_keys_from_sweep_set_are_refused(tmp_path):
+    (tmp_path / "f.toml").write_text("[vary]\nturnover_cc = [0.2]\n")
+    rc, _, err = cli("sweep", "f.toml", "--set", "n_cohorts=2", "--out", "o", cwd=tmp_path)
+    line = one_line_error(rc, err)
+    assert "--set" in line and "bscsim compare" in line, line
 
 
 def test_cohorts_act_nowhere_but_compare():

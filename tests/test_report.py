@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bscsim.report import build_html, write_report
+from bscsim.scenarios.report import build_html, write_report
 from bscsim.scenarios import compare, read_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,11 +22,53 @@ HEADINGS = ("What was compared", "Key findings", "Impacts over time",
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory) -> Path:
+def comparison():
     spec = read_scenarios(ROOT / "configs" / "scenarios" / "strategies.toml",
-                          replicates=2, base_changes=SMALL)
+                          replicates=4, base_changes=SMALL)
+    return compare(spec)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory, comparison) -> Path:
     path = tmp_path_factory.mktemp("report") / "report.html"
-    return write_report(compare(spec), path)
+    return write_report(comparison, path)
+
+
+def test_bottom_line_names_the_cheapest_clear_gain_and_how_sure(comparison):
+    from bscsim.scenarios.report import bottom_line
+    text = bottom_line(comparison)
+    inc = comparison.incremental()
+    clear = inc[inc["clear_gain"] & inc["cost_per_extra_classroom"].notna()]
+    labels = {s.name: s.label for s in comparison.spec.scenarios}
+    if len(clear):
+        best = clear.loc[clear["cost_per_extra_classroom"].idxmin()]
+        assert f"<b>{labels[best['scenario']]}</b>" in text, \
+            f"the strategy with the lowest cost per extra improved classroom leads: {text}"
+        assert f"${best['cost_per_extra_classroom']:,.0f}" in text \
+            and "bootstrap interval" in text and "% of the paired simulations" in text, \
+            f"at what cost, and how sure: {text}"
+    else:
+        assert "No strategy improved clearly more classrooms" in text, text
+
+
+def test_bottom_line_says_when_no_strategy_clearly_helps(comparison):
+    from bscsim.scenarios.report import bottom_line
+    from bscsim.scenarios import Comparison
+    same = comparison.summary.copy()
+    ref = comparison.spec.reference
+    base = same[same["scenario"] == ref].set_index(["replicate", "output"])["value"]
+    same["value"] = [base[(r, o)] for r, o in zip(same["replicate"], same["output"])]
+    flat = Comparison(comparison.spec, same, comparison.timeseries, comparison.sizes)
+    assert "No strategy improved clearly more classrooms" in bottom_line(flat), \
+        "strategies identical to the reference get no winner"
+
+
+def test_report_explains_units_and_comparisons(report):
+    html = report.read_text()
+    for text in ("Bottom line", "How to read the numbers", "Standard deviation",
+                 "average child at the start", "observer error",
+                 "median) of these paired differences"):
+        assert text in html, f"the report should explain {text!r}"
 
 
 def test_report_is_self_contained(report):

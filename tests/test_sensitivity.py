@@ -181,6 +181,37 @@ def test_explicit_design_runs_the_given_points_with_sweep_seeds():
         design_spec(points.assign(turnover_cc=1.5), path="x")
 
 
+def test_sensitivity_uses_the_public_salib_problem(tmp_path):
+    from bscsim import salib_problem
+    from bscsim.sensitivity.sample import problem
+    path = tmp_path / "sa.toml"
+    path.write_text('base = "ccl_phase1.toml"\nmethod = "sobol"\nn_samples = 8\noutputs = ["practice_gain_sd"]\ngroups = true\n'
+                    'vary_groups = ["inquiry"]\n[set]\n' + SHORT)
+    spec = load_sa(path)
+    names = [n for n in spec.names if n != "dummy"]
+    expected = salib_problem(names, bounds={f.name: (f.low, f.high) for f in spec.factors},
+                             groups=True)
+    got = problem(spec)
+    assert got["names"][:len(names)] == expected["names"] \
+        and got["bounds"][:len(names)] == expected["bounds"] \
+        and got["groups"][:len(names)] == expected["groups"], \
+        "bscsim sensitivity samples the problem bscsim.salib_problem describes"
+
+
+def test_sobol_sample_of_a_whole_number_parameter_is_rounded(tmp_path):
+    from bscsim.sensitivity.sample import sample, sweep_spec
+    path = tmp_path / "sa.toml"
+    path.write_text('base = "ccl_phase1.toml"\nmethod = "sobol"\nn_samples = 8\noutputs = ["practice_gain_sd"]\n[vary]\n'
+                    'n_team_teachers = "plausible"\nps_gain = "plausible"\n[set]\n' + SHORT)
+    spec = load_sa(path)
+    x = sample(spec)
+    assert (x["n_team_teachers"] % 1 != 0).any(), "SALib draws fractions"
+    d = resolve(sweep_spec(spec, x))
+    assert d["n_team_teachers"].dtype.kind == "i" and \
+        (d["n_team_teachers"] == x["n_team_teachers"].round().repeat(spec.replicates)
+         .to_numpy()).all(), "the runs get the nearest whole number"
+
+
 # ---------------------------------------------------------------------- errors
 def test_sobol_needs_a_power_of_two(tmp_path):
     path = write(tmp_path, GROUPED.replace("n_samples = 4", "n_samples = 100"))
@@ -205,3 +236,35 @@ def test_bad_sa_file_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, cha
     assert code == 2, f"a bad SA file exits 2 ({err})"
     assert err.count("\n") == 1 and message in err, f"one line naming the problem: {err}"
     assert not out.exists(), "nothing is written"
+
+
+def test_morris_table_is_sorted_by_mu_star(tmp_path):
+    text = ISHIGAMI.replace('method = "sobol"\nn_samples = 1024', 'method = "morris"\nn_samples = 10')
+    res = run_sensitivity(write(tmp_path, text), tmp_path / "out", executor="serial",
+                          progress=False)
+    for output in ("y", "y_noisy"):
+        t = res.table(output)
+        assert list(t["mu_star"]) == sorted(t["mu_star"], reverse=True), \
+            f"{output}: the most influential factor first"
+    lines = [x.split()[0] for x in str(res).splitlines() if x.startswith("  x")]
+    first = res.table("y")["factor"].tolist()
+    assert lines[:len([f for f in first if f != "dummy"])] == [f for f in first if f != "dummy"], \
+        "the printed table follows the same order"
+
+
+def test_report_says_when_indices_are_not_to_be_trusted(ishigami):
+    import dataclasses
+    from bscsim.sensitivity.runner import report_text
+    conv = ishigami.convergence.assign(converged=True)
+    assert "NOT TO BE TRUSTED" not in report_text(dataclasses.replace(ishigami,
+                                                                      convergence=conv)), \
+        "converged indices within [0, 1] carry no warning"
+    bad = ishigami.indices.copy()
+    x1 = (bad["output"] == "y") & (bad["factor"] == "x1")
+    bad.loc[x1 & (bad["index"] == "ST"), "value"] = 1.3
+    bad.loc[x1 & (bad["index"] == "S1"), "value"] = -0.2
+    conv.loc[conv["output"] == "y", "converged"] = False
+    text = report_text(dataclasses.replace(ishigami, indices=bad, convergence=conv))
+    warning = next(x for x in text.splitlines() if "NOT TO BE TRUSTED" in x)
+    for what in ("above 1", "ST x1 = 1.30", "negative S1", "S1 x1 = -0.20", "rank factors"):
+        assert what in warning, f"the warning names {what!r}: {warning}"

@@ -94,6 +94,27 @@ def test_lhs_samples_each_range_once_per_stratum(tmp_path):
     assert d["n_team_teachers"].dtype.kind == "i", "whole-number params are rounded"
 
 
+def test_explicit_design_rounds_whole_numbers_drawn_as_floats_like_ema_samples(tmp_path):
+    # EMA Workbench and SALib hand over numpy floats, also for whole-number parameters
+    points = pd.DataFrame({"n_team_teachers": np.array([1.18, 2.5, 3.51, 2.0]),
+                           "ps_gain": np.array([0.05, 0.1, 0.02, 0.07])})
+    spec = bscsim.sweep.design_spec(points, path=str(tmp_path / "ema"),
+                                    changes={"n_centers": 4, "weeks_collab": 12,
+                                             "weeks_followup": 0})
+    d = resolve(spec)
+    assert d["n_team_teachers"].tolist() == [1, 2, 4, 2], \
+        "whole-number parameters rounded to the nearest (halves to even)"
+    assert d["n_team_teachers"].dtype.kind == "i", "stored as integers"
+    assert d["ps_gain"].tolist() == [0.05, 0.1, 0.02, 0.07], "other columns as given"
+    run_sweep(spec, tmp_path / "out", executor="serial", progress=False)
+    df = load_sweep(tmp_path / "out")
+    assert (df["status"] == "ok").all(), f"every rounded point runs: {df['error'].unique()}"
+    again = simulate(spec.base_params().replace(n_team_teachers=4, ps_gain=0.02),
+                     seed=int(df["seed"][2]))
+    assert df["practice_gain_sd"][2] == pytest.approx(again.summary["practice_gain_sd"]), \
+        "the stored (rounded) value is the one the run used"
+
+
 def test_sobol_and_random_designs_stay_in_range(tmp_path):
     for design in ("sobol", "random"):
         body = f'design = "{design}"\nn_samples = 16\n[vary]\nvoice_slope = "plausible"\n'
@@ -184,14 +205,14 @@ def test_resume_runs_only_missing_runs(tmp_path):
     out = tmp_path / "out"
     run_sweep(path, out, executor="serial", batch_size=2, progress=False)
     first = outputs(load_sweep(out))
-    parts = sorted((out / "parts").glob("summary-*.parquet"))
+    parts = sorted((out / "summary").glob("part-*.parquet"))
     parts[1].unlink()
-    (out / "parts" / ".tmp-summary-leftover.parquet").write_bytes(b"half a file")
+    (out / ".tmp" / "part-leftover.parquet").write_bytes(b"half a file")
     report = run_sweep(path, out, executor="serial", batch_size=2, progress=False)
     assert report.ran == 2 and report.done_before == 6, f"only the lost runs ran: {report}"
     again = outputs(load_sweep(out))
     pd.testing.assert_frame_equal(first, again, obj="resumed sweep")
-    assert not list((out / "parts").glob(".tmp-*")), "leftover temporary files are removed"
+    assert not list((out / ".tmp").glob("*")), "leftover temporary files are removed"
     report = run_sweep(path, out, executor="serial", progress=False)
     assert report.ran == 0 and report.complete, "a finished sweep runs nothing"
 
@@ -237,6 +258,139 @@ def test_load_sweep_timeseries_joins_design(tmp_path):
     assert len(ts) == 8 * 12, "one row per run and week"
     assert {"turnover_cc", "seed", "week", *TIMESERIES_NAMES} <= set(ts.columns), \
         "design columns joined to the weekly outputs"
+
+
+# ------------------------------------------------ the folder, read without bscsim
+@pytest.fixture(scope="module")
+def sweep_folder(tmp_path_factory):
+    """A finished 8-run grid sweep with timeseries, written by `bscsim sweep --csv`."""
+    folder = tmp_path_factory.mktemp("third_party")
+    path = sweep_file(folder, "timeseries = true\n" + GRID)
+    out = folder / "out"
+    assert main(["sweep", str(path), "--out", str(out), "--executor", "serial",
+                 "--no-progress", "--csv"]) == 0
+    return out
+
+
+def test_pandas_reads_each_table_folder_as_one_dataset(sweep_folder):
+    summary = pd.read_parquet(sweep_folder / "summary")
+    assert len(summary) == 8, f"one row per run, not {len(summary)}"
+    assert set(summary.columns) == set(load_sweep(sweep_folder).columns), \
+        "the summary dataset holds exactly the summary columns"
+    ts = pd.read_parquet(sweep_folder / "timeseries")
+    assert len(ts) == 8 * 12 and "practice_gain_sd" not in ts.columns, \
+        "one row per run and week, not padded with summary columns"
+
+
+def test_pyarrow_dataset_reads_the_folders(sweep_folder):
+    import pyarrow.dataset as ds
+    assert ds.dataset(sweep_folder / "summary", format="parquet").count_rows() == 8
+    ts = ds.dataset(sweep_folder / "timeseries", format="parquet")
+    assert ts.count_rows() == 96 and "practice_gain_sd" not in ts.schema.names, \
+        "timeseries rows are not padded with summary columns"
+
+
+def test_duckdb_joins_summary_and_timeseries(sweep_folder):
+    duckdb = pytest.importorskip("duckdb", reason="duckdb comes with the dev extra")
+    s, t = sweep_folder / "summary" / "*.parquet", sweep_folder / "timeseries" / "*.parquet"
+    con = duckdb.connect()
+    [(n,)] = con.execute(f"select count(*) from '{s}'").fetchall()
+    assert n == 8, "duckdb sees one row per run"
+    rows = con.execute(f"select s.turnover_cc, max(t.week) as last from '{s}' s join '{t}' t "
+                      f"using (run) group by s.turnover_cc order by 1").fetchall()
+    assert rows == [(0.2, 11), (0.6, 11)], f"the tables join on run: {rows}"
+
+
+def test_parquet_fields_carry_unit_and_meaning(sweep_folder):
+    import pyarrow.parquet as pq
+    from bscsim.outputs import BY_NAME as OUTPUTS
+    part = next((sweep_folder / "summary").glob("part-*.parquet"))
+    schema = pq.read_schema(part)
+    meta = schema.field("practice_gain_sd").metadata
+    assert meta[b"unit"].decode() == OUTPUTS["practice_gain_sd"].unit and \
+        meta[b"meaning"].decode() == OUTPUTS["practice_gain_sd"].meaning, \
+        "an output field carries its declared unit and meaning"
+    assert schema.field("turnover_cc").metadata[b"source"].decode() == \
+        BY_NAME["turnover_cc"].source, "a parameter field carries its source"
+    assert b"meaning" in schema.field("seed").metadata, "bookkeeping columns explained"
+
+
+def test_data_dictionary_describes_every_column(sweep_folder):
+    d = pd.read_csv(sweep_folder / "data_dictionary.csv")
+    for table in ("summary", "timeseries"):
+        cols = pd.read_parquet(sweep_folder / table).columns
+        have = set(d.loc[d["table"] == table, "column"])
+        assert set(cols) <= have, f"{table}: undescribed columns {set(cols) - have}"
+    assert d["meaning"].notna().all(), "every column has a meaning"
+    collab = d[d["column"] == "collab"].iloc[0]
+    assert "follow-up" in collab["meaning"], "collab is explained"
+
+
+def test_csv_holds_the_same_rows(sweep_folder):
+    csv = pd.read_csv(sweep_folder / "summary.csv")
+    pd.testing.assert_frame_equal(csv[["run", "seed", "practice_gain_sd"]],
+                                  load_sweep(sweep_folder)[["run", "seed", "practice_gain_sd"]],
+                                  check_dtype=False, obj="summary.csv vs load_sweep")
+    assert len(pd.read_csv(sweep_folder / "timeseries.csv")) == 96, "weekly CSV too"
+
+
+def test_folder_of_the_earlier_layout_is_read_and_moved_on_resume(tmp_path, sweep_folder):
+    import json
+    import shutil
+    old = tmp_path / "old"
+    shutil.copytree(sweep_folder, old)
+    (old / "parts").mkdir()
+    for table in ("summary", "timeseries"):
+        for f in (old / table).glob("part-*.parquet"):
+            f.rename(old / "parts" / f"{table}-{f.name[5:]}")
+        (old / table).rmdir()
+    (old / "data_dictionary.csv").unlink()
+    m = json.loads((old / "manifest.json").read_text())
+    (old / "manifest.json").write_text(json.dumps({**m, "format": 1}))
+    pd.testing.assert_frame_equal(load_sweep(old), load_sweep(sweep_folder),
+                                  obj="load_sweep on a format-1 folder")
+    spec = load_spec(Path(m["sweep_file"]))
+    report = run_sweep(spec, old, executor="serial", progress=False)
+    assert report.ran == 0, "resuming a finished old folder runs nothing"
+    assert not (old / "parts").exists() and len(pd.read_parquet(old / "summary")) == 8, \
+        "resuming moves the parts to one folder per table"
+    assert (old / "data_dictionary.csv").is_file(), "and writes the data dictionary"
+
+
+def test_interrupted_folder_of_the_earlier_layout_resumes(tmp_path):
+    import json
+    path = sweep_file(tmp_path, GRID)
+    out = tmp_path / "old"
+    run_sweep(path, out, executor="serial", batch_size=2, progress=False)
+    (out / "parts").mkdir()
+    parts = sorted((out / "summary").glob("part-*.parquet"))
+    parts[0].rename(out / "parts" / f"summary-{parts[0].name[5:]}")
+    for f in parts[1:]:
+        f.unlink()                        # killed after its first batch
+    (out / "summary").rmdir()
+    m = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps({**m, "format": 1}))
+    report = run_sweep(path, out, executor="serial", batch_size=2, progress=False)
+    assert report.done_before == 2 and report.ran == 6, f"resumed where it stopped: {report}"
+    assert len(pd.read_parquet(out / "summary")) == 8, "one row per run, in summary/"
+
+
+def test_sweep_set_and_replicates_change_the_file_as_written(tmp_path):
+    path = sweep_file(tmp_path, GRID)
+    out = tmp_path / "out"
+    assert main(["sweep", str(path), "--out", str(out), "--executor", "serial",
+                 "--no-progress", "--set", "ps_gain=0.2", "--replicates", "1"]) == 0
+    df = load_sweep(out)
+    assert len(df) == 4, "--replicates 1: one run per grid point"
+    import json
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["base_params"]["ps_gain"] == 0.2 and m["overrides"]["replicates"] == 1, \
+        "--set and --replicates are recorded in the manifest"
+    again = simulate(load_config(None, **{**m["spec"]["set"], "turnover_cc": df["turnover_cc"][0],
+                                          "planning_hours": df["planning_hours"][0]}),
+                     seed=int(df["seed"][0]))
+    assert again.summary["practice_gain_sd"] == pytest.approx(df["practice_gain_sd"][0]), \
+        "the runs used the --set value"
 
 
 # ------------------------------------------------------------ worker death
@@ -290,7 +444,7 @@ def test_kill_9_then_resume_gives_exactly_one_row_per_run(tmp_path):
         start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:
-        if len(list((out / "parts").glob("summary-*.parquet"))) >= 3:
+        if len(list((out / "summary").glob("part-*.parquet"))) >= 3:
             break
         time.sleep(0.02)
     os.killpg(proc.pid, signal.SIGKILL)     # the driver and its workers, kill -9
@@ -356,8 +510,58 @@ def test_datacollector_has_one_row_per_week():
     model.run()
     df = model.datacollector.get_model_vars_dataframe()
     model.release()
-    assert len(df) == 8 and list(df.columns) == list(TIMESERIES_NAMES), \
-        "one row per week, one column per weekly output"
+    assert len(df) == 8 and list(df.columns) == [*TIMESERIES_NAMES, "seed", *SUMMARY_NAMES], \
+        "one row per week: each weekly output, the seed, the summary outputs"
+    assert df[list(SUMMARY_NAMES)].iloc[:-1].isna().all().all(), \
+        "summary outputs only in the last week's row"
+
+
+def test_batch_run_rows_carry_summary_outputs_and_seed():
+    rows = mesa_batch_run(-1)
+    for row in rows:
+        seed = int(row.get("rng", row.get("seed")))
+        assert row["seed"] == seed, "the row carries the run's seed"
+        p = load_config(None, n_centers=4, weeks_collab=12, weeks_followup=0,
+                        turnover_cc=row["turnover_cc"])
+        summary = simulate(p, seed=seed).summary
+        for name in ("practice_gain_sd", "cost_per_center", "cost_per_classroom_improved"):
+            assert row[name] == pytest.approx(summary[name], nan_ok=True), \
+                f"batch_run's {name} equals simulate's summary"
+
+
+def test_model_without_a_seed_records_the_one_it_drew():
+    p = load_config(None, n_centers=4, weeks_collab=6, weeks_followup=0)
+    model = BSCModel(p)
+    model.run()
+    again = BSCModel(p, rng=model.seed)
+    again.run()
+    assert isinstance(model.seed, int) and np.array_equal(
+        model.series["practice_participating"], again.series["practice_participating"]), \
+        "model.seed repeats the run"
+
+
+class UserModel(BSCModel):
+    """A subclass with its own DataCollector, attached the usual Mesa way."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        import mesa
+        self.datacollector = mesa.DataCollector(
+            model_reporters={"practice": lambda m: m.series["practice_participating"][m.week - 1]})
+
+    def step(self):
+        super().step()
+        self.datacollector.collect(self)
+
+
+def test_own_datacollector_is_fed_once_per_week():
+    model = UserModel(load_config(None, n_centers=4, weeks_collab=6, weeks_followup=2), rng=1)
+    model.run()
+    df = model.datacollector.get_model_vars_dataframe()
+    model.release()
+    assert len(df) == 8, f"one row per week collected by step(), not {len(df)}"
+    assert np.allclose(df["practice"], model.series["practice_participating"]), \
+        "row k is week k"
 
 
 # ------------------------------------------------------------ experiment, API

@@ -11,11 +11,12 @@ The public API is small:
     read_scenarios(path) -> ScenarioSet      read and validate a scenario file
     compare(scenario_set) -> Comparison      run its scenarios, common random numbers
     load_sweep(dir) -> DataFrame             the results of `bscsim sweep`, one row per run
+    salib_problem(names) -> dict             the SALib problem over declared parameters
 """
 
 from .config import ConfigError, load_config
 from .model import BSCModel
-from .params import Params
+from .params import Params, salib_problem
 from .results import Result
 from .scenarios import Comparison, ScenarioSet, compare, read_scenarios
 from .simulate import simulate
@@ -24,4 +25,4 @@ from .sweep import load_sweep
 __version__ = "0.1.0"
 
 __all__ = ["BSCModel", "Comparison", "ConfigError", "Params", "Result", "ScenarioSet",
-           "compare", "load_config", "load_sweep", "read_scenarios", "simulate"]
+           "compare", "load_config", "load_sweep", "read_scenarios", "salib_problem", "simulate"]

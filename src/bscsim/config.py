@@ -45,12 +45,13 @@ class ConfigError(ValueError):
 
 
 def configs_dir() -> Path:
-    """The shipped `configs/` folder (in a checkout, beside `src/`)."""
+    """The shipped `configs/` folder: package data `bscsim/configs/` (in a checkout a
+    link to `configs/` beside `src/`, returned as that folder)."""
     here = Path(__file__).resolve()
     for parent in here.parents:
         if (parent / "configs" / "ccl_phase1.toml").is_file():
-            return parent / "configs"
-    return here.parent / "configs"  # installed without the checkout
+            return (parent / "configs").resolve()
+    return here.parent / "configs"
 
 
 DEFAULT_CONFIG = "ccl_phase1.toml"

@@ -183,6 +183,51 @@ SUMMARY_NAMES = tuple(o.name for o in SUMMARY)
 BY_NAME = {o.name: o for o in TIMESERIES + SUMMARY}
 
 
+# Plain words for the outputs whose names are abbreviations, for readers who never
+# saw the code (dashboard, reports); `words` gives every other name with spaces.
+WORDS = {
+    "ls_attendance": "learning-session attendance",
+    "call_attendance": "call attendance",
+    "metrics_reported": "metrics reports sent",
+    "pdsa_started": "PDSA cycles started",
+    "pdsa_completed": "PDSA cycles completed",
+    "pdsa_adopted": "PDSA cycles adopted",
+    "pdsa_adapted": "PDSA cycles adapted",
+    "pdsa_abandoned": "PDSA cycles abandoned",
+    "spread_adoptions": "ideas spread to other classrooms",
+    "psych_safety": "psychological safety",
+    "efficacy": "self-efficacy",
+    "power_gap": "director's status gap",
+    "voice": "times members spoke up",
+    "inquiry": "inquiry mindset",
+    "ties": "ties between programs",
+    "vicarious_updates": "lessons from other programs",
+    "team_updates": "lessons from teammates",
+    "knowledge_sel": "SEL knowledge",
+    "knowledge_family": "family-engagement knowledge",
+    "knowledge_equity": "equity knowledge",
+    "qi_skill": "skill at making improvements",
+    "leadership": "directors' shared leadership",
+    "climate": "climate (safety of all staff)",
+    "practice_relationships": "practice: relationships",
+    "practice_social_skills": "practice: social skills",
+    "practice_family": "practice: family partnership",
+    "practice_equity": "practice: equity",
+    "capacity": "organizational capacity",
+    "practice_participating": "SEL practice, team classrooms",
+    "practice_spread": "SEL practice, other classrooms",
+    "child_se": "children's social-emotional competence",
+    "cb_share": "children with challenging behavior",
+    "vacancy_share": "vacant lead-teacher posts",
+    "leavers": "staff who left",
+}
+
+
+def words(name: str) -> str:
+    """An output's name in plain words (no abbreviations)."""
+    return WORDS.get(name, name.replace("_", " "))
+
+
 def label(name: str) -> str:
     """A plot label: the output's name in words, with its unit."""
     o = BY_NAME[name]

@@ -668,6 +668,9 @@ def describe(name: str) -> str:
         f"  unit:      {p.unit}",
         f"  allowed:   {p.allowed()}",
     ]
+    if p.kind is int:
+        lines.append("  sampling:  designs that draw from a range (random, LHS, Sobol, "
+                     "Morris, your own) round it to the nearest whole number")
     if p.kind is not bool:
         lines.append(f"  plausible: {_fmt(p.plausible[0])} to {_fmt(p.plausible[1])} "
                      "(range used by sensitivity analysis)")

@@ -34,34 +34,42 @@ CHAIN = (
 )
 
 
+PROGRAM_YEAR = 52   # weeks; a new cohort of children arrives at each multiple
+                    # (collaborative.calendar, `new_year`)
+
+
 def overview(ts: pd.DataFrame, params, title: str | None = None) -> plt.Figure:
-    """The theory-of-change chain over time: outputs -> mechanisms -> short-term
-    -> long-term outcomes -> impacts, with learning sessions and the end of the
-    collaborative marked. Child competence is drawn on a second axis."""
-    fig, axes = plt.subplots(1, 5, figsize=(22, 4.8), sharex=True)
+    """The theory-of-change chain over time, as a grid of six panels read left to
+    right, top to bottom: outputs -> mechanisms -> short-term -> long-term outcomes
+    -> impacts on practice -> children, with learning sessions, the end of the
+    collaborative and the arrival of new cohorts of children marked. Legends sit
+    below their panels, never over the lines."""
+    fig, axes = plt.subplots(2, 3, figsize=(15, 10), sharex=True, layout="constrained")
     weeks = ts["week"]
-    for ax, (heading, series, unit) in zip(axes, CHAIN):
+    panels = list(CHAIN) + [("6. Children",
+                             [("child_se", "children's social-emotional competence")],
+                             "competence (z: 0 = average child at the start)")]
+    for ax, (heading, series, unit) in zip(axes.ravel(), panels):
         for col, name in series:
             ax.plot(weeks, ts[col], label=name, lw=2)
         ax.set_title(heading, fontsize=11, loc="left")
         ax.set_ylabel(unit)
         ax.set_xlabel("week")
+        ax.xaxis.set_tick_params(labelbottom=True)
         _mark_calendar(ax, params)
-        ax.legend(fontsize=8, loc="upper left", frameon=False)
-    twin = axes[-1].twinx()
-    twin.plot(weeks, ts["child_se"], color="black", ls="--", lw=1.5,
-              label="children's SE competence (z, right axis)")
-    twin.set_ylabel("child competence (z)")
-    twin.legend(fontsize=8, loc="lower right", frameon=False)
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.14), ncol=2,
+                  frameon=False)
+    for w in range(PROGRAM_YEAR, len(ts), PROGRAM_YEAR):
+        for ax in (axes[1, 1], axes[1, 2]):
+            ax.axvline(w, color="tab:red", ls="--", lw=1)
+        axes[1, 2].annotate("new cohort of children: the\naverage drops because the\n"
+                            "children change, not the\nclassrooms", xy=(w, 0.97),
+                            xycoords=("data", "axes fraction"), xytext=(5, 0),
+                            textcoords="offset points", ha="left", va="top", fontsize=8,
+                            color="tab:red")
     fig.suptitle(title or (f"How the BSC-SEL unfolds: {params.n_centers} centers, "
                            f"{params.weeks_collab}-week collaborative (shaded: learning "
                            f"sessions; dotted line: end of collaborative)"), fontsize=12)
-    fig.tight_layout(rect=(0, 0, 1, 0.93), w_pad=4.0)
-    for left, right in zip(axes[:-1], axes[1:]):
-        y = (left.get_position().y0 + left.get_position().y1) / 2
-        fig.add_artist(matplotlib.patches.FancyArrowPatch(
-            (left.get_position().x1 + 0.003, y), (right.get_position().x0 - 0.035, y),
-            transform=fig.transFigure, arrowstyle="-|>", mutation_scale=18, color="0.4"))
     return fig
 
 

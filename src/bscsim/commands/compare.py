@@ -1,11 +1,14 @@
-"""`bscsim compare SCENARIOS.toml [--replicates R] [--workers N] [--report FILE]
-[--out DIR] [--seed N] [--set key=value ...]`
+"""`bscsim compare SCENARIOS.toml | CONFIG.toml CONFIG.toml ... [--replicates R]
+[--workers N] [--report FILE] [--out DIR] [--seed N] [--set key=value ...]`
 
 Runs every scenario of a scenario file with R replicates and common random numbers
 (replicate r of every scenario uses the same seed), prints each impact and key
 mechanism per scenario (median and 90% interval) with the paired difference from
 the reference scenario, saves tidy results with provenance, and optionally writes
-a self-contained HTML report. See docs/scenarios.md.
+a self-contained HTML report. Given two or more run configs instead (e.g.
+`bscsim compare configs/ccl_phase1.toml my_config.toml`), it compares them
+directly, the first as the reference (default 10 replicates, root seed 0). See
+docs/scenarios.md.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ def add_parser(sub) -> None:
     p = sub.add_parser("compare", help="compare scenarios (QI strategies, policy levers)",
                        description=__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("scenarios", help="scenario file (TOML), e.g. "
-                   "configs/scenarios/strategies.toml")
+    p.add_argument("scenarios", nargs="+", metavar="FILE",
+                   help="a scenario file (e.g. configs/scenarios/strategies.toml), or two "
+                   "or more run configs to compare directly (the first is the reference)")
     p.add_argument("--replicates", type=int, help="replicates per scenario "
                    "(default: the file's)")
     p.add_argument("--workers", type=int, default=1,
@@ -40,7 +44,8 @@ def run(args) -> int:
     from ..atomic import atomic_folder, check_out
     from ..cli import UsageError, check_seed
     from ..parallel import check_workers
-    from ..scenarios import MARKER, compare, read_scenarios
+    from ..scenarios import (MARKER, compare, configs_as_scenarios, is_scenario_file,
+                             read_scenarios)
 
     if args.replicates is not None and args.replicates < 1:
         raise UsageError(f"--replicates {args.replicates}: must be at least 1")
@@ -53,16 +58,27 @@ def run(args) -> int:
         raise UsageError(f"--report {report}: expected a file name ending in .html")
     if args.out is not None and not args.out.strip():
         raise UsageError("--out '': expected the name of a folder")
-    spec = read_scenarios(args.scenarios, replicates=args.replicates, seed=args.seed,
-                          base_changes=parse_set(args.set))
-    out = Path(args.out) if args.out else Path("results") / "compare" / spec.path.stem
+    changes = parse_set(args.set)
+    if len(args.scenarios) == 1:
+        if not is_scenario_file(args.scenarios[0]):
+            raise UsageError(f"{args.scenarios[0]} is a run config, not a scenario file: "
+                             "give two or more configs to compare them, e.g. bscsim compare "
+                             f"configs/ccl_phase1.toml {args.scenarios[0]}")
+        spec = read_scenarios(args.scenarios[0], replicates=args.replicates, seed=args.seed,
+                              base_changes=changes)
+        name = spec.path.stem
+    else:
+        spec = configs_as_scenarios(args.scenarios, replicates=args.replicates,
+                                    seed=args.seed, base_changes=changes)
+        name = "-vs-".join(s.name for s in spec.scenarios)
+    out = Path(args.out) if args.out else Path("results") / "compare" / name
     check_out(out, MARKER, "compare")        # both outputs checked before any run
     if report is not None:
         check_report(report)
     comparison = compare(spec, workers=args.workers)
     html = None
     if report is not None:  # built before anything is written
-        from ..report import build_html, write_report
+        from ..scenarios.report import build_html, write_report
         html = build_html(comparison)
     print(comparison.table())
     # the results folder replaces `out` whole; the report is written before that
@@ -105,7 +121,7 @@ def check_report(report: Path) -> None:
 
 def _command(args) -> str:
     """The command line that reproduces this comparison."""
-    parts = ["bscsim", "compare", args.scenarios]
+    parts = ["bscsim", "compare", *args.scenarios]
     for flag in ("replicates", "workers", "seed", "report", "out"):
         value = getattr(args, flag)
         if value is not None:

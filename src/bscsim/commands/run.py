@@ -1,7 +1,13 @@
-"""`bscsim run [CONFIG] [--seed N] [--out DIR] [--set key=value ...]`
+"""`bscsim run [CONFIG] [--seed N] [--out DIR] [--set key=value ...] [--replicates N]
+[--workers N]`
 
 Runs the model once, prints the summary grouped by the theory of change, saves the
 Result and draws `overview.png` (the causal chain over time).
+
+One run is one draw: another seed gives other numbers. With `--replicates N` it runs
+N replicates (replicate r seeded by SeedSequence(seed, spawn_key=(r,)), as in
+`bscsim compare`) and prints each summary output's median and 90% interval over
+them; the results go to results/run/<config>-x<N>-seed<S>/.
 """
 
 from __future__ import annotations
@@ -24,6 +30,10 @@ def add_parser(sub) -> None:
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="change one parameter (repeatable)")
     p.add_argument("--no-plot", action="store_true", help="skip overview.png")
+    p.add_argument("--replicates", type=int, metavar="N",
+                   help="run N replicates and print medians with 90%% intervals")
+    p.add_argument("--workers", type=int, default=1,
+                   help="local processes for --replicates (default 1)")
     p.set_defaults(func=run)
 
 
@@ -36,13 +46,15 @@ def run(args) -> int:
 
     check_seed(args.seed)
     config = Path(args.config) if args.config else default_config_path()
+    if args.out is not None and not args.out.strip():
+        raise UsageError("--out '': expected the name of a folder")
     changes = parse_set(args.set)
+    if args.replicates is not None:
+        return run_replicates(args, config, changes)
     params = load_config(config, **changes)
     for name in COMPARE_ONLY:
         check_one_cohort({name: getattr(params, name)},
                          "--set" if name in changes else str(config), "run")
-    if args.out is not None and not args.out.strip():
-        raise UsageError("--out '': expected the name of a folder")
     out = Path(args.out) if args.out else Path("results") / "run" / f"{config.stem}-seed{args.seed}"
     check_out(out, MARKER, "run")        # before the run, not after it
     result = simulate(params, seed=args.seed)
@@ -56,7 +68,56 @@ def run(args) -> int:
             fig = overview(result.timeseries, params)
             fig.savefig(tmp / "overview.png", dpi=110)
     print(f"saved to {out}/")
+    again = " ".join(["bscsim run", *([args.config] if args.config else []),
+                      *(f"--set {s}" for s in args.set), "--replicates 10"])
+    print(f"\nOne run is one draw: another --seed gives other numbers. To see how much "
+          f"they vary, run replicates:\n  {again}")
     return 0
+
+
+def run_replicates(args, config: Path, changes: dict) -> int:
+    """`--replicates N`: N runs, medians and 90% intervals of the summary outputs."""
+    from ..atomic import check_out
+    from ..cli import UsageError
+    from ..parallel import check_workers
+    from ..scenarios import MARKER, compare, configs_as_scenarios
+    if args.replicates < 1 or args.workers < 1:
+        raise UsageError(f"--replicates {args.replicates} --workers {args.workers}: "
+                         "expected at least 1")
+    check_workers(args.workers)
+    spec = configs_as_scenarios([config], replicates=args.replicates, seed=args.seed,
+                                base_changes=changes)
+    out = (Path(args.out) if args.out else Path("results") / "run" /
+           f"{config.stem}-x{args.replicates}-seed{args.seed}")
+    check_out(out, MARKER, "compare")    # before the runs; save() replaces it whole
+    comparison = compare(spec, workers=args.workers)
+    p = spec.base_params
+    print(f"bscsim run: {config} ({args.replicates} replicates from root seed {args.seed}, "
+          f"{p.n_centers} centers, {p.weeks_collab} + {p.weeks_followup} weeks)")
+    print(format_replicates(comparison))
+    comparison.save(out, command=f"bscsim run {config} --replicates {args.replicates} "
+                    f"--seed {args.seed}" + "".join(f" --set {s}" for s in args.set))
+    print(f"saved to {out}/ (summary.csv: one row per replicate and output; stats.csv)")
+    return 0
+
+
+def format_replicates(comparison) -> str:
+    """The summary outputs grouped by theory-of-change box: median and 90% interval
+    over the replicates."""
+    st = comparison.stats().set_index("output")
+    n = comparison.spec.replicates
+    lines = [f"median and 90% interval over {n} replicates (how much a run can differ "
+             "from another by chance alone)"]
+    for box in BOXES:
+        rows = [o for o in SUMMARY if o.box == box]
+        if not rows:
+            continue
+        lines.append(f"\n{BOX_TITLES[box]}")
+        for o in rows:
+            r = st.loc[o.name]
+            lines.append(f"  {o.name:<30} {r['median']:>9.3f}  [{r['lo']:.3f}, "
+                         f"{r['hi']:.3f}]  {o.unit}")
+    return "\n".join(lines)
 
 
 def format_summary(result) -> str:

@@ -75,8 +75,9 @@ def run(args) -> int:
     result = None
     if args.power:
         from ..study.power import power
-        result = power(study, replicates=args.replicates, workers=args.workers,
-                       progress=_progress)
+        with Progress("power: simulated studies") as bar:
+            result = power(study, replicates=args.replicates, workers=args.workers,
+                           progress=bar)
         print(format_power(study, result))
 
     def fill(tmp: Path) -> None:
@@ -110,11 +111,28 @@ def _write_power(folder: Path, study, result) -> None:
     fig.savefig(folder / "power.png", dpi=110)
 
 
-def _progress(done: int, total: int) -> None:
-    if not sys.stderr.isatty():
-        return
-    print(f"\rpower: {done}/{total} batches", end="\n" if done == total else "",
-          file=sys.stderr, flush=True)
+class Progress:
+    """A progress bar on stderr (studies done, rate, time left), fed `(done, total)`;
+    in a log (not a terminal) a line every 10 seconds."""
+
+    def __init__(self, desc: str):
+        self.desc, self.bar, self.done = desc, None, 0
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from tqdm.auto import tqdm
+            tty = sys.stderr.isatty()
+            self.bar = tqdm(total=total, desc=self.desc, unit="study", file=sys.stderr,
+                            mininterval=0.2 if tty else 10, dynamic_ncols=True)
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _num(x: float, fmt: str = "{:.3f}") -> str:

@@ -1,11 +1,13 @@
-"""`bscsim sweep SWEEP.toml [--out DIR] [--executor serial|processes|dask] [--workers N]
-[--scheduler ADDRESS] [--dry-run]`
+"""`bscsim sweep SWEEP.toml [--out DIR] [--set key=value ...] [--replicates N] [--csv]
+[--executor serial|processes|dask] [--workers N] [--scheduler ADDRESS] [--dry-run]`
 
 Runs a parameter sweep (a grid, random, Latin hypercube or Sobol design; see
 configs/sweeps/) and streams one row per run to DIR (default
-results/sweeps/<name>/) as Parquet parts with a manifest. Running the same command
-again resumes: finished runs are skipped. Read the results with
-`bscsim.load_sweep(DIR)`.
+results/sweeps/<name>/): one Parquet dataset per table (DIR/summary/,
+DIR/timeseries/), a data dictionary and a manifest. `--set` and `--replicates`
+change the sweep file as written (recorded in the manifest). Running the same
+command again resumes: finished runs are skipped. Read the results with
+`bscsim.load_sweep(DIR)`, or with pandas, pyarrow, duckdb or polars directly.
 
 Exit status: 0 all runs ok, 1 the sweep finished but some runs failed (counted and
 recorded with their error; `--retry-failed` runs them again), 2 a bad sweep file or
@@ -27,6 +29,13 @@ def add_parser(sub) -> None:
     p.add_argument("sweep", metavar="SWEEP.toml", help="sweep file")
     p.add_argument("--out", metavar="DIR",
                    help="output folder (default: results/sweeps/<sweep name>)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="fix one more parameter of the base config (repeatable), as "
+                   "if added to the file's [set]")
+    p.add_argument("--replicates", type=int, metavar="N",
+                   help="replicates per design point (default: the sweep file's)")
+    p.add_argument("--csv", action="store_true",
+                   help="also write summary.csv (and timeseries.csv) for spreadsheets")
     add_executor_options(p)
     p.add_argument("--batch-size", type=int, metavar="N",
                    help="runs per task (default: automatic, at most 50)")
@@ -64,18 +73,30 @@ def chosen_executor(args) -> str:
 
 
 def run(args) -> int:
-    from ..sweep import estimate, run_sweep
+    from ..config import parse_set
+    from ..sweep import estimate, load_spec, run_sweep
 
     executor = chosen_executor(args)
     if args.batch_size is not None and args.batch_size < 1:
         raise UsageError(f"--batch-size {args.batch_size}: expected at least 1")
+    if args.replicates is not None and args.replicates < 1:
+        raise UsageError(f"--replicates {args.replicates}: expected at least 1")
+    spec = load_spec(args.sweep)
+    changes = {}
+    if args.set:
+        changes["changes"] = parse_set(args.set)
+    if args.replicates is not None:
+        changes["replicates"] = args.replicates
+    if changes:
+        spec = spec.replace(**changes)
     if args.dry_run:
-        print(estimate(args.sweep, args.out, workers=args.workers, executor=executor))
+        print(estimate(spec, args.out, workers=args.workers, executor=executor))
         return 0
     try:
-        report = run_sweep(args.sweep, args.out, executor=executor, workers=args.workers,
+        report = run_sweep(spec, args.out, executor=executor, workers=args.workers,
                            scheduler=args.scheduler, batch_size=args.batch_size,
-                           progress=not args.no_progress, retry_failed=args.retry_failed)
+                           progress=not args.no_progress, retry_failed=args.retry_failed,
+                           csv=args.csv)
     except KeyboardInterrupt:
         print("bscsim sweep: finished runs are saved; run the same command again to "
               "resume", file=sys.stderr)

@@ -21,6 +21,7 @@ from mesa.visualization.utils import force_update
 
 from ..config import ConfigError
 from ..model import BSCModel
+from ..outputs import words
 from ..params import BY_NAME, ParamError, Params, UnknownParamError
 from . import compare as comparing
 from . import controls, scenarios, views
@@ -331,7 +332,7 @@ def comparison_figure(result: comparing.Comparison, output: str, reference: str)
     ax, ax2 = fig.subplots(1, 2)
     ax.plot(d["week"], d["current"], label="current", lw=2)
     ax.plot(d["week"], d["reference"], label=reference, lw=2, ls="--")
-    ax.set_title(f"{output.replace('_', ' ')} (mean of {result.n})", fontsize=9, loc="left")
+    ax.set_title(f"{words(output)} (mean of {result.n})", fontsize=9, loc="left")
     ax.legend(fontsize=7, frameon=False)
     ax2.fill_between(d["week"], d["lo"], d["hi"], alpha=0.3, color="tab:purple",
                      lw=0, label="95% band")
@@ -350,12 +351,23 @@ def summary_table(result: comparing.Comparison) -> str:
              "|---|---:|---:|---:|"]
     for r in result.summary.itertuples():
         band = "" if np.isnan(r.lo) else f" ({r.lo:+.3f} to {r.hi:+.3f})"
-        lines.append(f"| {r.output.replace('_', ' ')} | {r.current:.3f} | "
+        lines.append(f"| {words(r.output)} | {r.current:.3f} | "
                      f"{r.reference:.3f} | {r.difference:+.3f}{band} |")
     return "\n".join(lines)
 
 
 # -------------------------------------------------------------------- page
+# What SolaraViz always draws and this page does not use, hidden (Mesa has no
+# option for them): the tab bar of a single page ("Page 0"), the "Use Threads"
+# box of its Controls card, and its "Model Parameters" card, empty because the
+# settings live in our own panel. tests/test_dashboard_browser.py checks the page.
+MESA_LEFTOVERS = """
+.v-tabs:not(:has(.v-tab ~ .v-tab)) { display: none; }
+.v-card:has([aria-label="Play Interval (ms)"]) .v-input--checkbox { display: none; }
+.v-card:has(> .v-card__text > .v-sheet:empty) { display: none; }
+"""
+
+
 @solara.component
 def SidebarBelowMesa(settings: Settings, model: solara.Reactive, depth: int):
     """The settings panel in the sidebar, below Mesa's own cards (Reset, Play,
@@ -379,6 +391,7 @@ def Page():
         return model.subscribe_change(on_change)
 
     solara.use_effect(release_replaced, [])
+    solara.Style(MESA_LEFTOVERS)
     SolaraViz(
         model,
         components=[views.chain, views.timeseries, views.centers, Comparison],

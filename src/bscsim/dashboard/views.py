@@ -20,7 +20,7 @@ import numpy as np
 import solara
 
 from ..model.collaborative import session_weeks
-from ..outputs import BOX_TITLES, TIMESERIES
+from ..outputs import BOX_TITLES, TIMESERIES, words
 from . import svg
 
 CHAIN_BOXES = ("outputs", "mechanisms", "short_term", "long_term", "impacts")
@@ -73,13 +73,13 @@ def chain(model):
                       and delta == delta else "")
             items.append(
                 f"<div class='it' title='{html.escape(o.meaning)} ({html.escape(o.unit)})'>"
-                f"<span class='n'>{html.escape(o.name.replace('_', ' '))}</span>"
+                f"<span class='n'>{html.escape(words(o.name))}</span>"
                 f"<span class='v'>{_fmt(v, o.unit)}{change}</span></div>")
         arrow = "<div class='ar'>&#10140;</div>" if i < len(CHAIN_BOXES) - 1 else ""
         cols.append(f"<div class='bx bx-{box}'><div class='t'>"
                     f"{html.escape(BOX_TITLES[box])}</div>{''.join(items)}</div>{arrow}")
     context = " · ".join(
-        f"{o.name.replace('_', ' ')}: {_fmt(float(model.series[o.name][row]), o.unit)}"
+        f"{words(o.name)}: {_fmt(float(model.series[o.name][row]), o.unit)}"
         for o in TIMESERIES if o.box == "context")
     page = f"""
 <style>
@@ -143,7 +143,7 @@ def timeseries_charts(model) -> str:
     spans = [(w, w + 1) for w in sorted(session_weeks(model.p))]
     charts = []
     for box, unit, outs in PANELS:
-        lines = [(o.name.replace("_", " "), weeks, model.series[o.name][:n]) for o in outs]
+        lines = [(words(o.name), weeks, model.series[o.name][:n]) for o in outs]
         values = np.concatenate([y for _, _, y in lines]) if n else np.array([])
         charts.append(svg.line_chart(
             lines, xlim=(0, model.n_weeks), ylim=_ylim(unit, values),

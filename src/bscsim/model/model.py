@@ -21,12 +21,12 @@ The model does no I/O. `Result` (results.py) turns a finished model into tables.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import mesa
 import numpy as np
 
+from .. import collector
 from . import state
 from .agents import AGENT_CLASS, DIRECTOR, TEACHER, Director, Parent, Teacher
 from .children import children
@@ -58,7 +58,8 @@ class BSCModel(mesa.Model):
 
     Args:
         params: a `Params` (default: the defaults of every parameter).
-        rng: seed or numpy Generator; all randomness comes from `self.rng`.
+        rng: seed (None: a fresh one) or numpy Generator; all randomness comes from
+            `self.rng`; an integer seed is kept in `self.seed`.
         observe_weeks: weeks at whose start the observable state is copied into
             `self.observations[week]` (observe.py; the simulated study). Empty by
             default: nothing is copied.
@@ -73,7 +74,10 @@ class BSCModel(mesa.Model):
     def __init__(self, params: Params | None = None, rng: Any = None,
                  observe_weeks: Any = (), replay_starts: dict | None = None,
                  **changes: Any):
+        if rng is None:   # a fresh seed, recorded so that the run can be repeated
+            rng = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
         super().__init__(rng=rng)
+        self.seed = int(rng) if isinstance(rng, (int, np.integer)) else None
         p = params if params is not None else make_params()
         if changes:
             p = p.replace(**changes)
@@ -368,29 +372,23 @@ class BSCModel(mesa.Model):
 
     @property
     def datacollector(self) -> mesa.DataCollector:
-        """Mesa's DataCollector over the weekly model-level outputs
-        (`outputs.TIMESERIES_NAMES`), row k = week k, for `mesa.batch_run` and Mesa
-        tools. `collect()` records every week anyway; the collector is created on
-        first access and catches up with the weeks run since, so a plain run
-        (`simulate`) pays nothing for it."""
+        """Mesa's DataCollector: the weekly model-level outputs, the seed and (last
+        row) the summary outputs, row k = week k, for `mesa.batch_run` and Mesa tools
+        (built and filled by `bscsim.collector` on first access, so a plain run pays
+        nothing). A collector you assign is yours: the model never feeds it."""
         dc = self.__dict__.get("_datacollector")
         if dc is None:
-            dc = self._datacollector = mesa.DataCollector(model_reporters={
-                k: partial(_week_value, k) for k in TIMESERIES_NAMES})
-            self._dc_week = 0
-        while self._dc_week < self.week:
-            dc.collect(self)
-            when = getattr(dc, "_collection_steps", None)  # Mesa >= 3.4 notes the time
-            if when:
-                when[-1] = self._dc_week + 1               # week k runs at time k + 1
-            self._dc_week += 1
+            dc = self._datacollector = collector.default_collector()
+            self._dc_week, self._dc_own = 0, True
+        if self._dc_own:
+            collector.catch_up(self, dc)
         return dc
 
     @datacollector.setter
     def datacollector(self, dc: mesa.DataCollector | None) -> None:
-        """Replace the collector (None: the default one on next access)."""
+        """Use your own collector (None: the default one on next access)."""
         self._datacollector = dc
-        self._dc_week = 0
+        self._dc_week, self._dc_own = 0, False
 
     def collect(self) -> None:
         """Record this week's model-level and per-center outputs: one row of the
@@ -496,11 +494,6 @@ class _Mean:
     def __matmul__(self, x: np.ndarray):
         total = self.mask @ x
         return total / (self.n if np.ndim(total) < 2 else self.n[:, None])
-
-
-def _week_value(name: str, model: BSCModel) -> float:
-    """A DataCollector reporter: output `name` in the week being caught up."""
-    return float(model.series[name][model._dc_week])
 
 
 __all__ = ["BSCModel", "Teacher", "Director", "Parent"]

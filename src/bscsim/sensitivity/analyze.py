@@ -201,7 +201,8 @@ def convergence(spec: SASpec, indices: pd.DataFrame) -> pd.DataFrame:
             need = math.ceil(spec.n_samples * (widest / spec.ci_threshold) ** 2)
             if spec.method == "sobol":
                 need = 1 << max(need - 1, 1).bit_length()
-        worst = sub.loc[sub["rel"].idxmax()] if len(sub) else None
+        # an output that did not vary over the sample has no indices (all NaN)
+        worst = sub.loc[sub["rel"].idxmax()] if sub["rel"].notna().any() else None
         rows.append({"output": o, "method": spec.method,
                      "widest": widest, "threshold": spec.ci_threshold, "converged": ok,
                      "worst": (f"{worst['index']} {worst['factor']}"

@@ -26,7 +26,7 @@ def sobol_bars(indices: pd.DataFrame, output: str, ax=None, title: str | None = 
     import matplotlib.pyplot as plt
     df = indices[(indices["output"] == output) & indices["index"].isin(["S1", "ST"])]
     wide = df.pivot_table(index="factor", columns="index", values=["value", "conf"],
-                          sort=False)
+                          sort=False, dropna=False)     # NaN if the output did not vary
     wide = wide.sort_values(("value", "ST"), ascending=True)
     n = len(wide)
     if ax is None:
@@ -60,7 +60,8 @@ def morris_plot(indices: pd.DataFrame, output: str, ax=None, label_top: int = 10
     import matplotlib.pyplot as plt
     df = indices[(indices["output"] == output) & indices["index"].isin(["mu_star", "sigma"])]
     wide = df.pivot_table(index="factor", columns="index", values=["value", "conf"],
-                          sort=False).sort_values(("value", "mu_star"), ascending=False)
+                          sort=False, dropna=False  # NaN if the output did not vary
+                          ).sort_values(("value", "mu_star"), ascending=False)
     if ax is None:
         fig, ax = plt.subplots(figsize=(7, 5.5))
     fig = ax.figure

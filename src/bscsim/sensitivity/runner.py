@@ -46,17 +46,23 @@ class SAResult:
 
     def table(self, output: str | None = None) -> pd.DataFrame:
         """One output's main indices, one row per factor (or group):
-        S1/ST (Sobol) or mu*/sigma (Morris), each with its 95% interval."""
+        S1/ST (Sobol) or mu*/sigma (Morris), each with its 95% interval; within each
+        output, the most influential first (by ST, or by mu*)."""
         df = self.indices
         if output is not None:
             df = df[df["output"] == output]
         main = ("S1", "ST") if self.spec.method == "sobol" else ("mu_star", "sigma")
         wide = df[df["index"].isin(main)].pivot_table(
             index=["output", "factor"], columns="index", values=["value", "conf"],
-            sort=False)
+            sort=False, dropna=False)    # an output that did not vary: NaN, shown as -
         out = pd.DataFrame({f"{i}{suffix}": wide[(col, i)]
                             for i in main for col, suffix in (("value", ""), ("conf", "_conf"))})
-        return out.reset_index()
+        out = out.reset_index()
+        order = {o: k for k, o in enumerate(self.spec.outputs)}
+        out["_o"] = out["output"].map(order)
+        return (out.sort_values(["_o", main[1] if main[0] == "S1" else main[0]],
+                                ascending=[True, False], kind="stable")
+                .drop(columns="_o").reset_index(drop=True))
 
     def __str__(self) -> str:
         return report_text(self)
@@ -202,6 +208,7 @@ def report_text(result: SAResult) -> str:
                           f"variance of the {spec.replicates}-run means; "
                           f"{_pct(nz['noise_share_one_run'])} for one run)"]
         lines += _index_lines(result, o)
+        lines += trust_notes(result, o)
         unit = "" if spec.method == "sobol" else " of the largest mu*"
         if cv["converged"]:
             lines.append(f"  converged: yes (widest interval +/-{cv['widest']:.3f}{unit} "
@@ -217,6 +224,41 @@ def report_text(result: SAResult) -> str:
                   "seeds cancel part of the noise) and the dummy reads zero")
     lines += ["", floor, f"results in {result.out}/"]
     return "\n".join(lines)
+
+
+def trust_notes(result: SAResult, output: str) -> list[str]:
+    """Plain warnings when one output's indices cannot be trusted yet: Sobol indices
+    above 1 or S1 below 0 (impossible for shares of variance: artefacts of too few
+    runs), and intervals wider than the convergence threshold."""
+    spec = result.spec
+    idx = result.indices[(result.indices["output"] == output)
+                         & (result.indices["factor"] != DUMMY)]
+    notes = []
+    if spec.method == "sobol":
+        main = idx[idx["index"].isin(("S1", "ST"))]
+        over = main[main["value"] > 1]
+        if len(over):
+            notes.append("an index above 1 (" + _names(over) + "): impossible for a "
+                         "share of variance, an artefact of too few runs")
+        neg = idx[(idx["index"] == "S1") & (idx["value"] < 0)]
+        if len(neg):
+            notes.append("a negative S1 (" + _names(neg) + "): an artefact of estimation "
+                         "noise; read it as about 0")
+    conv = result.convergence.set_index("output").loc[output]
+    if not conv["converged"]:
+        notes.append(f"intervals up to +/-{conv['widest']:.2f}, wider than "
+                     f"{conv['threshold']:g}: rank factors only where their intervals do "
+                     "not overlap")
+    if not notes:
+        return []
+    return [f"  NOT TO BE TRUSTED YET (n_samples = {spec.n_samples} is too few): "
+            + "; ".join(notes)
+            + f". Rerun with n_samples = {conv['n_needed']} (or more) in a new --out."]
+
+
+def _names(rows: pd.DataFrame) -> str:
+    return ", ".join(f"{r['index']} {r['factor']} = {r['value']:.2f}"
+                     for _, r in rows.head(3).iterrows()) + (", ..." if len(rows) > 3 else "")
 
 
 def _index_lines(result: SAResult, output: str) -> list[str]:

@@ -17,18 +17,31 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..params import BY_NAME
+from ..params import salib_problem
 from ..sweep import SweepSpec, design_spec
 from .spec import DUMMY, SASpec
 
 
 def problem(spec: SASpec) -> dict[str, Any]:
-    """The SALib problem: names, bounds and (grouped Sobol) groups."""
-    bounds = [[f.low, f.high] for f in spec.factors] + ([[0.0, 1.0]] if spec.dummy else [])
-    out: dict[str, Any] = {"num_vars": len(spec.names), "names": list(spec.names),
-                           "bounds": bounds}
-    if spec.groups:
-        out["groups"] = [f.group for f in spec.factors] + ([DUMMY] if spec.dummy else [])
+    """The SALib problem: names, bounds and (grouped Sobol) groups. For bscsim's own
+    parameters it is `bscsim.params.salib_problem` over the SA file's factors, plus
+    the dummy factor."""
+    factors = spec.factors
+    if spec.model is None:
+        out = salib_problem([f.name for f in factors],
+                            bounds={f.name: (f.low, f.high) for f in factors},
+                            groups=spec.groups)
+    else:
+        out = {"num_vars": len(factors), "names": [f.name for f in factors],
+               "bounds": [[f.low, f.high] for f in factors]}
+        if spec.groups:
+            out["groups"] = [f.group for f in factors]
+    if spec.dummy:
+        out["num_vars"] += 1
+        out["names"].append(DUMMY)
+        out["bounds"].append([0.0, 1.0])
+        if spec.groups:
+            out["groups"].append(DUMMY)
     return out
 
 
@@ -61,12 +74,8 @@ def sample(spec: SASpec) -> pd.DataFrame:
 
 def sweep_spec(spec: SASpec, x: pd.DataFrame) -> SweepSpec:
     """The sweep that runs sample `x`: one design point per row, the dummy factor
-    dropped, whole-number parameters rounded."""
-    points = x.drop(columns=[DUMMY], errors="ignore").copy()
-    if spec.model is None:
-        for name in points.columns:
-            if BY_NAME[name].kind is int:
-                points[name] = points[name].round().astype(int)
+    dropped (`design_spec` rounds whole-number parameters)."""
+    points = x.drop(columns=[DUMMY], errors="ignore")
     return design_spec(points, path=spec.path, title=spec.title, base=spec.base,
                        changes=spec.changes, replicates=spec.replicates,
                        root_seed=spec.root_seed, text=spec.text, model=spec.model,

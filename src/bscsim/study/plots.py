@@ -27,11 +27,19 @@ def power_curves(table: pd.DataFrame, targets: list[tuple[str, str, str]],
                  target: float = 0.8, alpha: float = 0.05, axes=None,
                  title: str | None = None) -> plt.Figure:
     """Power against the number of centers, one panel per target (instrument,
-    group, estimator), one line per reliability, with Monte Carlo 95% bands."""
+    group, estimator) in a grid of at most three columns, one line per reliability,
+    with Monte Carlo 95% bands; the legend sits below the panels."""
     if axes is None:
-        fig, axes = plt.subplots(1, len(targets), figsize=(4.6 * len(targets), 4.0),
-                                 sharey=True, squeeze=False)
-        axes = axes[0]
+        ncol = min(3, len(targets))
+        nrow = -(-len(targets) // ncol)
+        fig, grid = plt.subplots(nrow, ncol, figsize=(4.8 * ncol, 3.8 * nrow + 0.8),
+                                 sharey=True, squeeze=False, layout="constrained")
+        for ax in grid.ravel()[len(targets):]:
+            ax.set_visible(False)
+        axes = list(grid.ravel()[:len(targets)])
+        first_column = list(grid[:, 0])
+    else:
+        first_column = [axes[0]]
     fig = axes[0].figure
     rels = sorted(table["reliability"].unique())
     colors = plt.cm.viridis(np.linspace(0.15, 0.85, len(rels)))
@@ -44,15 +52,18 @@ def power_curves(table: pd.DataFrame, targets: list[tuple[str, str, str]],
             ax.plot(x, y, "o-", color=color, ms=3.5, label=f"reliability {rel:g}")
             ax.fill_between(x, np.clip(y - 1.96 * se, 0, 1), np.clip(y + 1.96 * se, 0, 1),
                             color=color, alpha=0.12, lw=0)
-        ax.axhline(target, color="0.3", ls="--", lw=1)
-        ax.axhline(alpha, color="0.6", ls=":", lw=1)
+        ax.axhline(target, color="0.3", ls="--", lw=1, label=f"target power {target:g}")
+        ax.axhline(alpha, color="0.6", ls=":", lw=1,
+                   label=f"chance of a false alarm ({alpha:g})")
         ax.set_title(target_label(inst, group), fontsize=9.5)
         ax.set_xlabel("centers in the study")
         ax.set_ylim(-0.02, 1.02)
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel(f"power (two-sided test at {alpha:g})")
-    axes[0].legend(fontsize=8, loc="lower right")
+    for ax in first_column:
+        ax.set_ylabel(f"power (two-sided test at {alpha:g})")
+    handles, texts = axes[0].get_legend_handles_labels()
+    fig.legend(handles, texts, loc="outside lower center", ncol=min(len(texts), 6),
+               fontsize=8, frameon=False)
     if title:
         fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
     return fig

@@ -71,27 +71,35 @@ def power(study: Study, n_centers: tuple[int, ...] | None = None,
           reliability: tuple[float, ...] | None = None, replicates: int | None = None,
           workers: int = 1, progress: Callable[[int, int], None] | None = None
           ) -> PowerResult:
-    """Repeat the simulated study over the grid (defaults: the study's [power])."""
+    """Repeat the simulated study over the grid (defaults: the study's [power]).
+    `progress(done, total)` is called as simulated studies finish (one per size and
+    replicate; each is analysed at every reliability)."""
+    from concurrent.futures import as_completed
     grid = study.power
     sizes = tuple(n_centers or grid.n_centers)
     rels = tuple(reliability or grid.reliability)
     reps = int(replicates or grid.replicates)
-    chunk = max(1, math.ceil(reps / max(2 * workers, 1))) if workers > 1 else reps
+    # about 10 tasks per size and worker: progress every few seconds, little overhead
+    chunk = max(1, math.ceil(reps / (10 * max(workers, 1))))
     tasks = [(n, list(range(a, min(a + chunk, reps)))) for n in sizes
              for a in range(0, reps, chunk)]
+    total, done = len(sizes) * reps, 0
     parts: list[pd.DataFrame] = []
     if workers <= 1:
-        for j, (n, rs) in enumerate(tasks):
+        for n, rs in tasks:
             parts.append(replicate_rows(study, n, rs, rels))
+            done += len(rs)
             if progress:
-                progress(j + 1, len(tasks))
+                progress(done, total)
     else:
         with spawn_pool(workers) as ex:
-            futures = [ex.submit(replicate_rows, study, n, rs, rels) for n, rs in tasks]
-            for j, f in enumerate(futures):
+            futures = {ex.submit(replicate_rows, study, n, rs, rels): len(rs)
+                       for n, rs in tasks}
+            for f in as_completed(futures):
                 parts.append(f.result())
+                done += futures[f]
                 if progress:
-                    progress(j + 1, len(tasks))
+                    progress(done, total)
     rows = pd.concat(parts, ignore_index=True)
     rows = rows.sort_values(["design_centers", "replicate", "reliability"],
                             kind="stable").reset_index(drop=True)

@@ -13,6 +13,12 @@ run can be repeated with `bscsim.simulate(params, seed=...)` or `bscsim run --se
 
 Sampled designs draw their points from the root SeedSequence itself (not a child),
 with scipy's quasi-Monte Carlo engines for `lhs` and `sobol`.
+
+Whole-number parameters (`n_centers`, `n_team_parents`, ...) are rounded to the
+nearest whole number (halves to even) in every design that draws numbers from a
+range: random, Latin hypercube and Sobol sweeps, and explicit designs such as SALib's
+Morris and Sobol samples or points drawn by another tool (EMA Workbench). The stored
+design holds the rounded values, which are the values the runs used.
 """
 
 from __future__ import annotations
@@ -55,11 +61,18 @@ def design_points(spec: SweepSpec) -> pd.DataFrame:
     low = np.array([a.low for a in spec.axes])
     high = np.array([a.high for a in spec.axes])
     values = low + unit * (high - low)
-    df = pd.DataFrame(values, columns=names)
-    for name in names:
-        if BY_NAME[name].kind is int:
-            df[name] = df[name].round().astype(int)
-    return df
+    return round_whole(pd.DataFrame(values, columns=names))
+
+
+def round_whole(points: pd.DataFrame) -> pd.DataFrame:
+    """`points` with every whole-number parameter rounded to the nearest whole number
+    (halves to even) and stored as integers; other columns unchanged."""
+    points = points.copy()
+    for name in points.columns:
+        p = BY_NAME.get(name)
+        if p is not None and p.kind is int and not pd.api.types.is_integer_dtype(points[name]):
+            points[name] = points[name].astype(float).round().astype(np.int64)
+    return points
 
 
 def resolve(spec: SweepSpec) -> pd.DataFrame:

@@ -87,10 +87,12 @@ def prepare(spec: SweepSpec | str | Path, out: str | Path | None = None
 def run_sweep(spec: SweepSpec | str | Path, out: str | Path | None = None,
               executor: str = "processes", workers: int | None = None,
               scheduler: Any = None, batch_size: int | None = None,
-              progress: bool = True, retry_failed: bool = False) -> SweepReport:
+              progress: bool = True, retry_failed: bool = False,
+              csv: bool = False) -> SweepReport:
     """Run (or resume) a sweep into `out` (default results/sweeps/<sweep name>).
     Resuming skips every run with a row; with `retry_failed` the runs recorded as
-    failed run again (an ok row then replaces the failed one in load_sweep)."""
+    failed run again (an ok row then replaces the failed one in load_sweep). With
+    `csv`, also write the tables as CSV when it stops."""
     spec, out, design, state = prepare(spec, out)
     ex = make_executor(executor if scheduler is None else "dask", workers, scheduler)
     store = None
@@ -100,6 +102,8 @@ def run_sweep(spec: SweepSpec | str | Path, out: str | Path | None = None,
             report = _report(store, design, ex, retry_failed)
             if report.complete:
                 store.update_manifest(status="complete")
+                if csv:
+                    store.write_csv()
                 return report
         with ex:       # start workers before writing anything
             if store is None:
@@ -125,6 +129,8 @@ def run_sweep(spec: SweepSpec | str | Path, out: str | Path | None = None,
                 m = store.manifest()
                 store.update_manifest(status=session["status"],
                                       sessions=m["sessions"][:-1] + [session])
+        if csv:
+            store.write_csv()
         return report
     finally:
         if store is not None:

@@ -22,7 +22,8 @@ key and what is allowed, raised before anything is written.
 
 For `random`, `lhs` and `sobol`, `n_samples` sets the number of design points and each
 `[vary]` entry is `"plausible"` (the parameter's declared plausible range) or
-`{ low = .., high = .. }`. Whole-number parameters are rounded after sampling.
+`{ low = .., high = .. }`. Whole-number parameters are rounded to the nearest whole
+number after sampling (here and in explicit designs).
 
 An analysis that draws its own points (e.g. sensitivity analysis with SALib's
 samplers) hands them over with `design_spec(points, ...)`: an "explicit" design, run,
@@ -127,7 +128,15 @@ class SweepSpec:
                 raise ConfigError(f"{self.path}: {', '.join(sorted(both))} is varied; "
                                   "it cannot also be fixed")
             new["changes"] = {**self.changes, **new["changes"]}
+            for name in COMPARE_ONLY:          # cohorts act only in compare
+                if name in changes["changes"]:
+                    check_one_cohort({name: changes["changes"][name]}, "--set", "sweep")
         spec = dataclasses.replace(self, **new, overrides={**self.overrides, **changes})
+        if "replicates" in changes:
+            points = (spec.n_samples if spec.n_samples is not None
+                      else math.prod(len(a.values) for a in spec.axes))
+            check_runs(points * spec.replicates, "sweep", spec.path,
+                       f"{points:,} points x --replicates {spec.replicates:,}")
         spec.base_params()
         return spec
 
@@ -223,13 +232,16 @@ def design_spec(points: pd.DataFrame, *, path: str, title: str | None = None,
     parameter), e.g. drawn by SALib. With `model` (a name registered in
     `MODELS`, or any name for a function given as `model_fn`) the columns are
     that function's inputs and `outputs` names what it returns; otherwise they are
-    bscsim parameters, checked against their valid ranges here."""
+    bscsim parameters: whole-number parameters are rounded (as in every sampled
+    design) and the values checked against their valid ranges here."""
     points = pd.DataFrame(points).reset_index(drop=True)
     base = Path(base) if base is not None else default_config_path()
     changes = dict(changes or {})
     if model is None:
         if outputs is not None:
             raise ConfigError(f"{path}: outputs are only given with another model")
+        from .design import round_whole
+        points = round_whole(points)
         for name in points.columns:
             if name not in BY_NAME:
                 raise ConfigError(f"{path}: {_unknown(name)}")

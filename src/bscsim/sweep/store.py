@@ -4,16 +4,25 @@
                             seeding rule, package and dependency versions, and one
                             entry per session (start and end times, executor, counts)
     DIR/design.parquet      the resolved design: run, point, replicate, seed, parameters
-    DIR/parts/summary-*.parquet     one row per run (design columns, status, error,
-                                    seconds, every summary output)
-    DIR/parts/timeseries-*.parquet  weekly rows of those runs (if asked)
+    DIR/data_dictionary.csv every column of every table: unit, meaning, source
+    DIR/summary/part-*.parquet     one dataset, one row per run (design columns, status,
+                                   error, seconds, every summary output)
+    DIR/timeseries/part-*.parquet  one dataset, weekly rows of those runs (if asked;
+                                   join to summary on `run`)
+    DIR/summary.csv, DIR/timeseries.csv   the same as CSV (with `--csv`)
 
-Each finished batch is one part, written under a temporary name, flushed to disk and
-renamed (`os.replace`), so a part is either whole or absent. The summary part commits
-a batch: its timeseries part (same token) is written first and counts only once its
-summary part exists. A killed sweep therefore loses at most the batches in flight;
-resuming skips every run that has a row. A lock file keeps two processes from
-writing the same folder at once.
+Each table folder is a standard Parquet dataset: pandas (`pd.read_parquet(DIR /
+"summary")`), pyarrow.dataset, duckdb (`'DIR/summary/*.parquet'`) and polars read it
+with no bscsim code, and every field carries its unit and meaning as Parquet field
+metadata. Each finished batch is one part, written to the hidden `DIR/.tmp/`, flushed
+to disk and renamed into its table folder (`os.replace`), so a part is either whole or
+absent. The summary part commits a batch: its timeseries part (same token) is written
+first and counts only once its summary part exists (a sweep killed between the two
+leaves that timeseries part behind until it is resumed; `load_sweep` skips it). A
+killed sweep therefore loses at most the batches in flight; resuming skips every run
+that has a row. A lock file keeps two processes from writing the same folder at once.
+Folders written before this layout (`DIR/parts/`) are read as they are and moved to
+it when the sweep is resumed.
 """
 
 from __future__ import annotations
@@ -28,14 +37,17 @@ from typing import Any
 
 import pandas as pd
 
-from ..atomic import atomic_folder
+from ..atomic import atomic_folder, atomic_write_text
 from ..config import ConfigError
+from ..dictionary import dictionary, field_metadata
 from ..outputs import SUMMARY_NAMES
 from ..results import versions
 from .spec import SweepSpec
 
-FORMAT = 1
-PARTS = "parts"
+FORMAT = 2
+LEGACY = "parts"          # format 1: both tables' parts in one folder
+STAGING = ".tmp"
+DICTIONARY = "data_dictionary.csv"
 TABLES = ("summary", "timeseries")
 SEEDING = ("seed = 63 bits of numpy SeedSequence(root_seed, spawn_key=(index,)), "
            "index = run (or replicate with common_random_numbers); "
@@ -83,7 +95,8 @@ class Store:
 
     def __init__(self, out: str | Path):
         self.out = Path(out)
-        self.parts = self.out / PARTS
+        self.legacy = self.out / LEGACY
+        self.staging = self.out / STAGING
         self._lock_fd: int | None = None
 
     # ------------------------------------------------------------ create, open
@@ -93,9 +106,11 @@ class Store:
         renamed, so a failure leaves nothing."""
         out = Path(out)
         with atomic_folder(out) as tmp:   # `out` may be an empty folder the user made
-            (tmp / PARTS).mkdir()
-            write_parquet(design, tmp / "design.parquet")
+            for folder in (STAGING, *(TABLES if spec.timeseries else TABLES[:1])):
+                (tmp / folder).mkdir()
+            write_parquet(design, tmp / "design.parquet", "design")
             write_json(tmp / "manifest.json", new_manifest(spec, design))
+            write_dictionary(tmp, design, spec.output_names)
         return cls(out)
 
     @classmethod
@@ -136,7 +151,9 @@ class Store:
         return pd.read_parquet(self.out / "design.parquet")
 
     def part_files(self, table: str) -> list[Path]:
-        return sorted(self.parts.glob(f"{table}-*.parquet"))
+        """The parts of `table`, in its folder (and in a format-1 `parts/` folder)."""
+        return (sorted((self.out / table).glob("part-*.parquet"))
+                + sorted(self.legacy.glob(f"{table}-*.parquet")))
 
     def done_runs(self, ok_only: bool = False) -> set[int]:
         """Runs with a row in a summary part (ok or failed; with `ok_only`, runs with
@@ -162,21 +179,54 @@ class Store:
     # ---------------------------------------------------------------- write
     def tidy(self) -> None:
         """Remove what a killed session leaves: temporary files and timeseries parts
-        whose summary part was never written."""
-        for f in self.parts.glob(".tmp-*"):
+        whose summary part was never written; move a format-1 folder to the layout
+        of one folder per table."""
+        for f in [*self.staging.glob("*"), *self.legacy.glob(".tmp-*")]:
             f.unlink(missing_ok=True)
         committed = {_token(f) for f in self.part_files("summary")}
         for f in self.part_files("timeseries"):
             if _token(f) not in committed:
                 f.unlink(missing_ok=True)
+        self.migrate()
+
+    def migrate(self) -> None:
+        """Move the parts of a format-1 folder (`parts/summary-*`, `parts/timeseries-*`)
+        into `summary/` and `timeseries/`, and write the data dictionary."""
+        self.staging.mkdir(exist_ok=True)
+        (self.out / "summary").mkdir(exist_ok=True)
+        for table in TABLES:
+            for f in sorted(self.legacy.glob(f"{table}-*.parquet")):
+                (self.out / table).mkdir(exist_ok=True)
+                os.replace(f, self.out / table / f"part-{f.name[len(table) + 1:]}")
+        if self.legacy.is_dir() and not any(self.legacy.iterdir()):
+            self.legacy.rmdir()
+        m = self.manifest()
+        if m.get("format", 1) < FORMAT:
+            self.update_manifest(format=FORMAT)
+        if not (self.out / DICTIONARY).is_file():
+            write_dictionary(self.out, self.design(), _outputs(self))
 
     def write_batch(self, summary: pd.DataFrame, timeseries: pd.DataFrame | None) -> None:
         """One finished batch: its timeseries part first, then its summary part."""
         token = uuid.uuid4().hex[:12]
-        first = int(summary["run"].min())
+        name = f"part-{int(summary['run'].min()):07d}-{token}.parquet"
         if timeseries is not None and len(timeseries):
-            write_parquet(timeseries, self.parts / f"timeseries-{first:07d}-{token}.parquet")
-        write_parquet(summary, self.parts / f"summary-{first:07d}-{token}.parquet")
+            (self.out / "timeseries").mkdir(exist_ok=True)
+            write_parquet(timeseries, self.out / "timeseries" / name, "timeseries",
+                          self.staging)
+        write_parquet(summary, self.out / "summary" / name, "summary", self.staging)
+
+    def write_csv(self) -> list[Path]:
+        """`summary.csv` and (if kept) `timeseries.csv` of the runs done so far, for
+        spreadsheets; the timeseries with the design columns joined."""
+        written = []
+        for table in TABLES:
+            if table == "timeseries" and not self.part_files(table):
+                continue
+            path = self.out / f"{table}.csv"
+            atomic_write_text(path, load_sweep(self.out, table).to_csv(index=False))
+            written.append(path)
+        return written
 
     # ----------------------------------------------------------------- lock
     def lock(self) -> None:
@@ -241,17 +291,39 @@ def _token(path: Path) -> str:
     return path.stem.rsplit("-", 1)[-1]
 
 
-def write_parquet(df: pd.DataFrame, path: Path) -> None:
-    """Write `df` to `path` atomically: temporary name, fsync, rename; a failure
-    (a full disk, `ulimit -f`) leaves no temporary file."""
-    tmp = path.parent / f".tmp-{path.name}"
+def write_parquet(df: pd.DataFrame, path: Path, table: str | None = None,
+                  staging: Path | None = None) -> None:
+    """Write `df` to `path` atomically (temporary file in `staging`, or beside it with
+    a hidden name; fsync; rename); with `table`, each field carries its unit and
+    meaning (the data dictionary) as Parquet field metadata. A failure (a full disk,
+    `ulimit -f`) leaves no temporary file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    tmp = (staging / path.name) if staging is not None else path.parent / f".tmp-{path.name}"
+    data = pa.Table.from_pandas(df, preserve_index=False)
+    if df.attrs:      # as pandas' to_parquet keeps them (read back into df.attrs)
+        data = data.replace_schema_metadata({**data.schema.metadata,
+                                             b"PANDAS_ATTRS": json.dumps(df.attrs)})
+    if table is not None:
+        fields = [f.with_metadata(field_metadata(f.name, table)) for f in data.schema]
+        data = data.cast(pa.schema(fields, metadata=data.schema.metadata))
     try:
-        df.to_parquet(tmp, index=False)
+        pq.write_table(data, tmp)
         _fsync(tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def write_dictionary(folder: Path, design: pd.DataFrame, outputs) -> None:
+    """`data_dictionary.csv`: every column of the design, summary and timeseries."""
+    from ..outputs import TIMESERIES_NAMES
+    from .tasks import SUMMARY_FIXED
+    tables = {"design": list(design.columns),
+              "summary": [*design.columns, *SUMMARY_FIXED, *outputs],
+              "timeseries": ["run", "week", "collab", *TIMESERIES_NAMES]}
+    atomic_write_text(folder / DICTIONARY, dictionary(tables).to_csv(index=False))
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
@@ -284,7 +356,8 @@ def load_sweep(out: str | Path, table: str = "summary") -> pd.DataFrame:
     `replicate`, `seed`, the varied parameters, `status` ("ok" or "failed"), `error`,
     `seconds` and every summary output. `table="timeseries"`: one row per run and
     week, with the design columns joined in (only if the sweep kept timeseries).
-    Works on an unfinished sweep too (the runs done so far).
+    Works on an unfinished sweep too (the runs done so far), and on folders of the
+    earlier layout. Without bscsim: `pd.read_parquet(DIR / "summary")`.
     """
     if table not in TABLES:
         raise ValueError(f"table = {table!r} is not allowed: expected one of {TABLES}")

@@ -25,6 +25,7 @@ from ..simulate import simulate
 from .spec import MODELS
 
 ERROR_CHARS = 500
+SUMMARY_FIXED = ("status", "error", "seconds")   # summary columns before the outputs
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def summary_frame(rows: list[dict[str, Any]],
                   outputs: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Summary rows with a fixed schema, outputs NaN for failed runs."""
     outputs = list(outputs if outputs is not None else SUMMARY_NAMES)
-    df = pd.DataFrame(rows, columns=["run", "status", "error", "seconds", *outputs])
+    df = pd.DataFrame(rows, columns=["run", *SUMMARY_FIXED, *outputs])
     df["run"] = df["run"].astype(np.int64)
     df[outputs] = df[outputs].astype(float)
     df["seconds"] = df["seconds"].astype(float)

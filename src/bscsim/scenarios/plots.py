@@ -15,6 +15,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from ..outputs import words  # noqa: E402
+
 # Plain-word names of the outputs a report shows.
 LABELS = {
     "classrooms_improved_share": "Share of classrooms that improved",
@@ -42,7 +44,7 @@ DIFFERENCES = ("practice_gain_sd", "classrooms_improved_share", "child_se_gain_s
 
 
 def label(name: str) -> str:
-    return LABELS.get(name, name.replace("_", " "))
+    return LABELS.get(name) or words(name)
 
 
 def colors(names: list[str]) -> dict[str, tuple]:

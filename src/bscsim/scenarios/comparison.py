@@ -1,4 +1,4 @@
-"""Analyses: scenarios compared with common random numbers (`bscsim compare`).
+"""Analyses: scenario files, their comparison and its table (`bscsim compare`).
 
 A scenario file (commented TOML) names a base config and a list of named
 scenarios, each an arm config and/or a set of parameter changes, plus the number of
@@ -32,6 +32,7 @@ returns a `Comparison` whose results do not depend on the number of workers.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,14 +40,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .atomic import atomic_folder
-from .config import NAME, ConfigError, find_config, flatten, read_toml, resolve_sources
-from .limits import check_runs
-from .outputs import BY_NAME as OUTPUTS, SUMMARY_NAMES
-from .parallel import spawn_pool
-from .params import (BY_NAME as PARAMS, ParamError, Params, UnknownParamError, make_params,
+from ..atomic import atomic_folder
+from ..config import NAME, ConfigError, find_config, flatten, read_toml, resolve_sources
+from ..limits import check_runs
+from ..outputs import BY_NAME as OUTPUTS, SUMMARY_NAMES
+from ..parallel import spawn_pool
+from ..params import (BY_NAME as PARAMS, ParamError, Params, UnknownParamError, make_params,
                      nearest)
-from .results import versions
+from ..results import versions
 
 # The impacts, key mechanisms and costs the table shows unless the file says.
 KEY_OUTPUTS = (
@@ -156,6 +157,47 @@ def read_scenarios(path: str | Path, replicates: int | None = None,
         text=path.read_text())
 
 
+def configs_as_scenarios(paths: list[str | Path], replicates: int | None = None,
+                         seed: int | None = None,
+                         base_changes: dict[str, Any] | None = None) -> ScenarioSet:
+    """Two or more run configs compared directly, as a scenario set: one scenario per
+    config (named after its file), the first the reference, `replicates` (default 10)
+    with common random numbers from `seed` (default 0); `base_changes` (like `--set`)
+    apply to every config."""
+    from ..config import load_config
+    paths = [Path(p) for p in paths]
+    names: list[str] = []
+    scenarios = []
+    params = [load_config(p, **(base_changes or {})) for p in paths]
+    ref = params[0].to_dict()
+    for path, p in zip(paths, params):
+        name = re.sub(r"[^A-Za-z0-9_-]", "_", path.stem)
+        name = name if name not in names else f"{name}-{len(names) + 1}"
+        names.append(name)
+        scenarios.append(Scenario(name=name, label=name, description=f"the config {path}",
+                                  params=p, changes={k: v for k, v in p.to_dict().items()
+                                                     if v != ref[k]}, config=str(path)))
+    replicates = _count(replicates if replicates is not None else 10, "--replicates",
+                        "compare")
+    check_runs(len(scenarios) * replicates, "compare", "compare",
+               f"{len(scenarios)} configs x replicates = {replicates:,}")
+    return ScenarioSet(
+        path=paths[0], title=" vs ".join(names), question="", base=paths[0],
+        base_params=params[0], scenarios=tuple(scenarios), reference=names[0],
+        replicates=replicates, seed=seed or 0, outputs=KEY_OUTPUTS,
+        text="\n".join(f"# {p}\n{p.read_text()}" for p in paths))
+
+
+def is_scenario_file(path: str | Path) -> bool:
+    """False for a run config (only `base`, parameters and group tables, besides a
+    title and description), True otherwise (read_scenarios judges the rest)."""
+    from ..config import RESERVED
+    from ..params import GROUPS
+    data = read_toml(path, "scenario")
+    config_keys = set(RESERVED) | set(PARAMS) | set(GROUPS)
+    return not (data.keys() <= config_keys and data.keys() - {"title", "description"})
+
+
 def _scenario(item: Any, j: int, base_values: dict, base_params: Params, folder: Path,
               where: str, base_origins: dict[str, str] | None = None) -> Scenario:
     if not isinstance(item, dict):
@@ -236,7 +278,7 @@ def replicate_seed(root: int, r: int) -> np.random.SeedSequence:
 def _run_chunk(tasks: list[tuple[str, dict, int, int]]) -> list[tuple]:
     """Worker (module level, so spawned processes can import it): run a batch of
     (scenario, params, root seed, replicate) tasks."""
-    from .cohorts import run_replicate
+    from ..cohorts import run_replicate
     out = []
     for name, values, root, r in tasks:
         summary, ts, size = run_replicate(make_params(values), replicate_seed(root, r))
@@ -366,8 +408,9 @@ class Comparison:
             f"{spec.title}  ({spec.path})",
             f"{len(spec.scenarios)} scenarios x {spec.replicates} replicates, common random "
             f"numbers (root seed {spec.seed}); reference: {ref}",
-            "median and 90% interval over replicates; difference from the reference "
-            "paired by replicate",
+            "median and 90% interval over replicates; the difference from the reference is "
+            "the median of the differences paired by replicate (not the difference of "
+            "the medians; pairing removes most of the chance)",
         ]
         for output in spec.outputs:
             o = OUTPUTS[output]
@@ -479,4 +522,5 @@ def _formatter(values: np.ndarray):
 
 
 __all__ = ["Comparison", "KEY_OUTPUTS", "Scenario", "ScenarioSet", "compare",
-           "read_scenarios", "replicate_seed", "run_tasks"]
+           "configs_as_scenarios", "is_scenario_file", "read_scenarios", "replicate_seed",
+           "run_tasks"]

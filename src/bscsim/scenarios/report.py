@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import compare_plots as cp
-from .cohorts import state_weeks
-from .params import BY_NAME as PARAMS, PARAMS as ALL_PARAMS
-from .atomic import atomic_write_text
-from .scenarios import Comparison
+from ..atomic import atomic_write_text
+from ..cohorts import state_weeks
+from ..params import BY_NAME as PARAMS, PARAMS as ALL_PARAMS
+from . import plots as cp
+from .comparison import Comparison
 
 FINDINGS = ("practice_gain_sd", "classrooms_improved_share", "child_se_gain_sd",
             "practice_gain_sd_followup", "cost_per_center", "cost_per_classroom_improved")
@@ -75,7 +75,9 @@ def build_html(c: Comparison, pngs: dict[str, bytes] | None = None) -> str:
         f"<style>{CSS}</style></head><body>",
         f"<h1>{escape(spec.title)}</h1>",
         f'<p class="question">{escape(spec.question)}</p>' if spec.question else "",
+        f'<div class="note">{bottom_line(c)}</div>',
         _compared(c, labels),
+        _reading(c),
         _findings(c, labels),
         "<h2>Impacts over time</h2>",
         _figure(figs["over_time"], "Impacts over time, per scenario",
@@ -107,8 +109,8 @@ def build_html(c: Comparison, pngs: dict[str, bytes] | None = None) -> str:
 def save_all(c: Comparison, out: str | Path, command: str | None = None) -> Path:
     """Save a comparison's tidy results, its figures as PNG and `report.html`
     into `out` (what the scenario experiments write)."""
-    from .atomic import atomic_folder
-    from .scenarios import MARKER
+    from ..atomic import atomic_folder
+    from .comparison import MARKER
     pngs = figure_pngs(c)
     html = build_html(c, pngs)
     with atomic_folder(out, MARKER, "compare") as tmp:    # written whole, then swapped
@@ -132,7 +134,7 @@ def experiment(doc: str, scenarios: Path, out: Path, argv: list[str] | None = No
     parser.add_argument("--workers", type=int, default=1, help="local processes")
     parser.add_argument("--out", default=str(out), help=f"results folder (default {out})")
     args = parser.parse_args(argv)
-    from .scenarios import compare, read_scenarios
+    from .comparison import compare, read_scenarios
     spec = read_scenarios(scenarios, replicates=2 if args.quick else None,
                           base_changes=QUICK if args.quick else None)
     comparison = compare(spec, workers=args.workers)
@@ -170,6 +172,86 @@ def write_report(c: Comparison, path: str | Path, html: str | None = None) -> Pa
 
 
 # ------------------------------------------------------------------ sections
+def bottom_line(c: Comparison) -> str:
+    """The report's answer in words (HTML): which strategy bought extra improved
+    classrooms most cheaply, at what cost per extra improved classroom, how sure
+    (the bootstrap interval, and in how many paired simulations it improved more
+    classrooms than the reference); which improved practice most; which cannot be
+    told from the reference."""
+    spec = c.spec
+    labels = {s.name: escape(s.label) for s in spec.scenarios}
+    ref, n = spec.reference, spec.replicates
+    inc = c.incremental().set_index("scenario")
+    st = c.stats().set_index(["output", "scenario"])
+    others = [s.name for s in spec.scenarios if s.name != ref]
+    if not others:
+        return "<b>Bottom line.</b> One scenario only: nothing to compare."
+    clear = [x for x in others if inc.loc[x, "clear_gain"]
+             and np.isfinite(inc.loc[x, "cost_per_extra_classroom"])]
+    unclear = [labels[x] for x in others if x not in clear]
+    out = [f"<b>Bottom line</b> ({n} paired simulations of each strategy). "]
+    if clear:
+        best = min(clear, key=lambda x: inc.loc[x, "cost_per_extra_classroom"])
+        r = inc.loc[best]
+        ratio = r["cost_per_extra_classroom"]
+        more = st.loc[("classrooms_improved_share", best), "p_higher"]
+        how = ("improved more classrooms for less money than "
+               f"{labels[ref]}" if ratio < 0 else
+               f"bought extra improved classrooms most cheaply: about {_usd(ratio)} for "
+               f"each participating classroom that improved beyond {labels[ref]} (90% "
+               f"bootstrap interval {_usd(r['lo'])} to {_usd(r['hi'])})")
+        out.append(f"<b>{labels[best]}</b> {how}. It improved more classrooms than "
+                   f"{labels[ref]} in {more * 100:.0f}% of the paired simulations. ")
+        top = max(others, key=lambda x: st.loc[("practice_gain_sd", x), "diff_median"])
+        g = st.loc[("practice_gain_sd", top)]
+        if top != best and g["diff_median"] > 0:
+            out.append(f"<b>{labels[top]}</b> raised classroom practice the most: "
+                       f"{g['diff_median']:+.2f} standard deviations over {labels[ref]} "
+                       f"(90% of simulations: {g['diff_lo']:+.2f} to {g['diff_hi']:+.2f}). ")
+    else:
+        out.append(f"No strategy improved clearly more classrooms than {labels[ref]}: "
+                   "for each, the 90% interval of the extra improved classrooms includes "
+                   "zero. ")
+    if clear and unclear:
+        out.append(f"For {', '.join(unclear)}, these simulations cannot tell whether more "
+                   f"classrooms improved than with {labels[ref]}. ")
+    out.append("More simulations (<code>--replicates</code>) narrow the bootstrap "
+               "interval of the cost; the assumptions below bound what any number of "
+               "simulations can say.")
+    return "".join(out)
+
+
+def _reading(c: Comparison) -> str:
+    """How to read the numbers: the units and the comparisons, in plain words."""
+    p = c.spec.base_params
+    return (
+        "<h2>How to read the numbers</h2><ul>"
+        "<li><b>Standard deviation (SD).</b> Changes in classroom practice and in "
+        "children's skills are measured in standard deviations: the usual spread "
+        "between classrooms (or children) at the start. A change of 0.5 SD would move "
+        "a classroom from the middle of where classrooms started to about the 69th "
+        "percentile of them.</li>"
+        "<li><b>z.</b> Children's social-emotional competence is on a z scale: 0 is "
+        "the average child at the start, 1 is one standard deviation above it.</li>"
+        "<li><b>Classrooms improved.</b> A participating classroom counts as improved "
+        "when its <i>observed</i> practice rose by more than "
+        f"{p.improved_margin_sd:g} SD between the observations before and after the "
+        "collaborative. Observers make errors, so some classrooms count as improved "
+        "even when nothing changed: in a strategy that changes no practice (business "
+        "as usual) the whole share is observer error. Read each share against the "
+        "reference's, not against zero.</li>"
+        "<li><b>Differences from the reference.</b> Each simulation runs every "
+        "strategy on the same programs with the same chance events, so a strategy's "
+        "difference from the reference is taken simulation by simulation (paired). "
+        "The difference shown is the middle (median) of these paired differences; it "
+        "need not equal the difference between the two middles shown for the "
+        "strategies, and it is the better guide, because pairing removes most of the "
+        "chance.</li>"
+        "<li><b>90% interval.</b> The range that holds 90% of the simulations (5th to "
+        "95th percentile): how much the result varies from one group of programs to "
+        "another by chance.</li></ul>")
+
+
 def _figure(src: str, alt: str, caption: str) -> str:
     return (f'<figure><img src="{src}" alt="{escape(alt)}">'
             f"<figcaption>{caption}</figcaption></figure>")
@@ -225,8 +307,9 @@ def _findings(c: Comparison, labels: dict) -> str:
         items.append(
             f"<li><b>{escape(s.label)}</b>: classroom social-emotional practice changed by "
             f"{abs(g['diff_median']):.2f} standard deviations {word} than with "
-            f"{escape(labels[ref])} (90% of simulations: {g['diff_lo']:+.2f} to "
-            f"{g['diff_hi']:+.2f}); {_pct(sh['diff_median'])} percentage points "
+            f"{escape(labels[ref])} (median of the paired differences; 90% of simulations: "
+            f"{g['diff_lo']:+.2f} to {g['diff_hi']:+.2f}); {_pct(sh['diff_median'])} "
+            "percentage points "
             f"{'more' if sh['diff_median'] >= 0 else 'fewer'} classrooms improved; it cost "
             f"about {_usd(co['median'])} per program.</li>")
     header = "".join(f"<th>{escape(cp.label(o))}</th>" for o in FINDINGS)
