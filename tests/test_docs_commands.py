@@ -50,6 +50,8 @@ SKIP = [
 RESULT_EXIT_1 = [
     (r"^bscsim check-patterns", "exit 1 says some pattern is not reproduced, which "
      "tests/test_patterns.py judges (here: 2 replicates)"),
+    (r"^bscsim check-mechanisms", "exit 1 says some check fails, which "
+     "tests/test_mechanisms.py judges (here: 20 paired seeds, the least it takes)"),
 ]
 
 # Quick mode of the copied files: (file glob, pattern, replacement).
@@ -67,6 +69,7 @@ QUICK_EDITS = [
 QUICK_FLAGS = [
     (r"^python experiments/", "--quick"),
     (r"^bscsim check-patterns", "--replicates 2"),
+    (r"^bscsim check-mechanisms", "--replicates 20"),
 ]
 
 
