@@ -67,6 +67,8 @@ def test_states_stay_in_bounds_over_the_whole_valid_ranges(p, seed):
 
 
 def check_bounded_run(p, seed):
+    """Every state in bounds at the end, every bounded output every week, and the
+    observed practice of every snapshot (an observation is a share too)."""
     model = bscsim.BSCModel(p, rng=seed)
     model.run()
     staff, rooms, centers = model.staff, model.rooms, model.centers
@@ -80,6 +82,9 @@ def check_bounded_run(p, seed):
                     ("routine", staff.routine)]:
         assert np.isfinite(x).all(), f"{name} has NaN or inf"
         assert (x >= 0).all() and (x <= 1).all(), f"{name} left [0, 1]"
+    for when, snap in model.snapshots.items():
+        obs = snap["observed"]
+        assert ((obs >= 0) & (obs <= 1)).all(), f"observed practice at {when} left [0, 1]"
     r = bscsim.results.Result(model, seed)
     ts = r.timeseries
     # outputs that are undefined (NaN) exactly when there is nobody to average over

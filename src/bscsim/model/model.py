@@ -450,7 +450,9 @@ class BSCModel(mesa.Model):
         part = self.participant
         self.snapshots[when] = {
             "practice": q.copy(),
-            "observed": q + self.streams["observe"].normal(0.0, self.p.obs_error_sd, rooms.n),
+            # an observer scores a share of key practices: within [0, 1]
+            "observed": np.clip(q + self.streams["observe"].normal(0.0, self.p.obs_error_sd,
+                                                                   rooms.n), 0.0, 1.0),
             "child_se": rooms.competence.copy(),
             "cb_share": rooms.cb_share.copy(),
             "drivers": rooms.practice.copy(),
