@@ -28,9 +28,7 @@ def model_of(**changes):
 
 def uniform_draws(model, **fixed):
     """Draws as choose_ideas reads them, with chosen values."""
-    n, n_i = model.staff.n, model.package.n_ideas
-    u = weekly_draws(np.random.default_rng(0), uniform={"comply": n},
-                     normal={"unused": 1})
+    u = weekly_draws(np.random.default_rng(0), uniform={"comply": model.staff.n})
     for k, v in fixed.items():
         getattr(u, k)[:] = v
     return u

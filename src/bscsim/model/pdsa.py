@@ -30,7 +30,7 @@ import numpy as np
 from .agents import TEACHER
 from .draws import weekly_draws
 from .beliefs import add_own_data, between_programs, here
-from .framework import N_DRIVERS, ORG_DRIVER
+from .framework import N_DRIVERS
 from .practices import fidelity_of, put_in_use
 from .state import toward_one
 
@@ -281,4 +281,4 @@ def pdsa(model) -> None:
     start_cycles(model, u)
 
 
-__all__ = ["pdsa", "PdsaLog", "ORG_DRIVER"]
+__all__ = ["pdsa", "PdsaLog"]
