@@ -238,10 +238,16 @@ def load_config(source: str | Path | Mapping[str, Any] | None = None,
         _check_name(name, changes_from)
     values.update(changes)
     origins.update(dict.fromkeys(changes, changes_from))
+    return params_of(values, where, origins)
+
+
+def params_of(values: dict, where: str, origins: dict[str, str] | None = None) -> Params:
+    """Params of `values`; an error names the file that holds the bad value (from
+    `origins`, name -> file) or else `where`."""
     try:
         return make_params(values)
     except ParamError as e:
-        raise ConfigError(f"{origins.get(e.name, where)}: {e}") from None
+        raise ConfigError(f"{(origins or {}).get(e.name, where)}: {e}") from None
     except UnknownParamError as e:
         raise ConfigError(f"{where}: {e}") from None
 

@@ -41,11 +41,12 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import atomic_folder
-from ..config import NAME, ConfigError, find_config, flatten, read_toml, resolve_sources
+from ..config import (NAME, ConfigError, find_config, flatten, params_of, read_toml,
+                      resolve_sources)
 from ..limits import check_runs
 from ..outputs import BY_NAME as OUTPUTS, SUMMARY_NAMES
 from ..parallel import spawn_pool
-from ..params import (BY_NAME as PARAMS, ParamError, Params, UnknownParamError, make_params,
+from ..params import (BY_NAME as PARAMS, Params, UnknownParamError, make_params,
                      nearest)
 from ..results import versions
 
@@ -245,13 +246,7 @@ def _scenario(item: Any, j: int, base_values: dict, base_params: Params, folder:
 
 
 def _params(values: dict, where: str, origins: dict[str, str] | None = None) -> Params:
-    """Params of `values`; an error names the file holding the bad value if known."""
-    try:
-        return make_params(values)
-    except ParamError as e:
-        raise ConfigError(f"{(origins or {}).get(e.name, where)}: {e}") from None
-    except UnknownParamError as e:
-        raise ConfigError(f"{where}: {e}") from None
+    return params_of(values, where, origins)
 
 
 def _find(name: Any, folder: Path, where: str, key: str) -> Path:
