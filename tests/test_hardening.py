@@ -341,7 +341,7 @@ def test_fuzz_malformed_files_are_refused_in_one_line(kind):
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_fuzz_more_malformed_files_slow(kind):
-    @settings(FUZZ, max_examples=5 * FUZZ_EXAMPLES)
+    @settings(FUZZ, max_examples=2 * FUZZ_EXAMPLES)
     @given(st.one_of(*_mutations(kind)))
     def check(mutation):
         refuse_cleanly(kind, mutation)
