@@ -108,3 +108,13 @@ def test_the_checks_catch_a_wrong_rule(name, monkeypatch, default_table):
     monkeypatch.setattr(where, attr, mutant)
     table, _ = check_mechanisms(bscsim.load_config(), SEEDS, keys=keys)
     assert not table["passed"].all(), f"mutant '{name}' passes every check\n{format_table(table)}"
+
+
+@pytest.mark.parametrize("args", [["--replicates", "5"], ["--workers", "0"]])
+def test_check_mechanisms_refuses_bad_sizes_in_one_line(args, capsys, tmp_path):
+    from bscsim.cli import main
+    out = tmp_path / "m"
+    assert main(["check-mechanisms", *args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("bscsim: error:") and "\n" not in err and "expected" in err
+    assert not out.exists(), "nothing is written"

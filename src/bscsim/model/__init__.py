@@ -12,7 +12,7 @@ process overview has its own module here, named after its ODD heading
     spread, practice, coaching        -> classrooms.py
     children                          -> children.py
     organization                      -> organization.py
-    collect, snapshots                -> collect.py
+    collect, snapshots                -> model.py (with the schedule)
     beliefs (the learning rule)       -> beliefs.py
     the change package                -> framework.py
     state and initialization          -> state.py

@@ -160,9 +160,10 @@ class BSCModel(mesa.Model):
         self.part_rooms = np.flatnonzero(rooms.participating)
         self.part_count = np.bincount(rooms.center[self.part_rooms], minlength=self.centers.n)
         self.part_first = np.concatenate([[0], np.cumsum(self.part_count)[:-1]])
-        drv = self.package.driver[rooms.center]
-        self.room_driver_onehot = (drv[..., None]
-                                   == np.arange(CLASSROOM_DRIVERS)).astype(float)
+        # each classroom's staff-idea slots by driver (package ideas: model.pkg_driver)
+        drv = self.package.driver[rooms.center, self.package.n_package:]
+        self.staff_driver_onehot = (drv[..., None]
+                                    == np.arange(CLASSROOM_DRIVERS)).astype(float)
         self.classroom_idea = self.package.driver < CLASSROOM_DRIVERS
         order = np.argsort(staff.center, kind="stable")       # every center has posts
         self._by_center = (order, np.searchsorted(staff.center[order],
@@ -405,7 +406,6 @@ class BSCModel(mesa.Model):
                                   rooms_other[:CLASSROOM_DRIVERS].mean())
         others = self._w_others @ staff.status
         part_use = rooms.in_use[self.part_rooms]
-        n_use = part_use.sum()
         filled = staff.filled
         row[g["misc_cols"]] = (
             self._w_dir @ staff.status - (others if others == others else 0.0),
@@ -414,9 +414,8 @@ class BSCModel(mesa.Model):
             (staff.psych_safety @ filled) / max(filled.sum(), 1),
             centers.capacity.sum() / centers.n,
             1.0 - self.room_filled.sum() / rooms.n,
-            n_use / max(len(self.part_rooms), 1),
-            (part_use & (self.room_effect()[self.part_rooms] < 0)).sum() / n_use
-            if n_use else 0.0)
+            part_use.sum() / max(len(self.part_rooms), 1),
+            self.harmful_in_use(part_use))
         bc = self.by_center
         bc["practice_participating"][w] = self._center_mean_where(q, rooms.participating)
         bc["practice_all"][w] = self.center_mean(q)
@@ -427,10 +426,10 @@ class BSCModel(mesa.Model):
         bc["vicarious_updates"][w] = self.counts["vicarious_updates"]
         bc["vacancy_share"][w] = self.vacant_by_center
 
-    def harmful_in_use(self) -> float:
+    def harmful_in_use(self, use: np.ndarray | None = None) -> float:
         """Share of the practices in use in participating classrooms whose true
         effect there is below zero (0 when none is in use)."""
-        use = self.rooms.in_use[self.part_rooms]
+        use = self.rooms.in_use[self.part_rooms] if use is None else use
         n = use.sum()
         if n == 0:
             return 0.0

@@ -136,7 +136,7 @@ def sustained(model) -> np.ndarray:
         by_driver = contrib[:, :n_pkg] @ model.pkg_driver
         if contrib.shape[1] > n_pkg:       # staff ideas: drivers differ by center
             by_driver += np.einsum("ri,rid->rd", contrib[:, n_pkg:],
-                                   model.room_driver_onehot[:, n_pkg:])
+                                   model.staff_driver_onehot)
         model.sustained = attention[:, None] * by_driver
     return model.sustained
 
