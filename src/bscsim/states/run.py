@@ -1,0 +1,104 @@
+"""Running: a state rollout, cohort after cohort, each cohort one `simulate_many` call.
+
+Seeds: collaborative k of cohort c in replicate r runs with the whole-number seed
+drawn from `SeedSequence(seed, spawn_key=(1, r, c, k))`, so the same file and seed
+give identical results, two state files with the same seed and layout share each
+collaborative's draws (common random numbers: `bscsim compare`), and one
+collaborative can be rerun alone with `bscsim run --seed` and its parameters (both
+are in collaboratives.parquet). The layout (sizes, mix, faculty drawn from the
+file's ranges) uses `spawn_key=(0,)` (states/spec.py) and is the same for every
+replicate.
+
+Cohorts run in order, because with carry-over on a cohort inherits from the one
+before it (states/carry.py); cohort c starts at week c x cohort_interval_weeks of
+the state's calendar.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from ..params import make_params
+from ..simulate import simulate_many
+from . import carry
+from .outputs import StateResult
+from .spec import StateSpec
+
+# Weekly outputs the state keeps per collaborative (for carry-over and the figure).
+KEPT_SERIES = ("pdsa_completed", "pdsa_abandoned", "qi_skill", "practice_participating",
+               "child_se")
+
+
+def run_seed(root: int, replicate: int, cohort: int, k: int) -> int:
+    """The seed of one collaborative: a whole number below 2**63."""
+    ss = np.random.SeedSequence(root, spawn_key=(1, replicate, cohort, k))
+    return int(ss.generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def run_state(spec: StateSpec, progress: Callable[[str], None] | None = None,
+              carry_on: bool | None = None) -> StateResult:
+    """Run every replicate of the state, cohort by cohort; `carry_on` overrides the
+    file's switch (None: the file's)."""
+    on = spec.carry_on if carry_on is None else carry_on
+    base = spec.base_params.to_dict()
+    rows, series = [], []
+    for r in range(spec.replicates):
+        inherited = carry.start(spec.base_params.share_ideas_null)
+        for cohort in spec.cohorts:
+            values = [carry.apply({**base, **v}, inherited) if on else {**base, **v}
+                      for v in cohort.collaboratives]
+            seeds = [run_seed(spec.seed, r, cohort.index, k)
+                     for k in range(len(values))]
+            if progress:
+                progress(f"replicate {r + 1}/{spec.replicates}, cohort "
+                         f"{cohort.index + 1}/{len(spec.cohorts)}: "
+                         f"{len(values)} collaboratives")
+            summary, tables = simulate_many([make_params(v) for v in values], seeds,
+                                            tables=True)
+            ts = tables["timeseries"]
+            centers = np.array([v["n_centers"] for v in values], dtype=float)
+            rows.append(_collaboratives(summary, values, r, cohort.index,
+                                        cohort.index * spec.interval, inherited))
+            series.append(_series(ts, values, r, cohort.index, cohort.index * spec.interval))
+            if on:
+                inherited = carry.inherit(inherited, ts, centers,
+                                          spec.base_params.weeks_collab,
+                                          spec.base_params.qi_skill_baseline,
+                                          spec.refine, spec.mentor)
+    return StateResult(spec, pd.concat(rows, ignore_index=True),
+                       pd.concat(series, ignore_index=True), carry_on=on)
+
+
+def _collaboratives(summary: pd.DataFrame, values: list[dict[str, Any]], r: int,
+                    cohort: int, start: int, inherited: carry.Inherited) -> pd.DataFrame:
+    """One row per collaborative: who it is, the parameters it ran with, its
+    summary outputs."""
+    ids = pd.DataFrame({
+        "replicate": r, "cohort": cohort, "collaborative": np.arange(len(values)),
+        "start_week": start, "seed": summary["seed"].astype("int64").to_numpy(),
+        "n_centers": [v["n_centers"] for v in values],
+        "share_head_start": [v["share_head_start"] for v in values],
+        "faculty_hours_month": [v["faculty_hours_month"] for v in values],
+        "faculty_qi_gain": [v["faculty_qi_gain"] for v in values],
+        "share_ideas_null": [v["share_ideas_null"] for v in values],
+        "inherited_abandon_share": inherited.abandon_share,
+        "inherited_qi_gap_closed": inherited.qi_gap_closed,
+        "faculty_qi_factor": inherited.faculty_qi_factor,
+    })
+    outputs = summary.drop(columns=["run", "seed"]).reset_index(drop=True)
+    return pd.concat([ids, outputs], axis=1)
+
+
+def _series(ts: pd.DataFrame, values: list[dict], r: int, cohort: int,
+            start: int) -> pd.DataFrame:
+    """The kept weekly outputs of each collaborative, on the state's calendar."""
+    out = ts[["run", "week", *KEPT_SERIES]].rename(columns={"run": "collaborative"})
+    out.insert(0, "cohort", cohort)
+    out.insert(0, "replicate", r)
+    out.insert(3, "state_week", out["week"] + start)
+    out.insert(4, "n_centers", np.array([v["n_centers"] for v in values])[
+        out["collaborative"].to_numpy()])
+    return out.reset_index(drop=True)
