@@ -9,7 +9,9 @@ classroom-weighted share when centers have the same number of participating
 classrooms on average (they do in expectation: n_team_teachers each). The one
 ratio, `cost_per_classroom_improved`, is the state's total cost over its total
 improved classrooms (each collaborative's improved classrooms = its total cost /
-its cost per classroom improved).
+its cost per classroom improved; none where that is NaN). An output a
+collaborative does not have (NaN: e.g. `spread_gain_sd` when all its classrooms
+take part) is left out of the combination, weights and all.
 """
 
 from __future__ import annotations
