@@ -253,6 +253,35 @@ def test_rule_check_catches_a_package_refined_the_wrong_way(tmp_path, monkeypatc
     assert not inherited_follows_the_rule(mutant), "the rule check must catch the flip"
 
 
+def test_an_interrupted_state_resumes_from_its_finished_cohorts(tmp_path, monkeypatch,
+                                                                pair):
+    from bscsim.states.resume import Checkpoints, state_key
+    on, _ = pair
+    spec = read_state(small(tmp_path, True))
+    real, calls = state_run.simulate_many, []
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2 and interrupt:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+    monkeypatch.setattr(state_run, "simulate_many", interrupted)
+    folder = tmp_path / ".out.resume"
+    interrupt = True
+    with pytest.raises(KeyboardInterrupt):
+        run_state(spec, checkpoints=Checkpoints(folder, state_key(spec, True)))
+    assert Checkpoints(folder, state_key(spec, True)).done() == 1, "cohort 1 was kept"
+    calls.clear()
+    interrupt = False
+    resumed = run_state(spec, checkpoints=Checkpoints(folder, state_key(spec, True)))
+    assert len(calls) == 2, "only the two unfinished cohorts run again"
+    pd.testing.assert_frame_equal(resumed.collaboratives, on.collaboratives)
+    pd.testing.assert_frame_equal(resumed.timeseries, on.timeseries)
+    other = read_state(small(tmp_path, True), seed=8)
+    assert Checkpoints(folder, state_key(other, True)).done() == 0, \
+        "another seed does not reuse the cohorts"
+
+
 # -------------------------------------------------------------------- aggregation
 
 def state_equals_weighted_collaboratives(result) -> bool:
@@ -329,6 +358,7 @@ def test_cli_run_state_writes_every_table_with_provenance(tmp_path, capsys):
     import pyarrow.parquet as pq
     meta = pq.read_schema(out / "state.parquet").metadata[b"bscsim_provenance"]
     assert json.loads(meta)["root_seed"] == 7, "each table carries its provenance"
+    assert not (tmp_path / ".out.resume").exists(), "checkpoints removed once written"
     prov = json.loads((out / "provenance.json").read_text())
     assert prov["carry_over"]["on"] is True and "state.png" in prov["files"]
     assert prov["versions"]["bscsim"]

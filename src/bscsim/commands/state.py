@@ -12,7 +12,9 @@ results/run/<file>-seed<S>/. `compare` runs both states (the same seeds: common
 random numbers) and prints the state-level differences B - A with 95% intervals
 over the states' collaboratives; it writes both states' folders (a/, b/) and
 differences.csv to results/compare/<A>-vs-<B>/. Both check the file and the output
-folder before any run and write the folder whole (bscsim.atomic).
+folder before any run and write the folder whole (bscsim.atomic); an interrupted
+run keeps its finished cohorts beside the output and the same command resumes
+(states/resume.py).
 """
 
 from __future__ import annotations
@@ -49,17 +51,20 @@ def run(args) -> int:
     from ..atomic import atomic_folder, check_out
     from ..states import MARKER, read_state, run_state
     from ..states.report import table
+    from ..states.resume import Checkpoints, resume_folder, state_key
     spec = read_state(args.config, **_common(args))
     out = (Path(args.out) if args.out else
            Path("results") / "run" / f"{spec.path.stem}-seed{spec.seed}")
     check_out(out, MARKER, "state")                 # before the runs
     print(f"bscsim run: state {spec.path} ({spec.n_runs:,} collaborative runs, root "
           f"seed {spec.seed})")
-    result = run_state(spec, progress=_progress)
+    checkpoints = Checkpoints(resume_folder(out), state_key(spec, spec.carry_on))
+    result = run_state(spec, progress=_progress, checkpoints=checkpoints)
     print(table(result))
     with atomic_folder(out, MARKER, "state") as tmp:
         result.write(tmp, command=_command(args, "run", [args.config]),
                      figure=not args.no_plot)
+    checkpoints.remove()
     print(f"saved to {out}/")
     return 0
 
@@ -70,6 +75,7 @@ def compare(args) -> int:
     from ..cli import UsageError
     from ..states import compare_states, is_state_file, read_state, run_state
     from ..states.report import compare_table
+    from ..states.resume import Checkpoints, resume_folder, state_key
     if len(args.scenarios) != 2 or not all(is_state_file(f) for f in args.scenarios):
         raise UsageError(f"{' '.join(args.scenarios)}: compare two state files "
                          "(each with [[cohort]] tables), e.g. bscsim compare "
@@ -85,8 +91,10 @@ def compare(args) -> int:
     check_out(out, COMPARE_MARKER, "state comparison")
     print(f"bscsim compare: states A = {a.path}, B = {b.path} "
           f"({a.n_runs + b.n_runs:,} collaborative runs)")
-    ra = run_state(a, progress=_progress)
-    rb = run_state(b, progress=_progress)
+    resume = resume_folder(out)
+    ra, rb = (run_state(s, progress=_progress,
+                        checkpoints=Checkpoints(resume / name, state_key(s, s.carry_on)))
+              for name, s in (("a", a), ("b", b)))
     diffs = compare_states(ra, rb, seed=a.seed)
     text = compare_table(ra, rb, diffs)
     print(text)
@@ -105,6 +113,8 @@ def compare(args) -> int:
                          "and replicate, 2000 draws (bscsim.states.report)",
             "files": ["a/", "b/", "differences.csv", "table.txt"],
             "versions": versions()}, indent=2))
+    import shutil
+    shutil.rmtree(resume, ignore_errors=True)
     print(f"\nsaved to {out}/ (a/ and b/: each state's tables; differences.csv)")
     return 0
 

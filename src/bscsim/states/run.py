@@ -39,9 +39,10 @@ def run_seed(root: int, replicate: int, cohort: int, k: int) -> int:
 
 
 def run_state(spec: StateSpec, progress: Callable[[str], None] | None = None,
-              carry_on: bool | None = None) -> StateResult:
+              carry_on: bool | None = None, checkpoints=None) -> StateResult:
     """Run every replicate of the state, cohort by cohort; `carry_on` overrides the
-    file's switch (None: the file's)."""
+    file's switch (None: the file's). With `checkpoints` (states/resume.py) a
+    cohort finished by an earlier, interrupted run is read back, not run."""
     on = spec.carry_on if carry_on is None else carry_on
     base = spec.base_params.to_dict()
     rows, series = [], []
@@ -50,20 +51,30 @@ def run_state(spec: StateSpec, progress: Callable[[str], None] | None = None,
         for cohort in spec.cohorts:
             values = [carry.apply({**base, **v}, inherited) if on else {**base, **v}
                       for v in cohort.collaboratives]
-            seeds = [run_seed(spec.seed, r, cohort.index, k)
-                     for k in range(len(values))]
-            if progress:
-                progress(f"replicate {r + 1}/{spec.replicates}, cohort "
-                         f"{cohort.index + 1}/{len(spec.cohorts)}: "
-                         f"{len(values)} collaboratives")
-            summary, tables = simulate_many([make_params(v) for v in values], seeds,
-                                            tables=True)
-            ts = tables["timeseries"]
-            centers = np.array([v["n_centers"] for v in values], dtype=float)
-            rows.append(_collaboratives(summary, values, r, cohort.index,
-                                        cohort.index * spec.interval, inherited))
-            series.append(_series(ts, values, r, cohort.index, cohort.index * spec.interval))
+            done = checkpoints.load(r, cohort.index) if checkpoints else None
+            where = (f"replicate {r + 1}/{spec.replicates}, cohort "
+                     f"{cohort.index + 1}/{len(spec.cohorts)}: {len(values)} "
+                     "collaboratives")
+            if done is None:
+                if progress:
+                    progress(where)
+                seeds = [run_seed(spec.seed, r, cohort.index, k)
+                         for k in range(len(values))]
+                summary, tables = simulate_many([make_params(v) for v in values], seeds,
+                                                tables=True)
+                done = (_collaboratives(summary, values, r, cohort.index,
+                                        cohort.index * spec.interval, inherited),
+                        _series(tables["timeseries"], values, r, cohort.index,
+                                cohort.index * spec.interval))
+                if checkpoints:
+                    checkpoints.save(r, cohort.index, *done)
+            elif progress:
+                progress(f"{where} (finished earlier, read back)")
+            rows.append(done[0])
+            series.append(done[1])
             if on:
+                ts = done[1].rename(columns={"collaborative": "run"})
+                centers = np.array([v["n_centers"] for v in values], dtype=float)
                 inherited = carry.inherit(inherited, ts, centers,
                                           spec.base_params.weeks_collab,
                                           spec.base_params.qi_skill_baseline,
