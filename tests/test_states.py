@@ -161,6 +161,13 @@ def test_same_file_and_seed_give_identical_tables(tmp_path):
                            a.collaboratives["practice_gain_sd"]), "another seed, other draws"
 
 
+def test_local_processes_give_the_same_tables(tmp_path, pair):
+    on, _ = pair
+    spread = run_state(read_state(small(tmp_path, True)), workers=2)
+    pd.testing.assert_frame_equal(spread.collaboratives, on.collaboratives)
+    pd.testing.assert_frame_equal(spread.timeseries, on.timeseries)
+
+
 def test_a_collaborative_reruns_alone_from_its_row(pair):
     """Seeds and parameters in collaboratives.parquet are enough to repeat one run."""
     on, _ = pair
@@ -379,7 +386,7 @@ def test_cli_compare_two_states_prints_differences_and_saves_both(tmp_path, caps
 @pytest.mark.parametrize("args,words", [
     (("run", "{bad}"), "centers = 6000 is not allowed"),
     (("run", "{good}", "--set", "n_cohorts=2"), "n_cohorts = 2 is not allowed"),
-    (("run", "{good}", "--workers", "2"), "--workers 2"),
+    (("run", "{good}", "--workers", "0"), "--workers 0: expected at least 1"),
     (("compare", "{good}", "{bad}"), "centers = 6000 is not allowed"),
     (("compare", "{good}", "{good}", "--report", "r.html"), "--report r.html"),
     (("compare", "{good}", "ccl_phase1.toml"), "compare two state files"),

@@ -2,9 +2,9 @@
 (not a command of its own: `run` and `compare` hand a state file to this module).
 
     bscsim run configs/states/example_state.toml [--seed N] [--replicates R]
-        [--set key=value ...] [--out DIR] [--no-plot]
+        [--set key=value ...] [--workers N] [--out DIR] [--no-plot]
     bscsim compare A.toml B.toml [--seed N] [--replicates R] [--set key=value ...]
-        [--out DIR]
+        [--workers N] [--out DIR]
 
 `run` prints the key outputs per cohort and for the state and writes the tables
 (per collaborative, cohort, state; docs/states.md) and `state.png` to
@@ -30,9 +30,10 @@ def _common(args) -> dict:
     """Options a state run takes from the command line, checked."""
     from ..cli import UsageError, check_seed
     from ..config import parse_set
-    if getattr(args, "workers", 1) != 1:
-        raise UsageError(f"--workers {args.workers}: a state file runs in one process "
-                         "(each cohort is one simulate_many batch); leave --workers out")
+    from ..parallel import check_workers
+    if args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: expected at least 1")
+    check_workers(args.workers)
     if args.replicates is not None and args.replicates < 1:
         raise UsageError(f"--replicates {args.replicates}: expected at least 1")
     check_seed(args.seed)
@@ -59,7 +60,8 @@ def run(args) -> int:
     print(f"bscsim run: state {spec.path} ({spec.n_runs:,} collaborative runs, root "
           f"seed {spec.seed})")
     checkpoints = Checkpoints(resume_folder(out), state_key(spec, spec.carry_on))
-    result = run_state(spec, progress=_progress, checkpoints=checkpoints)
+    result = run_state(spec, progress=_progress, checkpoints=checkpoints,
+                       workers=args.workers)
     print(table(result))
     with atomic_folder(out, MARKER, "state") as tmp:
         result.write(tmp, command=_command(args, "run", [args.config]),
@@ -92,7 +94,7 @@ def compare(args) -> int:
     print(f"bscsim compare: states A = {a.path}, B = {b.path} "
           f"({a.n_runs + b.n_runs:,} collaborative runs)")
     resume = resume_folder(out)
-    ra, rb = (run_state(s, progress=_progress,
+    ra, rb = (run_state(s, progress=_progress, workers=args.workers,
                         checkpoints=Checkpoints(resume / name, state_key(s, s.carry_on)))
               for name, s in (("a", a), ("b", b)))
     diffs = compare_states(ra, rb, seed=a.seed)
@@ -122,9 +124,9 @@ def compare(args) -> int:
 def _command(args, name: str, files: list[str]) -> str:
     """The command line that reproduces this output."""
     parts = ["bscsim", name, *files]
-    for flag in ("seed", "replicates", "out"):
+    for flag in ("seed", "replicates", "workers", "out"):
         value = getattr(args, flag, None)
-        if value is not None:
+        if value is not None and not (flag == "workers" and value == 1):
             parts += [f"--{flag}", str(value)]
     for item in args.set:
         parts += ["--set", item]

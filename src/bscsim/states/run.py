@@ -39,10 +39,43 @@ def run_seed(root: int, replicate: int, cohort: int, k: int) -> int:
 
 
 def run_state(spec: StateSpec, progress: Callable[[str], None] | None = None,
-              carry_on: bool | None = None, checkpoints=None) -> StateResult:
+              carry_on: bool | None = None, checkpoints=None,
+              workers: int = 1) -> StateResult:
     """Run every replicate of the state, cohort by cohort; `carry_on` overrides the
     file's switch (None: the file's). With `checkpoints` (states/resume.py) a
-    cohort finished by an earlier, interrupted run is read back, not run."""
+    cohort finished by an earlier, interrupted run is read back, not run. With
+    `workers` > 1 each cohort is split into that many `simulate_many` calls on local
+    processes (the same results: a run depends only on its parameters and seed)."""
+    if workers > 1:
+        from ..parallel import spawn_pool
+        with spawn_pool(workers) as pool:
+            return _run_state(spec, progress, carry_on, checkpoints, pool, workers)
+    return _run_state(spec, progress, carry_on, checkpoints, None, 1)
+
+
+def run_chunk(params: list[dict], seeds: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One `simulate_many` call: the summary rows and the kept weekly outputs."""
+    summary, tables = simulate_many([make_params(v) for v in params], seeds, tables=True)
+    return summary, tables["timeseries"][["run", "week", *KEPT_SERIES]]
+
+
+def _run_cohort(values: list[dict], seeds: list[int], pool, workers: int):
+    """A cohort's runs: one simulate_many call, or `workers` calls on `pool`."""
+    if pool is None or len(values) < 2:
+        return run_chunk(values, seeds)
+    bounds = np.linspace(0, len(values), min(workers, len(values)) + 1).astype(int)
+    parts = [pool.submit(run_chunk, values[a:b], seeds[a:b])
+             for a, b in zip(bounds[:-1], bounds[1:])]
+    summaries, series = [], []
+    for a, part in zip(bounds[:-1], parts):
+        summary, ts = part.result()
+        summaries.append(summary.assign(run=summary["run"] + a))
+        series.append(ts.assign(run=ts["run"] + a))
+    return (pd.concat(summaries, ignore_index=True),
+            pd.concat(series, ignore_index=True))
+
+
+def _run_state(spec, progress, carry_on, checkpoints, pool, workers) -> StateResult:
     on = spec.carry_on if carry_on is None else carry_on
     base = spec.base_params.to_dict()
     rows, series = [], []
@@ -60,12 +93,10 @@ def run_state(spec: StateSpec, progress: Callable[[str], None] | None = None,
                     progress(where)
                 seeds = [run_seed(spec.seed, r, cohort.index, k)
                          for k in range(len(values))]
-                summary, tables = simulate_many([make_params(v) for v in values], seeds,
-                                                tables=True)
+                summary, ts = _run_cohort(values, seeds, pool, workers)
                 done = (_collaboratives(summary, values, r, cohort.index,
                                         cohort.index * spec.interval, inherited),
-                        _series(tables["timeseries"], values, r, cohort.index,
-                                cohort.index * spec.interval))
+                        _series(ts, values, r, cohort.index, cohort.index * spec.interval))
                 if checkpoints:
                     checkpoints.save(r, cohort.index, *done)
             elif progress:
