@@ -149,6 +149,13 @@ def test_bad_state_file_is_refused_in_one_line_naming_the_key(tmp_path, edit, wo
     assert "small.toml" in message, "the error names the file"
 
 
+def test_too_many_runs_over_replicates_are_refused_before_any_layout_is_drawn(tmp_path):
+    text = SMALL.replace("seed = 7", "seed = 7\nreplicates = 1000").replace(
+        "collaboratives = 2", "collaboratives = 200")
+    with pytest.raises(ConfigError, match="replicates x collaboratives = 206,000 runs"):
+        read_state(small(tmp_path, text=text))
+
+
 # ------------------------------------------------------------------- runs and seeds
 
 def test_same_file_and_seed_give_identical_tables(tmp_path):
@@ -385,7 +392,8 @@ def test_cli_compare_two_states_prints_differences_and_saves_both(tmp_path, caps
 
 @pytest.mark.parametrize("args,words", [
     (("run", "{bad}"), "centers = 6000 is not allowed"),
-    (("run", "{good}", "--set", "n_cohorts=2"), "n_cohorts = 2 is not allowed"),
+    (("run", "{good}", "--set", "n_cohorts=2"), "--set n_cohorts is not allowed"),
+    (("run", "{good}", "--set", "n_centers=9"), "--set n_centers is not allowed"),
     (("run", "{good}", "--workers", "0"), "--workers 0: expected at least 1"),
     (("compare", "{good}", "{bad}"), "centers = 6000 is not allowed"),
     (("compare", "{good}", "{good}", "--report", "r.html"), "--report r.html"),

@@ -122,14 +122,8 @@ def read_state(path: str | Path, seed: int | None = None, replicates: int | None
         raise ConfigError(f"{where}: changes = {changes!r} is not allowed: expected a "
                           "table [changes] of parameter values")
     own = flatten(changes, f"{where} [changes]")
-    for name in own:
-        if name in COMPARE_ONLY:
-            raise ConfigError(f"{where}: [changes] {name} is not allowed: a state file "
-                              "sets its cohorts with [[cohort]] tables and "
-                              "cohort_interval_weeks")
-        if name in COHORT_PARAMS:
-            raise ConfigError(f"{where}: [changes] {name} is not allowed: it is set "
-                              f"per cohort ([[cohort]] {_cohort_key(name)} = ...)")
+    _not_per_state(own, f"{where}: [changes]")
+    _not_per_state(base_changes or {}, "--set")
     values.update(own)
     origins.update(dict.fromkeys(own, f"{where} [changes]"))
     values.update(base_changes or {})
@@ -162,23 +156,33 @@ def read_state(path: str | Path, seed: int | None = None, replicates: int | None
     if len(raw) > MAX_COHORTS:
         raise ConfigError(f"{where}: {len(raw)} cohorts; a state has at most "
                           f"{MAX_COHORTS}")
-    layout = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0,)))
-    cohorts = []
-    for i, table in enumerate(raw):
-        cohorts.append(_cohort(i, table, base_params, layout, f"{where} [[cohort]] {i + 1}"))
-    n_runs = replicates * sum(len(c.collaboratives) for c in cohorts)
-    if n_runs > MAX_COLLABORATIVES:
+    counts = [_count(table, f"{where} [[cohort]] {i + 1}") for i, table in enumerate(raw)]
+    n_runs = replicates * sum(counts)
+    if n_runs > MAX_COLLABORATIVES:         # refused before any layout is drawn
         raise ConfigError(f"{where}: replicates x collaboratives = {n_runs:,} runs; a "
                           f"state runs at most {MAX_COLLABORATIVES:,}")
+    layout = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0,)))
+    cohorts = [_cohort(i, table, base_params, layout, f"{where} [[cohort]] {i + 1}")
+               for i, table in enumerate(raw)]
     return StateSpec(path=path, text=text, title=title or path.stem,
                      base_params=base_params, seed=seed, replicates=replicates,
                      interval=interval, carry_on=on, refine=refine, mentor=mentor,
                      cohorts=tuple(cohorts))
 
 
-def _cohort(index: int, table: dict, base: Params, rng: np.random.Generator,
-            where: str) -> Cohort:
-    """The collaboratives of one cohort, each value drawn from its range."""
+def _not_per_state(values: dict, where: str) -> None:
+    """Refuse, among parameter changes for the whole state, what a cohort sets."""
+    for name in values:
+        if name in COMPARE_ONLY:
+            raise ConfigError(f"{where} {name} is not allowed: a state file sets its "
+                              "cohorts with [[cohort]] tables and cohort_interval_weeks")
+        if name in COHORT_PARAMS:
+            raise ConfigError(f"{where} {name} is not allowed: it is set per cohort "
+                              f"([[cohort]] {_cohort_key(name)} = ...)")
+
+
+def _count(table: dict, where: str) -> int:
+    """The checked keys and number of collaboratives of one [[cohort]] table."""
     check_keys(table, COHORT_KEYS, where)
     for key in ("collaboratives", "centers"):
         if key not in table:
@@ -187,6 +191,13 @@ def _cohort(index: int, table: dict, base: Params, rng: np.random.Generator,
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_COLLABORATIVES:
         raise ConfigError(f"{where}: collaboratives = {n!r} is not allowed: expected a "
                           f"whole number from 1 to {MAX_COLLABORATIVES:,}")
+    return n
+
+
+def _cohort(index: int, table: dict, base: Params, rng: np.random.Generator,
+            where: str) -> Cohort:
+    """The collaboratives of one cohort, each value drawn from its range."""
+    n = _count(table, where)
     columns = {}
     for name in COHORT_PARAMS:
         key = _cohort_key(name)
