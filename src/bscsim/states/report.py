@@ -174,12 +174,13 @@ def _ratio(num: float, den: float) -> float:
 def compare_table(a, b, diffs: pd.DataFrame) -> str:
     """The printed comparison: each key output for A, B and B - A [95% interval]."""
     paired = bool(diffs["paired"].iloc[0])
+    how = "paired: same layout and seeds" if paired else "unpaired: the layouts differ"
     lines = [f"A: {a.spec.path} ({a.spec.title}; carry-over "
              f"{'on' if a.carry_on else 'off'})",
              f"B: {b.spec.path} ({b.spec.title}; carry-over "
              f"{'on' if b.carry_on else 'off'})",
              f"State figures and B - A with a 95% interval over the states' "
-             f"collaboratives ({'paired: same layout and seeds' if paired else 'unpaired: the layouts differ'}).",
+             f"collaboratives ({how}).",
              "",
              f"  {'output':<30}{'A':>10}{'B':>10}{'B - A':>10}   95% interval"]
     d = diffs.set_index("output")
@@ -187,14 +188,15 @@ def compare_table(a, b, diffs: pd.DataFrame) -> str:
         r = d.loc[name]
         u = r["unit"]
         lines.append(f"  {name[:30]:<30}{_fmt(r['a'], u):>10}{_fmt(r['b'], u):>10}"
-                     f"{_fmt(r['diff'], u):>10}   [{_fmt(r['lo'], u)}, {_fmt(r['hi'], u)}]"
-                     f"  {r['unit']}")
+                     f"{_fmt(r['diff'], u):>10}   [{_fmt(r['lo'], u)}, "
+                     f"{_fmt(r['hi'], u)}]  {u}")
     ca = a.cohorts().groupby("cohort").mean(numeric_only=True)
     cb = b.cohorts().groupby("cohort").mean(numeric_only=True)
     if ca.index.equals(cb.index):
         lines.append("\n  B - A by cohort (classrooms improved share, practice gain SD):")
+        diff = cb - ca
         for k in ca.index:
             lines.append(f"    cohort {k + 1}: "
-                         f"{cb.loc[k, 'classrooms_improved_share'] - ca.loc[k, 'classrooms_improved_share']:+.3f}, "
-                         f"{cb.loc[k, 'practice_gain_sd'] - ca.loc[k, 'practice_gain_sd']:+.3f}")
+                         f"{diff.loc[k, 'classrooms_improved_share']:+.3f}, "
+                         f"{diff.loc[k, 'practice_gain_sd']:+.3f}")
     return "\n".join(lines)
