@@ -46,7 +46,11 @@ def run(args) -> int:
     from ..parallel import check_workers
     from ..scenarios import (MARKER, compare, configs_as_scenarios, is_scenario_file,
                              read_scenarios)
+    from ..states import is_state_file
 
+    if any(is_state_file(f) for f in args.scenarios):    # state rollouts
+        from . import state
+        return state.compare(args)
     if args.replicates is not None and args.replicates < 1:
         raise UsageError(f"--replicates {args.replicates}: must be at least 1")
     if args.workers < 1:

@@ -24,8 +24,9 @@ def add_parser(sub) -> None:
     p = sub.add_parser("run", help="run the model once and save its results",
                        description=__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("config", nargs="?", help="TOML config (default: configs/ccl_phase1.toml)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("config", nargs="?", help="TOML config (default: configs/ccl_phase1.toml), "
+                   "or a state file (configs/states/, docs/states.md)")
+    p.add_argument("--seed", type=int, help="random seed (default 0; a state file: its own)")
     p.add_argument("--out", help="output folder (default: results/run/<config>-seed<N>)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="change one parameter (repeatable)")
@@ -43,7 +44,12 @@ def run(args) -> int:
     from ..plotting import overview
     from ..results import MARKER
     from ..simulate import simulate
+    from ..states import is_state_file
 
+    if args.config and is_state_file(args.config):     # a state rollout
+        from . import state
+        return state.run(args)
+    args.seed = 0 if args.seed is None else args.seed
     check_seed(args.seed)
     config = Path(args.config) if args.config else default_config_path()
     if args.out is not None and not args.out.strip():
