@@ -19,11 +19,12 @@ from typing import Any, Iterator
 import pandas as pd
 
 from ..config import ConfigError
-from .design import resolve
+from .design import INDEX, resolve
 from .executors import WorkerDied, default_workers, make_executor
 from .spec import SweepSpec, load_spec
 from .store import Store, host, now
-from .tasks import BatchResult, Task, failed_batch, run_batch
+from .tasks import (BatchResult, ReplicateTask, StudyTask, Task, failed_batch,
+                    run_task)
 
 MAX_BATCH = 50
 BATCHES_PER_WORKER = 16
@@ -157,16 +158,26 @@ def auto_batch(n_todo: int, workers: int) -> int:
     return max(1, min(MAX_BATCH, math.ceil(n_todo / (workers * BATCHES_PER_WORKER))))
 
 
-def tasks(spec: SweepSpec, todo: pd.DataFrame, size: int) -> Iterator[Task]:
-    """Batches of `size` runs, each with its seed and varied parameter values."""
+def tasks(spec: SweepSpec, todo: pd.DataFrame, size: int
+          ) -> Iterator[Task | ReplicateTask | StudyTask]:
+    """Batches of `size` runs, each with its seed and parameter values (the varied
+    ones, and its posterior draw if any), as the spec's kind of task."""
     base = spec.base_params().to_dict() if spec.model is None else {}
-    names = list(spec.names)
+    names = [c for c in todo.columns if c not in INDEX]
     for i in range(0, len(todo), size):
-        chunk = todo.iloc[i:i + size]
-        runs = tuple(
-            (int(r["run"]), int(r["seed"]), {k: _native(r[k]) for k in names})
-            for r in chunk.to_dict("records"))
-        yield Task(base, runs, spec.timeseries, spec.model_fn or spec.model, spec.outputs)
+        rows = todo.iloc[i:i + size].to_dict("records")
+        values = [{k: _native(r[k]) for k in names} for r in rows]
+        if spec.task == "replicate":
+            yield ReplicateTask(base, spec.root_seed, tuple(
+                (int(r["run"]), int(r["replicate"]), v) for r, v in zip(rows, values)))
+        elif spec.task == "study":
+            yield StudyTask(spec.study, spec.reliabilities, tuple(
+                (int(r["run"]), int(v.pop("n_centers")), int(r["replicate"]), v)
+                for r, v in zip(rows, values)))
+        else:
+            runs = tuple((int(r["run"]), int(r["seed"]), v) for r, v in zip(rows, values))
+            yield Task(base, runs, spec.timeseries, spec.model_fn or spec.model,
+                       spec.outputs)
 
 
 def _stream(spec, design, todo, size, ex, store, report, progress) -> None:
@@ -177,11 +188,11 @@ def _stream(spec, design, todo, size, ex, store, report, progress) -> None:
     with tqdm(total=report.n_runs, initial=report.done_before, unit="run",
               desc=Path(spec.path).stem, disable=not progress, file=sys.stderr,
               dynamic_ncols=True, smoothing=0.1) as bar:
-        for task, result in ex.imap(run_batch, tasks(spec, todo, size)):
+        for task, result in ex.imap(run_task, tasks(spec, todo, size)):
             if isinstance(result, WorkerDied):
                 result = failed_batch(task, result.error)
             summary = _with_design(result, by_run, columns)
-            store.write_batch(summary, result.timeseries)
+            store.write_batch(summary, result.timeseries, result.analysis)
             failed = summary[summary["status"] != "ok"]
             report.ran += len(summary)
             report.failed += len(failed)
@@ -217,7 +228,7 @@ def estimate(spec: SweepSpec | str | Path, out: str | Path | None = None,
     if len(todo):
         pick = todo.iloc[[round(i * (len(todo) - 1) / max(samples - 1, 1))
                           for i in range(min(samples, len(todo)))]]
-        result = run_batch(next(tasks(spec, pick, len(pick))))
+        result = run_task(next(tasks(spec, pick, len(pick))))
         per_run = float(result.summary["seconds"].mean())
         total = per_run * len(todo) / workers
         lines.append(f"  about {per_run:.3f} s per run (timed {len(pick)} here) -> about "
