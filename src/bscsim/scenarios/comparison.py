@@ -48,6 +48,7 @@ from ..config import (NAME, ConfigError, find_config, flatten, params_of, read_t
                       resolve_sources)
 from ..limits import check_runs
 from ..outputs import BY_NAME as OUTPUTS, SUMMARY_NAMES
+from ..sweep.runner import RunsFailed
 from ..sweep.spec import SweepSpec
 from ..sweep.tasks import SIZE_OUTPUTS as SIZES
 from ..params import (BY_NAME as PARAMS, Params, UnknownParamError, make_params,
@@ -275,10 +276,6 @@ def replicate_seed(root: int, r: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(root, spawn_key=(r,))
 
 
-class RunsFailed(RuntimeError):
-    """Some runs of a comparison failed (recorded in its runs folder). One line."""
-
-
 def sweep_of(spec: ScenarioSet, posterior: str | Path | None = None) -> SweepSpec:
     """The comparison as a sweep the sweep runner runs: one design point per
     scenario (its changes from the base as columns; the base value where a
@@ -313,6 +310,7 @@ def compare(spec: ScenarioSet, workers: int = 1, executor: str | None = None,
     import tempfile
 
     from ..sweep import load_sweep, run_sweep
+    from ..sweep.runner import failed_runs_error
     sweep = sweep_of(spec, posterior)
     executor = executor or ("serial" if workers <= 1 and scheduler is None else "processes")
     with tempfile.TemporaryDirectory(prefix="bscsim-compare-") as tmp:
@@ -322,11 +320,9 @@ def compare(spec: ScenarioSet, workers: int = 1, executor: str | None = None,
                   progress=progress, retry_failed=retry_failed)
         summary = load_sweep(runs)
         timeseries = load_sweep(runs, "timeseries")
-    failed = summary[summary["status"] != "ok"]
-    if len(failed):
-        where = f"; the finished runs are kept in {runs}/" if out is not None else ""
-        raise RunsFailed(f"{len(failed)} of {len(summary)} runs failed (first: "
-                         f"{failed['error'].iloc[0]}){where}")
+    error = failed_runs_error(summary, runs if out is not None else None)
+    if error is not None:
+        raise error
     info = posterior_info(sweep, summary) if posterior is not None else None
     return from_runs(spec, summary, timeseries, info)
 

@@ -30,6 +30,22 @@ MAX_BATCH = 50
 BATCHES_PER_WORKER = 16
 
 
+class RunsFailed(RuntimeError):
+    """Some runs of an analysis failed (recorded in its runs folder), so its
+    results cannot be formed. The message is one line."""
+
+
+def failed_runs_error(summary: pd.DataFrame, runs: Path | None) -> RunsFailed | None:
+    """A RunsFailed for the failed rows of `summary` (a runs folder's load_sweep),
+    or None if every run is ok; `runs`: the folder that keeps them, if any."""
+    failed = summary[summary["status"] != "ok"]
+    if not len(failed):
+        return None
+    where = f"; the finished runs are kept in {runs}/" if runs is not None else ""
+    return RunsFailed(f"{len(failed)} of {len(summary)} runs failed (first: "
+                      f"{failed['error'].iloc[0]}){where}")
+
+
 @dataclass
 class SweepReport:
     """What a sweep did: counts, time, where its results are."""
@@ -248,4 +264,4 @@ def _duration(seconds: float) -> str:
     return f"{h} h {m:02d} min"
 
 
-__all__ = ["SweepReport", "estimate", "run_sweep"]
+__all__ = ["RunsFailed", "SweepReport", "estimate", "failed_runs_error", "run_sweep"]
