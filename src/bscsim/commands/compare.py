@@ -74,6 +74,7 @@ def run(args) -> int:
     from ..parallel import check_workers
     from ..scenarios import (MARKER, RunsFailed, compare, configs_as_scenarios,
                              is_scenario_file, read_scenarios, sweep_of)
+    from ..scenarios.comparison import default_name
     from .sweep import checked_posterior
 
     if args.replicates is not None and args.replicates < 1:
@@ -99,7 +100,7 @@ def run(args) -> int:
     else:
         spec = configs_as_scenarios(args.scenarios, replicates=args.replicates,
                                     seed=args.seed, base_changes=changes)
-        name = "-vs-".join(s.name for s in spec.scenarios)
+        name = default_name(spec)
     out = Path(args.out) if args.out else Path("results") / "compare" / name
     check_out(out, MARKER, "compare", keep=RUNS)   # both outputs checked before any run
     if report is not None:

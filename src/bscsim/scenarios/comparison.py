@@ -178,8 +178,7 @@ def configs_as_scenarios(paths: list[str | Path], replicates: int | None = None,
     params = [load_config(p, **(base_changes or {})) for p in paths]
     ref = params[0].to_dict()
     for path, p in zip(paths, params):
-        name = re.sub(r"[^A-Za-z0-9_-]", "_", path.stem)
-        name = name if name not in names else f"{name}-{len(names) + 1}"
+        name = config_name(path, names)
         names.append(name)
         scenarios.append(Scenario(name=name, label=name, description=f"the config {path}",
                                   params=p, changes={k: v for k, v in p.to_dict().items()
@@ -193,6 +192,31 @@ def configs_as_scenarios(paths: list[str | Path], replicates: int | None = None,
         base_params=params[0], scenarios=tuple(scenarios), reference=names[0],
         replicates=replicates, seed=seed or 0, outputs=KEY_OUTPUTS,
         text="\n".join(f"# {p}\n{p.read_text()}" for p in paths))
+
+
+MAX_SCENARIO_NAME = 64      # as every name that becomes a file name (config.NAME)
+
+
+def config_name(path: Path, taken: list[str]) -> str:
+    """The scenario name of a config compared directly: its file name without
+    `.toml`, other characters than letters, digits, _ and - replaced by _, cut to
+    64 characters like every other name, and numbered if already taken."""
+    stem = re.sub(r"[^A-Za-z0-9_-]", "_", path.stem)[:MAX_SCENARIO_NAME] or "config"
+    name, k = stem, len(taken) + 1
+    while name in taken:
+        suffix = f"-{k}"
+        name, k = stem[:MAX_SCENARIO_NAME - len(suffix)] + suffix, k + 1
+    return name
+
+
+def default_name(spec: ScenarioSet) -> str:
+    """The results folder name of a direct comparison of configs: the names joined
+    by '-vs-', or the first name and how many others when that is too long."""
+    names = [s.name for s in spec.scenarios]
+    joined = "-vs-".join(names)
+    if len(joined) <= 2 * MAX_SCENARIO_NAME + 4:
+        return joined
+    return f"{names[0]}-vs-{len(names) - 1}-more"
 
 
 def is_scenario_file(path: str | Path) -> bool:
