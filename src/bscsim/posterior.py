@@ -100,8 +100,8 @@ def uncertainty_text(info: dict[str, Any] | None, per: str = "replicate") -> str
         return (f"the intervals include chance only: every parameter of the posterior "
                 f"{info['folder']} is set by the file or varied, so none was drawn")
     names = ", ".join(drawn[:4]) + (f" and {len(drawn) - 4} more" if len(drawn) > 4 else "")
-    text = (f"the intervals include chance and parameter uncertainty: each {per} runs "
-            f"at one draw from the posterior {info['folder']} ({names})")
+    text = (f"the intervals include chance and parameter uncertainty: each {per} uses "
+            f"one draw from the posterior {info['folder']} ({names})")
     if info.get("distinct_draws"):
         text += f", {info['distinct_draws']} distinct draws"
     if info.get("held"):
