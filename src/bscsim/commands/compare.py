@@ -108,7 +108,7 @@ def run(args) -> int:
     if args.dry_run:
         from ..sweep import estimate
         print(estimate(sweep_of(spec, posterior), out / "runs", workers=args.workers,
-                       executor=executor))
+                       executor=executor, afresh_if_changed=True))
         return 0
     try:
         comparison = compare(spec, workers=args.workers or 1, executor=executor,

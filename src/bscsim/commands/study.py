@@ -82,7 +82,8 @@ def run(args) -> int:
         from ..study.power import power_sweep
         from ..sweep import estimate
         print(estimate(power_sweep(study, replicates=args.replicates, posterior=posterior),
-                       out / "runs", workers=args.workers, executor=executor))
+                       out / "runs", workers=args.workers, executor=executor,
+                       afresh_if_changed=True))
         return 0
     one = study if posterior is None else at_draw(study, posterior)
     data = simulate_study(one)

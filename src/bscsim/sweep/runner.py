@@ -230,17 +230,28 @@ def _native(value: Any) -> Any:
 
 def estimate(spec: SweepSpec | str | Path, out: str | Path | None = None,
              workers: int | None = None, executor: str = "processes",
-             samples: int = 3) -> str:
+             samples: int = 3, afresh_if_changed: bool = False) -> str:
     """The `--dry-run` text: how many runs, how many left, and a time estimate from
-    timing `samples` runs here (spread over the design). Writes nothing."""
-    spec, out, design, state = prepare(spec, out)
+    timing `samples` runs here (spread over the design). With `afresh_if_changed`
+    (compare, study), a folder holding other runs counts as empty, as the command
+    would start afresh there. Writes nothing."""
+    note = ""
+    if afresh_if_changed and not isinstance(spec, SweepSpec):
+        spec = load_spec(spec)
+    if (afresh_if_changed and out is not None and Store.state(out) == "sweep"
+            and Store(out).manifest().get("fingerprint") != spec.fingerprint()):
+        design, state = resolve(spec), "new"
+        out = Path(out)
+        note = f" (it holds other runs: the command would start afresh)"
+    else:
+        spec, out, design, state = prepare(spec, out)
     done = Store(out).done_runs() if state == "sweep" else set()
     todo = design[~design["run"].isin(done)]
     workers = 1 if executor == "serial" else (workers or default_workers())
     n_points = design["point"].nunique() if len(design) else 0
     lines = [f"{spec.title}: {spec.design} design over {len(spec.axes)} parameter(s), "
              f"{n_points} points x {spec.replicates} replicates = {len(design)} runs",
-             f"  {len(done)} done in {out}/, {len(todo)} to run"]
+             f"  {len(done)} done in {out}/{note}, {len(todo)} to run"]
     if len(todo):
         pick = todo.iloc[[round(i * (len(todo) - 1) / max(samples - 1, 1))
                           for i in range(min(samples, len(todo)))]]
@@ -249,7 +260,8 @@ def estimate(spec: SweepSpec | str | Path, out: str | Path | None = None,
         total = per_run * len(todo) / workers
         lines.append(f"  about {per_run:.3f} s per run (timed {len(pick)} here) -> about "
                      f"{_duration(total)} with {workers} worker(s) ({executor})")
-    lines.append("  outputs: summary" + (" + weekly timeseries" if spec.timeseries else ""))
+    lines.append("  outputs: summary" + (" + weekly timeseries" if spec.timeseries else "")
+                 + (" + estimates (analysis)" if spec.task == "study" else ""))
     return "\n".join(lines)
 
 
