@@ -143,7 +143,7 @@ def test_compare_with_other_settings_in_the_same_folder_starts_afresh(tmp_path, 
     runs = tmp_path / "runs"
     compare(small_spec(tmp_path, replicates=2), out=runs)
     c = compare(small_spec(tmp_path, replicates=3), out=runs)
-    assert "starting afresh" in capsys.readouterr().err
+    assert "starting afresh" in capsys.readouterr().err, "says it does not resume"
     assert sorted(c.summary["replicate"].unique()) == [0, 1, 2]
 
 

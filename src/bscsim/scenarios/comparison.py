@@ -334,7 +334,7 @@ def compare(spec: ScenarioSet, workers: int = 1, executor: str | None = None,
     import tempfile
 
     from ..sweep import load_sweep, run_sweep
-    from ..sweep.runner import failed_runs_error
+    from ..sweep.runner import failed_runs_error, fresh_if_changed
     sweep = sweep_of(spec, posterior)
     executor = executor or ("serial" if workers <= 1 and scheduler is None else "processes")
     with tempfile.TemporaryDirectory(prefix="bscsim-compare-") as tmp:
@@ -349,23 +349,6 @@ def compare(spec: ScenarioSet, workers: int = 1, executor: str | None = None,
         raise error
     info = posterior_info(sweep, summary) if posterior is not None else None
     return from_runs(spec, summary, timeseries, info)
-
-
-def fresh_if_changed(runs: Path, sweep: SweepSpec) -> None:
-    """Remove a runs folder that holds the runs of another comparison (another
-    file, seed, replicates, config or posterior), saying so: a comparison is
-    resumed only when it is the same one."""
-    import shutil
-    import sys
-
-    from ..sweep.store import Store
-    if Store.state(runs) != "sweep":
-        return
-    old = Store(runs).manifest().get("fingerprint")
-    if old != sweep.fingerprint():
-        print(f"{runs}/ holds the runs of another comparison; starting afresh",
-              file=sys.stderr)
-        shutil.rmtree(runs)
 
 
 def from_runs(spec: ScenarioSet, summary: pd.DataFrame, timeseries: pd.DataFrame,
@@ -574,7 +557,7 @@ class Comparison:
         printed table and provenance.json into `out`, via a temporary folder so a
         failure leaves nothing behind."""
         out = Path(out)
-        with atomic_folder(out, MARKER, "compare") as tmp:
+        with atomic_folder(out, MARKER, "compare", keep=("runs",)) as tmp:
             self.write(tmp, command)
         return out
 

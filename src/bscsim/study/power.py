@@ -106,9 +106,8 @@ def power(study: Study, n_centers: tuple[int, ...] | None = None,
     started afresh) or in a temporary folder. Raises RunsFailed if a run failed."""
     import tempfile
 
-    from ..scenarios.comparison import fresh_if_changed
     from ..sweep import load_sweep, run_sweep
-    from ..sweep.runner import failed_runs_error
+    from ..sweep.runner import failed_runs_error, fresh_if_changed
     grid = study.power
     sweep = power_sweep(study, n_centers, reliability, replicates, posterior)
     executor = executor or ("serial" if workers <= 1 and scheduler is None else "processes")

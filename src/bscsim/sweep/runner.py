@@ -46,6 +46,25 @@ def failed_runs_error(summary: pd.DataFrame, runs: Path | None) -> RunsFailed | 
                       f"{failed['error'].iloc[0]}){where}")
 
 
+def fresh_if_changed(runs: Path, spec: SweepSpec) -> None:
+    """Remove a runs folder that holds the runs of another analysis (another file,
+    seed, replicates, config or posterior), saying so: what compare and study keep
+    in DIR/runs/ is resumed only when it is the same analysis (a sweep's own folder
+    is refused instead, see `prepare`)."""
+    import shutil
+    if Store.state(runs) != "sweep":
+        return
+    store = Store(runs)
+    if store.manifest().get("fingerprint") != spec.fingerprint():
+        store.lock()         # refused in one line while another command writes it
+        try:
+            print(f"{runs}/ holds the runs of another analysis; starting afresh",
+                  file=sys.stderr)
+            shutil.rmtree(runs)
+        finally:
+            store.unlock()
+
+
 @dataclass
 class SweepReport:
     """What a sweep did: counts, time, where its results are."""
