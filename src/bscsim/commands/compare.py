@@ -56,7 +56,8 @@ def add_analysis_options(p) -> None:
     (one worker unless --workers says more)."""
     from .sweep import add_executor_options, add_posterior_option
     add_posterior_option(p)
-    add_executor_options(p, default="serial, or processes with --workers N > 1")
+    add_executor_options(p, default="serial, or processes with --workers N > 1",
+                         workers="1")
 
 
 def analysis_executor(args) -> str:

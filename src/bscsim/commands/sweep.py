@@ -67,14 +67,15 @@ def checked_posterior(folder: str | None) -> str | None:
     return folder
 
 
-def add_executor_options(p, default: str = "processes") -> None:
+def add_executor_options(p, default: str = "processes",
+                         workers: str = "all cores") -> None:
     """Where runs execute, shared by every command that runs through the sweep
     runner (`sweep`, `sensitivity`, `compare`, `study`)."""
     p.add_argument("--executor", choices=("serial", "processes", "dask"),
                    default=None, help=f"where runs execute (default: {default}, "
                    "or dask with --scheduler)")
     p.add_argument("--workers", type=int, metavar="N",
-                   help="worker processes (default: all cores)")
+                   help=f"worker processes (default: {workers})")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="an existing Dask scheduler: tcp://host:8786, or the JSON file "
                    "of `dask scheduler --scheduler-file` (see docs/cluster.md)")
