@@ -212,19 +212,25 @@ def runs_at_their_draws(spec, c, draws) -> bool:
     return True
 
 
-def test_compare_posterior_draws_change_the_runs(tmp_path):
+@pytest.fixture(scope="module")
+def two(tmp_path_factory):
+    """A comparison of 2 replicates without and with the test posterior."""
+    spec = small_spec(tmp_path_factory.mktemp("two"), replicates=2)
+    return spec, compare(spec), compare(spec, posterior=POSTERIOR)
+
+
+def test_compare_posterior_draws_change_the_runs(two):
     """The draws are used, not only recorded: each run repeats at its drawn values."""
-    spec = small_spec(tmp_path, replicates=2)
+    spec, plain, c = two
     draws = posterior_draws(POSTERIOR, 2, spec.seed)
-    c = compare(spec, posterior=POSTERIOR)
     assert runs_at_their_draws(spec, c, draws), "each replicate runs at its draw"
-    assert not c.wide("practice_gain_sd").equals(compare(spec).wide("practice_gain_sd")), \
+    assert not c.wide("practice_gain_sd").equals(plain.wide("practice_gain_sd")), \
         "the posterior changes the answers"
 
 
-def test_mutant_that_records_draws_but_ignores_them_is_caught(tmp_path, monkeypatch):
+def test_mutant_that_records_draws_but_ignores_them_is_caught(two, monkeypatch):
     import bscsim.sweep.tasks as tasks
-    spec = small_spec(tmp_path, replicates=2)
+    spec = two[0]
     real = tasks.run_replicates
 
     def ignore_draws(task):
@@ -251,10 +257,9 @@ def test_scenario_settings_win_over_the_posterior(tmp_path):
     assert "held at the stated values, not drawn: p_pdsa_max" in c.table()
 
 
-def test_outputs_say_which_uncertainty_the_intervals_include(tmp_path):
+def test_outputs_say_which_uncertainty_the_intervals_include(two):
     from bscsim.scenarios.report import build_html
-    spec = small_spec(tmp_path, replicates=2)
-    plain, post = compare(spec), compare(spec, posterior=POSTERIOR)
+    _, plain, post = two
     assert "include chance only" in plain.table()
     assert "include chance and parameter uncertainty" in post.table()
     assert str(POSTERIOR) in post.table()
