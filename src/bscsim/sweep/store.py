@@ -229,7 +229,10 @@ class Store:
         for table, df in (("timeseries", timeseries), ("analysis", analysis)):
             if df is not None and len(df):
                 (self.out / table).mkdir(exist_ok=True)
-                write_parquet(df, self.out / table / name, table, self.staging)
+                # the study's estimates are described in docs/study.md, not in the
+                # data dictionary of parameters and outputs: no field metadata
+                write_parquet(df, self.out / table / name,
+                              table if table != "analysis" else None, self.staging)
         write_parquet(summary, self.out / "summary" / name, "summary", self.staging)
 
     def write_csv(self) -> list[Path]:
