@@ -32,7 +32,6 @@ from bscsim.results import versions  # noqa: E402
 from bscsim.study import load_study, simulate_study  # noqa: E402
 from bscsim.atomic import atomic_folder  # noqa: E402
 from bscsim.study.files import write_json  # noqa: E402
-from bscsim.commands.study import Progress  # noqa: E402
 from bscsim.study.plots import power_curves, target_label  # noqa: E402
 from bscsim.study.power import default_targets, needed_text, power, power_pivot  # noqa: E402
 
@@ -52,11 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     study = load_study(args.study)
     grid = QUICK if args.quick else {}
     t0 = time.time()
-    with Progress("power: simulated studies") as bar:
-        res = power(study, n_centers=grid.get("n_centers"),
-                    reliability=grid.get("reliability"),
-                    replicates=args.replicates or grid.get("replicates"),
-                    workers=args.workers, progress=bar)
+    res = power(study, n_centers=grid.get("n_centers"),
+                reliability=grid.get("reliability"),
+                replicates=args.replicates or grid.get("replicates"),
+                workers=args.workers, progress=True)
     seconds = time.time() - t0
     targets = default_targets(study)
     sizes = tuple(sorted(res.table["design_centers"].unique()))

@@ -130,6 +130,9 @@ def quick(command: str) -> str:
 def workdir(tmp: Path) -> Path:
     """A folder with quick copies of configs/ and experiments/."""
     shutil.copytree(ROOT / "configs", tmp / "configs")
+    # the tiny test posterior the docs' --posterior examples use (until calibrate)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "posterior",
+                    tmp / "tests" / "fixtures" / "posterior")
     shutil.copytree(ROOT / "experiments", tmp / "experiments",
                     ignore=shutil.ignore_patterns("__pycache__"))
     for glob, pattern, replacement in QUICK_EDITS:

@@ -166,14 +166,6 @@ def test_paired_difference_is_taken_by_replicate(tmp_path):
     assert st.loc[("practice_gain_sd", "bau"), "diff_median"] == 0
 
 
-@pytest.mark.slow
-def test_results_do_not_depend_on_workers(tmp_path):
-    spec = small_spec(tmp_path, replicates=4)
-    one, two = compare(spec, workers=1), compare(spec, workers=2)
-    pd.testing.assert_frame_equal(one.summary, two.summary)
-    pd.testing.assert_frame_equal(one.timeseries, two.timeseries)
-
-
 def test_table_lists_every_scenario_and_output(tmp_path):
     table = compare(small_spec(tmp_path)).table()
     for word in ("practice_gain_sd", "cost_per_center", "bau (ref)", "bsc_dearer",

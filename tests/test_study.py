@@ -102,19 +102,6 @@ def test_power_rises_with_the_number_of_centers():
         f"power must rise with centers: {t['power'].to_dict()}")
 
 
-def test_power_reports_progress_as_studies_finish():
-    spec = perfect_study()
-    spec["instruments"] = {"observation": {"kind": "observation", "measures": "practice",
-                                           "waves": [0, 52], "reliability": 0.7}}
-    calls = []
-    power(load_study(spec), n_centers=(3, 4), reliability=(0.7,), replicates=20,
-          progress=lambda done, total: calls.append((done, total)))
-    assert len(calls) >= 10, f"progress every few studies, not once per size: {calls}"
-    done = [d for d, _ in calls]
-    assert done == sorted(done) and calls[-1] == (40, 40), \
-        f"studies done rise to sizes x replicates: {calls}"
-
-
 @pytest.mark.slow
 def test_power_is_the_same_across_workers():
     study = load_study(perfect_study())

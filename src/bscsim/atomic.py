@@ -33,11 +33,12 @@ PROVENANCE = "provenance.json"
 
 
 def check_out(out: str | Path, marker: tuple[str, ...] = (PROVENANCE,),
-              what: str = "bscsim output") -> Path:
+              what: str = "bscsim output", keep: tuple[str, ...] = ()) -> Path:
     """`out` as a Path if an output can be written there, else a one-line
     ConfigError: an empty name, an existing file, a folder that holds something
-    else than an earlier output of this kind (no `marker` files), or a place this
-    process cannot write. Writes nothing."""
+    else than an earlier output of this kind (no `marker` files, and not only the
+    `keep` run folders of an interrupted one), or a place this process cannot
+    write. Writes nothing."""
     if str(out).strip() == "":
         raise ConfigError("--out '': expected the name of a folder")
     out = Path(out)
@@ -46,7 +47,8 @@ def check_out(out: str | Path, marker: tuple[str, ...] = (PROVENANCE,),
             if not out.is_dir():
                 raise ConfigError(f"{out}: exists and is not a folder; choose another "
                                   "--out")
-            if any(out.iterdir()) and not all((out / m).exists() for m in marker):
+            if (any(out.iterdir()) and not all((out / m).exists() for m in marker)
+                    and not _only_runs(out, keep)):
                 raise ConfigError(f"{out}: exists and is not a {what} folder (no "
                                   f"{', '.join(marker)}); choose another --out or "
                                   "remove it")
@@ -62,6 +64,14 @@ def check_out(out: str | Path, marker: tuple[str, ...] = (PROVENANCE,),
     return out
 
 
+def _only_runs(out: Path, keep: tuple[str, ...]) -> bool:
+    """True if `out` holds nothing but `keep` folders, each a run folder (with a
+    manifest.json): what an interrupted analysis leaves."""
+    entries = list(out.iterdir())
+    return bool(keep) and all(e.name in keep and (e / "manifest.json").is_file()
+                              for e in entries)
+
+
 def existing_parent(out: Path) -> Path:
     """The folder the output (or its first missing ancestor) is created in."""
     p = out.absolute().parent
@@ -72,12 +82,14 @@ def existing_parent(out: Path) -> Path:
 
 @contextmanager
 def atomic_folder(out: str | Path, marker: tuple[str, ...] = (PROVENANCE,),
-                  what: str = "bscsim output") -> Iterator[Path]:
+                  what: str = "bscsim output", keep: tuple[str, ...] = ()
+                  ) -> Iterator[Path]:
     """Yield a fresh temporary folder beside `out` to write into. On success it
     replaces `out` whole (created if absent; an empty folder or an earlier output
-    holding the `marker` files is replaced); on any error it is removed and `out`
-    is left as it was."""
-    out = check_out(out, marker, what)
+    holding the `marker` files is replaced), except the `keep` entries of `out`
+    (e.g. the `runs/` folder an analysis resumes from), which are moved into the
+    new folder; on any error it is removed and `out` is left as it was."""
+    out = check_out(out, marker, what, keep)
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
@@ -85,8 +97,16 @@ def atomic_folder(out: str | Path, marker: tuple[str, ...] = (PROVENANCE,),
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give the usual mode
         yield tmp
         with _locked(out.parent):
-            check_out(out, marker, what)     # another writer may have been quicker
-            _replace(tmp, out)
+            check_out(out, marker, what, keep)   # another writer may have been quicker
+            moved = [k for k in keep if (out / k).exists() and not (tmp / k).exists()]
+            for k in moved:
+                os.rename(out / k, tmp / k)
+            try:
+                _replace(tmp, out)
+            except BaseException:
+                for k in moved:               # put them back where they were
+                    os.rename(tmp / k, out / k)
+                raise
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -28,7 +28,12 @@ BOOKKEEPING: dict[str, tuple[str, str]] = {
     "replicate": ("", "Replicate of its design point, from 0."),
     "seed": ("", "Random seed of the run; bscsim.simulate(params, seed=seed) repeats "
                  "it (the run's parameters are the base config of manifest.json with "
-                 "this row's varied parameters)."),
+                 "this row's varied parameters and posterior draw). In the runs of "
+                 "`compare` and `study --power`, the root seed: manifest.json "
+                 "`seeding` says how each run's seed follows from it."),
+    "centers": ("centers", "Centers in the replicate, over all its cohorts (compare)."),
+    "participating_classrooms": ("classrooms", "Participating classrooms in the "
+                                 "replicate, over all its cohorts (compare)."),
     "status": ("", "'ok', or 'failed' (outputs are then empty and `error` says why)."),
     "error": ("", "The error of a failed run (type and message), else empty."),
     "seconds": ("s", "Wall-clock time of the run in its worker."),

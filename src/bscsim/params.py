@@ -540,7 +540,8 @@ PARAMS: tuple[Param, ...] = (
        "assumption: a one-day regional meeting"),
     _p("hours_learning_session", 8.0, (0.0, 24.0), (6.0, 16.0), "hours", "cost",
        "Staff time one attendee spends at a learning session (paid at wage_hour).",
-       "assumption: one day (IHI learning sessions last 1-2 days, evidence 3.3)"),
+       "assumption: one day (learning collaboratives begin with about two days of "
+       "in-person training, evidence 3.7)"),
     _p("cost_call_attendee", 10.0, (0.0, 500.0), (0.0, 30.0),
        "USD per attendee per call", "cost",
        "Direct cost of a call per attendee (facilitation, platform).", ASSUMPTION),

@@ -85,3 +85,25 @@ def posterior_draws(folder: str | Path, n: int, seed: int = 0) -> list[dict[str,
             d[name] = int(round(v)) if BY_NAME[name].kind is int else v
         draws.append(d)
     return draws
+
+
+def uncertainty_text(info: dict[str, Any] | None, per: str = "replicate") -> str:
+    """One sentence for a printed table or a report: which uncertainty its intervals
+    include. `info`: None (no posterior), or a dict with `folder`, `drawn` (the
+    parameters drawn) and optionally `held` (posterior parameters held at values
+    the user stated) and `distinct_draws`."""
+    if info is None:
+        return ("the intervals include chance only (every run at the config's "
+                "parameter values; --posterior DIR adds parameter uncertainty)")
+    drawn = info.get("drawn", [])
+    if not drawn:
+        return (f"the intervals include chance only: every parameter of the posterior "
+                f"{info['folder']} is set by the file or varied, so none was drawn")
+    names = ", ".join(drawn[:4]) + (f" and {len(drawn) - 4} more" if len(drawn) > 4 else "")
+    text = (f"the intervals include chance and parameter uncertainty: each {per} uses "
+            f"one draw from the posterior {info['folder']} ({names})")
+    if info.get("distinct_draws"):
+        text += f", {info['distinct_draws']} distinct draws"
+    if info.get("held"):
+        text += f"; held at the stated values, not drawn: {', '.join(info['held'])}"
+    return text

@@ -1,5 +1,6 @@
 """`bscsim compare SCENARIOS.toml | CONFIG.toml CONFIG.toml ... [--replicates R]
-[--workers N] [--report FILE] [--out DIR] [--seed N] [--set key=value ...]`
+[--report FILE] [--out DIR] [--seed N] [--set key=value ...] [--posterior DIR]
+[--executor serial|processes|dask] [--workers N] [--scheduler ADDRESS] [--dry-run]`
 
 Runs every scenario of a scenario file with R replicates and common random numbers
 (replicate r of every scenario uses the same seed), prints each impact and key
@@ -7,17 +8,28 @@ mechanism per scenario (median and 90% interval) with the paired difference from
 the reference scenario, saves tidy results with provenance, and optionally writes
 a self-contained HTML report. Given two or more run configs instead (e.g.
 `bscsim compare configs/ccl_phase1.toml my_config.toml`), it compares them
-directly, the first as the reference (default 10 replicates, root seed 0). See
-docs/scenarios.md.
+directly, the first as the reference (default 10 replicates, root seed 0).
+
+The runs go through the sweep runner into DIR/runs/: serially (default), on N
+local processes (--workers N) or on Dask; an interrupted comparison resumes when
+the same command runs again. With --posterior DIR (a folder written by `bscsim
+calibrate`), replicate r of every scenario runs at one posterior draw, so the
+intervals include parameter uncertainty as well as chance. See docs/scenarios.md.
+
+Exit status: 0 done, 1 some runs failed (kept in DIR/runs/; --retry-failed runs
+them again), 2 a bad file or command line (nothing written).
 """
 
 from __future__ import annotations
 
 import argparse
 import shlex
+import sys
 from pathlib import Path
 
 from ..config import parse_set
+
+RUNS = ("runs",)     # the sweep folder of the runs, kept when the results are replaced
 
 
 def add_parser(sub) -> None:
@@ -29,23 +41,42 @@ def add_parser(sub) -> None:
                    "or more run configs to compare directly (the first is the reference)")
     p.add_argument("--replicates", type=int, help="replicates per scenario "
                    "(default: the file's)")
-    p.add_argument("--workers", type=int, default=1,
-                   help="local processes to run replicates on (default 1)")
     p.add_argument("--report", metavar="FILE.html", help="write a self-contained HTML report")
     p.add_argument("--out", help="results folder (default: results/compare/<file>)")
     p.add_argument("--seed", type=int, help="root seed (default: the file's)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="change one parameter of the base, under every scenario "
                         "(repeatable)")
+    add_analysis_options(p)
     p.set_defaults(func=run)
+
+
+def add_analysis_options(p) -> None:
+    """--posterior and the sweep runner's options, as compare and study take them
+    (one worker unless --workers says more)."""
+    from .sweep import add_executor_options, add_posterior_option
+    add_posterior_option(p)
+    add_executor_options(p, default="serial, or processes with --workers N > 1",
+                         workers="1")
+
+
+def analysis_executor(args) -> str:
+    """The executor of compare and study: as for sweeps, but one process (serial)
+    unless --workers or --executor says otherwise."""
+    from .sweep import chosen_executor
+    if args.executor is None and args.scheduler is None:
+        args.executor = "processes" if (args.workers or 1) > 1 else "serial"
+    return chosen_executor(args)
 
 
 def run(args) -> int:
     from ..atomic import atomic_folder, check_out
     from ..cli import UsageError, check_seed
     from ..parallel import check_workers
-    from ..scenarios import (MARKER, compare, configs_as_scenarios, is_scenario_file,
-                             read_scenarios)
+    from ..scenarios import (MARKER, RunsFailed, compare, configs_as_scenarios,
+                             is_scenario_file, read_scenarios, sweep_of)
+    from ..scenarios.comparison import default_name
+    from .sweep import checked_posterior
     from ..states import is_state_file
 
     if any(is_state_file(f) for f in args.scenarios):    # state rollouts
@@ -53,10 +84,10 @@ def run(args) -> int:
         return state.compare(args)
     if args.replicates is not None and args.replicates < 1:
         raise UsageError(f"--replicates {args.replicates}: must be at least 1")
-    if args.workers < 1:
-        raise UsageError(f"--workers {args.workers}: must be at least 1")
+    executor = analysis_executor(args)
     check_seed(args.seed)
     check_workers(args.workers)
+    posterior = checked_posterior(args.posterior)
     report = Path(args.report) if args.report else None
     if report is not None and report.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"--report {report}: expected a file name ending in .html")
@@ -74,12 +105,29 @@ def run(args) -> int:
     else:
         spec = configs_as_scenarios(args.scenarios, replicates=args.replicates,
                                     seed=args.seed, base_changes=changes)
-        name = "-vs-".join(s.name for s in spec.scenarios)
+        name = default_name(spec)
     out = Path(args.out) if args.out else Path("results") / "compare" / name
-    check_out(out, MARKER, "compare")        # both outputs checked before any run
+    check_out(out, MARKER, "compare", keep=RUNS)   # both outputs checked before any run
     if report is not None:
         check_report(report)
-    comparison = compare(spec, workers=args.workers)
+    if args.dry_run:
+        from ..sweep import estimate
+        print(estimate(sweep_of(spec, posterior), out / "runs", workers=args.workers,
+                       executor=executor, afresh_if_changed=True))
+        return 0
+    try:
+        comparison = compare(spec, workers=args.workers or 1, executor=executor,
+                             out=out / "runs", scheduler=args.scheduler,
+                             progress=not args.no_progress,
+                             retry_failed=args.retry_failed, posterior=posterior)
+    except KeyboardInterrupt:
+        print("bscsim compare: finished runs are saved in "
+              f"{out / 'runs'}/; run the same command again to resume", file=sys.stderr)
+        raise
+    except RunsFailed as e:
+        print(f"bscsim compare: {e}; to run them again: the same command with "
+              "--retry-failed", file=sys.stderr)
+        return 1
     html = None
     if report is not None:  # built before anything is written
         from ..scenarios.report import build_html, write_report
@@ -87,7 +135,7 @@ def run(args) -> int:
     print(comparison.table())
     # the results folder replaces `out` whole; the report is written before that
     # replacement, so a report that cannot be written leaves no results behind
-    with atomic_folder(out, MARKER, "compare") as tmp:
+    with atomic_folder(out, MARKER, "compare", keep=RUNS) as tmp:
         comparison.write(tmp, command=_command(args))
         if report is not None:
             inside = _inside(report, out)     # a report inside `out` goes with it
@@ -126,7 +174,7 @@ def check_report(report: Path) -> None:
 def _command(args) -> str:
     """The command line that reproduces this comparison."""
     parts = ["bscsim", "compare", *args.scenarios]
-    for flag in ("replicates", "workers", "seed", "report", "out"):
+    for flag in ("replicates", "executor", "workers", "seed", "report", "out", "posterior"):
         value = getattr(args, flag)
         if value is not None:
             parts += [f"--{flag}", str(value)]

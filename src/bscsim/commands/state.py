@@ -31,6 +31,8 @@ def _common(args) -> dict:
     from ..cli import UsageError, check_seed
     from ..config import parse_set
     from ..parallel import check_workers
+    if args.workers is None:          # compare's --workers has no number by default
+        args.workers = 1
     if args.workers < 1:
         raise UsageError(f"--workers {args.workers}: expected at least 1")
     check_workers(args.workers)

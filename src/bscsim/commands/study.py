@@ -1,4 +1,5 @@
-"""`bscsim study STUDY.toml [--out DIR] [--seed N] [--power] [--replicates N] [--workers N]`
+"""`bscsim study STUDY.toml [--out DIR] [--seed N] [--power] [--replicates N]
+[--posterior DIR] [--executor serial|processes|dask] [--workers N] [--dry-run]`
 
 Simulates the feasibility study a study file describes: runs the model, applies the
 instruments (surveys, blind classroom observations, PDSA trackers, attendance logs),
@@ -6,7 +7,15 @@ writes one tidy table per instrument under DIR/data/ (Parquet and CSV), and
 analyses them as the study would: change from wave 1 to wave 2 with 95% intervals
 (t over centers), with the model's true change beside each estimate. With
 `--power`, repeats the study over the file's [power] grid (centers x reliability)
-and writes the power table, the centers needed and power.png.
+through the sweep runner (runs kept in DIR/runs/: serially by default, on N local
+processes with --workers N, or on Dask; an interrupted power analysis resumes when
+the same command runs again) and writes the power table, the centers needed and
+power.png. With --posterior DIR (a folder written by `bscsim calibrate`), the
+model runs at posterior draws: one for the single study, one per replicate of the
+power analysis, so power averages over parameter uncertainty as well as chance.
+
+Exit status: 0 done, 1 some power runs failed (kept in DIR/runs/; --retry-failed
+runs them again), 2 a bad file or command line (nothing written).
 """
 
 from __future__ import annotations
@@ -35,7 +44,8 @@ def add_parser(sub) -> None:
     p.add_argument("--power", action="store_true",
                    help="also repeat the study over the [power] grid")
     p.add_argument("--replicates", type=int, help="replicates per design (power)")
-    p.add_argument("--workers", type=int, default=1, help="local processes (power)")
+    from .compare import add_analysis_options
+    add_analysis_options(p)
     p.set_defaults(func=run)
 
 
@@ -46,15 +56,16 @@ def run(args) -> int:
     from ..limits import check_runs
     from ..study import analyse, load_study, simulate_study
     from ..study.files import provenance, write_json, write_tables
+    from ..sweep import RunsFailed
+    from .compare import RUNS, analysis_executor
+    from .sweep import checked_posterior
 
-    for name in ("replicates", "workers"):
-        v = getattr(args, name)
-        if v is not None and v < 1:
-            raise UsageError(f"--{name} {v}: expected a whole number >= 1")
+    if args.replicates is not None and args.replicates < 1:
+        raise UsageError(f"--replicates {args.replicates}: expected a whole number >= 1")
+    executor = analysis_executor(args)
     check_seed(args.seed)
     check_workers(args.workers)
-    if args.out is not None and not args.out.strip():
-        raise UsageError("--out '': expected the name of a folder")
+    posterior = checked_posterior(args.posterior)
     study = load_study(args.study)
     if args.seed is not None:
         study = replace(study, seed=args.seed)
@@ -63,22 +74,44 @@ def run(args) -> int:
         designs = len(study.power.n_centers) * len(study.power.reliability)
         check_runs(designs * reps, "study", "--power",
                    f"{designs} designs x replicates = {reps:,}")
+    elif args.dry_run:
+        raise UsageError("--dry-run estimates the runs of --power; add --power")
     out = Path(args.out) if args.out else Path("results") / "study" / Path(args.study).stem
-    check_out(out, MARKER, "study")        # before anything runs
-    data = simulate_study(study)
+    check_out(out, MARKER, "study", keep=RUNS)        # before anything runs
+    if args.dry_run:
+        from ..study.power import power_sweep
+        from ..sweep import estimate
+        print(estimate(power_sweep(study, replicates=args.replicates, posterior=posterior),
+                       out / "runs", workers=args.workers, executor=executor,
+                       afresh_if_changed=True))
+        return 0
+    one = study if posterior is None else at_draw(study, posterior)
+    data = simulate_study(one)
     analysis = analyse(data)
     print(f"bscsim study: {study.title} ({args.study}; model {Path(study.config).name}, "
           f"{data.params.n_centers} centers, seed {data.seed['seed']})")
     tables = data.tables()
     print("data: " + ", ".join(f"{k} {len(v)} rows" for k, v in tables.items()))
     print(format_analysis(analysis, study.power.alpha))
+    print(single_uncertainty(study, one, posterior))
     result = None
     if args.power:
         from ..study.power import power
-        with Progress("power: simulated studies") as bar:
-            result = power(study, replicates=args.replicates, workers=args.workers,
-                           progress=bar)
+        try:
+            result = power(study, replicates=args.replicates, workers=args.workers or 1,
+                           executor=executor, out=out / "runs", scheduler=args.scheduler,
+                           progress=not args.no_progress, retry_failed=args.retry_failed,
+                           posterior=posterior)
+        except KeyboardInterrupt:
+            print("bscsim study: finished power runs are saved in "
+                  f"{out / 'runs'}/; run the same command again to resume", file=sys.stderr)
+            raise
+        except RunsFailed as e:
+            print(f"bscsim study: {e}; to run them again: the same command with "
+                  "--retry-failed", file=sys.stderr)
+            return 1
         print(format_power(study, result))
+        print(power_uncertainty(study, posterior))
 
     def fill(tmp: Path) -> None:
         write_tables(tmp / "data", tables)
@@ -90,14 +123,61 @@ def run(args) -> int:
             extra["power_grid"] = {"n_centers": list(study.power.n_centers),
                                    "reliability": list(study.power.reliability),
                                    "replicates": int(result.table["replicates"].max())}
+        extra["posterior"] = posterior
+        extra["uncertainty"] = {"study": single_uncertainty(study, one, posterior)}
+        if result is not None:
+            extra["uncertainty"]["power"] = power_uncertainty(study, posterior)
+            extra["power_runs"] = ("runs/ (a sweep folder: bscsim.load_sweep(DIR, "
+                                   "'analysis'); manifest.json holds the seeding)")
         write_json(tmp / "provenance.json", provenance(data, extra))
         if Path(args.study).is_file():
             shutil.copyfile(args.study, tmp / "study.toml")
 
-    with atomic_folder(out, MARKER, "study") as tmp:   # replaces `out` whole
+    with atomic_folder(out, MARKER, "study", keep=RUNS) as tmp:   # replaces `out` whole
         fill(tmp)
     print(f"saved to {out}/")
     return 0
+
+
+def drawn_names(study, posterior: str) -> list[str]:
+    """The posterior's parameters a study's model draws (not the number of centers,
+    which the study's design sets)."""
+    from ..posterior import WEIGHT, load_posterior
+    return [c for c in load_posterior(posterior).columns if c not in (WEIGHT, "n_centers")]
+
+
+def at_draw(study, posterior: str):
+    """The study with its model at one posterior draw (draw 0 of the study's seed:
+    what replicate 0 of the power analysis uses)."""
+    from ..posterior import posterior_draws
+    draw = posterior_draws(posterior, 1, study.seed)[0]
+    keep = drawn_names(study, posterior)
+    return replace(study, params=study.params.replace(**{k: draw[k] for k in keep}))
+
+
+def single_uncertainty(study, one, posterior: str | None) -> str:
+    """Which uncertainty the single study's intervals include."""
+    text = ("\nThe 95% intervals above are the study's own: they include the sampling of "
+            "centers, people and classrooms and the measurement error of one simulated "
+            "study")
+    if posterior is None:
+        return text + ", at the config's parameter values (not parameter uncertainty)."
+    names = drawn_names(study, posterior)
+    values = ", ".join(f"{k} = {getattr(one.params, k):.4g}" for k in names)
+    return (text + f"; the model runs at one posterior draw from {posterior} ({values}), "
+            "so they do not include parameter uncertainty: --power runs one draw per "
+            "replicate.")
+
+
+def power_uncertainty(study, posterior: str | None) -> str:
+    """Which uncertainty the power figures include."""
+    from ..posterior import uncertainty_text
+    if posterior is None:
+        info = None
+    else:
+        info = {"folder": posterior, "drawn": drawn_names(study, posterior)}
+    text = uncertainty_text(info, per="replicate (at every number of centers)")
+    return "Power: " + text.replace("the intervals include", "the replicates vary by") + "."
 
 
 def _write_power(folder: Path, study, result) -> None:
@@ -109,30 +189,6 @@ def _write_power(folder: Path, study, result) -> None:
     fig = power_curves(result.table, default_targets(study), study.power.target,
                        study.power.alpha, title=study.title)
     fig.savefig(folder / "power.png", dpi=110)
-
-
-class Progress:
-    """A progress bar on stderr (studies done, rate, time left), fed `(done, total)`;
-    in a log (not a terminal) a line every 10 seconds."""
-
-    def __init__(self, desc: str):
-        self.desc, self.bar, self.done = desc, None, 0
-
-    def __enter__(self) -> "Progress":
-        return self
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            from tqdm.auto import tqdm
-            tty = sys.stderr.isatty()
-            self.bar = tqdm(total=total, desc=self.desc, unit="study", file=sys.stderr,
-                            mininterval=0.2 if tty else 10, dynamic_ncols=True)
-        self.bar.update(done - self.done)
-        self.done = done
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.close()
 
 
 def _num(x: float, fmt: str = "{:.3f}") -> str:

@@ -1,12 +1,16 @@
 """`bscsim sweep SWEEP.toml [--out DIR] [--set key=value ...] [--replicates N] [--csv]
-[--executor serial|processes|dask] [--workers N] [--scheduler ADDRESS] [--dry-run]`
+[--posterior DIR] [--executor serial|processes|dask] [--workers N]
+[--scheduler ADDRESS] [--dry-run]`
 
 Runs a parameter sweep (a grid, random, Latin hypercube or Sobol design; see
 configs/sweeps/) and streams one row per run to DIR (default
 results/sweeps/<name>/): one Parquet dataset per table (DIR/summary/,
 DIR/timeseries/), a data dictionary and a manifest. `--set` and `--replicates`
-change the sweep file as written (recorded in the manifest). Running the same
-command again resumes: finished runs are skipped. Read the results with
+change the sweep file as written (recorded in the manifest). With `--posterior DIR`
+(a folder written by `bscsim calibrate`) each run also gets one posterior draw of
+the parameters the sweep neither varies nor sets (replicate r of every point the
+same draw with common random numbers). Running the same command again resumes:
+finished runs are skipped. Read the results with
 `bscsim.load_sweep(DIR)`, or with pandas, pyarrow, duckdb or polars directly.
 
 Exit status: 0 all runs ok, 1 the sweep finished but some runs failed (counted and
@@ -39,17 +43,39 @@ def add_parser(sub) -> None:
     add_executor_options(p)
     p.add_argument("--batch-size", type=int, metavar="N",
                    help="runs per task (default: automatic, at most 50)")
+    add_posterior_option(p)
     p.set_defaults(func=run)
 
 
-def add_executor_options(p) -> None:
+def add_posterior_option(p) -> None:
+    """--posterior DIR, as every analysis command takes it."""
+    p.add_argument("--posterior", metavar="DIR",
+                   help="a posterior folder (posterior.parquet, written by bscsim "
+                   "calibrate): each run at one posterior draw, so the intervals include "
+                   "parameter uncertainty as well as chance")
+
+
+def checked_posterior(folder: str | None) -> str | None:
+    """The --posterior folder if it can be used, else a one-line usage error."""
+    if folder is None:
+        return None
+    from ..posterior import PosteriorError, load_posterior
+    try:
+        load_posterior(folder)
+    except PosteriorError as e:
+        raise UsageError(f"--posterior {e}") from None
+    return folder
+
+
+def add_executor_options(p, default: str = "processes",
+                         workers: str = "all cores") -> None:
     """Where runs execute, shared by every command that runs through the sweep
-    runner (`sweep`, `sensitivity`)."""
+    runner (`sweep`, `sensitivity`, `compare`, `study`)."""
     p.add_argument("--executor", choices=("serial", "processes", "dask"),
-                   default=None, help="where runs execute (default: processes, "
+                   default=None, help=f"where runs execute (default: {default}, "
                    "or dask with --scheduler)")
     p.add_argument("--workers", type=int, metavar="N",
-                   help="worker processes (default: all cores)")
+                   help=f"worker processes (default: {workers})")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="an existing Dask scheduler: tcp://host:8786, or the JSON file "
                    "of `dask scheduler --scheduler-file` (see docs/cluster.md)")
@@ -87,6 +113,8 @@ def run(args) -> int:
         changes["changes"] = parse_set(args.set)
     if args.replicates is not None:
         changes["replicates"] = args.replicates
+    if args.posterior is not None:
+        changes["posterior"] = checked_posterior(args.posterior)
     if changes:
         spec = spec.replace(**changes)
     if args.dry_run:
@@ -102,4 +130,16 @@ def run(args) -> int:
               "resume", file=sys.stderr)
         raise
     print(report)
+    if spec.posterior is not None:
+        print(sweep_uncertainty(spec))
     return 1 if report.failed else 0
+
+
+def sweep_uncertainty(spec) -> str:
+    """Which uncertainty the runs of a sweep with a posterior carry."""
+    from ..posterior import uncertainty_text
+    from ..sweep.design import posterior_drawn
+    per = "replicate" if spec.common_random_numbers else "run"
+    text = uncertainty_text({"folder": spec.posterior, "drawn": posterior_drawn(spec)}, per)
+    return ("with a posterior: " + text.replace("the intervals include", "the runs carry")
+            + " (each run's drawn values are columns of its row)")

@@ -12,10 +12,10 @@ with common random numbers and returns a `Comparison` (tidy results, medians wit
     plots.py       the report's figures: over time, differences, cost-effectiveness
 """
 
-from .comparison import (KEY_OUTPUTS, MARKER, Comparison, Scenario, ScenarioSet, compare,
-                         configs_as_scenarios, is_scenario_file, read_scenarios,
-                         replicate_seed, run_tasks)
+from .comparison import (KEY_OUTPUTS, MARKER, Comparison, RunsFailed, Scenario,
+                         ScenarioSet, compare, configs_as_scenarios, is_scenario_file,
+                         read_scenarios, replicate_seed, sweep_of)
 
-__all__ = ["Comparison", "KEY_OUTPUTS", "MARKER", "Scenario", "ScenarioSet", "compare",
-           "configs_as_scenarios", "is_scenario_file", "read_scenarios", "replicate_seed",
-           "run_tasks"]
+__all__ = ["Comparison", "KEY_OUTPUTS", "MARKER", "RunsFailed", "Scenario", "ScenarioSet",
+           "compare", "configs_as_scenarios", "is_scenario_file", "read_scenarios",
+           "replicate_seed", "sweep_of"]

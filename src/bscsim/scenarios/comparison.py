@@ -25,8 +25,11 @@ from it, so what a scenario does not change draws the same numbers. Differences
 from the reference are taken replicate by replicate (paired).
 
 `read_scenarios` validates the whole file before anything runs (every problem is a
-one-line `ConfigError`); `compare` runs it, serially or on local processes, and
-returns a `Comparison` whose results do not depend on the number of workers.
+one-line `ConfigError`); `compare` runs it through the sweep runner (serially, on
+local processes or on Dask; resumable, with progress) and returns a `Comparison`
+whose results do not depend on the executor or the number of workers. With a
+posterior (`--posterior DIR`), replicate r of every scenario runs at one draw from
+it, so the intervals include parameter uncertainty as well as chance.
 """
 
 from __future__ import annotations
@@ -45,9 +48,12 @@ from ..config import (NAME, ConfigError, find_config, flatten, params_of, read_t
                       resolve_sources)
 from ..limits import check_runs
 from ..outputs import BY_NAME as OUTPUTS, SUMMARY_NAMES
-from ..parallel import spawn_pool
+from ..sweep.runner import RunsFailed
+from ..sweep.spec import SweepSpec
+from ..sweep.tasks import SIZE_OUTPUTS as SIZES
 from ..params import (BY_NAME as PARAMS, Params, UnknownParamError, make_params,
                      nearest)
+from ..posterior import uncertainty_text
 from ..results import versions
 
 # The impacts, key mechanisms and costs the table shows unless the file says.
@@ -172,8 +178,7 @@ def configs_as_scenarios(paths: list[str | Path], replicates: int | None = None,
     params = [load_config(p, **(base_changes or {})) for p in paths]
     ref = params[0].to_dict()
     for path, p in zip(paths, params):
-        name = re.sub(r"[^A-Za-z0-9_-]", "_", path.stem)
-        name = name if name not in names else f"{name}-{len(names) + 1}"
+        name = config_name(path, names)
         names.append(name)
         scenarios.append(Scenario(name=name, label=name, description=f"the config {path}",
                                   params=p, changes={k: v for k, v in p.to_dict().items()
@@ -187,6 +192,31 @@ def configs_as_scenarios(paths: list[str | Path], replicates: int | None = None,
         base_params=params[0], scenarios=tuple(scenarios), reference=names[0],
         replicates=replicates, seed=seed or 0, outputs=KEY_OUTPUTS,
         text="\n".join(f"# {p}\n{p.read_text()}" for p in paths))
+
+
+MAX_SCENARIO_NAME = 64      # as every name that becomes a file name (config.NAME)
+
+
+def config_name(path: Path, taken: list[str]) -> str:
+    """The scenario name of a config compared directly: its file name without
+    `.toml`, other characters than letters, digits, _ and - replaced by _, cut to
+    64 characters like every other name, and numbered if already taken."""
+    stem = re.sub(r"[^A-Za-z0-9_-]", "_", path.stem)[:MAX_SCENARIO_NAME] or "config"
+    name, k = stem, len(taken) + 1
+    while name in taken:
+        suffix = f"-{k}"
+        name, k = stem[:MAX_SCENARIO_NAME - len(suffix)] + suffix, k + 1
+    return name
+
+
+def default_name(spec: ScenarioSet) -> str:
+    """The results folder name of a direct comparison of configs: the names joined
+    by '-vs-', or the first name and how many others when that is too long."""
+    names = [s.name for s in spec.scenarios]
+    joined = "-vs-".join(names)
+    if len(joined) <= 2 * MAX_SCENARIO_NAME + 4:
+        return joined
+    return f"{names[0]}-vs-{len(names) - 1}-more"
 
 
 def is_scenario_file(path: str | Path) -> bool:
@@ -270,50 +300,101 @@ def replicate_seed(root: int, r: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(root, spawn_key=(r,))
 
 
-def _run_chunk(tasks: list[tuple[str, dict, int, int]]) -> list[tuple]:
-    """Worker (module level, so spawned processes can import it): run a batch of
-    (scenario, params, root seed, replicate) tasks."""
-    from ..cohorts import run_replicate
-    out = []
-    for name, values, root, r in tasks:
-        summary, ts, size = run_replicate(make_params(values), replicate_seed(root, r))
-        out.append((name, r, summary.to_dict(), ts, size))
-    return out
+def sweep_of(spec: ScenarioSet, posterior: str | Path | None = None) -> SweepSpec:
+    """The comparison as a sweep the sweep runner runs: one design point per
+    scenario (its changes from the base as columns; the base value where a
+    scenario does not change a parameter another one does), `replicates` runs
+    each, replicate r of every scenario seeded `replicate_seed(seed, r)`; with a
+    posterior, replicate r of every scenario runs at the same draw."""
+    from ..sweep.spec import EXPLICIT, Axis, SweepSpec
+    base = spec.base_params.to_dict()
+    names = [n for n in PARAMS if any(n in s.changes for s in spec.scenarios)]
+    points = pd.DataFrame({n: [s.changes.get(n, base[n]) for s in spec.scenarios]
+                           for n in names}, index=range(len(spec.scenarios)))
+    axes = tuple(Axis(n, values=tuple(_plain(v) for v in points[n])) for n in names)
+    return SweepSpec(path=str(spec.path), text=spec.text, title=spec.title,
+                     base=str(spec.base), changes={}, axes=axes, design=EXPLICIT,
+                     n_samples=len(points), replicates=spec.replicates,
+                     root_seed=spec.seed, timeseries=True, common_random_numbers=True,
+                     points=points, task="replicate", base_values=spec.base_params,
+                     posterior=None if posterior is None else str(posterior))
 
 
-def _chunks(tasks: list, n: int) -> list[list]:
-    size = max(1, -(-len(tasks) // n))
-    return [tasks[i:i + size] for i in range(0, len(tasks), size)]
+def compare(spec: ScenarioSet, workers: int = 1, executor: str | None = None,
+            out: str | Path | None = None, scheduler: Any = None,
+            progress: bool = False, retry_failed: bool = False,
+            posterior: str | Path | None = None) -> "Comparison":
+    """Run every scenario of `spec` with its replicates (common random numbers)
+    through the sweep runner: `executor` serial, processes or dask (default:
+    serial for one worker, else processes), `workers` of them. With `out`, the
+    runs are kept in that folder and a second call resumes (a folder holding the
+    runs of another comparison is started afresh); without, they go to a
+    temporary folder. With `posterior` (a folder written by `bscsim calibrate`),
+    each replicate runs at one posterior draw. Raises RunsFailed if any run failed."""
+    import tempfile
+
+    from ..sweep import load_sweep, run_sweep
+    from ..sweep.runner import failed_runs_error, fresh_if_changed
+    sweep = sweep_of(spec, posterior)
+    executor = executor or ("serial" if workers <= 1 and scheduler is None else "processes")
+    with tempfile.TemporaryDirectory(prefix="bscsim-compare-") as tmp:
+        runs = Path(out) if out is not None else Path(tmp) / "runs"
+        fresh_if_changed(runs, sweep)
+        run_sweep(sweep, runs, executor=executor, workers=workers, scheduler=scheduler,
+                  progress=progress, retry_failed=retry_failed)
+        summary = load_sweep(runs)
+        timeseries = load_sweep(runs, "timeseries")
+    error = failed_runs_error(summary, runs if out is not None else None)
+    if error is not None:
+        raise error
+    info = posterior_info(sweep, summary) if posterior is not None else None
+    return from_runs(spec, summary, timeseries, info)
 
 
-def run_tasks(tasks: list[tuple], workers: int = 1) -> list[tuple]:
-    """Run tasks serially (workers <= 1) or on `workers` local processes, several
-    tasks per process call; results come back in task order either way."""
-    if workers <= 1 or len(tasks) <= 1:
-        return _run_chunk(tasks)
-    out: list[tuple] = []
-    with spawn_pool(workers) as ex:
-        for part in ex.map(_run_chunk, _chunks(tasks, workers * 4)):
-            out.extend(part)
-    return out
+def from_runs(spec: ScenarioSet, summary: pd.DataFrame, timeseries: pd.DataFrame,
+              posterior: dict[str, Any] | None = None) -> "Comparison":
+    """A Comparison from the runs the sweep runner wrote (one summary row per run,
+    the weekly timeseries of every run)."""
+    names = np.array(spec.names)
+    rows = summary.assign(scenario=names[summary["point"].to_numpy()])
+    tidy = rows.melt(id_vars=["scenario", "replicate"], value_vars=list(SUMMARY_NAMES),
+                     var_name="output", value_name="value")
+    # scenario by scenario, replicate by replicate, outputs in declared order
+    order = {n: k for k, n in enumerate(SUMMARY_NAMES)}
+    tidy = (tidy.assign(_p=tidy["scenario"].map({n: k for k, n in enumerate(names)}),
+                        _o=tidy["output"].map(order))
+            .sort_values(["_p", "replicate", "_o"], kind="stable")
+            .drop(columns=["_p", "_o"]).reset_index(drop=True))
+    tidy["replicate"] = tidy["replicate"].astype(np.int64)
+    design = [c for c in summary.columns if c not in ("status", "error", "seconds",
+                                                       *SUMMARY_NAMES, *SIZES)]
+    ts_cols = [c for c in timeseries.columns if c not in design]
+    ts = timeseries[ts_cols].copy()
+    ts.insert(0, "replicate", timeseries["replicate"].astype(np.int64).to_numpy())
+    ts.insert(0, "scenario", names[timeseries["point"].to_numpy()])
+    sizes = pd.DataFrame({"scenario": rows["scenario"],
+                          "replicate": rows["replicate"].astype(np.int64),
+                          **{k: rows[k].astype(np.int64) for k in SIZES}})
+    return Comparison(spec, tidy, ts.reset_index(drop=True),
+                      sizes.reset_index(drop=True), posterior=posterior)
 
 
-def compare(spec: ScenarioSet, workers: int = 1) -> "Comparison":
-    """Run every scenario of `spec` with its replicates (common random numbers)."""
-    tasks = [(s.name, s.params.to_dict(), spec.seed, r)
-             for s in spec.scenarios for r in range(spec.replicates)]
-    done = run_tasks(tasks, workers)
-    rows, series, sizes = [], [], []
-    for name, r, summary, ts, size in done:
-        rows.extend((name, r, k, v) for k, v in summary.items())
-        sizes.append({"scenario": name, "replicate": r, **size})
-        ts = ts.copy()
-        ts.insert(0, "replicate", r)
-        ts.insert(0, "scenario", name)
-        series.append(ts)
-    summary = pd.DataFrame(rows, columns=["scenario", "replicate", "output", "value"])
-    return Comparison(spec, summary, pd.concat(series, ignore_index=True),
-                      pd.DataFrame(sizes))
+def posterior_info(sweep: SweepSpec, summary: pd.DataFrame) -> dict[str, Any]:
+    """What the report says of the posterior: its folder, the parameters drawn
+    (and those held at the scenarios' values), the distinct draws used."""
+    from ..posterior import WEIGHT, load_posterior
+    from ..sweep.design import posterior_drawn
+    drawn = posterior_drawn(sweep, set(sweep.names))
+    held = [c for c in load_posterior(sweep.posterior).columns
+            if c != WEIGHT and c not in drawn]
+    draws = summary[summary["point"] == 0][drawn] if drawn else summary.iloc[:0]
+    return {"folder": sweep.posterior, "drawn": drawn, "held": held,
+            "distinct_draws": int(len(draws.drop_duplicates())) if drawn else 0,
+            "per": "replicate (every scenario's replicate r at the same draw)"}
+
+
+def _plain(v: Any) -> Any:
+    return v.item() if hasattr(v, "item") else v
 
 
 # ------------------------------------------------------------------ results
@@ -329,6 +410,7 @@ class Comparison:
     summary: pd.DataFrame
     timeseries: pd.DataFrame
     sizes: pd.DataFrame
+    posterior: dict[str, Any] | None = None    # posterior_info(), if one was used
     _stats: pd.DataFrame | None = field(default=None, repr=False)
 
     def wide(self, output: str) -> pd.DataFrame:
@@ -406,6 +488,7 @@ class Comparison:
             "median and 90% interval over replicates; the difference from the reference is "
             "the median of the differences paired by replicate (not the difference of "
             "the medians; pairing removes most of the chance)",
+            uncertainty_text(self.posterior),
         ]
         for output in spec.outputs:
             o = OUTPUTS[output]
@@ -462,6 +545,10 @@ class Comparison:
                                    "params": s.params.to_dict()}
                           for s in spec.scenarios},
             "command": command,
+            "posterior": self.posterior,
+            "uncertainty": uncertainty_text(self.posterior),
+            "runs": "runs/ (a sweep folder: bscsim.load_sweep; manifest.json holds the "
+                    "executor, sessions and seeding)",
             "versions": versions(),
         }
 
@@ -470,7 +557,7 @@ class Comparison:
         printed table and provenance.json into `out`, via a temporary folder so a
         failure leaves nothing behind."""
         out = Path(out)
-        with atomic_folder(out, MARKER, "compare") as tmp:
+        with atomic_folder(out, MARKER, "compare", keep=("runs",)) as tmp:
             self.write(tmp, command)
         return out
 
@@ -516,6 +603,6 @@ def _formatter(values: np.ndarray):
     return fmt
 
 
-__all__ = ["Comparison", "KEY_OUTPUTS", "Scenario", "ScenarioSet", "compare",
+__all__ = ["Comparison", "KEY_OUTPUTS", "RunsFailed", "Scenario", "ScenarioSet", "compare",
            "configs_as_scenarios", "is_scenario_file", "read_scenarios", "replicate_seed",
-           "run_tasks"]
+           "sweep_of"]

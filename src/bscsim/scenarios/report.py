@@ -248,8 +248,30 @@ def _reading(c: Comparison) -> str:
         "strategies, and it is the better guide, because pairing removes most of the "
         "chance.</li>"
         "<li><b>90% interval.</b> The range that holds 90% of the simulations (5th to "
-        "95th percentile): how much the result varies from one group of programs to "
-        "another by chance.</li></ul>")
+        "95th percentile): " + _interval_includes(c) + "</li></ul>")
+
+
+def _interval_includes(c: Comparison) -> str:
+    """Which uncertainty every interval of the report includes, in plain words."""
+    info = c.posterior
+    if info is None:
+        return ("how much the result varies from one group of programs to another by "
+                "chance. <b>These intervals include chance only</b>: every simulation "
+                "uses the same values of the model's parameters (the config's), so they "
+                "leave out the uncertainty about those values (a calibrated posterior, "
+                "<code>--posterior DIR</code>, adds it).")
+    drawn = ", ".join(f"<code>{escape(n)}</code>" for n in info["drawn"])
+    text = ("how much the result varies from one simulation to another. <b>These "
+            "intervals include chance and parameter uncertainty</b>: each simulation "
+            "uses one set of values drawn from the calibrated posterior "
+            f"<code>{escape(str(info['folder']))}</code> ({drawn}), the same set for "
+            "every strategy in that simulation, so the intervals are wider than with "
+            "chance alone and the paired differences still compare like with like.")
+    if info.get("held"):
+        held = ", ".join(f"<code>{escape(n)}</code>" for n in info["held"])
+        text += (f" Not drawn, because a scenario sets them: {held} (held at the "
+                 "scenarios' values).")
+    return text
 
 
 def _figure(src: str, alt: str, caption: str) -> str:
@@ -427,7 +449,8 @@ def _provenance(c: Comparison) -> str:
         "<h2>How this report was made</h2>"
         f"<p class=\"small\">Scenario file <code>{escape(prov['scenario_file'])}</code>; "
         f"{prov['replicates']} replicates per scenario; root seed {prov['root_seed']} "
-        f"({escape(prov['seeds'])}). Software: {escape(versions)}. The tidy results "
+        f"({escape(prov['seeds'])}); {escape(prov['uncertainty'])}. "
+        f"Software: {escape(versions)}. The tidy results "
         "(every run's summary and weekly values) and the full provenance are saved "
         "beside them by <code>bscsim compare --out</code>.</p>")
 

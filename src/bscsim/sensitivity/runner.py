@@ -43,6 +43,7 @@ class SAResult:
     convergence: pd.DataFrame
     failed: int = 0
     sweep: SweepReport | None = None
+    posterior: dict[str, Any] | None = None   # folder and parameters drawn, if any
 
     def table(self, output: str | None = None) -> pd.DataFrame:
         """One output's main indices, one row per factor (or group):
@@ -75,46 +76,79 @@ def default_out(spec: SASpec) -> Path:
 def run_sensitivity(spec: SASpec | str | Path, out: str | Path | None = None,
                     executor: str = "processes", workers: int | None = None,
                     scheduler: Any = None, progress: bool = True,
-                    retry_failed: bool = False) -> SAResult:
+                    retry_failed: bool = False, posterior: str | Path | None = None
+                    ) -> SAResult:
     """Run (or resume) a sensitivity analysis into `out` (default
-    results/sensitivity/<file name>) and analyse it."""
+    results/sensitivity/<file name>) and analyse it. With `posterior` (a folder
+    written by `bscsim calibrate`), the parameters the sample does not vary (and
+    the file does not set) are drawn from the posterior, one draw per run
+    (replicate r of every sample point shares its draw with common random
+    numbers): the indices are then averaged over parameter uncertainty."""
     if not isinstance(spec, SASpec):
         spec = load_sa(spec)
     x = sample(spec)
-    sweep = sweep_spec(spec, x)                 # validated before anything is written
+    sweep = with_posterior(sweep_spec(spec, x), spec, posterior)   # validated first
     out = Path(out) if out is not None else default_out(spec)
     if out.exists() and any(out.iterdir()) and not (out / "runs").exists():
         raise ConfigError(f"{out}: exists and is not a sensitivity folder; choose "
                           "another --out")
     report = run_sweep(sweep, out / "runs", executor=executor, workers=workers,
                        scheduler=scheduler, progress=progress, retry_failed=retry_failed)
-    result = analyse(spec, x, out)
+    result = analyse(spec, x, out, posterior_info(sweep))
     result.sweep = report
     return result
 
 
+def with_posterior(sweep, spec: SASpec, posterior: str | Path | None):
+    """The sweep of the sample, its runs drawing from `posterior` (if given)."""
+    if posterior is None:
+        return sweep
+    if spec.model is not None:
+        raise ConfigError(f"{spec.path}: --posterior draws bscsim's parameters; this "
+                          f"analysis runs the model {spec.model!r}")
+    import dataclasses
+    return dataclasses.replace(sweep, posterior=str(posterior))
+
+
+def posterior_info(sweep) -> dict[str, Any] | None:
+    """The posterior folder and the parameters the runs draw from it (None: none)."""
+    if sweep.posterior is None:
+        return None
+    from ..posterior import WEIGHT, load_posterior
+    from ..sweep.design import posterior_drawn
+    drawn = posterior_drawn(sweep)
+    held = [c for c in load_posterior(sweep.posterior).columns
+            if c != WEIGHT and c not in drawn]
+    return {"folder": sweep.posterior, "drawn": drawn, "held": held}
+
+
 def estimate(spec: SASpec | str | Path, out: str | Path | None = None,
-             workers: int | None = None, executor: str = "processes") -> str:
+             workers: int | None = None, executor: str = "processes",
+             posterior: str | Path | None = None) -> str:
     """The `--dry-run` text: the sample, the runs and a time estimate. Writes nothing."""
     from ..sweep import estimate as sweep_estimate
     if not isinstance(spec, SASpec):
         spec = load_sa(spec)
     out = Path(out) if out is not None else default_out(spec)
-    sweep = sweep_spec(spec, sample(spec))
+    sweep = with_posterior(sweep_spec(spec, sample(spec)), spec, posterior)
     head = (f"{spec.title}: {spec.method}, n_samples = {spec.n_samples} -> "
             f"{n_rows(spec)} sample points x {spec.replicates} replicates")
     return head + "\n" + sweep_estimate(sweep, out / "runs", workers=workers,
                                         executor=executor)
 
 
-def analyse(spec: SASpec, x: pd.DataFrame, out: Path) -> SAResult:
+def analyse(spec: SASpec, x: pd.DataFrame, out: Path,
+            posterior: dict[str, Any] | None = None) -> SAResult:
     """Read the runs in `out`/runs, analyse and write the results folder."""
     runs = load_sweep(out / "runs")
     means, noise = point_means(runs, spec, len(x))
     indices = analyze(spec, x, means, noise, seed=spec.root_seed)
     failed = int((runs["status"] != "ok").sum())
-    result = SAResult(spec, out, indices, noise, convergence(spec, indices), failed)
+    result = SAResult(spec, out, indices, noise, convergence(spec, indices), failed,
+                      posterior=posterior)
     prov = provenance(spec, out, runs)
+    prov["posterior"] = posterior
+    prov["uncertainty"] = posterior_text(result)
     write_parquet(x, out / "sample.parquet")
     write_json(out / "provenance.json", prov)
     indices.attrs["provenance"] = json.dumps(prov, default=str)
@@ -222,8 +256,24 @@ def report_text(result: SAResult) -> str:
     if spec.common_random_numbers:
         floor += ("; with common random numbers the floor is an upper bound (shared "
                   "seeds cancel part of the noise) and the dummy reads zero")
-    lines += ["", floor, f"results in {result.out}/"]
+    lines += ["", floor, "  " + posterior_text(result), f"results in {result.out}/"]
     return "\n".join(lines)
+
+
+def posterior_text(result: SAResult) -> str:
+    """What the posterior (or its absence) means for these indices."""
+    info = result.posterior
+    if info is None:
+        return ("every parameter the sample does not vary is at the config's value "
+                "(--posterior DIR draws them from a calibrated posterior instead)")
+    if not info["drawn"]:
+        return (f"posterior {info['folder']}: every one of its parameters is sampled or "
+                "set here, so none was drawn")
+    how = ("replicate r of every sample point at the same draw, so the indices are "
+           "averaged over parameter uncertainty" if result.spec.common_random_numbers
+           else "one draw per run, so parameter uncertainty adds to the replicate noise")
+    return (f"parameters not sampled here are drawn from the posterior {info['folder']} "
+            f"({', '.join(info['drawn'])}): {how}")
 
 
 def trust_notes(result: SAResult, output: str) -> list[str]:

@@ -8,21 +8,25 @@ of replicates whose two-sided test rejects "no change" at level `alpha`. The num
 of centers needed for the target power is read off the curve by linear
 interpolation between grid points.
 
-Runs can be spread over local processes (`workers`). Mesa switches multiprocessing
-to "spawn", so the worker is a module-level function; results depend only on the
-study's seed, never on the number of workers.
+The simulated studies run through the sweep runner (`power_sweep`: one design
+point per number of centers, one run per replicate, a `StudyTask` each): serially,
+on local processes or on Dask, with progress, and resumable when the runs are kept
+in a folder (`out`). Each keeps the seeds of `replicate_seeds`, so results depend
+only on the study's seed, never on the executor or the number of workers. With a
+posterior, replicate r at every number of centers runs at the r-th posterior draw
+(the parameters of its model, not the study's design), so power averages over
+parameter uncertainty as well as chance.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..parallel import spawn_pool
 from .analyse import analyse_instrument, finish, measure_all, observe_run, replicate_seeds
 from .measure import population
 from .spec import Study
@@ -32,10 +36,14 @@ REPEATED = ("survey", "observation")
 
 
 def replicate_rows(study: Study, n_centers: int, replicates: list[int],
-                   reliabilities: tuple[float, ...]) -> pd.DataFrame:
+                   reliabilities: tuple[float, ...],
+                   changes: dict | None = None) -> pd.DataFrame:
     """Analysis rows of some replicates at one number of centers, at every
-    reliability (module-level: the worker of `power`)."""
+    reliability (what a `StudyTask` runs); `changes`: model parameters set on top
+    of the study's (a posterior draw)."""
     params = study.model_params(n_centers)
+    if changes:
+        params = params.replace(**changes)
     frames = []
     for r in replicates:
         model_ss, measure_ss = replicate_seeds(study.seed, n_centers, r)
@@ -67,40 +75,51 @@ class PowerResult:
     needed: pd.DataFrame
 
 
+def power_sweep(study: Study, n_centers: tuple[int, ...] | None = None,
+                reliability: tuple[float, ...] | None = None,
+                replicates: int | None = None, posterior: str | None = None):
+    """The power analysis as a sweep (defaults: the study's [power] grid): one point
+    per number of centers, `replicates` simulated studies each."""
+    from ..sweep.spec import EXPLICIT, Axis, SweepSpec
+    grid = study.power
+    sizes = tuple(int(n) for n in (n_centers or grid.n_centers))
+    reps = int(replicates or grid.replicates)
+    points = pd.DataFrame({"n_centers": list(sizes)})
+    return SweepSpec(path=study.source, text="", title=f"{study.title}: power",
+                     base=study.config, changes={}, axes=(Axis("n_centers", values=sizes),),
+                     design=EXPLICIT, n_samples=len(sizes), replicates=reps,
+                     root_seed=study.seed, common_random_numbers=True, points=points,
+                     task="study", study=study,
+                     reliabilities=tuple(reliability or grid.reliability),
+                     base_values=study.params, posterior=posterior)
+
+
 def power(study: Study, n_centers: tuple[int, ...] | None = None,
           reliability: tuple[float, ...] | None = None, replicates: int | None = None,
-          workers: int = 1, progress: Callable[[int, int], None] | None = None
-          ) -> PowerResult:
-    """Repeat the simulated study over the grid (defaults: the study's [power]).
-    `progress(done, total)` is called as simulated studies finish (one per size and
-    replicate; each is analysed at every reliability)."""
-    from concurrent.futures import as_completed
+          workers: int = 1, executor: str | None = None, out=None, scheduler=None,
+          progress: bool = False, retry_failed: bool = False,
+          posterior: str | None = None) -> PowerResult:
+    """Repeat the simulated study over the grid (defaults: the study's [power])
+    through the sweep runner: `executor` (default serial for one worker, else
+    processes), a progress bar on stderr with `progress`, the runs kept in `out`
+    (resumed by a second call; a folder holding another power analysis is
+    started afresh) or in a temporary folder. Raises RunsFailed if a run failed."""
+    import tempfile
+
+    from ..sweep import load_sweep, run_sweep
+    from ..sweep.runner import failed_runs_error, fresh_if_changed
     grid = study.power
-    sizes = tuple(n_centers or grid.n_centers)
-    rels = tuple(reliability or grid.reliability)
-    reps = int(replicates or grid.replicates)
-    # about 10 tasks per size and worker: progress every few seconds, little overhead
-    chunk = max(1, math.ceil(reps / (10 * max(workers, 1))))
-    tasks = [(n, list(range(a, min(a + chunk, reps)))) for n in sizes
-             for a in range(0, reps, chunk)]
-    total, done = len(sizes) * reps, 0
-    parts: list[pd.DataFrame] = []
-    if workers <= 1:
-        for n, rs in tasks:
-            parts.append(replicate_rows(study, n, rs, rels))
-            done += len(rs)
-            if progress:
-                progress(done, total)
-    else:
-        with spawn_pool(workers) as ex:
-            futures = {ex.submit(replicate_rows, study, n, rs, rels): len(rs)
-                       for n, rs in tasks}
-            for f in as_completed(futures):
-                parts.append(f.result())
-                done += futures[f]
-                if progress:
-                    progress(done, total)
-    rows = pd.concat(parts, ignore_index=True)
+    sweep = power_sweep(study, n_centers, reliability, replicates, posterior)
+    executor = executor or ("serial" if workers <= 1 and scheduler is None else "processes")
+    with tempfile.TemporaryDirectory(prefix="bscsim-power-") as tmp:
+        runs = Path(out) if out is not None else Path(tmp) / "runs"
+        fresh_if_changed(runs, sweep)
+        run_sweep(sweep, runs, executor=executor, workers=workers, scheduler=scheduler,
+                  progress=progress, retry_failed=retry_failed)
+        error = failed_runs_error(load_sweep(runs), runs if out is not None else None)
+        if error is not None:
+            raise error
+        rows = load_sweep(runs, "analysis").drop(columns="run")
     rows = rows.sort_values(["design_centers", "replicate", "reliability"],
                             kind="stable").reset_index(drop=True)
     table = summarize(rows)

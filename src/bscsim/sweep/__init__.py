@@ -16,9 +16,9 @@ reads the folder back as one DataFrame.
 """
 
 from .design import resolve, run_seed
-from .runner import SweepReport, estimate, run_sweep
+from .runner import RunsFailed, SweepReport, estimate, run_sweep
 from .spec import SweepSpec, design_spec, load_spec
 from .store import load_sweep
 
-__all__ = ["SweepReport", "SweepSpec", "design_spec", "estimate", "load_spec", "load_sweep", "resolve",
+__all__ = ["RunsFailed", "SweepReport", "SweepSpec", "design_spec", "estimate", "load_spec", "load_sweep", "resolve",
            "run_seed", "run_sweep"]

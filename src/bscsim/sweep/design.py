@@ -8,6 +8,21 @@ which runs finish. With `common_random_numbers = true` the replicate index is us
 instead of the run index: replicate r of every design point shares its seed, which
 removes seed noise from differences between points.
 
+Runs of a scenario comparison and of a study's power analysis keep the seeds
+those analyses always used (so their results did not change when they moved onto
+this runner): a comparison's replicate r runs with `SeedSequence(root_seed,
+spawn_key=(r,))` itself, a simulated study with `SeedSequence(root_seed,
+spawn_key=(n_centers, r))` spawned in two (model, measurement). For them the
+`seed` column holds the root seed, and the manifest's `seeding` says how each
+run's seed follows from it and the run's replicate (and number of centers).
+
+With a posterior (`--posterior DIR`), each run also gets one parameter set drawn
+from it (`posterior.posterior_draws(DIR, n, root_seed)`), indexed like the seed:
+replicate r of every point shares its draw with common random numbers, else each
+run has its own. The drawn values are columns of the design (so each run's
+parameters are on its row); a parameter the design varies or the file sets is
+not drawn (what the user states wins).
+
 The seed is stored as a plain integer (63 bits drawn from that SeedSequence), so one
 run can be repeated with `bscsim.simulate(params, seed=...)` or `bscsim run --seed`.
 
@@ -83,11 +98,37 @@ def resolve(spec: SweepSpec) -> pd.DataFrame:
     run = np.arange(n)
     point, replicate = run // reps, run % reps
     key = replicate if spec.common_random_numbers else run
-    seeds = [run_seed(spec.root_seed, k) for k in key]
+    if spec.task == "run":
+        seeds = [run_seed(spec.root_seed, k) for k in key]
+    else:                    # compare and study keep their own seeds (see above)
+        seeds = [spec.root_seed] * n
     df = pd.DataFrame({"run": run, "point": point, "replicate": replicate,
                        "seed": np.array(seeds, dtype=np.int64)})
     varied = points.iloc[point].reset_index(drop=True)
-    return pd.concat([df, varied], axis=1)
+    parts = [df, varied]
+    if spec.posterior is not None:
+        parts.append(posterior_columns(spec, key, set(points.columns)))
+    return pd.concat(parts, axis=1)
+
+
+def posterior_drawn(spec: SweepSpec, columns: set[str] | None = None) -> list[str]:
+    """The posterior's parameters that runs draw: all but those the design varies
+    or the file sets (explicit values win)."""
+    from ..posterior import WEIGHT, load_posterior
+    names = [c for c in load_posterior(spec.posterior).columns if c != WEIGHT]
+    fixed = set(spec.changes) | set(spec.names) | set(columns or ())
+    return [c for c in names if c not in fixed]
+
+
+def posterior_columns(spec: SweepSpec, key: np.ndarray, columns: set[str]) -> pd.DataFrame:
+    """One posterior draw per run, the k-th draw for runs of key k (replicate with
+    common random numbers, else run), from `posterior_draws(root_seed)`."""
+    from ..posterior import posterior_draws
+    drawn = posterior_drawn(spec, columns)
+    n_keys = int(key.max()) + 1 if len(key) else 0
+    draws = pd.DataFrame(posterior_draws(spec.posterior, n_keys, spec.root_seed))
+    draws = draws[drawn] if len(draws) else pd.DataFrame(columns=drawn)
+    return round_whole(draws.iloc[key].reset_index(drop=True))
 
 
 def _engine(cls, d: int, rng: np.random.Generator):

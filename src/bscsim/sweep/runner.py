@@ -19,14 +19,50 @@ from typing import Any, Iterator
 import pandas as pd
 
 from ..config import ConfigError
-from .design import resolve
+from .design import INDEX, resolve
 from .executors import WorkerDied, default_workers, make_executor
 from .spec import SweepSpec, load_spec
 from .store import Store, host, now
-from .tasks import BatchResult, Task, failed_batch, run_batch
+from .tasks import (BatchResult, ReplicateTask, StudyTask, Task, failed_batch,
+                    run_task)
 
 MAX_BATCH = 50
 BATCHES_PER_WORKER = 16
+
+
+class RunsFailed(RuntimeError):
+    """Some runs of an analysis failed (recorded in its runs folder), so its
+    results cannot be formed. The message is one line."""
+
+
+def failed_runs_error(summary: pd.DataFrame, runs: Path | None) -> RunsFailed | None:
+    """A RunsFailed for the failed rows of `summary` (a runs folder's load_sweep),
+    or None if every run is ok; `runs`: the folder that keeps them, if any."""
+    failed = summary[summary["status"] != "ok"]
+    if not len(failed):
+        return None
+    where = f"; the finished runs are kept in {runs}/" if runs is not None else ""
+    return RunsFailed(f"{len(failed)} of {len(summary)} runs failed (first: "
+                      f"{failed['error'].iloc[0]}){where}")
+
+
+def fresh_if_changed(runs: Path, spec: SweepSpec) -> None:
+    """Remove a runs folder that holds the runs of another analysis (another file,
+    seed, replicates, config or posterior), saying so: what compare and study keep
+    in DIR/runs/ is resumed only when it is the same analysis (a sweep's own folder
+    is refused instead, see `prepare`)."""
+    import shutil
+    if Store.state(runs) != "sweep":
+        return
+    store = Store(runs)
+    if store.manifest().get("fingerprint") != spec.fingerprint():
+        store.lock()         # refused in one line while another command writes it
+        try:
+            print(f"{runs}/ holds the runs of another analysis; starting afresh",
+                  file=sys.stderr)
+            shutil.rmtree(runs)
+        finally:
+            store.unlock()
 
 
 @dataclass
@@ -157,16 +193,26 @@ def auto_batch(n_todo: int, workers: int) -> int:
     return max(1, min(MAX_BATCH, math.ceil(n_todo / (workers * BATCHES_PER_WORKER))))
 
 
-def tasks(spec: SweepSpec, todo: pd.DataFrame, size: int) -> Iterator[Task]:
-    """Batches of `size` runs, each with its seed and varied parameter values."""
+def tasks(spec: SweepSpec, todo: pd.DataFrame, size: int
+          ) -> Iterator[Task | ReplicateTask | StudyTask]:
+    """Batches of `size` runs, each with its seed and parameter values (the varied
+    ones, and its posterior draw if any), as the spec's kind of task."""
     base = spec.base_params().to_dict() if spec.model is None else {}
-    names = list(spec.names)
+    names = [c for c in todo.columns if c not in INDEX]
     for i in range(0, len(todo), size):
-        chunk = todo.iloc[i:i + size]
-        runs = tuple(
-            (int(r["run"]), int(r["seed"]), {k: _native(r[k]) for k in names})
-            for r in chunk.to_dict("records"))
-        yield Task(base, runs, spec.timeseries, spec.model_fn or spec.model, spec.outputs)
+        rows = todo.iloc[i:i + size].to_dict("records")
+        values = [{k: _native(r[k]) for k in names} for r in rows]
+        if spec.task == "replicate":
+            yield ReplicateTask(base, spec.root_seed, tuple(
+                (int(r["run"]), int(r["replicate"]), v) for r, v in zip(rows, values)))
+        elif spec.task == "study":
+            yield StudyTask(spec.study, spec.reliabilities, tuple(
+                (int(r["run"]), int(v.pop("n_centers")), int(r["replicate"]), v)
+                for r, v in zip(rows, values)))
+        else:
+            runs = tuple((int(r["run"]), int(r["seed"]), v) for r, v in zip(rows, values))
+            yield Task(base, runs, spec.timeseries, spec.model_fn or spec.model,
+                       spec.outputs)
 
 
 def _stream(spec, design, todo, size, ex, store, report, progress) -> None:
@@ -177,11 +223,11 @@ def _stream(spec, design, todo, size, ex, store, report, progress) -> None:
     with tqdm(total=report.n_runs, initial=report.done_before, unit="run",
               desc=Path(spec.path).stem, disable=not progress, file=sys.stderr,
               dynamic_ncols=True, smoothing=0.1) as bar:
-        for task, result in ex.imap(run_batch, tasks(spec, todo, size)):
+        for task, result in ex.imap(run_task, tasks(spec, todo, size)):
             if isinstance(result, WorkerDied):
                 result = failed_batch(task, result.error)
             summary = _with_design(result, by_run, columns)
-            store.write_batch(summary, result.timeseries)
+            store.write_batch(summary, result.timeseries, result.analysis)
             failed = summary[summary["status"] != "ok"]
             report.ran += len(summary)
             report.failed += len(failed)
@@ -203,26 +249,38 @@ def _native(value: Any) -> Any:
 
 def estimate(spec: SweepSpec | str | Path, out: str | Path | None = None,
              workers: int | None = None, executor: str = "processes",
-             samples: int = 3) -> str:
+             samples: int = 3, afresh_if_changed: bool = False) -> str:
     """The `--dry-run` text: how many runs, how many left, and a time estimate from
-    timing `samples` runs here (spread over the design). Writes nothing."""
-    spec, out, design, state = prepare(spec, out)
+    timing `samples` runs here (spread over the design). With `afresh_if_changed`
+    (compare, study), a folder holding other runs counts as empty, as the command
+    would start afresh there. Writes nothing."""
+    note = ""
+    if afresh_if_changed and not isinstance(spec, SweepSpec):
+        spec = load_spec(spec)
+    if (afresh_if_changed and out is not None and Store.state(out) == "sweep"
+            and Store(out).manifest().get("fingerprint") != spec.fingerprint()):
+        design, state = resolve(spec), "new"
+        out = Path(out)
+        note = f" (it holds other runs: the command would start afresh)"
+    else:
+        spec, out, design, state = prepare(spec, out)
     done = Store(out).done_runs() if state == "sweep" else set()
     todo = design[~design["run"].isin(done)]
     workers = 1 if executor == "serial" else (workers or default_workers())
     n_points = design["point"].nunique() if len(design) else 0
     lines = [f"{spec.title}: {spec.design} design over {len(spec.axes)} parameter(s), "
              f"{n_points} points x {spec.replicates} replicates = {len(design)} runs",
-             f"  {len(done)} done in {out}/, {len(todo)} to run"]
+             f"  {len(done)} done in {out}/{note}, {len(todo)} to run"]
     if len(todo):
         pick = todo.iloc[[round(i * (len(todo) - 1) / max(samples - 1, 1))
                           for i in range(min(samples, len(todo)))]]
-        result = run_batch(next(tasks(spec, pick, len(pick))))
+        result = run_task(next(tasks(spec, pick, len(pick))))
         per_run = float(result.summary["seconds"].mean())
         total = per_run * len(todo) / workers
         lines.append(f"  about {per_run:.3f} s per run (timed {len(pick)} here) -> about "
                      f"{_duration(total)} with {workers} worker(s) ({executor})")
-    lines.append("  outputs: summary" + (" + weekly timeseries" if spec.timeseries else ""))
+    lines.append("  outputs: summary" + (" + weekly timeseries" if spec.timeseries else "")
+                 + (" + estimates (analysis)" if spec.task == "study" else ""))
     return "\n".join(lines)
 
 
@@ -237,4 +295,4 @@ def _duration(seconds: float) -> str:
     return f"{h} h {m:02d} min"
 
 
-__all__ = ["SweepReport", "estimate", "run_sweep"]
+__all__ = ["RunsFailed", "SweepReport", "estimate", "failed_runs_error", "run_sweep"]

@@ -104,6 +104,15 @@ class SweepSpec:
     outputs: tuple[str, ...] | None = None
     model_fn: Callable[..., dict[str, float]] | None = field(default=None, compare=False,
                                                               repr=False)
+    # what each run is (tasks.py): "run" (simulate), "replicate" (a scenario's
+    # replicate, compare) or "study" (a simulated study, study --power)
+    task: str = "run"
+    posterior: str | None = None       # a posterior folder: each run gets one draw
+    study: Any = field(default=None, compare=False, repr=False)
+    reliabilities: tuple[float, ...] = ()
+    # resolved base parameters given by an analysis (compare, study) instead of
+    # base + [set]; they count in the fingerprint like a base config
+    base_values: Params | None = field(default=None, compare=False, repr=False)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -112,10 +121,18 @@ class SweepSpec:
     @property
     def output_names(self) -> tuple[str, ...]:
         """The outputs of each run: bscsim's summary, or those of another model."""
+        if self.task == "replicate":
+            from .tasks import SIZE_OUTPUTS
+            return (*SUMMARY_NAMES, *SIZE_OUTPUTS)
+        if self.task == "study":
+            return ()
         return self.outputs if self.outputs is not None else SUMMARY_NAMES
 
     def base_params(self) -> Params:
-        """The base config with the `[set]` changes applied (validated)."""
+        """The base config with the `[set]` changes applied (validated), or the
+        base parameters an analysis gave (`base_values`)."""
+        if self.base_values is not None:
+            return self.base_values
         return load_config(self.base, **self.changes)
 
     def replace(self, **changes: Any) -> "SweepSpec":
@@ -156,12 +173,20 @@ class SweepSpec:
                if self.points is not None else {}),
             **({"model": self.model, "outputs": list(self.outputs or ())}
                if self.model else {}),
+            **({"task": self.task} if self.task != "run" else {}),
+            **({"study": _study_hash(self.study), "reliabilities": list(self.reliabilities)}
+               if self.study is not None else {}),
+            **({"posterior": {"folder": self.posterior,
+                              "sha256": posterior_hash(self.posterior)}}
+               if self.posterior is not None else {}),
         }
 
     def fingerprint(self) -> str:
         """A hash of everything that decides the runs: the spec and the resolved base
         parameters (so an edited base config or changed defaults also count)."""
         data = {k: v for k, v in self.to_dict().items() if k != "base"}
+        if "posterior" in data:          # its content counts, not where it lies
+            data["posterior"] = data["posterior"]["sha256"]
         data["base_params"] = self.base_params().to_dict()
         blob = json.dumps(data, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
@@ -264,6 +289,18 @@ def design_spec(points: pd.DataFrame, *, path: str, title: str | None = None,
                      points=points, model=model, model_fn=model_fn,
                      outputs=tuple(outputs) if outputs is not None else None,
                      common_random_numbers=common_random_numbers)
+
+
+def posterior_hash(folder: str | Path) -> str:
+    """A hash of a posterior folder's sample (so an edited posterior is a new sweep)."""
+    from ..posterior import POSTERIOR_FILE
+    return hashlib.sha256((Path(folder) / POSTERIOR_FILE).read_bytes()).hexdigest()[:16]
+
+
+def _study_hash(study: Any) -> str:
+    blob = repr((study.params.to_dict(), study.seed, study.design, study.instruments,
+                 study.power)).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
 
 
 def _points_hash(points: pd.DataFrame) -> str:

@@ -48,10 +48,23 @@ FORMAT = 2
 LEGACY = "parts"          # format 1: both tables' parts in one folder
 STAGING = ".tmp"
 DICTIONARY = "data_dictionary.csv"
-TABLES = ("summary", "timeseries")
+TABLES = ("summary", "timeseries", "analysis")   # analysis: study --power estimates
 SEEDING = ("seed = 63 bits of numpy SeedSequence(root_seed, spawn_key=(index,)), "
            "index = run (or replicate with common_random_numbers); "
            "reproduce one run with bscsim.simulate(params, seed=seed)")
+
+
+SEEDINGS = {
+    "replicate": "replicate r of every scenario runs with numpy SeedSequence(root_seed, "
+                 "spawn_key=(r,)) (seed column = root_seed); cohort k > 0 of a "
+                 "replicate: spawn_key=(r, k); reproduce one run with "
+                 "bscsim.cohorts.run_replicate(params, SeedSequence(seed, "
+                 "spawn_key=(replicate,)))",
+    "study": "the simulated study of replicate r at n_centers centers: numpy "
+             "SeedSequence(root_seed, spawn_key=(n_centers, r)).spawn(2) = (model, "
+             "measurement) seeds (seed column = the study's seed); reproduce with "
+             "bscsim.study.simulate_study(study, replicate=r, n_centers=n_centers)",
+}
 
 
 def now() -> str:
@@ -106,7 +119,7 @@ class Store:
         renamed, so a failure leaves nothing."""
         out = Path(out)
         with atomic_folder(out) as tmp:   # `out` may be an empty folder the user made
-            for folder in (STAGING, *(TABLES if spec.timeseries else TABLES[:1])):
+            for folder in (STAGING, *(TABLES[:2] if spec.timeseries else TABLES[:1])):
                 (tmp / folder).mkdir()
             write_parquet(design, tmp / "design.parquet", "design")
             write_json(tmp / "manifest.json", new_manifest(spec, design))
@@ -184,9 +197,10 @@ class Store:
         for f in [*self.staging.glob("*"), *self.legacy.glob(".tmp-*")]:
             f.unlink(missing_ok=True)
         committed = {_token(f) for f in self.part_files("summary")}
-        for f in self.part_files("timeseries"):
-            if _token(f) not in committed:
-                f.unlink(missing_ok=True)
+        for table in TABLES[1:]:
+            for f in self.part_files(table):
+                if _token(f) not in committed:
+                    f.unlink(missing_ok=True)
         self.migrate()
 
     def migrate(self) -> None:
@@ -206,14 +220,19 @@ class Store:
         if not (self.out / DICTIONARY).is_file():
             write_dictionary(self.out, self.design(), _outputs(self))
 
-    def write_batch(self, summary: pd.DataFrame, timeseries: pd.DataFrame | None) -> None:
-        """One finished batch: its timeseries part first, then its summary part."""
+    def write_batch(self, summary: pd.DataFrame, timeseries: pd.DataFrame | None,
+                    analysis: pd.DataFrame | None = None) -> None:
+        """One finished batch: its timeseries (and analysis) part first, then its
+        summary part (which commits the batch)."""
         token = uuid.uuid4().hex[:12]
         name = f"part-{int(summary['run'].min()):07d}-{token}.parquet"
-        if timeseries is not None and len(timeseries):
-            (self.out / "timeseries").mkdir(exist_ok=True)
-            write_parquet(timeseries, self.out / "timeseries" / name, "timeseries",
-                          self.staging)
+        for table, df in (("timeseries", timeseries), ("analysis", analysis)):
+            if df is not None and len(df):
+                (self.out / table).mkdir(exist_ok=True)
+                # the study's estimates are described in docs/study.md, not in the
+                # data dictionary of parameters and outputs: no field metadata
+                write_parquet(df, self.out / table / name,
+                              table if table != "analysis" else None, self.staging)
         write_parquet(summary, self.out / "summary" / name, "summary", self.staging)
 
     def write_csv(self) -> list[Path]:
@@ -221,7 +240,7 @@ class Store:
         spreadsheets; the timeseries with the design columns joined."""
         written = []
         for table in TABLES:
-            if table == "timeseries" and not self.part_files(table):
+            if table != "summary" and not self.part_files(table):
                 continue
             path = self.out / f"{table}.csv"
             atomic_write_text(path, load_sweep(self.out, table).to_csv(index=False))
@@ -266,7 +285,7 @@ def new_manifest(spec: SweepSpec, design: pd.DataFrame) -> dict[str, Any]:
                    "n_points": n_points, "replicates": spec.replicates,
                    "n_runs": len(design), "file": "design.parquet"},
         "root_seed": spec.root_seed,
-        "seeding": SEEDING,
+        "seeding": SEEDINGS.get(spec.task, SEEDING),
         "outputs": {"summary": list(spec.output_names), "timeseries": spec.timeseries},
         "versions": all_versions(),
         "created": now(),
@@ -356,6 +375,7 @@ def load_sweep(out: str | Path, table: str = "summary") -> pd.DataFrame:
     `replicate`, `seed`, the varied parameters, `status` ("ok" or "failed"), `error`,
     `seconds` and every summary output. `table="timeseries"`: one row per run and
     week, with the design columns joined in (only if the sweep kept timeseries).
+    `table="analysis"` (a study's power runs): the estimates of each run, by run.
     Works on an unfinished sweep too (the runs done so far), and on folders of the
     earlier layout. Without bscsim: `pd.read_parquet(DIR / "summary")`.
     """
@@ -372,6 +392,8 @@ def load_sweep(out: str | Path, table: str = "summary") -> pd.DataFrame:
                                                   **{k: 0.0 for k in _outputs(store)})
         return pd.DataFrame()
     df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    if table == "analysis":      # only ok runs write estimates, once
+        return df.sort_values("run", kind="stable", ignore_index=True)
     keys = ["run"] if table == "summary" else ["run", "week"]
     if table == "summary":       # a run retried after failing: its ok row counts
         df = df.sort_values(["run", "status"], key=lambda c: c.ne("ok")

@@ -7,6 +7,19 @@ A task may run another model, a function `f(values, seed) -> dict`: one of the
 models registered in `MODELS` (named in a file, e.g. `model = "ishigami"`, a test
 function with known sensitivity indices) or a function handed over from Python.
 A file never names a module or a function to import: that would let a file run code.
+
+Beside `run_batch`, two kinds of task for the analyses that keep their own seeds
+(`run_task` picks the function for a task):
+
+- `ReplicateTask` / `run_replicates` (`bscsim compare`, `bscsim run --replicates`):
+  one replicate of a scenario, as one collaborative or as successive cohorts
+  (`cohorts.run_replicate`), seeded `SeedSequence(root_seed, spawn_key=(replicate,))`
+  as compare always was; its summary row adds the replicate's size (`centers`,
+  `participating_classrooms`) and it keeps the weekly timeseries.
+- `StudyTask` / `run_studies` (`bscsim study --power`): one simulated study at one
+  number of centers, measured at every reliability of the power grid, seeded by
+  `study.analyse.replicate_seeds` as the power analysis always was; its rows of
+  estimates go to the `analysis` table.
 """
 
 from __future__ import annotations
@@ -55,6 +68,7 @@ class BatchResult:
 
     summary: pd.DataFrame
     timeseries: pd.DataFrame | None = None
+    analysis: pd.DataFrame | None = None      # rows of estimates (StudyTask)
 
 
 def run_batch(task: Task) -> BatchResult:
@@ -123,6 +137,99 @@ def summary_frame(rows: list[dict[str, Any]],
     df["status"] = df["status"].astype(str)
     df["error"] = df["error"].fillna("").astype(str)
     return df
+
+
+SIZE_OUTPUTS = ("centers", "participating_classrooms")
+
+
+@dataclass(frozen=True)
+class ReplicateTask:
+    """Replicates of scenarios (compare): the base parameters, the root seed and per
+    run its index, replicate and the parameter changes of its scenario (and of its
+    posterior draw)."""
+
+    base: dict[str, Any]
+    root_seed: int
+    runs: tuple[tuple[int, int, dict[str, Any]], ...]
+    outputs: tuple[str, ...] = (*SUMMARY_NAMES, *SIZE_OUTPUTS)
+
+    @property
+    def run_ids(self) -> list[int]:
+        return [r[0] for r in self.runs]
+
+
+def run_replicates(task: ReplicateTask) -> BatchResult:
+    """Run every replicate of `task` (cohorts included); never raises for a failing
+    run. Seeds: `SeedSequence(root_seed, spawn_key=(replicate,))`, the seed
+    `scenarios.replicate_seed` gives (common random numbers across scenarios)."""
+    from ..cohorts import run_replicate
+    base = make_params(task.base)
+    rows, series = [], []
+    for run, replicate, changes in task.runs:
+        start = time.perf_counter()
+        row: dict[str, Any] = {"run": run, "status": "ok", "error": ""}
+        try:
+            seed = np.random.SeedSequence(task.root_seed, spawn_key=(replicate,))
+            summary, ts, size = run_replicate(base.replace(**changes), seed)
+            row.update(summary.to_dict())
+            row.update(size)
+            ts = ts.copy()
+            ts.insert(0, "run", run)
+            series.append(ts)
+        except Exception as e:  # noqa: BLE001 - recorded, the analysis goes on
+            row["status"] = "failed"
+            row["error"] = f"{type(e).__name__}: {e}"[:ERROR_CHARS]
+        row["seconds"] = time.perf_counter() - start
+        rows.append(row)
+    return BatchResult(summary_frame(rows, task.outputs),
+                       pd.concat(series, ignore_index=True) if series else None)
+
+
+@dataclass(frozen=True)
+class StudyTask:
+    """Simulated studies (study --power): the study, the reliabilities to measure
+    at, and per run its index, number of centers, replicate and the parameter
+    changes of its posterior draw."""
+
+    study: Any
+    reliabilities: tuple[float, ...]
+    runs: tuple[tuple[int, int, int, dict[str, Any]], ...]
+    outputs: tuple[str, ...] = ()
+
+    @property
+    def run_ids(self) -> list[int]:
+        return [r[0] for r in self.runs]
+
+
+def run_studies(task: StudyTask) -> BatchResult:
+    """Run and analyse every simulated study of `task`; never raises for a failing
+    run. Its estimates (every reliability) are the `analysis` rows."""
+    from ..study.power import replicate_rows
+    rows, frames = [], []
+    for run, n_centers, replicate, changes in task.runs:
+        start = time.perf_counter()
+        row: dict[str, Any] = {"run": run, "status": "ok", "error": ""}
+        try:
+            df = replicate_rows(task.study, n_centers, [replicate], task.reliabilities,
+                                changes)
+            df.insert(0, "run", run)
+            frames.append(df)
+        except Exception as e:  # noqa: BLE001 - recorded, the analysis goes on
+            row["status"] = "failed"
+            row["error"] = f"{type(e).__name__}: {e}"[:ERROR_CHARS]
+        row["seconds"] = time.perf_counter() - start
+        rows.append(row)
+    return BatchResult(summary_frame(rows, task.outputs),
+                       analysis=pd.concat(frames, ignore_index=True) if frames else None)
+
+
+def run_task(task: Task | ReplicateTask | StudyTask) -> BatchResult:
+    """Run a task of any kind (module level: what executors send to workers)."""
+    if isinstance(task, ReplicateTask):
+        return run_replicates(task)
+    if isinstance(task, StudyTask):
+        return run_studies(task)
+    return run_batch(task)
 
 
 def failed_batch(task: Task, error: str) -> BatchResult:
