@@ -41,10 +41,11 @@ def session_weeks(p) -> set[int]:
     return {int(round(j * p.weeks_collab / n)) for j in range(n)} if n else set()
 
 
-def calendar(model) -> Events:
-    """Which events fall in this week (schedule of the BSC; seed: learning
-    sessions, monthly calls, affinity group calls, cross-role team meetings)."""
-    p, w = model.p, model.week
+def calendar(model, week: int | None = None) -> Events:
+    """Which events fall in this week (or in `week`) (schedule of the BSC; seed:
+    learning sessions, monthly calls, affinity group calls, cross-role team
+    meetings). Fixed by the parameters: the model reads it once for every week."""
+    p, w = model.p, (model.week if week is None else week)
     collab = w < p.weeks_collab
     ls = collab and w in model.ls_weeks
     month = int(w // WEEKS_PER_MONTH) != int((w - 1) // WEEKS_PER_MONTH) or w == 0
@@ -128,7 +129,9 @@ def read_board(model, readers: np.ndarray, weight: float, channel: str,
         heard = w @ np.hstack([a_tau, a_num])
         update_beliefs(staff, who, heard[inv, :n_i], heard[inv, n_i:])
         moved = (heard_from if len(centers) == n_c else heard_from[centers]) @ n_src
-        np.add.at(model.counts["vicarious_updates"], staff.center[who], moved[inv])
+        # whole numbers of reports: a float sum of them is exact
+        model.counts["vicarious_updates"] += np.bincount(
+            staff.center[who], weights=moved[inv], minlength=n_c).astype(np.int64)
 
 
 def channel_weights(model, channel: str, weight: float, use_ties: bool):
@@ -194,7 +197,7 @@ def learning_session(model) -> None:
     p, staff = model.p, model.staff
     people = attendees(model)
     model.counts["ls_attendance"] += len(people)
-    np.add.at(model.counts["ls_attended"], staff.center[people], 1)
+    model.counts["ls_attended"] += np.bincount(staff.center[people], minlength=model.centers.n)
     learn(model, people, p.ls_knowledge_gain)
     if p.inquiry_on:
         staff.inquiry[people] = toward_one(staff.inquiry[people], p.inquiry_gain_ls)
@@ -248,13 +251,15 @@ def calls(model) -> None:
     if ev.call:
         people = attendees(model)
         model.counts["call_attendance"] += len(people)
-        np.add.at(model.counts["calls_attended"], model.staff.center[people], 1)
+        model.counts["calls_attended"] += np.bincount(model.staff.center[people],
+                                                      minlength=model.centers.n)
         learn(model, people, p.call_knowledge_gain)
         read_board(model, people, p.vicarious_weight_call, "call", use_ties=True)
     if ev.affinity_call:
         people = attendees(model)
         model.counts["call_attendance"] += len(people)
-        np.add.at(model.counts["calls_attended"], model.staff.center[people], 1)
+        model.counts["calls_attended"] += np.bincount(model.staff.center[people],
+                                                      minlength=model.centers.n)
         learn(model, people, p.call_knowledge_gain)
         if p.vicarious_on:
             meet_in_groups(model, np.unique(model.staff.center[people]),

@@ -108,12 +108,12 @@ def review(model, members: np.ndarray) -> None:
     k, i = np.nonzero(r.in_use[room[teacher]] & doubt[teacher])
     if len(k):
         drop(model, room[teacher][k], i)
-        np.add.at(model.counts["deadopted"], c[teacher][k], 1)
+        model.counts["deadopted"] += np.bincount(c[teacher][k], minlength=centers.n)
     k, i = np.nonzero(centers.org_in_use[c[~teacher]] & doubt[~teacher])
     if len(k):
         centers.org_in_use[c[~teacher][k], i] = False
         centers.org_fidelity[c[~teacher][k], i] = 0.0
-        np.add.at(model.counts["deadopted"], c[~teacher][k], 1)
+        model.counts["deadopted"] += np.bincount(c[~teacher][k], minlength=centers.n)
 
 
 def targets(model) -> np.ndarray:
@@ -151,6 +151,7 @@ def drift(model, factor: np.ndarray) -> None:
 def changed(model) -> None:
     """Practices in use, their fidelity or their effects changed."""
     model.sustained = None
+    model._use_stats = None
 
 
 def org_gain(model) -> np.ndarray:

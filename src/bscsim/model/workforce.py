@@ -32,8 +32,9 @@ def turnover(model) -> None:
     if not (leave.any() or fill.any()):
         return                                  # the usual week: nobody comes or goes
     leavers = np.flatnonzero(leave)
-    for post in leavers:
-        model.remove_person(post)
+    staff.filled[leavers] = False               # the post is vacant, her test ends
+    staff.cycle_idea[leavers] = -1
+    staff.next_idea[leavers] = -1
     gone = staff.classroom[leavers[staff.role[leavers] == TEACHER]]
     if len(gone):
         model.rooms.in_use[gone] = False
@@ -54,8 +55,6 @@ def turnover(model) -> None:
     staff.filled[arrive] = True
     rooms = staff.classroom[arrive[staff.role[arrive] == TEACHER]]
     newcomer_classrooms(model, rooms)
-    for post in arrive:
-        model.add_person(post)
     if len(leavers) or len(arrive):
         model.update_room_filled()
 
