@@ -53,34 +53,84 @@ def put_in_use(model, rooms: np.ndarray, ideas: np.ndarray, fidelity: np.ndarray
     (the adopter's post) believes in least about her classroom (-1: the one run
     with the least fidelity); without it, a full classroom takes nothing. Returns a
     mask of what was newly put in use (an idea already in use is not put in use
-    again)."""
-    r, c, drv = model.rooms, model.rooms.center[rooms], model.package.driver
-    centers = model.centers
+    again). The entries act in order: when a classroom gets more than one, what
+    the first did (filled a slot, dropped a practice) is seen by the next, so
+    those classrooms go one entry at a time; every other entry at once."""
+    r, centers = model.rooms, model.centers
+    c = r.center[rooms]
+    drv = model.package.driver
+    org = drv[c, ideas] == ORG_DRIVER
     new = np.zeros(len(rooms), dtype=bool)
-    for j in range(len(rooms)):
-        room, idea, center = rooms[j], ideas[j], c[j]
-        if drv[center, idea] == ORG_DRIVER:
-            if not centers.org_in_use[center, idea]:
-                centers.org_in_use[center, idea] = True
-                model.org_in_use_any = True
-                centers.org_fidelity[center, idea] = fidelity[j]
-                new[j] = True
-            continue
-        if r.in_use[room, idea]:
-            continue
-        used = np.flatnonzero(r.in_use[room] & (drv[center] != ORG_DRIVER))
-        if len(used) >= model.p.n_practices_max:
-            if not displace:
-                continue
-            mu = (here(model.staff, believer[j:j + 1], between_programs(model.p))[0][0, used]
-                  if believer[j] >= 0 else r.fidelity[room, used])
-            drop(model, np.array([room]), np.array([used[np.argmin(mu)]]))
-        r.in_use[room, idea] = True
-        r.fidelity[room, idea] = fidelity[j]
+    if org.any():
+        # the first entry of each (center, idea) not yet in use at its center
+        j = np.flatnonzero(org)
+        _, first = np.unique(c[j] * drv.shape[1] + ideas[j], return_index=True)
+        j = j[np.sort(first)]
+        j = j[~centers.org_in_use[c[j], ideas[j]]]
+        centers.org_in_use[c[j], ideas[j]] = True
+        centers.org_fidelity[c[j], ideas[j]] = fidelity[j]
         new[j] = True
+        if len(j):
+            model.org_in_use_any = True
+    room_entries = np.flatnonzero(~org)
+    if len(room_entries) and not displace:
+        _fill_rooms(model, rooms, ideas, fidelity, room_entries, new)
+    elif len(room_entries):
+        counts = np.bincount(rooms[room_entries], minlength=r.n)
+        repeated = counts[rooms[room_entries]] > 1
+        _put_in_rooms(model, rooms, ideas, fidelity, believer, room_entries[~repeated], new)
+        for j in room_entries[repeated]:         # rare: one entry at a time, in order
+            _put_in_rooms(model, rooms, ideas, fidelity, believer, np.array([j]), new)
     if new.any():
         changed(model)
     return new
+
+
+def _fill_rooms(model, rooms, ideas, fidelity, j, new) -> None:
+    """put_in_use without displacing, for the classroom entries `j`: in order, each
+    classroom takes the ideas it does not use yet while it has a free slot."""
+    r = model.rooms
+    j = j[~r.in_use[rooms[j], ideas[j]]]
+    if len(j) == 0:
+        return
+    # the first entry of each (classroom, idea)
+    _, first = np.unique(rooms[j] * r.in_use.shape[1] + ideas[j], return_index=True)
+    j = j[np.sort(first)]
+    room = rooms[j]
+    # rank of each entry among its classroom's entries, in order
+    order = np.argsort(room, kind="stable")
+    start = np.searchsorted(room[order], room[order])
+    rank = np.empty(len(j), dtype=np.int64)
+    rank[order] = np.arange(len(j)) - start
+    used = (r.in_use[room] & (model.package.driver[r.center[room]] != ORG_DRIVER)).sum(axis=1)
+    j = j[used + rank < model.p.n_practices_max]
+    r.in_use[rooms[j], ideas[j]] = True
+    r.fidelity[rooms[j], ideas[j]] = fidelity[j]
+    new[j] = True
+
+
+def _put_in_rooms(model, rooms, ideas, fidelity, believer, j, new) -> None:
+    """put_in_use with displacing, for the classroom entries `j`, all in different
+    classrooms."""
+    r, p = model.rooms, model.p
+    room, idea = rooms[j], ideas[j]
+    j = j[~r.in_use[room, idea]]
+    if len(j) == 0:
+        return
+    room, idea = rooms[j], ideas[j]
+    used = r.in_use[room] & (model.package.driver[r.center[room]] != ORG_DRIVER)
+    full = used.sum(axis=1) >= p.n_practices_max
+    if full.any():
+        f = np.flatnonzero(full)
+        b = believer[j[f]]
+        mu = np.where((b >= 0)[:, None],
+                      here(model.staff, np.maximum(b, 0), between_programs(p))[0],
+                      r.fidelity[room[f]])
+        least = np.where(used[f], mu, np.inf).argmin(axis=1)
+        drop(model, room[f], least)
+    r.in_use[room, idea] = True
+    r.fidelity[room, idea] = fidelity[j]
+    new[j] = True
 
 
 def drop(model, rooms: np.ndarray, ideas: np.ndarray) -> None:

@@ -8,7 +8,7 @@ people holding the posts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import ndtri
@@ -37,9 +37,10 @@ class Centers:
     last_meeting: np.ndarray   # week of the last team meeting held (-inf: none)
     last_metrics: np.ndarray   # week of the last monthly metrics report (-inf: none)
 
-    @property
-    def n(self) -> int:
-        return len(self.is_hs)
+    n: int = field(init=False)   # how many rows (fixed for a run)
+
+    def __post_init__(self) -> None:
+        self.n = len(self.is_hs)
 
 
 @dataclass
@@ -61,9 +62,10 @@ class Classrooms:
     cb_threshold: np.ndarray   # probit threshold: share CB = Phi(threshold - link*z)
     cb_share: np.ndarray       # share of children with challenging behavior
 
-    @property
-    def n(self) -> int:
-        return len(self.center)
+    n: int = field(init=False)   # how many rows (fixed for a run)
+
+    def __post_init__(self) -> None:
+        self.n = len(self.center)
 
     @property
     def quality(self) -> np.ndarray:
@@ -102,9 +104,10 @@ class Staff:
     next_idea: np.ndarray      # idea to test again after an 'adapt' (-1: none)
     next_person: int = 0       # id the next newcomer gets
 
-    @property
-    def n(self) -> int:
-        return len(self.role)
+    n: int = field(init=False)   # how many rows (fixed for a run)
+
+    def __post_init__(self) -> None:
+        self.n = len(self.role)
 
     @property
     def present(self) -> np.ndarray:
