@@ -46,11 +46,9 @@ def spread(model) -> None:
     if not rooms.in_use.any():
         return
     c = rooms.center
-    n_rooms = np.bincount(c, minlength=model.centers.n)
     # classrooms are stored center by center, each center has at least one
-    users = np.add.reduceat(rooms.in_use.astype(np.int64), model.first_room, axis=0)
-    others = np.maximum(n_rooms[c] - 1, 1)[:, None]
-    share = (users[c] - rooms.in_use) / others
+    users = np.add.reduceat(rooms.in_use, model.first_room, axis=0, dtype=np.int64)
+    share = (users[c] - rooms.in_use) / model.other_rooms
     lead, _ = director_leadership(model)
     scale = model.centers.capacity * model.team_climate() * lead
     chance = p.p_spread * scale[c][:, None] * share

@@ -9,7 +9,7 @@ calls, the tie between their teams (design brief, belief rule; Nembhard 2009).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -21,8 +21,7 @@ from .state import toward_one
 WEEKS_PER_MONTH = 52 / 12
 
 
-@dataclass(frozen=True)
-class Events:
+class Events(NamedTuple):
     """What happens this week (submodel `calendar`)."""
 
     week: int

@@ -184,6 +184,8 @@ class BSCModel(mesa.Model):
         self._part_rooms_center = (rooms.center[self.part_rooms], self.part_count)
         self._rooms_per_center = np.maximum(np.bincount(rooms.center,
                                                         minlength=self.centers.n), 1)
+        # per classroom: how many other classrooms its center has (at least 1)
+        self.other_rooms = np.maximum(self._rooms_per_center[rooms.center] - 1, 1)[:, None]
         self._room_effect = None
         self._team = None
         self._present = None
