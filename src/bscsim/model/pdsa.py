@@ -134,7 +134,7 @@ def choose_ideas(model, posts: np.ndarray, rooms: np.ndarray,
     closed = in_use_here(model, rooms) | ~model.centers.known[staff.center[posts]]
     chance = np.where(closed, -np.inf, (mu - model.p.adopt_threshold) * np.sqrt(tau))
     order = prescribed_order(model)[model.centers.is_hs[staff.center[posts]].astype(int)]
-    free = ~np.take_along_axis(closed, order, axis=1)
+    free = ~closed[np.arange(len(posts))[:, None], order]
     prescribed = order[np.arange(len(posts)), free.argmax(axis=1)]
     comply = u.comply[posts] >= staff.inquiry[posts]
     pick = np.where(comply, prescribed, chance.argmax(axis=1))

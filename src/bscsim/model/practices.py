@@ -72,18 +72,34 @@ def put_in_use(model, rooms: np.ndarray, ideas: np.ndarray, fidelity: np.ndarray
         new[j] = True
         if len(j):
             model.org_in_use_any = True
-    room_entries = np.flatnonzero(~org)
-    if len(room_entries) and not displace:
+        room_entries = np.flatnonzero(~org)
+    else:
+        room_entries = np.arange(len(rooms))
+    if len(room_entries) == 0:
+        pass
+    elif not displace:
         _fill_rooms(model, rooms, ideas, fidelity, room_entries, new)
-    elif len(room_entries):
-        counts = np.bincount(rooms[room_entries], minlength=r.n)
-        repeated = counts[rooms[room_entries]] > 1
-        _put_in_rooms(model, rooms, ideas, fidelity, believer, room_entries[~repeated], new)
-        for j in room_entries[repeated]:         # rare: one entry at a time, in order
-            _put_in_rooms(model, rooms, ideas, fidelity, believer, np.array([j]), new)
+    else:
+        repeated = _repeated(rooms[room_entries])
+        if repeated is None:
+            _put_in_rooms(model, rooms, ideas, fidelity, believer, room_entries, new)
+        else:
+            _put_in_rooms(model, rooms, ideas, fidelity, believer,
+                          room_entries[~repeated], new)
+            for j in room_entries[repeated]:      # rare: one entry at a time, in order
+                _put_in_rooms(model, rooms, ideas, fidelity, believer, np.array([j]), new)
     if new.any():
         changed(model)
     return new
+
+
+def _repeated(rooms: np.ndarray) -> np.ndarray | None:
+    """Which entries share their classroom with another entry (None: none do)."""
+    if len(rooms) < 2:
+        return None
+    s = np.sort(rooms)
+    twice = s[1:][s[1:] == s[:-1]]
+    return np.isin(rooms, twice) if len(twice) else None
 
 
 def _fill_rooms(model, rooms, ideas, fidelity, j, new) -> None:

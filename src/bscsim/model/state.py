@@ -263,21 +263,28 @@ def newcomers(p, staff: Staff, posts: np.ndarray, rng: np.random.Generator) -> N
     if m == 0:
         return
     role = staff.role[posts]
-    k = np.clip(rng.normal(p.knowledge_baseline, p.person_sd, (m, len(DOMAINS))), 0, 1)
-    k[role == PARENT, 1] = np.clip(rng.normal(p.parent_family_knowledge, p.person_sd,
-                                              (role == PARENT).sum()), 0, 1)
+    parent = role == PARENT
+    n_d, n_p = len(DOMAINS), int(parent.sum())
+    # every normal draw of the newcomers in one call, in the order of the rule:
+    # knowledge (m x domains), parents' family knowledge, QI skill, efficacy,
+    # inquiry, safety, leadership; each is mean + sd x a standard normal
+    z = rng.standard_normal(m * n_d + n_p + 5 * m)
+    k = np.clip(p.knowledge_baseline + p.person_sd * z[:m * n_d].reshape(m, n_d), 0, 1)
+    z = z[m * n_d:]
+    k[parent, 1] = np.clip(p.parent_family_knowledge + p.person_sd * z[:n_p], 0, 1)
+    z = z[n_p:].reshape(5, m)
     staff.knowledge[posts] = k
-    staff.qi[posts] = np.clip(rng.normal(p.qi_skill_baseline, p.person_sd, m), 0, 1)
-    staff.efficacy[posts] = np.clip(rng.normal(p.efficacy_baseline, p.person_sd, m), 0, 1)
-    staff.inquiry[posts] = np.clip(rng.normal(p.inquiry_baseline, p.inquiry_sd, m), 0, 1)
-    ps = np.clip(rng.normal(p.psych_safety_baseline, p.person_sd, m), 0, 1)
+    staff.qi[posts] = np.clip(p.qi_skill_baseline + p.person_sd * z[0], 0, 1)
+    staff.efficacy[posts] = np.clip(p.efficacy_baseline + p.person_sd * z[1], 0, 1)
+    staff.inquiry[posts] = np.clip(p.inquiry_baseline + p.inquiry_sd * z[2], 0, 1)
+    ps = np.clip(p.psych_safety_baseline + p.person_sd * z[3], 0, 1)
     staff.psych_safety[posts] = ps
     staff.ps_base[posts] = ps
-    staff.status[posts] = np.select([role == TEACHER, role == DIRECTOR],
-                                    [p.status_teacher, p.status_director],
-                                    p.status_parent)
+    by_role = np.empty(3)                    # status by role: TEACHER, DIRECTOR, PARENT
+    by_role[[TEACHER, DIRECTOR, PARENT]] = p.status_teacher, p.status_director, p.status_parent
+    staff.status[posts] = by_role[role]
     staff.leadership[posts] = np.where(
-        role == DIRECTOR, np.clip(rng.normal(p.leadership_baseline, p.person_sd, m), 0, 1), 0.0)
+        role == DIRECTOR, np.clip(p.leadership_baseline + p.person_sd * z[4], 0, 1), 0.0)
     staff.person[posts] = staff.next_person + np.arange(m)
     staff.next_person += m
     staff.routine[posts] = 0.0
