@@ -123,14 +123,19 @@ def read_board(model, readers: np.ndarray, weight: float, channel: str,
         n_src = np.bincount(src, minlength=n_c).astype(float)
         a_tau[:, model.package.n_package:] = 0.0
         a_num[:, model.package.n_package:] = 0.0
-        centers, inv = np.unique(staff.center[who], return_inverse=True)
+        # the readers' centers, sorted, and each reader's row among them
+        c_who = staff.center[who]
+        at = np.zeros(n_c, dtype=bool)
+        at[c_who] = True
+        centers = np.flatnonzero(at)
+        inv = (np.cumsum(at) - 1)[c_who]
         w = w_cc if len(centers) == n_c else w_cc[centers]
         heard = w @ np.hstack([a_tau, a_num])
         update_beliefs(staff, who, heard[inv, :n_i], heard[inv, n_i:])
         moved = (heard_from if len(centers) == n_c else heard_from[centers]) @ n_src
         # whole numbers of reports: a float sum of them is exact
         model.counts["vicarious_updates"] += np.bincount(
-            staff.center[who], weights=moved[inv], minlength=n_c).astype(np.int64)
+            c_who, weights=moved[inv], minlength=n_c).astype(np.int64)
 
 
 def channel_weights(model, channel: str, weight: float, use_ties: bool):
