@@ -13,6 +13,7 @@ EXPECTED_EXPORTS = {
     "Comparison", "ScenarioSet", "compare", "read_scenarios",                   # issue 4
     "load_sweep",                                                               # issue 5
     "salib_problem",                                                            # issue 15
+    "simulate_many",                                                            # issue 12
 }
 
 

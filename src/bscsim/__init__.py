@@ -7,6 +7,8 @@ The public API is small:
     Params                                   all parameters, frozen; .replace(**changes)
     BSCModel(params=None, rng=None)          the Mesa model, one step per week
     simulate(params=None, seed=0) -> Result  one run to the end of follow-up
+    simulate_many(params, seeds, tables=False) -> DataFrame
+                                             one summary row per run (and its tables)
     Result                                   tidy tables, summary, .save(dir)
     read_scenarios(path) -> ScenarioSet      read and validate a scenario file
     compare(scenario_set) -> Comparison      run its scenarios, common random numbers
@@ -19,10 +21,11 @@ from .model import BSCModel
 from .params import Params, salib_problem
 from .results import Result
 from .scenarios import Comparison, ScenarioSet, compare, read_scenarios
-from .simulate import simulate
+from .simulate import simulate, simulate_many
 from .sweep import load_sweep
 
 __version__ = "0.1.0"
 
 __all__ = ["BSCModel", "Comparison", "ConfigError", "Params", "Result", "ScenarioSet",
-           "compare", "load_config", "load_sweep", "read_scenarios", "salib_problem", "simulate"]
+           "compare", "load_config", "load_sweep", "read_scenarios", "salib_problem", "simulate",
+           "simulate_many"]
