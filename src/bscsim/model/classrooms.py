@@ -55,7 +55,7 @@ def spread(model) -> None:
     new = ~rooms.in_use & (u < chance)
     if not new.any():
         return
-    k, i = np.nonzero(new)
+    k, i = new.nonzero()
     knowledge = model.center_knowledge()[c[k]]
     fid = p.spread_fidelity * fidelity_of(p, knowledge, model.package.driver[c[k], i])
     taken = put_in_use(model, k, i, fid, np.full(len(k), -1), displace=False)
@@ -86,8 +86,8 @@ def coach(model) -> None:
             and model.week < p.dur_coaching_weeks):
         return
     teacher = np.arange(rooms.n)            # teachers hold the first rooms.n posts
-    coached = np.flatnonzero(rooms.participating & model.room_filled
-                             & (staff.person[teacher] == rooms.coached_person))
+    coached = (rooms.participating & model.room_filled
+               & (staff.person[teacher] == rooms.coached_person)).nonzero()[0]
     if len(coached) == 0:
         return
     model.counts["coaching_hours"] += p.coaching_hours_week * len(coached)

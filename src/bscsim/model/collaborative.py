@@ -127,8 +127,8 @@ def read_board(model, readers: np.ndarray, weight: float, channel: str,
         c_who = staff.center[who]
         at = np.zeros(n_c, dtype=bool)
         at[c_who] = True
-        centers = np.flatnonzero(at)
-        inv = (np.cumsum(at) - 1)[c_who]
+        centers = at.nonzero()[0]
+        inv = (at.cumsum() - 1)[c_who]
         w = w_cc if len(centers) == n_c else w_cc[centers]
         heard = w @ np.hstack([a_tau, a_num])
         update_beliefs(staff, who, heard[inv, :n_i], heard[inv, n_i:])
@@ -181,7 +181,7 @@ def workshop(model) -> None:
     if model.week != 0 or model.p.training_dose == 0:
         return
     staff = model.staff
-    teachers = np.flatnonzero((staff.role == TEACHER) & staff.filled)
+    teachers = ((staff.role == TEACHER) & staff.filled).nonzero()[0]
     before = staff.knowledge[teachers].copy()
     staff.knowledge[teachers, 0] = toward_one(staff.knowledge[teachers, 0],
                                               model.p.training_dose)

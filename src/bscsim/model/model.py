@@ -181,6 +181,7 @@ class BSCModel(mesa.Model):
         rooms.coached_person = np.where(staff.filled[teacher], staff.person[teacher], -1)
         self._peer = (None, None)
         self._use_stats = None
+        self.quality_of_week = (-1, None)
         self._part_rooms_center = (rooms.center[self.part_rooms], self.part_count)
         self._rooms_per_center = np.maximum(np.bincount(rooms.center,
                                                         minlength=self.centers.n), 1)
@@ -226,7 +227,7 @@ class BSCModel(mesa.Model):
         """Team members who hold their post (`staff.present`), as posts; kept until
         turnover changes who is present."""
         if self._present is None:
-            self._present = np.flatnonzero(self.staff.present)
+            self._present = self.staff.present.nonzero()[0]
         return self._present
 
     # ------------------------------------------------------------ schedule
@@ -318,7 +319,7 @@ class BSCModel(mesa.Model):
         """Participants present (posts), their centers, and how many per center;
         kept until turnover changes who is present."""
         if self._team is None:
-            who = np.flatnonzero(self.participant & self.staff.filled)
+            who = (self.participant & self.staff.filled).nonzero()[0]
             c = self.staff.center[who]
             self._team = (who, c, np.bincount(c, minlength=self.centers.n))
         return self._team
@@ -349,7 +350,7 @@ class BSCModel(mesa.Model):
         return self._max_knowledge(self.team_now()[0])
 
     def center_knowledge(self) -> np.ndarray:
-        return self._max_knowledge(np.flatnonzero(self.staff.filled))
+        return self._max_knowledge(self.staff.filled.nonzero()[0])
 
     def _max_knowledge(self, who: np.ndarray) -> np.ndarray:
         """Per center and domain: the largest knowledge among posts `who` (0 where
@@ -447,7 +448,9 @@ class BSCModel(mesa.Model):
         counts = self.counts
         row[g["scalar_cols"]] = [counts[k] for k in g["scalar_keys"]]
         row[g["staff_cols"]] = self._w_part @ staff.psych_safety.base
-        q = rooms.quality
+        week_q, q = self.quality_of_week      # practice quality, from children()
+        if week_q != w:
+            q = rooms.quality
         rooms_part, rooms_other = self._w_rooms @ rooms.practice.base
         row[g["room_cols"]] = rooms_part[g["room_rows"]]
         # mean of the drivers: a sum, then one division (as np.mean)

@@ -192,8 +192,8 @@ def test_rooms(model, posts: np.ndarray, u: np.ndarray) -> np.ndarray:
 def finish_cycles(model, u) -> None:
     """Study and act on the cycles that end this week."""
     p, staff, ev = model.p, model.staff, model.events
-    done = np.flatnonzero((staff.cycle_idea >= 0)
-                          & (ev.week - staff.cycle_start >= p.dur_pdsa_weeks))
+    done = ((staff.cycle_idea >= 0)
+            & (ev.week - staff.cycle_start >= p.dur_pdsa_weeks)).nonzero()[0]
     if len(done) == 0:
         return
     ideas, rooms, comply = staff.cycle_idea[done], staff.cycle_room[done], staff.cycle_comply[done]

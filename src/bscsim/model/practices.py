@@ -63,7 +63,7 @@ def put_in_use(model, rooms: np.ndarray, ideas: np.ndarray, fidelity: np.ndarray
     new = np.zeros(len(rooms), dtype=bool)
     if org.any():
         # the first entry of each (center, idea) not yet in use at its center
-        j = np.flatnonzero(org)
+        j = org.nonzero()[0]
         _, first = np.unique(c[j] * drv.shape[1] + ideas[j], return_index=True)
         j = j[np.sort(first)]
         j = j[~centers.org_in_use[c[j], ideas[j]]]
@@ -72,7 +72,7 @@ def put_in_use(model, rooms: np.ndarray, ideas: np.ndarray, fidelity: np.ndarray
         new[j] = True
         if len(j):
             model.org_in_use_any = True
-        room_entries = np.flatnonzero(~org)
+        room_entries = (~org).nonzero()[0]
     else:
         room_entries = np.arange(len(rooms))
     if len(room_entries) == 0:
@@ -137,7 +137,7 @@ def _put_in_rooms(model, rooms, ideas, fidelity, believer, j, new) -> None:
     used = r.in_use[room] & (model.package.driver[r.center[room]] != ORG_DRIVER)
     full = used.sum(axis=1) >= p.n_practices_max
     if full.any():
-        f = np.flatnonzero(full)
+        f = full.nonzero()[0]
         b = believer[j[f]]
         mu = np.where((b >= 0)[:, None],
                       here(model.staff, np.maximum(b, 0), between_programs(p))[0],
@@ -171,11 +171,11 @@ def review(model, members: np.ndarray) -> None:
         return
     doubt = here(staff, who, between_programs(p))[0] < p.abandon_threshold
     teacher = role == TEACHER
-    k, i = np.nonzero(r.in_use[room[teacher]] & doubt[teacher])
+    k, i = (r.in_use[room[teacher]] & doubt[teacher]).nonzero()
     if len(k):
         drop(model, room[teacher][k], i)
         model.counts["deadopted"] += np.bincount(c[teacher][k], minlength=centers.n)
-    k, i = np.nonzero(centers.org_in_use[c[~teacher]] & doubt[~teacher])
+    k, i = (centers.org_in_use[c[~teacher]] & doubt[~teacher]).nonzero()
     if len(k):
         centers.org_in_use[c[~teacher][k], i] = False
         centers.org_fidelity[c[~teacher][k], i] = 0.0

@@ -57,7 +57,9 @@ def team_meeting(model) -> None:
         # after the collaborative, the team meets where its people hold the routine
         routine = model.center_mean_of_team(staff.routine)
         members = members[(u.keep < routine)[staff.center[members]]]
-    held = np.unique(staff.center[members])
+    met = np.zeros(centers.n, dtype=bool)           # centers whose team met
+    met[staff.center[members]] = True
+    held = met.nonzero()[0]
     centers.last_meeting[held] = ev.week
     model.counts["meetings"][held] += 1
     speakers = voice(model, members, u)
@@ -129,7 +131,7 @@ def speak_of_practice(model, speakers: np.ndarray, u) -> tuple:
     if len(t) == 0:
         return NOTHING_SAID
     k = (u.pick[t] * n_use).astype(np.int64)           # the k-th practice in use
-    idea = (np.cumsum(use, axis=1) > k[:, None]).argmax(axis=1)
+    idea = (use.cumsum(axis=1) > k[:, None]).argmax(axis=1)
     c = staff.center[t]
     sd = p.pdsa_noise_sd * (1.0 - p.qi_noise_reduction * staff.qi[t])
     tau_y = 1.0 / np.maximum(sd, 1e-3) ** 2
@@ -155,7 +157,7 @@ def bring_ideas(model, speakers: np.ndarray, u) -> None:
     slots = model.package.kind == STAFF
     unknown = ~centers.known & slots
     # the first n_new[c] unknown staff slots of each center become known
-    rank = np.cumsum(unknown, axis=1)
+    rank = unknown.cumsum(axis=1)
     learn = unknown & (rank <= n_new[:, None])
     centers.known |= learn
     model.counts["staff_ideas"] += learn.sum(axis=1)

@@ -31,7 +31,7 @@ def turnover(model) -> None:
     fill = ~staff.filled & (rng.random(staff.n) < 1.0 / max(p.dur_vacancy_weeks, 1.0))
     if not (leave.any() or fill.any()):
         return                                  # the usual week: nobody comes or goes
-    leavers = np.flatnonzero(leave)
+    leavers = leave.nonzero()[0]
     staff.filled[leavers] = False               # the post is vacant, her test ends
     staff.cycle_idea[leavers] = -1
     staff.next_idea[leavers] = -1
@@ -48,7 +48,7 @@ def turnover(model) -> None:
         staff.psych_safety[hit] -= p.director_exit_safety_loss * gain
     # parents are replaced at once (a new parent joins the team); teachers and
     # directors after their vacancy
-    arrive = np.flatnonzero(fill | (leave & (staff.role == PARENT)))
+    arrive = (fill | (leave & (staff.role == PARENT))).nonzero()[0]
     if p.dur_vacancy_weeks == 0:
         arrive = np.union1d(arrive, leavers)
     newcomers(p, staff, arrive, rng)
