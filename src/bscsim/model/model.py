@@ -182,7 +182,10 @@ class BSCModel(mesa.Model):
         self._peer = (None, None)
         self._use_stats = None
         self.quality_of_week = (-1, None)
-        self._part_rooms_center = (rooms.center[self.part_rooms], self.part_count)
+        # participating classrooms' centers, the divisor of a mean over them, and
+        # the centers with none (their mean is NaN)
+        self._part_rooms_center = (rooms.center[self.part_rooms],
+                                   np.maximum(self.part_count, 1), self.part_count == 0)
         self._rooms_per_center = np.maximum(np.bincount(rooms.center,
                                                         minlength=self.centers.n), 1)
         # per classroom: how many other classrooms its center has (at least 1)
@@ -321,7 +324,9 @@ class BSCModel(mesa.Model):
         if self._team is None:
             who = (self.participant & self.staff.filled).nonzero()[0]
             c = self.staff.center[who]
-            self._team = (who, c, np.bincount(c, minlength=self.centers.n))
+            n = np.bincount(c, minlength=self.centers.n)
+            self._team = (who, c, n)
+            self._team_div = np.maximum(n, 1)        # divisor of a mean over them
         return self._team
 
     def vacant_share(self) -> np.ndarray:
@@ -336,9 +341,9 @@ class BSCModel(mesa.Model):
 
     def center_mean_of_team(self, post_values: np.ndarray) -> np.ndarray:
         """Per center: mean over the participants present (0 where none)."""
-        who, c, n = self.team_now()
+        who, c, _ = self.team_now()
         total = np.bincount(c, weights=post_values[who], minlength=self.centers.n)
-        return total / np.maximum(n, 1)
+        return total / self._team_div
 
     def team_climate(self) -> np.ndarray:
         """Per center: mean psychological safety of the participants present."""
@@ -468,16 +473,16 @@ class BSCModel(mesa.Model):
             *self._in_use_stats())
         bc, n_c = self.by_center, centers.n
         by_room = np.bincount(rooms.center, weights=q, minlength=n_c)
-        part = self._part_rooms_center
-        bc["practice_participating"][w] = np.where(
-            part[1] > 0, np.bincount(part[0], weights=q[self.part_rooms], minlength=n_c)
-            / np.maximum(part[1], 1), np.nan)
+        part_center, part_div, no_part = self._part_rooms_center
+        mean = np.bincount(part_center, weights=q[self.part_rooms], minlength=n_c) / part_div
+        mean[no_part] = np.nan
+        bc["practice_participating"][w] = mean
         bc["practice_all"][w] = by_room / self._rooms_per_center
-        who, c, n = self.team_now()
+        who, c, _ = self.team_now()
         bc["psych_safety"][w] = np.bincount(c, weights=staff.psych_safety[who],
-                                            minlength=n_c) / np.maximum(n, 1)
+                                            minlength=n_c) / self._team_div
         bc["inquiry"][w] = np.bincount(c, weights=staff.inquiry[who],
-                                       minlength=n_c) / np.maximum(n, 1)
+                                       minlength=n_c) / self._team_div
         bc["capacity"][w] = centers.capacity
         bc["pdsa_completed"][w] = counts["pdsa_completed"]
         bc["vicarious_updates"][w] = counts["vicarious_updates"]
