@@ -37,6 +37,7 @@ def weekly_draws(rng: np.random.Generator, uniform: dict | None = None,
         flat = draw(sum(sizes))
         start = 0
         for (name, shape), size in zip(shapes.items(), sizes):
-            named[name] = flat[start:start + size].reshape(shape)
+            part = flat[start:start + size]
+            named[name] = part if type(shape) is int else part.reshape(shape)
             start += size
     return out
