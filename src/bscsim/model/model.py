@@ -313,6 +313,9 @@ class BSCModel(mesa.Model):
         teachers are the first `rooms.n` posts, in classroom order). Also drops the
         cached list of participants present."""
         self.room_filled = self.staff.filled[:self.rooms.n].copy()
+        # director posts follow the teachers' posts, one per center (state.init_staff)
+        self.director_posts = slice(self.rooms.n, self.rooms.n + self.centers.n)
+        self.directors_in_post = bool(self.staff.filled[self.director_posts].all())
         self.vacant_by_center = self.center_mean(~self.room_filled)
         self.vacancy_share = 1.0 - self.room_filled.sum() / self.rooms.n
         self._team = None

@@ -77,10 +77,10 @@ def director_leadership(model) -> tuple[np.ndarray, np.ndarray]:
     (vacant post) answers like a newcomer, at `leadership_baseline`. Director posts
     follow the teachers' posts, one per center in center order (state.init_staff)."""
     staff, p = model.staff, model.p
-    d = slice(model.rooms.n, model.rooms.n + model.centers.n)
-    filled = staff.filled[d]
-    if filled.all():                       # the usual case: every director in post
+    d = model.director_posts
+    if model.directors_in_post:            # the usual case: every director in post
         return staff.leadership[d], staff.status[d]
+    filled = staff.filled[d]
     lead = np.where(filled, staff.leadership[d], p.leadership_baseline)
     status = np.where(filled, staff.status[d], p.status_director)
     return lead, status
