@@ -48,6 +48,18 @@ def test_agents_stay_in_step_with_held_posts_through_turnover(small_params):
         "agents must match held posts after turnover"
 
 
+def test_agents_made_on_demand_carry_the_ids_of_the_people_the_study_observes(small_params):
+    from bscsim.model.observe import observe
+    model = bscsim.BSCModel(small_params.replace(turnover_cc=0.9, turnover_hs=0.9,
+                                                 turnover_zero_share=0.0), rng=2)
+    model.run()
+    seen = observe(model)["people"]
+    agents = {a.post: a.unique_id for a in model.agents}
+    assert agents == dict(zip(seen["post"].tolist(), seen["person"].tolist())), \
+        "each agent's Mesa id is the person id the observations carry"
+    assert len(set(agents.values())) == len(agents), "one id per person"
+
+
 def test_simulate_returns_tidy_tables(small_params):
     r = bscsim.simulate(small_params, seed=3)
     n_weeks = small_params.weeks_collab + small_params.weeks_followup

@@ -45,6 +45,7 @@ def test_collection_steps_is_the_list_of_collection_times_batch_run_reads():
 def test_release_drops_the_model_from_agent_ids(small_params):
     from bscsim import BSCModel
     model = BSCModel(small_params, rng=1)
+    assert len(model.agents) > 0, "agents are made when Mesa asks for them"
     ids = getattr(mesa.Agent, "_ids", None)
     if minor(mesa.__version__) == "3.3":
         assert isinstance(ids, dict) and model in ids, \

@@ -7,7 +7,8 @@ The public API is small:
     Params                                   all parameters, frozen; .replace(**changes)
     BSCModel(params=None, rng=None)          the Mesa model, one step per week
     simulate(params=None, seed=0) -> Result  one run to the end of follow-up
-    simulate_many(params, seeds) -> DataFrame  many runs, one summary row per run
+    simulate_many(params, seeds, tables=False) -> DataFrame
+                                             one summary row per run (and its tables)
     Result                                   tidy tables, summary, .save(dir)
     read_scenarios(path) -> ScenarioSet      read and validate a scenario file
     compare(scenario_set) -> Comparison      run its scenarios, common random numbers

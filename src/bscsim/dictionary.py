@@ -36,7 +36,8 @@ BOOKKEEPING: dict[str, tuple[str, str]] = {
                                  "replicate, over all its cohorts (compare)."),
     "status": ("", "'ok', or 'failed' (outputs are then empty and `error` says why)."),
     "error": ("", "The error of a failed run (type and message), else empty."),
-    "seconds": ("s", "Wall-clock time of the run in its worker."),
+    "seconds": ("s", "Wall-clock time of the run in its worker (runs simulated together "
+                     "in one batch share the batch's time equally)."),
     "week": ("week", "Week of the run, from 0 (the first week of the collaborative)."),
     "collab": ("true/false", "True during the collaborative, false during follow-up "
                              "(week >= weeks_collab)."),

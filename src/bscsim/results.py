@@ -180,12 +180,13 @@ def compute_summary(model) -> pd.Series:
     rows = end["pdsa_rows"]
     # (center, idea) pairs tested, and whether any cycle of the pair built on an
     # earlier one (an iteration after 'adapt': the PDSA ramp of Taylor et al. 2014)
-    pairs: dict[tuple[int, int], bool] = {}
+    iterated = np.zeros(0, dtype=bool)
     if rows:
         center, idea = log.column("center")[:rows], log.column("idea")[:rows]
         iteration = log.column("iteration")[:rows]
-        for key_c, key_i, it in zip(center.tolist(), idea.tolist(), iteration.tolist()):
-            pairs[(key_c, key_i)] = pairs.get((key_c, key_i), False) or bool(it)
+        _, pair = np.unique(center * model.staff.belief_mu.shape[1] + idea,
+                            return_inverse=True)
+        iterated = np.bincount(pair.ravel(), weights=iteration != 0) > 0
     values = {
         "classrooms_improved_share": _mean((observed_gain[part] > p.improved_margin_sd)
                                            .astype(float)),
@@ -205,7 +206,7 @@ def compute_summary(model) -> pd.Series:
         "failures_shared_share": (counts["failures_shared"].sum()
                                   / max(counts["failures"].sum(), 1)),
         "ties_sd": end["ties_sd"],
-        "iterative_share": float(np.mean(list(pairs.values()))) if pairs else 0.0,
+        "iterative_share": float(iterated.mean()) if len(iterated) else 0.0,
         "psych_safety_end": end["psych_safety"],
         "inquiry_end": end["inquiry"],
         "efficacy_end": end["efficacy"],

@@ -21,7 +21,9 @@ def children(model) -> None:
     p, rooms = model.p, model.rooms
     if model.events.new_year:
         new_cohort(p, rooms, rooms.center >= 0, model.streams["children"])
-    growth = p.child_growth * (rooms.quality - rooms.practice_ref)
+    q = rooms.quality
+    model.quality_of_week = (model.week, q)     # collect reads it this week
+    growth = p.child_growth * (q - rooms.practice_ref)
     rooms.competence += growth - p.rate_child_fade / 52.0 * rooms.competence
     rooms.cb_share[:] = ndtr(rooms.cb_threshold - p.cb_link * rooms.competence)
     model.cb_by_center = model.center_mean(rooms.cb_share)

@@ -46,18 +46,16 @@ def spread(model) -> None:
     if not rooms.in_use.any():
         return
     c = rooms.center
-    n_rooms = np.bincount(c, minlength=model.centers.n)
     # classrooms are stored center by center, each center has at least one
-    users = np.add.reduceat(rooms.in_use.astype(np.int64), model.first_room, axis=0)
-    others = np.maximum(n_rooms[c] - 1, 1)[:, None]
-    share = (users[c] - rooms.in_use) / others
+    users = np.add.reduceat(rooms.in_use, model.first_room, axis=0, dtype=np.int64)
+    share = (users[c] - rooms.in_use) / model.other_rooms
     lead, _ = director_leadership(model)
     scale = model.centers.capacity * model.team_climate() * lead
     chance = p.p_spread * scale[c][:, None] * share
     new = ~rooms.in_use & (u < chance)
     if not new.any():
         return
-    k, i = np.nonzero(new)
+    k, i = new.nonzero()
     knowledge = model.center_knowledge()[c[k]]
     fid = p.spread_fidelity * fidelity_of(p, knowledge, model.package.driver[c[k], i])
     taken = put_in_use(model, k, i, fid, np.full(len(k), -1), displace=False)
@@ -88,8 +86,8 @@ def coach(model) -> None:
             and model.week < p.dur_coaching_weeks):
         return
     teacher = np.arange(rooms.n)            # teachers hold the first rooms.n posts
-    coached = np.flatnonzero(rooms.participating & model.room_filled
-                             & (staff.person[teacher] == rooms.coached_person))
+    coached = (rooms.participating & model.room_filled
+               & (staff.person[teacher] == rooms.coached_person)).nonzero()[0]
     if len(coached) == 0:
         return
     model.counts["coaching_hours"] += p.coaching_hours_week * len(coached)

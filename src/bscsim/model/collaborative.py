@@ -9,7 +9,7 @@ calls, the tie between their teams (design brief, belief rule; Nembhard 2009).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -21,8 +21,7 @@ from .state import toward_one
 WEEKS_PER_MONTH = 52 / 12
 
 
-@dataclass(frozen=True)
-class Events:
+class Events(NamedTuple):
     """What happens this week (submodel `calendar`)."""
 
     week: int
@@ -41,10 +40,11 @@ def session_weeks(p) -> set[int]:
     return {int(round(j * p.weeks_collab / n)) for j in range(n)} if n else set()
 
 
-def calendar(model) -> Events:
-    """Which events fall in this week (schedule of the BSC; seed: learning
-    sessions, monthly calls, affinity group calls, cross-role team meetings)."""
-    p, w = model.p, model.week
+def calendar(model, week: int | None = None) -> Events:
+    """Which events fall in this week (or in `week`) (schedule of the BSC; seed:
+    learning sessions, monthly calls, affinity group calls, cross-role team
+    meetings). Fixed by the parameters: the model reads it once for every week."""
+    p, w = model.p, (model.week if week is None else week)
     collab = w < p.weeks_collab
     ls = collab and w in model.ls_weeks
     month = int(w // WEEKS_PER_MONTH) != int((w - 1) // WEEKS_PER_MONTH) or w == 0
@@ -123,12 +123,19 @@ def read_board(model, readers: np.ndarray, weight: float, channel: str,
         n_src = np.bincount(src, minlength=n_c).astype(float)
         a_tau[:, model.package.n_package:] = 0.0
         a_num[:, model.package.n_package:] = 0.0
-        centers, inv = np.unique(staff.center[who], return_inverse=True)
+        # the readers' centers, sorted, and each reader's row among them
+        c_who = staff.center[who]
+        at = np.zeros(n_c, dtype=bool)
+        at[c_who] = True
+        centers = at.nonzero()[0]
+        inv = (at.cumsum() - 1)[c_who]
         w = w_cc if len(centers) == n_c else w_cc[centers]
         heard = w @ np.hstack([a_tau, a_num])
         update_beliefs(staff, who, heard[inv, :n_i], heard[inv, n_i:])
         moved = (heard_from if len(centers) == n_c else heard_from[centers]) @ n_src
-        np.add.at(model.counts["vicarious_updates"], staff.center[who], moved[inv])
+        # whole numbers of reports: a float sum of them is exact
+        model.counts["vicarious_updates"] += np.bincount(
+            c_who, weights=moved[inv], minlength=n_c).astype(np.int64)
 
 
 def channel_weights(model, channel: str, weight: float, use_ties: bool):
@@ -174,7 +181,7 @@ def workshop(model) -> None:
     if model.week != 0 or model.p.training_dose == 0:
         return
     staff = model.staff
-    teachers = np.flatnonzero((staff.role == TEACHER) & staff.filled)
+    teachers = ((staff.role == TEACHER) & staff.filled).nonzero()[0]
     before = staff.knowledge[teachers].copy()
     staff.knowledge[teachers, 0] = toward_one(staff.knowledge[teachers, 0],
                                               model.p.training_dose)
@@ -194,7 +201,7 @@ def learning_session(model) -> None:
     p, staff = model.p, model.staff
     people = attendees(model)
     model.counts["ls_attendance"] += len(people)
-    np.add.at(model.counts["ls_attended"], staff.center[people], 1)
+    model.counts["ls_attended"] += np.bincount(staff.center[people], minlength=model.centers.n)
     learn(model, people, p.ls_knowledge_gain)
     if p.inquiry_on:
         staff.inquiry[people] = toward_one(staff.inquiry[people], p.inquiry_gain_ls)
@@ -248,13 +255,15 @@ def calls(model) -> None:
     if ev.call:
         people = attendees(model)
         model.counts["call_attendance"] += len(people)
-        np.add.at(model.counts["calls_attended"], model.staff.center[people], 1)
+        model.counts["calls_attended"] += np.bincount(model.staff.center[people],
+                                                      minlength=model.centers.n)
         learn(model, people, p.call_knowledge_gain)
         read_board(model, people, p.vicarious_weight_call, "call", use_ties=True)
     if ev.affinity_call:
         people = attendees(model)
         model.counts["call_attendance"] += len(people)
-        np.add.at(model.counts["calls_attended"], model.staff.center[people], 1)
+        model.counts["calls_attended"] += np.bincount(model.staff.center[people],
+                                                      minlength=model.centers.n)
         learn(model, people, p.call_knowledge_gain)
         if p.vicarious_on:
             meet_in_groups(model, np.unique(model.staff.center[people]),

@@ -22,21 +22,22 @@ def weekly_draws(rng: np.random.Generator, uniform: dict | None = None,
     """Uniform(0, 1) and standard normal arrays of the given shapes, as attributes:
     one call to the generator for each kind, split in a fixed order."""
     out = SimpleNamespace()
+    named = out.__dict__
     for shapes, draw in ((uniform, rng.random), (normal, rng.standard_normal)):
         if not shapes:
             continue
-        if all(type(shape) is int for shape in shapes.values()) \
-                and len(set(shapes.values())) == 1:
+        sizes = list(shapes.values())
+        first = sizes[0]
+        if type(first) is int and sizes.count(first) == len(sizes):
             # the usual case: one value per post for every name, one 2-d draw
-            rows = draw((len(shapes), next(iter(shapes.values()))))
-            for name, row in zip(shapes, rows):
-                setattr(out, name, row)
+            named.update(zip(shapes, draw((len(sizes), first))))
             continue
         sizes = [math.prod(shape) if isinstance(shape, tuple) else shape
-                 for shape in shapes.values()]
+                 for shape in sizes]
         flat = draw(sum(sizes))
         start = 0
         for (name, shape), size in zip(shapes.items(), sizes):
-            setattr(out, name, flat[start:start + size].reshape(shape))
+            part = flat[start:start + size]
+            named[name] = part if type(shape) is int else part.reshape(shape)
             start += size
     return out

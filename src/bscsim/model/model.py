@@ -94,9 +94,12 @@ class BSCModel(mesa.Model):
         self.centers, self.package = state.init_centers(p, init)
         self.rooms = state.init_classrooms(p, self.centers, self.package, init)
         self.staff = state.init_staff(p, self.centers, self.rooms, init)
+        # people are rows of the staff arrays; Mesa agents are made from them only
+        # when Mesa asks (`agents`, `agents_by_type`, `people_as_agents`)
         self.people: list[mesa.Agent | None] = [None] * self.staff.n
-        for post in np.flatnonzero(self.staff.filled):
-            self.add_person(post)
+        # person ids of posts vacant at the start (they never held one): the
+        # agent id of a person skips them (`agent_id`)
+        self._never_held = np.sort(self.staff.person[~self.staff.filled])
         self.participant = (self.staff.on_team
                             | (self.staff.role == DIRECTOR)
                             | ((self.staff.role == TEACHER)
@@ -135,7 +138,9 @@ class BSCModel(mesa.Model):
         self.series = {k: self._series_table[:, j] for j, k in enumerate(TIMESERIES_NAMES)}
         self.by_center = {k: np.full((self.n_weeks, n_c), np.nan) for k in CENTER_NAMES}
         self.snapshots: dict[str, dict[str, np.ndarray]] = {}
-        self.events = calendar(self)
+        # the calendar of every week (and one past the end, for a model stepped on)
+        self._calendar = [calendar(self, w) for w in range(self.n_weeks + 1)]
+        self.events = self._calendar[0]
         self.first_room = np.searchsorted(self.rooms.center, np.arange(self.centers.n))
         self._init_lookups()
         self.cb_by_center = self.center_mean(self.rooms.cb_share)   # kept by children()
@@ -175,6 +180,16 @@ class BSCModel(mesa.Model):
         teacher = np.arange(rooms.n)
         rooms.coached_person = np.where(staff.filled[teacher], staff.person[teacher], -1)
         self._peer = (None, None)
+        self._use_stats = None
+        self.quality_of_week = (-1, None)
+        # participating classrooms' centers, the divisor of a mean over them, and
+        # the centers with none (their mean is NaN)
+        self._part_rooms_center = (rooms.center[self.part_rooms],
+                                   np.maximum(self.part_count, 1), self.part_count == 0)
+        self._rooms_per_center = np.maximum(np.bincount(rooms.center,
+                                                        minlength=self.centers.n), 1)
+        # per classroom: how many other classrooms its center has (at least 1)
+        self.other_rooms = np.maximum(self._rooms_per_center[rooms.center] - 1, 1)[:, None]
         self._room_effect = None
         self._team = None
         self._present = None
@@ -195,6 +210,7 @@ class BSCModel(mesa.Model):
     def effect_changed(self) -> None:
         self._room_effect = None
         self.sustained = None
+        self._use_stats = None
 
     def peer_ties(self) -> np.ndarray:
         """Per center: mean tie strength to the other centers."""
@@ -214,13 +230,13 @@ class BSCModel(mesa.Model):
         """Team members who hold their post (`staff.present`), as posts; kept until
         turnover changes who is present."""
         if self._present is None:
-            self._present = np.flatnonzero(self.staff.present)
+            self._present = self.staff.present.nonzero()[0]
         return self._present
 
     # ------------------------------------------------------------ schedule
     def step(self) -> None:
         """One week: the eleven processes of the schedule, in order."""
-        self.events = calendar(self)       # 1 which events fall this week
+        self.events = self._events(self.week)  # 1 which events fall this week
         turnover(self)                     # 2 exits, vacancies, newcomers
         learning_session(self)             # 3 knowledge, ties, the pooled board
         calls(self)                        # 4 all-team and affinity calls
@@ -240,6 +256,11 @@ class BSCModel(mesa.Model):
             self.snapshot("end_followup")
             self.running = False
 
+    def _events(self, week: int):
+        """This week's events (collaborative.calendar), read from the table kept
+        for the run."""
+        return self._calendar[week] if week < len(self._calendar) else calendar(self)
+
     def run(self) -> "BSCModel":
         """Run the collaborative and its follow-up to the end."""
         while self.running:
@@ -247,25 +268,56 @@ class BSCModel(mesa.Model):
         return self
 
     # ------------------------------------------------------- people, posts
-    def add_person(self, post: int) -> None:
-        cls = AGENT_CLASS[int(self.staff.role[post])]
-        self.people[post] = cls(self, int(post))
+    def agent_id(self, posts: np.ndarray) -> np.ndarray:
+        """Mesa id of the people holding `posts`: 1 for the first holder, counted
+        in the order people took their posts (the order of `staff.person`, less
+        the ids of posts vacant at the start, which no one held)."""
+        person = self.staff.person[posts]
+        return person + 1 - np.searchsorted(self._never_held, person)
 
-    def remove_person(self, post: int) -> None:
-        person = self.people[post]
-        if person is not None:
-            person.remove()
-        self.people[post] = None
-        self.staff.filled[post] = False
-        self.staff.cycle_idea[post] = -1
-        self.staff.next_idea[post] = -1
+    def people_as_agents(self) -> list[mesa.Agent | None]:
+        """One Mesa agent (Teacher, Director, Parent) per held post, made or
+        dropped so that they match who holds the posts now; agents are made in
+        the order their holders took their posts, with the ids they would have
+        had if each had been made on arrival. The weekly step never needs them."""
+        staff = self.staff
+        agent_person = np.array([-1 if a is None else a.person for a in self.people])
+        stale = np.flatnonzero((agent_person >= 0)
+                               & (~staff.filled | (agent_person != staff.person)))
+        for post in stale:
+            self.people[post].remove()
+            self.people[post] = None
+        missing = np.flatnonzero(staff.filled & ((agent_person != staff.person) | (agent_person < 0)))
+        ids = self.agent_id(missing)
+        for post, uid in zip(missing[np.argsort(ids, kind="stable")], np.sort(ids)):
+            cls = AGENT_CLASS[int(staff.role[post])]
+            agent = cls(self, int(post))
+            agent.unique_id = int(uid)
+            agent.person = int(staff.person[post])
+            self.people[post] = agent
+        return self.people
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """Mesa's set of all agents: one per person holding a post now."""
+        self.people_as_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict:
+        self.people_as_agents()
+        return super().agents_by_type
 
     def update_room_filled(self) -> None:
         """Per classroom: is the lead-teacher post held? (kept current by turnover;
         teachers are the first `rooms.n` posts, in classroom order). Also drops the
         cached list of participants present."""
         self.room_filled = self.staff.filled[:self.rooms.n].copy()
+        # director posts follow the teachers' posts, one per center (state.init_staff)
+        self.director_posts = slice(self.rooms.n, self.rooms.n + self.centers.n)
+        self.directors_in_post = bool(self.staff.filled[self.director_posts].all())
         self.vacant_by_center = self.center_mean(~self.room_filled)
+        self.vacancy_share = 1.0 - self.room_filled.sum() / self.rooms.n
         self._team = None
         self._present = None
 
@@ -273,9 +325,11 @@ class BSCModel(mesa.Model):
         """Participants present (posts), their centers, and how many per center;
         kept until turnover changes who is present."""
         if self._team is None:
-            who = np.flatnonzero(self.participant & self.staff.filled)
+            who = (self.participant & self.staff.filled).nonzero()[0]
             c = self.staff.center[who]
-            self._team = (who, c, np.bincount(c, minlength=self.centers.n))
+            n = np.bincount(c, minlength=self.centers.n)
+            self._team = (who, c, n)
+            self._team_div = np.maximum(n, 1)        # divisor of a mean over them
         return self._team
 
     def vacant_share(self) -> np.ndarray:
@@ -284,15 +338,15 @@ class BSCModel(mesa.Model):
 
     # ----------------------------------------------------- center averages
     def center_mean(self, room_values: np.ndarray) -> np.ndarray:
-        c = self.rooms.center
-        return (np.bincount(c, weights=room_values.astype(float), minlength=self.centers.n)
-                / np.maximum(np.bincount(c, minlength=self.centers.n), 1))
+        """Per center: the mean over its classrooms."""
+        return (np.bincount(self.rooms.center, weights=room_values, minlength=self.centers.n)
+                / self._rooms_per_center)
 
     def center_mean_of_team(self, post_values: np.ndarray) -> np.ndarray:
         """Per center: mean over the participants present (0 where none)."""
-        who, c, n = self.team_now()
+        who, c, _ = self.team_now()
         total = np.bincount(c, weights=post_values[who], minlength=self.centers.n)
-        return total / np.maximum(n, 1)
+        return total / self._team_div
 
     def team_climate(self) -> np.ndarray:
         """Per center: mean psychological safety of the participants present."""
@@ -304,7 +358,7 @@ class BSCModel(mesa.Model):
         return self._max_knowledge(self.team_now()[0])
 
     def center_knowledge(self) -> np.ndarray:
-        return self._max_knowledge(np.flatnonzero(self.staff.filled))
+        return self._max_knowledge(self.staff.filled.nonzero()[0])
 
     def _max_knowledge(self, who: np.ndarray) -> np.ndarray:
         """Per center and domain: the largest knowledge among posts `who` (0 where
@@ -393,19 +447,24 @@ class BSCModel(mesa.Model):
 
     def collect(self) -> None:
         """Record this week's model-level and per-center outputs: one row of the
-        (weeks, outputs) table, filled by groups (`_init_collect`)."""
+        (weeks, outputs) table, filled by groups (`_init_collect`). What changes
+        only with turnover or with the practices in use is kept between weeks
+        (`update_room_filled`, `_in_use_stats`)."""
         w, staff, rooms, centers = self.week, self.staff, self.rooms, self.centers
         row, g = self._series_table[w], self._groups
         row[g["count_cols"]] = self.center_counts.sum(axis=1)[g["count_rows"]]
-        row[g["scalar_cols"]] = [self.counts[k] for k in g["scalar_keys"]]
+        counts = self.counts
+        row[g["scalar_cols"]] = [counts[k] for k in g["scalar_keys"]]
         row[g["staff_cols"]] = self._w_part @ staff.psych_safety.base
-        q = rooms.quality
+        week_q, q = self.quality_of_week      # practice quality, from children()
+        if week_q != w:
+            q = rooms.quality
         rooms_part, rooms_other = self._w_rooms @ rooms.practice.base
         row[g["room_cols"]] = rooms_part[g["room_rows"]]
-        row[g["quality_cols"]] = (rooms_part[:CLASSROOM_DRIVERS].mean(),
-                                  rooms_other[:CLASSROOM_DRIVERS].mean())
+        # mean of the drivers: a sum, then one division (as np.mean)
+        row[g["quality_cols"]] = rooms_part[:CLASSROOM_DRIVERS].sum() / CLASSROOM_DRIVERS, \
+            rooms_other[:CLASSROOM_DRIVERS].sum() / CLASSROOM_DRIVERS
         others = self._w_others @ staff.status
-        part_use = rooms.in_use[self.part_rooms]
         filled = staff.filled
         row[g["misc_cols"]] = (
             self._w_dir @ staff.status - (others if others == others else 0.0),
@@ -413,18 +472,34 @@ class BSCModel(mesa.Model):
             self._tie_sums()[1] * self.tie_scale,
             (staff.psych_safety @ filled) / max(filled.sum(), 1),
             centers.capacity.sum() / centers.n,
-            1.0 - self.room_filled.sum() / rooms.n,
-            part_use.sum() / max(len(self.part_rooms), 1),
-            self.harmful_in_use(part_use))
-        bc = self.by_center
-        bc["practice_participating"][w] = self._center_mean_where(q, rooms.participating)
-        bc["practice_all"][w] = self.center_mean(q)
-        bc["psych_safety"][w] = self.team_climate()
-        bc["inquiry"][w] = self.center_mean_of_team(staff.inquiry)
+            self.vacancy_share,
+            *self._in_use_stats())
+        bc, n_c = self.by_center, centers.n
+        by_room = np.bincount(rooms.center, weights=q, minlength=n_c)
+        part_center, part_div, no_part = self._part_rooms_center
+        mean = np.bincount(part_center, weights=q[self.part_rooms], minlength=n_c) / part_div
+        mean[no_part] = np.nan
+        bc["practice_participating"][w] = mean
+        bc["practice_all"][w] = by_room / self._rooms_per_center
+        who, c, _ = self.team_now()
+        bc["psych_safety"][w] = np.bincount(c, weights=staff.psych_safety[who],
+                                            minlength=n_c) / self._team_div
+        bc["inquiry"][w] = np.bincount(c, weights=staff.inquiry[who],
+                                       minlength=n_c) / self._team_div
         bc["capacity"][w] = centers.capacity
-        bc["pdsa_completed"][w] = self.counts["pdsa_completed"]
-        bc["vicarious_updates"][w] = self.counts["vicarious_updates"]
+        bc["pdsa_completed"][w] = counts["pdsa_completed"]
+        bc["vicarious_updates"][w] = counts["vicarious_updates"]
         bc["vacancy_share"][w] = self.vacant_by_center
+
+    def _in_use_stats(self) -> tuple[float, float]:
+        """Per practice slot of the participating classrooms: the share in use, and
+        the share of those in use that harm (`harmful_in_use`); kept until the
+        practices in use or their effects change (`practices.changed`)."""
+        if self._use_stats is None:
+            part_use = self.rooms.in_use[self.part_rooms]
+            self._use_stats = (part_use.sum() / max(len(self.part_rooms), 1),
+                               self.harmful_in_use(part_use))
+        return self._use_stats
 
     def harmful_in_use(self, use: np.ndarray | None = None) -> float:
         """Share of the practices in use in participating classrooms whose true
@@ -434,12 +509,6 @@ class BSCModel(mesa.Model):
         if n == 0:
             return 0.0
         return float((use & (self.room_effect()[self.part_rooms] < 0)).sum() / n)
-
-    def _center_mean_where(self, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        c = self.rooms.center[mask]
-        n = np.bincount(c, minlength=self.centers.n)
-        tot = np.bincount(c, weights=values[mask], minlength=self.centers.n)
-        return np.where(n > 0, tot / np.maximum(n, 1), np.nan)
 
     def snapshot(self, when: str) -> None:
         """Classroom and participant state at baseline, end of collaborative and
@@ -491,10 +560,13 @@ class _Mean:
         self.mask = mask.astype(float)
         n = self.mask.sum(axis=-1)
         self.n = np.where(n > 0, n, np.nan)
+        # divisors for a vector of values (one per mask) and for a table (one
+        # row per mask)
+        self._n_vec = self.n
+        self._n_table = self.n[..., None]
 
     def __matmul__(self, x: np.ndarray):
-        total = self.mask @ x
-        return total / (self.n if np.ndim(total) < 2 else self.n[:, None])
+        return (self.mask @ x) / (self._n_vec if x.ndim == 1 else self._n_table)
 
 
 __all__ = ["BSCModel", "Teacher", "Director", "Parent"]

@@ -23,7 +23,7 @@ def observe(model) -> dict[str, Any]:
     """The observable state now, as plain arrays (a copy, safe to keep)."""
     staff, rooms, centers = model.staff, model.rooms, model.centers
     posts = np.flatnonzero(staff.filled)
-    person = np.array([model.people[p].unique_id for p in posts], dtype=np.int64)
+    person = model.agent_id(posts).astype(np.int64)   # the Mesa id of each person
     n_c = centers.n
     c = staff.center[posts]
     n_present = np.bincount(c, minlength=n_c)

@@ -134,7 +134,7 @@ def choose_ideas(model, posts: np.ndarray, rooms: np.ndarray,
     closed = in_use_here(model, rooms) | ~model.centers.known[staff.center[posts]]
     chance = np.where(closed, -np.inf, (mu - model.p.adopt_threshold) * np.sqrt(tau))
     order = prescribed_order(model)[model.centers.is_hs[staff.center[posts]].astype(int)]
-    free = ~np.take_along_axis(closed, order, axis=1)
+    free = ~closed[np.arange(len(posts))[:, None], order]
     prescribed = order[np.arange(len(posts)), free.argmax(axis=1)]
     comply = u.comply[posts] >= staff.inquiry[posts]
     pick = np.where(comply, prescribed, chance.argmax(axis=1))
@@ -192,8 +192,8 @@ def test_rooms(model, posts: np.ndarray, u: np.ndarray) -> np.ndarray:
 def finish_cycles(model, u) -> None:
     """Study and act on the cycles that end this week."""
     p, staff, ev = model.p, model.staff, model.events
-    done = np.flatnonzero((staff.cycle_idea >= 0)
-                          & (ev.week - staff.cycle_start >= p.dur_pdsa_weeks))
+    done = ((staff.cycle_idea >= 0)
+            & (ev.week - staff.cycle_start >= p.dur_pdsa_weeks)).nonzero()[0]
     if len(done) == 0:
         return
     ideas, rooms, comply = staff.cycle_idea[done], staff.cycle_room[done], staff.cycle_comply[done]

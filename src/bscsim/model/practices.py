@@ -53,34 +53,100 @@ def put_in_use(model, rooms: np.ndarray, ideas: np.ndarray, fidelity: np.ndarray
     (the adopter's post) believes in least about her classroom (-1: the one run
     with the least fidelity); without it, a full classroom takes nothing. Returns a
     mask of what was newly put in use (an idea already in use is not put in use
-    again)."""
-    r, c, drv = model.rooms, model.rooms.center[rooms], model.package.driver
-    centers = model.centers
+    again). The entries act in order: when a classroom gets more than one, what
+    the first did (filled a slot, dropped a practice) is seen by the next, so
+    those classrooms go one entry at a time; every other entry at once."""
+    r, centers = model.rooms, model.centers
+    c = r.center[rooms]
+    drv = model.package.driver
+    org = drv[c, ideas] == ORG_DRIVER
     new = np.zeros(len(rooms), dtype=bool)
-    for j in range(len(rooms)):
-        room, idea, center = rooms[j], ideas[j], c[j]
-        if drv[center, idea] == ORG_DRIVER:
-            if not centers.org_in_use[center, idea]:
-                centers.org_in_use[center, idea] = True
-                model.org_in_use_any = True
-                centers.org_fidelity[center, idea] = fidelity[j]
-                new[j] = True
-            continue
-        if r.in_use[room, idea]:
-            continue
-        used = np.flatnonzero(r.in_use[room] & (drv[center] != ORG_DRIVER))
-        if len(used) >= model.p.n_practices_max:
-            if not displace:
-                continue
-            mu = (here(model.staff, believer[j:j + 1], between_programs(model.p))[0][0, used]
-                  if believer[j] >= 0 else r.fidelity[room, used])
-            drop(model, np.array([room]), np.array([used[np.argmin(mu)]]))
-        r.in_use[room, idea] = True
-        r.fidelity[room, idea] = fidelity[j]
+    if org.any():
+        # the first entry of each (center, idea) not yet in use at its center
+        j = org.nonzero()[0]
+        _, first = np.unique(c[j] * drv.shape[1] + ideas[j], return_index=True)
+        j = j[np.sort(first)]
+        j = j[~centers.org_in_use[c[j], ideas[j]]]
+        centers.org_in_use[c[j], ideas[j]] = True
+        centers.org_fidelity[c[j], ideas[j]] = fidelity[j]
         new[j] = True
+        if len(j):
+            model.org_in_use_any = True
+        room_entries = (~org).nonzero()[0]
+    else:
+        room_entries = np.arange(len(rooms))
+    if len(room_entries) == 0:
+        pass
+    elif not displace:
+        _fill_rooms(model, rooms, ideas, fidelity, room_entries, new)
+    else:
+        repeated = _repeated(rooms[room_entries])
+        if repeated is None:
+            _put_in_rooms(model, rooms, ideas, fidelity, believer, room_entries, new)
+        else:
+            _put_in_rooms(model, rooms, ideas, fidelity, believer,
+                          room_entries[~repeated], new)
+            for j in room_entries[repeated]:      # rare: one entry at a time, in order
+                _put_in_rooms(model, rooms, ideas, fidelity, believer, np.array([j]), new)
     if new.any():
         changed(model)
     return new
+
+
+def _repeated(rooms: np.ndarray) -> np.ndarray | None:
+    """Which entries share their classroom with another entry (None: none do)."""
+    if len(rooms) < 2:
+        return None
+    s = np.sort(rooms)
+    twice = s[1:][s[1:] == s[:-1]]
+    return np.isin(rooms, twice) if len(twice) else None
+
+
+def _fill_rooms(model, rooms, ideas, fidelity, j, new) -> None:
+    """put_in_use without displacing, for the classroom entries `j`: in order, each
+    classroom takes the ideas it does not use yet while it has a free slot."""
+    r = model.rooms
+    j = j[~r.in_use[rooms[j], ideas[j]]]
+    if len(j) == 0:
+        return
+    # the first entry of each (classroom, idea)
+    _, first = np.unique(rooms[j] * r.in_use.shape[1] + ideas[j], return_index=True)
+    j = j[np.sort(first)]
+    room = rooms[j]
+    # rank of each entry among its classroom's entries, in order
+    order = np.argsort(room, kind="stable")
+    start = np.searchsorted(room[order], room[order])
+    rank = np.empty(len(j), dtype=np.int64)
+    rank[order] = np.arange(len(j)) - start
+    used = (r.in_use[room] & (model.package.driver[r.center[room]] != ORG_DRIVER)).sum(axis=1)
+    j = j[used + rank < model.p.n_practices_max]
+    r.in_use[rooms[j], ideas[j]] = True
+    r.fidelity[rooms[j], ideas[j]] = fidelity[j]
+    new[j] = True
+
+
+def _put_in_rooms(model, rooms, ideas, fidelity, believer, j, new) -> None:
+    """put_in_use with displacing, for the classroom entries `j`, all in different
+    classrooms."""
+    r, p = model.rooms, model.p
+    room, idea = rooms[j], ideas[j]
+    j = j[~r.in_use[room, idea]]
+    if len(j) == 0:
+        return
+    room, idea = rooms[j], ideas[j]
+    used = r.in_use[room] & (model.package.driver[r.center[room]] != ORG_DRIVER)
+    full = used.sum(axis=1) >= p.n_practices_max
+    if full.any():
+        f = full.nonzero()[0]
+        b = believer[j[f]]
+        mu = np.where((b >= 0)[:, None],
+                      here(model.staff, np.maximum(b, 0), between_programs(p))[0],
+                      r.fidelity[room[f]])
+        least = np.where(used[f], mu, np.inf).argmin(axis=1)
+        drop(model, room[f], least)
+    r.in_use[room, idea] = True
+    r.fidelity[room, idea] = fidelity[j]
+    new[j] = True
 
 
 def drop(model, rooms: np.ndarray, ideas: np.ndarray) -> None:
@@ -105,15 +171,15 @@ def review(model, members: np.ndarray) -> None:
         return
     doubt = here(staff, who, between_programs(p))[0] < p.abandon_threshold
     teacher = role == TEACHER
-    k, i = np.nonzero(r.in_use[room[teacher]] & doubt[teacher])
+    k, i = (r.in_use[room[teacher]] & doubt[teacher]).nonzero()
     if len(k):
         drop(model, room[teacher][k], i)
-        np.add.at(model.counts["deadopted"], c[teacher][k], 1)
-    k, i = np.nonzero(centers.org_in_use[c[~teacher]] & doubt[~teacher])
+        model.counts["deadopted"] += np.bincount(c[teacher][k], minlength=centers.n)
+    k, i = (centers.org_in_use[c[~teacher]] & doubt[~teacher]).nonzero()
     if len(k):
         centers.org_in_use[c[~teacher][k], i] = False
         centers.org_fidelity[c[~teacher][k], i] = 0.0
-        np.add.at(model.counts["deadopted"], c[~teacher][k], 1)
+        model.counts["deadopted"] += np.bincount(c[~teacher][k], minlength=centers.n)
 
 
 def targets(model) -> np.ndarray:
@@ -151,6 +217,7 @@ def drift(model, factor: np.ndarray) -> None:
 def changed(model) -> None:
     """Practices in use, their fidelity or their effects changed."""
     model.sustained = None
+    model._use_stats = None
 
 
 def org_gain(model) -> np.ndarray:

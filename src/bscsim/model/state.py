@@ -8,7 +8,7 @@ people holding the posts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import ndtri
@@ -37,9 +37,10 @@ class Centers:
     last_meeting: np.ndarray   # week of the last team meeting held (-inf: none)
     last_metrics: np.ndarray   # week of the last monthly metrics report (-inf: none)
 
-    @property
-    def n(self) -> int:
-        return len(self.is_hs)
+    n: int = field(init=False)   # how many rows (fixed for a run)
+
+    def __post_init__(self) -> None:
+        self.n = len(self.is_hs)
 
 
 @dataclass
@@ -61,9 +62,10 @@ class Classrooms:
     cb_threshold: np.ndarray   # probit threshold: share CB = Phi(threshold - link*z)
     cb_share: np.ndarray       # share of children with challenging behavior
 
-    @property
-    def n(self) -> int:
-        return len(self.center)
+    n: int = field(init=False)   # how many rows (fixed for a run)
+
+    def __post_init__(self) -> None:
+        self.n = len(self.center)
 
     @property
     def quality(self) -> np.ndarray:
@@ -102,9 +104,10 @@ class Staff:
     next_idea: np.ndarray      # idea to test again after an 'adapt' (-1: none)
     next_person: int = 0       # id the next newcomer gets
 
-    @property
-    def n(self) -> int:
-        return len(self.role)
+    n: int = field(init=False)   # how many rows (fixed for a run)
+
+    def __post_init__(self) -> None:
+        self.n = len(self.role)
 
     @property
     def present(self) -> np.ndarray:
@@ -260,21 +263,28 @@ def newcomers(p, staff: Staff, posts: np.ndarray, rng: np.random.Generator) -> N
     if m == 0:
         return
     role = staff.role[posts]
-    k = np.clip(rng.normal(p.knowledge_baseline, p.person_sd, (m, len(DOMAINS))), 0, 1)
-    k[role == PARENT, 1] = np.clip(rng.normal(p.parent_family_knowledge, p.person_sd,
-                                              (role == PARENT).sum()), 0, 1)
+    parent = role == PARENT
+    n_d, n_p = len(DOMAINS), int(parent.sum())
+    # every normal draw of the newcomers in one call, in the order of the rule:
+    # knowledge (m x domains), parents' family knowledge, QI skill, efficacy,
+    # inquiry, safety, leadership; each is mean + sd x a standard normal
+    z = rng.standard_normal(m * n_d + n_p + 5 * m)
+    k = np.clip(p.knowledge_baseline + p.person_sd * z[:m * n_d].reshape(m, n_d), 0, 1)
+    z = z[m * n_d:]
+    k[parent, 1] = np.clip(p.parent_family_knowledge + p.person_sd * z[:n_p], 0, 1)
+    z = z[n_p:].reshape(5, m)
     staff.knowledge[posts] = k
-    staff.qi[posts] = np.clip(rng.normal(p.qi_skill_baseline, p.person_sd, m), 0, 1)
-    staff.efficacy[posts] = np.clip(rng.normal(p.efficacy_baseline, p.person_sd, m), 0, 1)
-    staff.inquiry[posts] = np.clip(rng.normal(p.inquiry_baseline, p.inquiry_sd, m), 0, 1)
-    ps = np.clip(rng.normal(p.psych_safety_baseline, p.person_sd, m), 0, 1)
+    staff.qi[posts] = np.clip(p.qi_skill_baseline + p.person_sd * z[0], 0, 1)
+    staff.efficacy[posts] = np.clip(p.efficacy_baseline + p.person_sd * z[1], 0, 1)
+    staff.inquiry[posts] = np.clip(p.inquiry_baseline + p.inquiry_sd * z[2], 0, 1)
+    ps = np.clip(p.psych_safety_baseline + p.person_sd * z[3], 0, 1)
     staff.psych_safety[posts] = ps
     staff.ps_base[posts] = ps
-    staff.status[posts] = np.select([role == TEACHER, role == DIRECTOR],
-                                    [p.status_teacher, p.status_director],
-                                    p.status_parent)
+    by_role = np.empty(3)                    # status by role: TEACHER, DIRECTOR, PARENT
+    by_role[[TEACHER, DIRECTOR, PARENT]] = p.status_teacher, p.status_director, p.status_parent
+    staff.status[posts] = by_role[role]
     staff.leadership[posts] = np.where(
-        role == DIRECTOR, np.clip(rng.normal(p.leadership_baseline, p.person_sd, m), 0, 1), 0.0)
+        role == DIRECTOR, np.clip(p.leadership_baseline + p.person_sd * z[4], 0, 1), 0.0)
     staff.person[posts] = staff.next_person + np.arange(m)
     staff.next_person += m
     staff.routine[posts] = 0.0

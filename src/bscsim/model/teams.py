@@ -57,7 +57,9 @@ def team_meeting(model) -> None:
         # after the collaborative, the team meets where its people hold the routine
         routine = model.center_mean_of_team(staff.routine)
         members = members[(u.keep < routine)[staff.center[members]]]
-    held = np.unique(staff.center[members])
+    met = np.zeros(centers.n, dtype=bool)           # centers whose team met
+    met[staff.center[members]] = True
+    held = met.nonzero()[0]
     centers.last_meeting[held] = ev.week
     model.counts["meetings"][held] += 1
     speakers = voice(model, members, u)
@@ -75,10 +77,10 @@ def director_leadership(model) -> tuple[np.ndarray, np.ndarray]:
     (vacant post) answers like a newcomer, at `leadership_baseline`. Director posts
     follow the teachers' posts, one per center in center order (state.init_staff)."""
     staff, p = model.staff, model.p
-    d = slice(model.rooms.n, model.rooms.n + model.centers.n)
-    filled = staff.filled[d]
-    if filled.all():                       # the usual case: every director in post
+    d = model.director_posts
+    if model.directors_in_post:            # the usual case: every director in post
         return staff.leadership[d], staff.status[d]
+    filled = staff.filled[d]
     lead = np.where(filled, staff.leadership[d], p.leadership_baseline)
     status = np.where(filled, staff.status[d], p.status_director)
     return lead, status
@@ -129,7 +131,7 @@ def speak_of_practice(model, speakers: np.ndarray, u) -> tuple:
     if len(t) == 0:
         return NOTHING_SAID
     k = (u.pick[t] * n_use).astype(np.int64)           # the k-th practice in use
-    idea = (np.cumsum(use, axis=1) > k[:, None]).argmax(axis=1)
+    idea = (use.cumsum(axis=1) > k[:, None]).argmax(axis=1)
     c = staff.center[t]
     sd = p.pdsa_noise_sd * (1.0 - p.qi_noise_reduction * staff.qi[t])
     tau_y = 1.0 / np.maximum(sd, 1e-3) ** 2
@@ -155,7 +157,7 @@ def bring_ideas(model, speakers: np.ndarray, u) -> None:
     slots = model.package.kind == STAFF
     unknown = ~centers.known & slots
     # the first n_new[c] unknown staff slots of each center become known
-    rank = np.cumsum(unknown, axis=1)
+    rank = unknown.cumsum(axis=1)
     learn = unknown & (rank <= n_new[:, None])
     centers.known |= learn
     model.counts["staff_ideas"] += learn.sum(axis=1)

@@ -31,9 +31,10 @@ def turnover(model) -> None:
     fill = ~staff.filled & (rng.random(staff.n) < 1.0 / max(p.dur_vacancy_weeks, 1.0))
     if not (leave.any() or fill.any()):
         return                                  # the usual week: nobody comes or goes
-    leavers = np.flatnonzero(leave)
-    for post in leavers:
-        model.remove_person(post)
+    leavers = leave.nonzero()[0]
+    staff.filled[leavers] = False               # the post is vacant, her test ends
+    staff.cycle_idea[leavers] = -1
+    staff.next_idea[leavers] = -1
     gone = staff.classroom[leavers[staff.role[leavers] == TEACHER]]
     if len(gone):
         model.rooms.in_use[gone] = False
@@ -47,15 +48,13 @@ def turnover(model) -> None:
         staff.psych_safety[hit] -= p.director_exit_safety_loss * gain
     # parents are replaced at once (a new parent joins the team); teachers and
     # directors after their vacancy
-    arrive = np.flatnonzero(fill | (leave & (staff.role == PARENT)))
+    arrive = (fill | (leave & (staff.role == PARENT))).nonzero()[0]
     if p.dur_vacancy_weeks == 0:
         arrive = np.union1d(arrive, leavers)
     newcomers(p, staff, arrive, rng)
     staff.filled[arrive] = True
     rooms = staff.classroom[arrive[staff.role[arrive] == TEACHER]]
     newcomer_classrooms(model, rooms)
-    for post in arrive:
-        model.add_person(post)
     if len(leavers) or len(arrive):
         model.update_room_filled()
 

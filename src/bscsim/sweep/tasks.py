@@ -1,8 +1,9 @@
 """Running: one task of a sweep, a batch of runs, executed in a worker.
 
 `run_batch` is module-level and imports only bscsim, so it can be sent to a spawned
-process or a Dask worker. A run that raises is recorded as failed with its error and
-the batch goes on; each model is dropped after its run (`simulate` releases it).
+process or a Dask worker. It hands a task's runs to `simulate_many` together; a run
+that raises is recorded as failed with its error (the batch's runs are then run one
+by one) and the others go on; each model is dropped after its run.
 A task may run another model, a function `f(values, seed) -> dict`: one of the
 models registered in `MODELS` (named in a file, e.g. `model = "ishigami"`, a test
 function with known sensitivity indices) or a function handed over from Python.
@@ -34,7 +35,7 @@ import pandas as pd
 
 from ..outputs import SUMMARY_NAMES
 from ..params import make_params
-from ..simulate import simulate
+from ..simulate import simulate, simulate_many
 from .spec import MODELS
 
 ERROR_CHARS = 500
@@ -72,29 +73,72 @@ class BatchResult:
 
 
 def run_batch(task: Task) -> BatchResult:
-    """Run every run of `task`; never raises for a failing run."""
+    """Run every run of `task`; never raises for a failing run.
+
+    The runs go to `simulate_many` together (a run's numbers do not depend on its
+    batch); `seconds` is then the batch's time shared equally. If the batch
+    raises, its runs are run again one by one, so that only a run that fails is
+    recorded as failed, with its own error."""
     if task.model is not None:
         return _run_model(task)
     base = make_params(task.base)
-    rows, series = [], []
+    rows: dict[int, dict[str, Any]] = {}
+    batch = []                       # (run, seed, params) of the runs with valid params
     for run, seed, changes in task.runs:
-        start = time.perf_counter()
-        row: dict[str, Any] = {"run": run, "status": "ok", "error": ""}
         try:
-            result = simulate(base.replace(**changes), seed=seed)
-            row.update(result.summary.to_dict())
-            if task.timeseries:
-                ts = result.timeseries
-                ts.insert(0, "run", run)
-                series.append(ts)
-            del result
+            batch.append((run, seed, base.replace(**changes)))
         except Exception as e:  # noqa: BLE001 - recorded, the sweep goes on
-            row["status"] = "failed"
-            row["error"] = f"{type(e).__name__}: {e}"[:ERROR_CHARS]
-        row["seconds"] = time.perf_counter() - start
-        rows.append(row)
-    return BatchResult(summary_frame(rows),
+            rows[run] = _failed_row(run, e, 0.0)
+    series = []
+    if batch:
+        ids = np.array([b[0] for b in batch], dtype=np.int64)
+        start = time.perf_counter()
+        try:
+            summary, tables = simulate_many([b[2] for b in batch], [b[1] for b in batch],
+                                            tables=("timeseries",) if task.timeseries else ())
+        except Exception:  # noqa: BLE001 - some run failed: each alone, below
+            summary = None
+        if summary is not None:
+            seconds = (time.perf_counter() - start) / len(batch)
+            values = summary[list(SUMMARY_NAMES)].to_numpy()
+            for k, run in enumerate(ids.tolist()):
+                rows[run] = {"run": run, "status": "ok", "error": "",
+                             **dict(zip(SUMMARY_NAMES, values[k].tolist())), "seconds": seconds}
+            if task.timeseries:
+                ts = tables["timeseries"]
+                ts["run"] = ids[ts["run"].to_numpy()]
+                series.append(ts)
+        else:
+            for run, seed, params in batch:
+                row, ts = _run_one(run, seed, params, task.timeseries)
+                rows[run] = row
+                if ts is not None:
+                    series.append(ts)
+    ordered = [rows[r[0]] for r in task.runs]
+    return BatchResult(summary_frame(ordered),
                        pd.concat(series, ignore_index=True) if series else None)
+
+
+def _run_one(run: int, seed: int, params, timeseries: bool):
+    """One run alone: its summary row (failed with its error if it raises) and,
+    if asked, its weekly timeseries."""
+    start = time.perf_counter()
+    try:
+        result = simulate(params, seed=seed)
+    except Exception as e:  # noqa: BLE001 - recorded, the sweep goes on
+        return _failed_row(run, e, time.perf_counter() - start), None
+    row = {"run": run, "status": "ok", "error": "", **result.summary.to_dict(),
+           "seconds": time.perf_counter() - start}
+    ts = None
+    if timeseries:
+        ts = result.timeseries
+        ts.insert(0, "run", run)
+    return row, ts
+
+
+def _failed_row(run: int, error: Exception, seconds: float) -> dict[str, Any]:
+    return {"run": run, "status": "failed",
+            "error": f"{type(error).__name__}: {error}"[:ERROR_CHARS], "seconds": seconds}
 
 
 def _run_model(task: Task) -> BatchResult:
