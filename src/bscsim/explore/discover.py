@@ -21,9 +21,11 @@ around the known breakages of the two versions and turns their answers into tabl
   generator, which is seeded for the call and restored after it.
 
 The chosen box is, of the boxes on the peeling trajectory that restrict at least one
-input and have coverage and density
-both at least `min_coverage` / `min_density`, the one with the largest
-coverage x density (fewest restricted dimensions on a tie). When none qualifies,
+input and have coverage and density both at least `min_coverage` / `min_density`, one
+with the fewest restricted inputs (the easiest to read and to act on; Bryant &
+Lempert 2010 weigh interpretability so), and among those the largest coverage x
+density, whose every restriction has a quasi-p-value of at most MAX_QP = 0.05 (a box
+that only trims an input by chance is not a finding). When none qualifies,
 the result says so plainly and shows the box with the best trade-off
 (largest min(coverage, density)) for reading only.
 """
@@ -42,6 +44,7 @@ from ..config import ConfigError
 MIN_COVERAGE = 0.6
 MIN_DENSITY = 0.6
 RESAMPLES = 10
+MAX_QP = 0.05          # a restriction of a chosen box must be this unlikely by chance
 
 
 class MissingExtra(ConfigError):
@@ -73,6 +76,7 @@ class Discovery:
     trajectory: pd.DataFrame = field(default_factory=pd.DataFrame)
     chosen: int | None = None
     meets: bool = False                    # coverage and density both >= the minimum
+    weak: bool = False                     # ... but a restriction has quasi-p > MAX_QP
     limits: pd.DataFrame = field(default_factory=pd.DataFrame)
     stability: pd.DataFrame = field(default_factory=pd.DataFrame)
     scores: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -110,6 +114,12 @@ class Discovery:
                     f"{self.density:.2f} (both >= {self.min_coverage:g}/"
                     f"{self.min_density:g}; {self.base_rate:.2f} of all cases fail) "
                     f"describes where {self.rule}")
+        if self.weak:
+            return (f"boxes reach coverage >= {self.min_coverage:g} and density >= "
+                    f"{self.min_density:g} ({self.base_rate:.2f} of all cases fail), but "
+                    f"each restricts some input with a quasi-p above {MAX_QP:g} (it could "
+                    f"arise by chance); the simplest (coverage {self.coverage:.2f}, "
+                    f"density {self.density:.2f}) is shown for reading only")
         return (f"no box has coverage >= {self.min_coverage:g} and density >= "
                 f"{self.min_density:g} for {self.rule}; the best trade-off (coverage "
                 f"{self.coverage:.2f}, density {self.density:.2f}) is shown for "
@@ -164,8 +174,15 @@ def discover(x: pd.DataFrame, fails: np.ndarray, output: str, rule: str,
     ok = traj[(traj["coverage"] >= min_coverage) & (traj["density"] >= min_density)
               & (traj["res_dim"] >= 1)]       # the whole space is no box
     if len(ok):
-        score = ok["coverage"] * ok["density"] - 1e-9 * ok["res_dim"]
-        d.chosen, d.meets = int(score.idxmax()), True
+        order = ok.assign(_s=-ok["coverage"] * ok["density"]).sort_values(
+            ["res_dim", "_s"], kind="stable").index
+        for i in order:            # every restriction significant (quasi-p <= MAX_QP)
+            qp = _limits(box, int(i), x).query("restricted")[["qp_low", "qp_high"]]
+            if (qp.max(axis=1, skipna=True).fillna(0) <= MAX_QP).all():
+                d.chosen, d.meets = int(i), True
+                break
+        else:
+            d.chosen, d.weak = int(order[0]), True
     else:
         boxes = traj[traj["res_dim"] >= 1]
         if len(boxes):

@@ -15,6 +15,10 @@ the runs back, averages the replicates of each (future, policy) and writes:
     DIR/prim_trajectory.csv the peeling trajectory (coverage, density, mass, res_dim)
     DIR/prim_box.csv        the chosen box: limits, quasi-p-values, stability
     DIR/feature_scores.csv  extra-trees scores of each input for failing
+                            (all three over every (future, policy), with the levers
+                            as inputs; prim_reference_*.csv and
+                            feature_scores_reference.csv: the first policy's futures
+                            over the uncertainties only)
     DIR/figures/            robustness.png, prim_tradeoff.png
     DIR/report.md           the printed report
     DIR/provenance.json     file, resolved spec, base config, seeds, versions
@@ -53,7 +57,8 @@ class Exploration:
     out: Path
     outcomes: pd.DataFrame
     robustness: pd.DataFrame
-    discovery: Discovery
+    discovery: Discovery                 # every (future, policy): uncertainties and levers
+    reference: Discovery | None = None   # the first policy's futures: uncertainties only
     failed: int = 0
     sweep: SweepReport | None = None
 
@@ -149,9 +154,14 @@ def analyse(spec: ExploreSpec, out: Path, f: pd.DataFrame | None = None,
     inputs = [*f.columns.drop("future"), *p.columns.drop("policy")]
     case = outcomes.dropna(subset=[t.output])
     found = discover(case[inputs], case[f"fails_{t.output}"].to_numpy(), t.output,
-                     _failure(t), seed=spec.root_seed)
+                     _failure(t), seed=spec.root_seed, resamples=spec.resamples)
+    first = case[case["policy"] == p["policy"].iloc[0]]
+    unc = list(f.columns.drop("future"))
+    reference = discover(first[unc], first[f"fails_{t.output}"].to_numpy(), t.output,
+                         _failure(t) + f" with policy {p['policy'].iloc[0]}",
+                         seed=spec.root_seed, resamples=spec.resamples)
     failed = int((runs["status"] != "ok").sum())
-    result = Exploration(spec, out, outcomes, table, found, failed)
+    result = Exploration(spec, out, outcomes, table, found, reference, failed)
     prov = provenance(spec, out, runs, found)
     f.to_csv(out / "futures.csv", index=False)
     p.to_csv(out / "policies.csv", index=False)
@@ -160,6 +170,7 @@ def analyse(spec: ExploreSpec, out: Path, f: pd.DataFrame | None = None,
     outcomes.to_csv(out / "outcomes.csv", index=False)
     table.to_csv(out / "robustness.csv", index=False)
     write_discovery(found, out)
+    write_discovery(reference, out, "_reference")
     write_json(out / "provenance.json", prov)
     (out / "report.md").write_text(report_text(result) + "\n")
     save_figures(result, out / "figures")
@@ -170,12 +181,13 @@ def _failure(t: Threshold) -> str:
     return f"{t.output} {'<' if t.direction == 'up' else '>'} {t.value:g}"
 
 
-def write_discovery(found: Discovery, out: Path) -> None:
+def write_discovery(found: Discovery, out: Path, suffix: str = "") -> None:
+    stem = "prim_reference" if suffix else "prim"
     found.trajectory.rename_axis("box").reset_index().to_csv(
-        out / "prim_trajectory.csv", index=False)
+        out / f"{stem}_trajectory.csv", index=False)
     found.limits.assign(box=found.chosen, meets=found.meets).to_csv(
-        out / "prim_box.csv", index=False)
-    found.scores.to_csv(out / "feature_scores.csv", index=False)
+        out / f"{stem}_box.csv", index=False)
+    found.scores.to_csv(out / f"feature_scores{suffix}.csv", index=False)
 
 
 def provenance(spec: ExploreSpec, out: Path, runs: pd.DataFrame,
@@ -250,7 +262,10 @@ def report_text(result: Exploration) -> str:
     lines += ["", "Robustness (over futures; replicates averaged; regret against the best "
               "policy in each future; worst10 = 10th percentile, or 90th when less is "
               "better)", robust.text(result.robustness, spec.thresholds), "",
-              result.discovery.text(), "", f"results in {result.out}/"]
+              result.discovery.text(), ""]
+    if result.reference is not None:
+        lines += [result.reference.text(), ""]
+    lines.append(f"results in {result.out}/")
     return "\n".join(lines)
 
 

@@ -12,6 +12,7 @@ that share their seeds across policies and futures (common random numbers):
     replicates = 2                  # seeds per future and policy (shared: CRN)
     root_seed = 14
     discover = "classrooms_improved_share"   # whose failure scenario discovery explains
+    resamples = 10                  # PRIM reruns on random halves, for box stability
 
     [set]                           # fixed changes to the base config
     weeks_followup = 0
@@ -55,7 +56,8 @@ from ..sweep.spec import MAX_SEED, _base, _changes, _flag, _pow2, _range, _text,
 
 DESIGNS = ("lhs", "sobol")
 KEYS = ("title", "description", "base", "model", "design", "n_futures", "n_policies",
-        "replicates", "root_seed", "discover", "batch_size", "set", "uncertainties",
+        "replicates", "root_seed", "discover", "resamples", "batch_size", "set",
+        "uncertainties",
         "policies", "levers", "thresholds")
 UNCERTAIN_ROLES = ("uncertainty", "structure")
 
@@ -94,6 +96,7 @@ class ExploreSpec:
     n_policies: int = 0
     replicates: int = 2
     root_seed: int = 0
+    resamples: int = 10
     batch_size: int | None = None
     model: str | None = None
     outputs: tuple[str, ...] | None = None
@@ -125,9 +128,18 @@ class ExploreSpec:
         """A copy with `changes` applied and recorded as overrides (e.g.
         `n_futures=16` for a quick run)."""
         import dataclasses
-        spec = dataclasses.replace(self, **changes,
-                                   overrides={**self.overrides, **changes})
+        new = dict(changes)
+        if "changes" in new:                 # adds to [set]
+            varied = set(self.uncertainties) | set(self.lever_names)
+            both = varied & set(new["changes"])
+            if both:
+                raise ConfigError(f"{self.path}: {', '.join(sorted(both))} is varied; "
+                                  "it cannot also be fixed")
+            new["changes"] = {**self.changes, **new["changes"]}
+        spec = dataclasses.replace(self, **new, overrides={**self.overrides, **changes})
         _check_size(spec, spec.path)
+        if spec.model is None:
+            spec.base_params()
         return spec
 
     def to_dict(self) -> dict[str, Any]:
@@ -137,7 +149,8 @@ class ExploreSpec:
                 "levers": {k: list(v) for k, v in self.levers.items()},
                 "n_policies": self.n_policies,
                 "thresholds": [t.__dict__ for t in self.thresholds],
-                "discover": self.discover, "design": self.design,
+                "discover": self.discover, "resamples": self.resamples,
+                "design": self.design,
                 "n_futures": self.n_futures, "replicates": self.replicates,
                 "root_seed": self.root_seed, "common_random_numbers": True}
 
@@ -219,6 +232,8 @@ def parse_exploration(data: dict[str, Any], where: str, folder: Path, text: str 
         replicates=_whole(data.get("replicates", 2), "replicates", where),
         root_seed=_whole(data.get("root_seed", 0), "root_seed", where, minimum=0,
                          maximum=MAX_SEED),
+        resamples=_whole(data.get("resamples", 10), "resamples", where, minimum=0,
+                         maximum=1000),
         batch_size=(None if data.get("batch_size") is None
                     else _whole(data["batch_size"], "batch_size", where)),
         model=model, outputs=outputs, model_fn=model_fn)
