@@ -4,6 +4,7 @@ files, robustness, scenario discovery with EMA Workbench, and the EMA model."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -308,3 +309,84 @@ def test_ema_model_refuses_a_lever_as_uncertainty():
     from bscsim.ema import model
     with pytest.raises(ConfigError, match="planning_hours is a lever"):
         model(uncertainties=["planning_hours"])
+
+
+# ------------------------------------------------------------ bscsim end to end
+TINY_FILE = """
+title = "tiny"
+base = "{base}"
+n_futures = 6
+replicates = 1
+resamples = 2
+[set]
+n_centers = 2
+weeks_collab = 8
+n_classrooms = 2
+weeks_followup = 0
+[uncertainties]
+turnover_cc = {{ low = 0.2, high = 0.8 }}
+idea_effect_mean = "plausible"
+[stress]
+turnover_cc = {{ low = 0.5, high = 0.8 }}
+[policies.as_run]
+[policies.coaching]
+coaching_hours_week = 1.0
+[thresholds]
+practice_gain_sd = 0.2
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    from bscsim.cli import main
+    tmp = tmp_path_factory.mktemp("tiny")
+    path = tmp / "tiny.toml"
+    path.write_text(TINY_FILE.format(base=(ROOT / "configs" / "ccl_phase1.toml").as_posix()))
+    code = main(["explore", str(path), "--out", str(tmp / "out"), "--executor", "serial",
+                 "--no-progress"])
+    assert code == 0
+    return path, tmp / "out"
+
+
+def test_explore_command_writes_the_tables_and_resumes(tiny, capsys):
+    path, out = tiny
+    for name in ("outcomes.parquet", "robustness.csv", "stress.csv", "prim_box.csv",
+                 "prim_as_run_box.csv", "provenance.json", "report.md"):
+        assert (out / name).is_file(), f"writes {name}"
+    code, text, err = bscsim(capsys, "explore", str(path), "--out", str(out),
+                             "--executor", "serial", "--no-progress")
+    assert code == 0, err
+    manifest = json.loads((out / "runs" / "manifest.json").read_text())
+    assert [x["runs_run"] for x in manifest["sessions"]] == [12], \
+        "run again, a finished exploration runs nothing (one session of 12 runs)"
+    assert "Robustness" in text and "Scenario discovery" in text
+
+
+def test_report_renders_in_a_headless_browser(tiny, tmp_path):
+    import re
+    from bscsim.explore import analyse, load_exploration
+    from bscsim.explore.report import HEADINGS, write_report
+    path, out = tiny
+    result = analyse(load_exploration(path), out)
+    report = write_report(result, tmp_path / "report.html")
+    html = report.read_text()
+    assert "<script" not in html and not re.search(r"""(src|href)=["']?https?:""", html), \
+        "self-contained: no scripts, nothing fetched"
+    assert "Bottom line" in html and "coaching" in html
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("needs Chromium at /usr/bin/chromium (CI installs it)")
+    probe = tmp_path / "probe.html"
+    probe.write_text(html.replace(
+        "</body>", "<script>window.addEventListener('load', () => {"
+        "document.body.dataset.decoded = [...document.images]"
+        ".filter(i => i.complete && i.naturalWidth > 100).length;});</script></body>"))
+    n_images = len(re.findall(r'<img src="data:image/png;base64,', html))
+    r = subprocess.run([str(chromium), "--headless", "--no-sandbox", "--disable-gpu",
+                        f"--user-data-dir={tmp_path / 'profile'}",
+                        "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()],
+                       capture_output=True, text=True, timeout=120)
+    assert f'data-decoded="{n_images}"' in r.stdout and n_images >= 2, \
+        "the browser decodes every figure"
+    for heading in HEADINGS:
+        assert f"<h2>{heading}</h2>" in r.stdout, f"heading {heading!r}"

@@ -55,14 +55,14 @@ def box_words(d: Discovery) -> list[str]:
 
 
 def _box_sentence(d: Discovery, lead: str) -> str:
-    if d.chosen is None or d.n_cases in (0, d.n):
-        return f"<p>{escape(lead)}: {escape(d.verdict())}.</p>"
-    strength = ("" if d.meets else " <b>This description is weak</b> ("
-                + escape(d.verdict()) + "); read it as a hint, not a finding.")
+    if d.chosen is None or d.n_cases in (0, d.n) or not d.meets:
+        return (f"<p>{escape(lead)}, {100 * d.base_rate:.0f}% of the cases fail, and no "
+                f"set of conditions singles the failures out reliably ("
+                f"{escape(d.verdict())}).</p>")
     return (f"<p>{escape(lead)}, failure concentrates where " + "; ".join(box_words(d))
             + f". These conditions hold {100 * d.coverage:.0f}% of the failures "
             f"(coverage), and {100 * d.density:.0f}% of the cases inside them fail "
-            f"(density), against {100 * d.base_rate:.0f}% overall.{strength}</p>")
+            f"(density), against {100 * d.base_rate:.0f}% overall.</p>")
 
 
 def bottom_line(result: Exploration) -> str:
@@ -74,9 +74,9 @@ def bottom_line(result: Exploration) -> str:
     parts = [f"<p><b>Bottom line.</b> With the first policy, <b>{escape(first)}</b>, "
              f"{words(t.output)} missed its goal ({escape(t.words())}) in "
              f"<b>{100 * fail_first:.0f}%</b> of the {spec.n_futures} simulated futures.</p>"]
-    if result.reference is not None:
-        parts.append(_box_sentence(result.reference, f"For {first}, over the conditions "
-                                   "nobody chooses"))
+    if first in result.by_policy:
+        parts.append(_box_sentence(result.by_policy[first], f"For {first}, over the "
+                                   "conditions nobody chooses"))
     parts.append(_box_sentence(result.discovery, "Over every policy, levers included"))
     best = table.iloc[0]
     cost = ""
@@ -86,35 +86,29 @@ def bottom_line(result: Exploration) -> str:
                 f"${ref_cost:,.0f} for {escape(first)}")
     parts.append(f"<p>The policy that met every goal in the most futures is "
                  f"<b>{escape(best['policy'])}</b>: in {100 * best['satisficing_share']:.0f}% "
-                 f"of them{cost}. {_holds_up(result)}</p>")
+                 f"of them{cost}.</p>")
+    best_name = best["policy"]
+    if best_name != first and best_name in result.by_policy:
+        parts.append(_box_sentence(result.by_policy[best_name],
+                                   f"Where even {best_name} fails"))
+    parts.append(_stress_sentence(result))
     return "\n".join(parts)
 
 
-def _holds_up(result: Exploration) -> str:
-    """Which policies still work in the failure conditions (inside the box)."""
-    spec = result.spec
-    d = result.reference if result.reference is not None and result.reference.meets \
-        else result.discovery
-    if d.chosen is None or not len(d.restricted()):
+def _stress_sentence(result: Exploration) -> str:
+    """Which policies still work in the hard futures a reader worries about."""
+    from .runner import stress_words
+    st, spec = result.stress, result.spec
+    if st is None or not len(st):
         return ""
-    lims = d.restricted()
-    unc = [r for _, r in lims.iterrows() if r["name"] in spec.uncertainties]
-    if not unc:
-        return ""
-    inside = pd.Series(True, index=result.outcomes.index)
-    for r in unc:
-        v = result.outcomes[r["name"]]
-        inside &= (v >= r["low"]) & (v <= r["high"])
     t = spec.threshold(spec.discover)
-    sub = result.outcomes[inside]
-    if not len(sub):
-        return ""
-    ok = 1 - sub.groupby("policy", sort=False)[f"fails_{t.output}"].mean()
-    best = ok.idxmax()
-    return (f"In the hard conditions alone (the uncertainties of the box), "
-            f"<b>{escape(best)}</b> improved most classrooms in {100 * ok[best]:.0f}% "
-            f"of the futures; " + ", ".join(f"{escape(p)} {100 * v:.0f}%"
-                                            for p, v in ok.drop(best).items()) + ".")
+    col = f"meets_{t.output}"
+    ranked = st.sort_values(col, ascending=False, kind="stable")
+    return (f"<p>In the hard futures ({escape(stress_words(spec))}: "
+            f"{int(st['n_futures'].iloc[0])} of {spec.n_futures}), "
+            f"{escape(words(t.output))} met its goal with "
+            + ", ".join(f"<b>{escape(r['policy'])}</b> in {100 * r[col]:.0f}%"
+                        for _, r in ranked.iterrows()) + " of them.</p>")
 
 
 def _explored(result: Exploration) -> str:
@@ -187,7 +181,8 @@ def _levers(result: Exploration, fig: str) -> str:
                  + (f"<td class='num'>${r['cost_per_center']:,.0f}</td>"
                     if "cost_per_center" in table else "") + "</tr>")
     return (f"<h2>Which levers hold up</h2><table>{head}{rows}</table>"
-            f'<figure><img src="{fig}" alt="Policies ranked under each robustness metric">'
+            + _stress_sentence(result)
+            + f'<figure><img src="{fig}" alt="Policies ranked under each robustness metric">'
             "<figcaption>Policies ranked under each measure, best at the top; the "
             "grey bars give the cost per center beside them.</figcaption></figure>")
 
@@ -215,9 +210,8 @@ not observations of programs.</li></ul>"""
 def build_html(result: Exploration) -> str:
     spec = result.spec
     figs = {}
-    finds = [(result.discovery, "tradeoff")]
-    if result.reference is not None:
-        finds.insert(0, (result.reference, "tradeoff_reference"))
+    finds = [(d, f"tradeoff_{name}") for name, d in result.by_policy.items()]
+    finds.append((result.discovery, "tradeoff"))
     for d, key in finds:
         if len(d.trajectory):
             figs[key] = data_uri(png_bytes(tradeoff_figure(d)))
@@ -237,9 +231,9 @@ def build_html(result: Exploration) -> str:
              'state keep it working anyway?</p>',
              f'<div class="note">{bottom_line(result)}</div>',
              _explored(result), "<h2>Where the BSC fails</h2>",
-             *([_fails(result.reference, figs.get("tradeoff_reference", ""),
-                       "The first policy, over the conditions nobody chooses")]
-               if result.reference is not None else []),
+             *(_fails(d, figs.get(f"tradeoff_{name}", ""),
+                      f"Policy {name}, over the conditions nobody chooses")
+               for name, d in result.by_policy.items()),
              _fails(result.discovery, figs.get("tradeoff", ""),
                     "Every policy, with the levers among the conditions"),
              _levers(result, figs["robustness"]), READING, prov, "</body></html>"]

@@ -16,9 +16,12 @@ the runs back, averages the replicates of each (future, policy) and writes:
     DIR/prim_box.csv        the chosen box: limits, quasi-p-values, stability
     DIR/feature_scores.csv  extra-trees scores of each input for failing
                             (all three over every (future, policy), with the levers
-                            as inputs; prim_reference_*.csv and
-                            feature_scores_reference.csv: the first policy's futures
-                            over the uncertainties only)
+                            as inputs; prim_<policy>_*.csv and
+                            feature_scores_<policy>.csv: one policy's futures over
+                            the uncertainties only, for the first policy and the
+                            most robust one)
+    DIR/stress.csv          per policy, in the futures of the [stress] conditions:
+                            the share meeting each threshold and every threshold
     DIR/figures/            robustness.png, prim_tradeoff.png
     DIR/report.md           the printed report
     DIR/provenance.json     file, resolved spec, base config, seeds, versions
@@ -29,7 +32,7 @@ the runs back, averages the replicates of each (future, policy) and writes:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +61,8 @@ class Exploration:
     outcomes: pd.DataFrame
     robustness: pd.DataFrame
     discovery: Discovery                 # every (future, policy): uncertainties and levers
-    reference: Discovery | None = None   # the first policy's futures: uncertainties only
+    by_policy: dict[str, Discovery] = field(default_factory=dict)   # one policy's futures
+    stress: pd.DataFrame | None = None   # policies in the [stress] futures
     failed: int = 0
     sweep: SweepReport | None = None
 
@@ -155,13 +159,16 @@ def analyse(spec: ExploreSpec, out: Path, f: pd.DataFrame | None = None,
     case = outcomes.dropna(subset=[t.output])
     found = discover(case[inputs], case[f"fails_{t.output}"].to_numpy(), t.output,
                      _failure(t), seed=spec.root_seed, resamples=spec.resamples)
-    first = case[case["policy"] == p["policy"].iloc[0]]
     unc = list(f.columns.drop("future"))
-    reference = discover(first[unc], first[f"fails_{t.output}"].to_numpy(), t.output,
-                         _failure(t) + f" with policy {p['policy'].iloc[0]}",
-                         seed=spec.root_seed, resamples=spec.resamples)
+    by_policy = {}
+    for name in dict.fromkeys([p["policy"].iloc[0], table["policy"].iloc[0]]):
+        one = case[case["policy"] == name]     # the first and the most robust policy
+        by_policy[name] = discover(one[unc], one[f"fails_{t.output}"].to_numpy(),
+                                   t.output, _failure(t) + f" with policy {name}",
+                                   seed=spec.root_seed, resamples=spec.resamples)
     failed = int((runs["status"] != "ok").sum())
-    result = Exploration(spec, out, outcomes, table, found, reference, failed)
+    result = Exploration(spec, out, outcomes, table, found, by_policy,
+                         stress_table(spec, outcomes), failed)
     prov = provenance(spec, out, runs, found)
     f.to_csv(out / "futures.csv", index=False)
     p.to_csv(out / "policies.csv", index=False)
@@ -170,11 +177,43 @@ def analyse(spec: ExploreSpec, out: Path, f: pd.DataFrame | None = None,
     outcomes.to_csv(out / "outcomes.csv", index=False)
     table.to_csv(out / "robustness.csv", index=False)
     write_discovery(found, out)
-    write_discovery(reference, out, "_reference")
+    for name, d in by_policy.items():
+        write_discovery(d, out, f"_{name}")
+    if result.stress is not None:
+        result.stress.to_csv(out / "stress.csv", index=False)
     write_json(out / "provenance.json", prov)
     (out / "report.md").write_text(report_text(result) + "\n")
     save_figures(result, out / "figures")
     return result
+
+
+def stress_table(spec: ExploreSpec, outcomes: pd.DataFrame) -> pd.DataFrame | None:
+    """Per policy, over the futures inside the [stress] ranges: the share meeting
+    each threshold and the share meeting every threshold (None without [stress])."""
+    if not spec.stress:
+        return None
+    inside = pd.Series(True, index=outcomes.index)
+    for name, (lo, hi) in spec.stress.items():
+        inside &= outcomes[name].between(lo, hi)
+    sub = outcomes[inside]
+    rows = []
+    for name, g in sub.groupby("policy", sort=False):
+        row = {"policy": name, "n_futures": int(g["future"].nunique())}
+        met = np.ones(len(g), dtype=bool)
+        for t in spec.thresholds:
+            ok = ~g[f"fails_{t.output}"].to_numpy()
+            row[f"meets_{t.output}"] = float(ok.mean())
+            met &= ok
+        row["meets_all"] = float(met.mean())
+        rows.append(row)
+    if not rows:
+        return pd.DataFrame(columns=["policy", "n_futures", "meets_all"])
+    return pd.DataFrame(rows).sort_values("meets_all", ascending=False, kind="stable",
+                                          ignore_index=True)
+
+
+def stress_words(spec: ExploreSpec) -> str:
+    return ", ".join(f"{k} {lo:g} to {hi:g}" for k, (lo, hi) in spec.stress.items())
 
 
 def _failure(t: Threshold) -> str:
@@ -182,7 +221,7 @@ def _failure(t: Threshold) -> str:
 
 
 def write_discovery(found: Discovery, out: Path, suffix: str = "") -> None:
-    stem = "prim_reference" if suffix else "prim"
+    stem = f"prim{suffix}"
     found.trajectory.rename_axis("box").reset_index().to_csv(
         out / f"{stem}_trajectory.csv", index=False)
     found.limits.assign(box=found.chosen, meets=found.meets).to_csv(
@@ -263,8 +302,12 @@ def report_text(result: Exploration) -> str:
               "policy in each future; worst10 = 10th percentile, or 90th when less is "
               "better)", robust.text(result.robustness, spec.thresholds), "",
               result.discovery.text(), ""]
-    if result.reference is not None:
-        lines += [result.reference.text(), ""]
+    for d in result.by_policy.values():
+        lines += [d.text(), ""]
+    if result.stress is not None:
+        lines += [f"In the stress futures ({stress_words(spec)}; {result.stress['n_futures'].iloc[0]} "
+                  "futures), share meeting each threshold:",
+                  result.stress.to_string(index=False, float_format=lambda v: f"{v:.3f}"), ""]
     lines.append(f"results in {result.out}/")
     return "\n".join(lines)
 

@@ -24,6 +24,9 @@ that share their seeds across policies and futures (common random numbers):
     [policies.more_planning]
     planning_hours = 4.0
 
+    [stress]                        # optional: the hard futures a reader worries about
+    turnover_cc = { low = 0.6, high = 0.8 }    # (ranges of uncertainties)
+
     [thresholds]                    # success; default: every declared threshold
     classrooms_improved_share = 0.5            # in the output's declared direction
     child_se_gain_sd = { at_least = 0.1 }      # or say the direction
@@ -57,7 +60,7 @@ from ..sweep.spec import MAX_SEED, _base, _changes, _flag, _pow2, _range, _text,
 DESIGNS = ("lhs", "sobol")
 KEYS = ("title", "description", "base", "model", "design", "n_futures", "n_policies",
         "replicates", "root_seed", "discover", "resamples", "batch_size", "set",
-        "uncertainties",
+        "uncertainties", "stress",
         "policies", "levers", "thresholds")
 UNCERTAIN_ROLES = ("uncertainty", "structure")
 
@@ -91,6 +94,7 @@ class ExploreSpec:
     levers: dict[str, tuple[float, float]]         # sampled lever ranges
     thresholds: tuple[Threshold, ...]
     discover: str
+    stress: dict[str, tuple[float, float]] = field(default_factory=dict)
     design: str = "lhs"
     n_futures: int = 64
     n_policies: int = 0
@@ -150,6 +154,7 @@ class ExploreSpec:
                 "n_policies": self.n_policies,
                 "thresholds": [t.__dict__ for t in self.thresholds],
                 "discover": self.discover, "resamples": self.resamples,
+                "stress": {k: list(v) for k, v in self.stress.items()},
                 "design": self.design,
                 "n_futures": self.n_futures, "replicates": self.replicates,
                 "root_seed": self.root_seed, "common_random_numbers": True}
@@ -218,6 +223,7 @@ def parse_exploration(data: dict[str, Any], where: str, folder: Path, text: str 
     if design == "sobol" and n_futures & (n_futures - 1):
         raise ConfigError(f"{where}: n_futures = {n_futures} is not allowed: the sobol "
                           f"design needs a power of 2 (e.g. {_pow2(n_futures)})")
+    stress = _stress(data.get("stress"), uncertainties, where)
     thresholds = _thresholds(data.get("thresholds"), where, outputs)
     names = [t.output for t in thresholds]
     discover = data.get("discover", names[0])
@@ -227,7 +233,8 @@ def parse_exploration(data: dict[str, Any], where: str, folder: Path, text: str 
     spec = ExploreSpec(
         path=where, text=text, title=_text(data, "title", where) or Path(where).stem,
         base=str(base), changes=changes, uncertainties=uncertainties, policies=policies,
-        levers=levers, thresholds=thresholds, discover=discover, design=design,
+        levers=levers, thresholds=thresholds, discover=discover, stress=stress,
+        design=design,
         n_futures=n_futures, n_policies=n_policies,
         replicates=_whole(data.get("replicates", 2), "replicates", where),
         root_seed=_whole(data.get("root_seed", 0), "root_seed", where, minimum=0,
@@ -282,6 +289,29 @@ def _ranges(table: Any, key: str, roles: tuple[str, ...], changes: dict[str, Any
             raise ConfigError(f"{here}: a switch cannot be sampled; compare its values "
                               "as policies or fix it in [set]")
         out[name] = _range(spec, p, here, "sampled")
+    return out
+
+
+def _stress(table: Any, uncertainties: dict[str, tuple[float, float]], where: str
+            ) -> dict[str, tuple[float, float]]:
+    if table is None:
+        return {}
+    if not isinstance(table, dict) or not table:
+        raise ConfigError(f"{where}: [stress] must be a table of uncertainty ranges")
+    out = {}
+    for name, spec in table.items():
+        here = f"{where} [stress] {name}"
+        if name not in uncertainties:
+            raise ConfigError(f"{here}: not one of the [uncertainties] "
+                              f"({', '.join(uncertainties)})")
+        if not (isinstance(spec, dict) and set(spec) == {"low", "high"} and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in spec.values())):
+            raise ConfigError(f"{here} = {spec!r} is not allowed: expected "
+                              "{ low = .., high = .. }")
+        if not spec["low"] < spec["high"]:
+            raise ConfigError(f"{here}: low = {spec['low']:g} must be below high = "
+                              f"{spec['high']:g} (an empty range)")
+        out[name] = (float(spec["low"]), float(spec["high"]))
     return out
 
 
