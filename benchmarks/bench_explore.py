@@ -84,8 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     med = {k: statistics.median(r[k] for r in results)
            for k in ("runs", "run_s", "analysis_s", "total_s", "cpu_s")}
     rate = med["runs"] / med["run_s"]
-    print(f"runs: {med['runs']:.0f} in {med['run_s']:.1f} s (median; "
-          f"{', '.join(f'{r['run_s']:.1f}' for r in results)}) = {rate:.2f} runs/s "
+    each = ", ".join(f"{r['run_s']:.1f}" for r in results)
+    print(f"runs: {med['runs']:.0f} in {med['run_s']:.1f} s (median; {each}) = "
+          f"{rate:.2f} runs/s "
           f"({rate / args.workers:.2f} per worker)")
     print(f"analysis: {med['analysis_s']:.1f} s; CPU time of the process tree "
           f"{med['cpu_s']:.0f} s ({med['cpu_s'] / med['runs']:.3f} s per run, analysis "

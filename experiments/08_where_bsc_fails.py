@@ -15,7 +15,7 @@ figures/, report.md, provenance.json) and report.html, the reading for a state
 administrator.
 
     python experiments/08_where_bsc_fails.py            # 6144 runs, ~10-20 min on 2 cores
-    python experiments/08_where_bsc_fails.py --quick    # 16 futures, short collaborative
+    python experiments/08_where_bsc_fails.py --quick    # 8 futures, short collaborative
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ QUICK = {"n_centers": 4, "weeks_collab": 20}
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true",
-                    help="16 futures x 1 replicate of a short collaborative (4 centers, "
+                    help="8 futures x 1 replicate of a short collaborative (4 centers, "
                     "20 weeks)")
     ap.add_argument("--out", help="output folder (default results/08_where_bsc_fails"
                     "[_quick])")
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
                             else "results/08_where_bsc_fails"))
     spec = load_exploration(EXPLORATION)
     if args.quick:
-        spec = spec.replace(n_futures=16, replicates=1, changes=QUICK)
+        spec = spec.replace(n_futures=8, replicates=1, resamples=3, changes=QUICK)
     executor = args.executor or ("serial" if args.quick else "processes")
     result = run_exploration(spec, out, executor=executor, workers=args.workers,
                              progress=not args.quick)

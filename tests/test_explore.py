@@ -246,6 +246,8 @@ def test_robustness_by_hand():
     assert r.loc["p", "satisficing_share"] == 0.5 and r.loc["q", "satisficing_share"] == 0
     assert r.loc["q", "worst10_z"] == pytest.approx(np.quantile([0.0, 3.0], 0.9)), \
         "the bad tail of a less-is-better output is its 90th percentile"
+    assert r.loc["p", "rank_worst10_z"] == 1 and r.loc["q", "rank_worst10_y"] == 1, \
+        "rank 1 is the best: the lower bad tail when less is better, the higher else"
 
 
 def test_robustness_check_fails_when_direction_is_ignored(monkeypatch):
@@ -390,3 +392,12 @@ def test_report_renders_in_a_headless_browser(tiny, tmp_path):
         "the browser decodes every figure"
     for heading in HEADINGS:
         assert f"<h2>{heading}</h2>" in r.stdout, f"heading {heading!r}"
+
+
+def test_discovery_survives_resamples_without_a_failure():
+    """EMA stops with a bare AssertionError when a random half holds no failure."""
+    from bscsim.explore import discover
+    x = pd.DataFrame({"a": np.linspace(0, 1, 8), "b": np.linspace(1, 0, 8) ** 2})
+    fails = np.array([1, 0, 0, 0, 0, 0, 0, 0], dtype=bool)
+    d = discover(x, fails, "y", "y < 0", resamples=10)
+    assert d.n_cases == 1 and d.verdict(), "an answer, not an AssertionError"

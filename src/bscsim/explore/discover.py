@@ -17,7 +17,8 @@ around the known breakages of the two versions and turns their answers into tabl
 - the box's quasi-p-values are read with `inspect(style="data")` (2.5.3 stores them
   as `qp`, 3.0 as `p_values`);
 - box stability (EMA's `resample`: PRIM on random halves, how often each dimension
-  is restricted again) is seeded: 3.0 takes `rng`; 2.5.3 draws from numpy's global
+  is restricted again; left empty, NaN, when a half holds no failure or only
+  failures, where EMA stops with an AssertionError) is seeded: 3.0 takes `rng`; 2.5.3 draws from numpy's global
   generator, which is seeded for the call and restored after it.
 
 The chosen box is, of the boxes on the peeling trajectory that restrict at least one
@@ -223,15 +224,18 @@ def _resample(box, i: int, iterations: int, seed: int) -> pd.DataFrame:
     the chosen box's coverage and at its density (percent)."""
     if iterations <= 0:
         return pd.DataFrame(columns=["name", "reproduce_coverage", "reproduce_density"])
-    if "rng" in _inspect.signature(box.resample).parameters:
-        scores = box.resample(i, iterations=iterations, rng=seed)
-    else:                       # EMA 2.5: numpy's global generator, seeded and restored
-        state = np.random.get_state()
-        try:
-            np.random.seed(seed % 2**32)
-            scores = box.resample(i, iterations=iterations)
-        finally:
-            np.random.set_state(state)
+    try:
+        if "rng" in _inspect.signature(box.resample).parameters:
+            scores = box.resample(i, iterations=iterations, rng=seed)
+        else:                   # EMA 2.5: numpy's global generator, seeded and restored
+            state = np.random.get_state()
+            try:
+                np.random.seed(seed % 2**32)
+                scores = box.resample(i, iterations=iterations)
+            finally:
+                np.random.set_state(state)
+    except AssertionError:      # a random half held no failure (or only failures)
+        return pd.DataFrame(columns=["name", "reproduce_coverage", "reproduce_density"])
     scores = scores.rename(columns={"reproduce coverage": "reproduce_coverage",
                                     "reproduce density": "reproduce_density"})
     return scores.rename_axis("name").reset_index()

@@ -142,7 +142,7 @@ def _fails(d: Discovery, fig: str, lead: str) -> str:
             f"<tr><td>{_name(r['name'])}</td><td class='num'>{_num(r['low'])} – "
             f"{_num(r['high'])}</td><td class='num'>{_num(r['min'])} – {_num(r['max'])}"
             f"</td><td class='num'>{_qp(r)}</td><td class='num'>"
-            f"{r.get('reproduce_coverage', float('nan')):.0f}%</td></tr>"
+            f"{_pct(r.get('reproduce_coverage', float('nan')))}</td></tr>"
             for _, r in d.restricted().iterrows())
         parts.append("<table><tr><th>condition</th><th>inside the box</th><th>explored"
                      "</th><th>quasi-p</th><th>found again</th></tr>" + rows + "</table>")
@@ -157,6 +157,10 @@ def _fails(d: Discovery, fig: str, lead: str) -> str:
         parts.append(f"<p>What matters most for failing, by a forest of decision trees "
                      f"(scores sum to 1): {top}.</p>")
     return "\n".join(parts)
+
+
+def _pct(v: float) -> str:
+    return "–" if pd.isna(v) else f"{v:.0f}%"
 
 
 def _qp(r) -> str:

@@ -54,8 +54,9 @@ def robustness(outcomes: pd.DataFrame, thresholds: tuple[Threshold, ...],
         for p, g in outcomes.groupby("policy", sort=False):
             rows[p]["cost_per_center"] = float(g[COST].median())
     table = pd.DataFrame(list(rows.values()))
-    for col in metric_columns(table):
-        better_low = col.startswith("regret")
+    down = {f"worst10_{t.output}" for t in thresholds if t.direction == "down"}
+    for col in metric_columns(table):     # rank 1 = best under this metric
+        better_low = col.startswith("regret") or col in down
         table[f"rank_{col}"] = table[col].rank(ascending=better_low, method="min").astype(int)
     return table.sort_values("satisficing_share", ascending=False, kind="stable",
                              ignore_index=True)
