@@ -107,7 +107,7 @@ BAD = {
                                         "classrooms_improved = 0.5"),
                                        "unknown output 'classrooms_improved'"),
     "uncertainty in a policy": (("planning_hours = 4.0", "turnover_hs = 0.3"),
-                                "turnover_hs: is a uncertainty, not a lever"),
+                                "turnover_hs: is an uncertainty, not a lever"),
 }
 
 
@@ -135,6 +135,14 @@ def test_the_good_file_of_the_refusal_tests_is_accepted(tmp_path):
     path.write_text(GOOD.format(base=(ROOT / "configs" / "ccl_phase1.toml").as_posix()))
     spec = load_exploration(path)
     assert spec.n_runs == 4 * 2 * 1, "so each refusal is due to its one change"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "configs" / "explorations").glob("*.toml")),
+                         ids=lambda p: p.name)
+def test_every_shipped_exploration_file_is_valid(path):
+    from bscsim.explore import load_exploration
+    from bscsim.explore.runner import sweep_of
+    sweep_of(load_exploration(path))      # its design too (values in valid ranges)
 
 
 def test_the_shipped_exploration_meets_the_issue_size():
@@ -401,3 +409,13 @@ def test_discovery_survives_resamples_without_a_failure():
     fails = np.array([1, 0, 0, 0, 0, 0, 0, 0], dtype=bool)
     d = discover(x, fails, "y", "y < 0", resamples=10)
     assert d.n_cases == 1 and d.verdict(), "an answer, not an AssertionError"
+
+
+def test_explore_exports_exactly_its_public_api():
+    import bscsim.ema
+    import bscsim.explore
+    assert set(bscsim.explore.__all__) == {
+        "Discovery", "Exploration", "ExploreSpec", "Threshold", "analyse", "discover",
+        "discover_sweep", "feature_scores", "load_exploration", "robustness",
+        "run_exploration"}, "bscsim.explore.__all__ changed: update docs/explore.md"
+    assert bscsim.ema.__all__ == ["model"]

@@ -249,6 +249,10 @@ def parse_exploration(data: dict[str, Any], where: str, folder: Path, text: str 
     return spec
 
 
+def _a(role: str) -> str:
+    return f"an {role}" if role[0] in "aeiou" else f"a {role}"
+
+
 def _check_size(spec: ExploreSpec, where: str) -> None:
     check_runs(spec.n_runs, "explore", where,
                f"{spec.n_futures:,} futures x {spec.policy_count} policies x "
@@ -281,7 +285,7 @@ def _ranges(table: Any, key: str, roles: tuple[str, ...], changes: dict[str, Any
         if p.role not in roles:
             place = ("a policy ([policies.NAME]) or [levers]" if p.role == "lever"
                      else "[set]" if p.role == "constant" else "[uncertainties]")
-            raise ConfigError(f"{here}: is a {p.role}, not {' or '.join(roles)} "
+            raise ConfigError(f"{here}: is {_a(p.role)}, not {' or '.join(roles)} "
                               f"(bscsim params --role {p.role}); put it in {place}")
         if name in changes:
             raise ConfigError(f"{here}: is also fixed in [set]; keep it in one of them")
@@ -338,7 +342,7 @@ def _policies(table: Any, changes: dict[str, Any], uncertainties: dict, where: s
                 raise ConfigError(f"{here}: {_unknown(name)}")
             p = BY_NAME[name]
             if p.role != "lever":
-                raise ConfigError(f"{here} {name}: is a {p.role}, not a lever (bscsim "
+                raise ConfigError(f"{here} {name}: is {_a(p.role)}, not a lever (bscsim "
                                   f"params --role lever); a policy sets levers only")
             if name in changes:
                 raise ConfigError(f"{here} {name}: is also fixed in [set]; keep it in one "
