@@ -4,18 +4,50 @@ levers) and their cross product, the explicit design the sweep runner runs.
 Futures are drawn from the root seed's SeedSequence with scipy's Latin hypercube or
 Sobol engine (as sweep designs are); sampled levers from its first child, so adding
 policies does not move the futures. Every future runs every policy: design point
-`point = future * n_policies + policy`. The sweep is run with common random numbers
-(replicate r of every point shares one seed), so two policies in one future differ
-by their levers only, and regret compares like with like.
+`point = future * n_policies + policy`.
+
+Seeds: common random numbers across the policies of one future, independent draws
+across futures. The sweep runner gives replicate r of every design point one seed
+(`common_random_numbers = true`); each run mixes it with its future's index,
+`SeedSequence([seed, future])` (`future_seed`), so two policies in one future meet
+the same chance events (regret compares like with like) while each future draws its
+own (a future's outcome is not conditioned on the same few draws as every other
+future's). The design's `future` column carries the index to the run.
 """
 
 from __future__ import annotations
+
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
 from ..sweep.design import round_whole
 from .spec import ExploreSpec
+
+
+def future_seed(seed: int, future: int) -> int:
+    """The seed a run uses: the runner's seed (shared by replicate r of every point)
+    mixed with the future's index; 63 bits, as the runner's seeds."""
+    hi, lo = np.random.SeedSequence([int(seed), int(future)]).generate_state(2, np.uint32)
+    return int((int(hi) << 32 | int(lo)) >> 1)
+
+
+def in_future(fn: Callable[[dict, int], dict], values: dict[str, Any], seed: int) -> dict:
+    """Run `fn(values, seed)` at the future's own seed (`future_seed`); `values`
+    holds the run's `future` index beside the parameters."""
+    values = dict(values)
+    future = values.pop("future")
+    return fn(values, future_seed(seed, future))
+
+
+def bscsim_run(base: dict[str, Any], outputs: tuple[str, ...], values: dict[str, Any],
+               seed: int) -> dict[str, float]:
+    """One bscsim run: the base parameters with `values`, the summary outputs."""
+    from ..params import make_params
+    from ..simulate import simulate
+    summary = simulate(make_params({**base, **values}), seed=seed).summary
+    return {o: float(summary[o]) for o in outputs}
 
 
 def _unit(design: str, n: int, d: int, seed: np.random.SeedSequence) -> np.ndarray:
@@ -64,12 +96,13 @@ def policies(spec: ExploreSpec) -> pd.DataFrame:
 
 def points(spec: ExploreSpec) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(futures, policies, points): points has one row per (future, policy), future
-    major, with the uncertainty and lever columns the runs take."""
+    major: the future's index and the uncertainty and lever columns the runs take."""
     f, p = futures(spec), policies(spec)
     nf, np_ = len(f), len(p)
     fi = np.repeat(np.arange(nf), np_)
     pi = np.tile(np.arange(np_), nf)
-    pts = pd.concat([f.drop(columns="future").iloc[fi].reset_index(drop=True),
+    pts = pd.concat([pd.DataFrame({"future": fi}),
+                     f.drop(columns="future").iloc[fi].reset_index(drop=True),
                      p.drop(columns="policy").iloc[pi].reset_index(drop=True)], axis=1)
     return f, p, pts
 
@@ -77,6 +110,7 @@ def points(spec: ExploreSpec) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
 def label_runs(runs: pd.DataFrame, n_policies: int, policy_names: list[str]) -> pd.DataFrame:
     """`runs` (load_sweep) with `future` and `policy` (name) from each run's point."""
     runs = runs.copy()
-    runs.insert(1, "future", (runs["point"] // n_policies).astype(int))
+    if "future" not in runs:
+        runs.insert(1, "future", (runs["point"] // n_policies).astype(int))
     runs.insert(2, "policy", [policy_names[i] for i in (runs["point"] % n_policies)])
     return runs

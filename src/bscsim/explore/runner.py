@@ -31,6 +31,7 @@ the runs back, averages the replicates of each (future, policy) and writes:
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +46,7 @@ from ..sweep import SweepReport, design_spec, load_sweep, run_sweep
 from ..sweep.design import INDEX
 from ..sweep.store import Store, all_versions, now, write_json, write_parquet
 from . import robust
-from .design import label_runs, points
+from .design import bscsim_run, in_future, label_runs, points
 from .discover import Discovery, discover
 from .spec import ExploreSpec, Threshold, load_exploration
 
@@ -77,12 +78,30 @@ def default_out(spec: ExploreSpec) -> Path:
 def sweep_of(spec: ExploreSpec) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
     """(futures, policies, the sweep spec of every policy in every future)."""
     f, p, pts = points(spec)
+    if spec.model is None:          # bscsim, its values checked against valid ranges
+        check_values(spec, pts.drop(columns="future"))
+        outputs = SUMMARY_NAMES
+        fn = functools.partial(bscsim_run, spec.base_params().to_dict(), outputs)
+    else:
+        outputs, fn = spec.outputs, spec.model_fn
     sweep = design_spec(pts, path=spec.path, title=spec.title, base=spec.base,
                         changes=spec.changes, replicates=spec.replicates,
-                        root_seed=spec.root_seed, text=spec.text, model=spec.model,
-                        outputs=spec.outputs, batch_size=spec.batch_size,
-                        common_random_numbers=True, model_fn=spec.model_fn)
+                        root_seed=spec.root_seed, text=spec.text,
+                        model=spec.model or "bscsim", outputs=outputs,
+                        batch_size=spec.batch_size, common_random_numbers=True,
+                        model_fn=functools.partial(in_future, fn))
     return f, p, sweep
+
+
+def check_values(spec: ExploreSpec, pts: pd.DataFrame) -> None:
+    """Every sampled or listed value is allowed (a one-line ConfigError if not)."""
+    from ..params import BY_NAME, ParamError
+    for name in pts.columns:
+        for v in (pts[name].min(), pts[name].max()):
+            try:
+                BY_NAME[name].check(v)
+            except ParamError as e:
+                raise ConfigError(f"{spec.path}: {e}") from None
 
 
 def _check_out(out: Path) -> None:
@@ -237,8 +256,11 @@ def provenance(spec: ExploreSpec, out: Path, runs: pd.DataFrame,
         "overrides": spec.overrides, "spec": spec.to_dict(),
         "base_params": None if spec.model else spec.base_params().to_dict(),
         "seeding": ("futures: scipy qmc from SeedSequence(root_seed); sampled levers: "
-                    "from SeedSequence(root_seed, spawn_key=(1,)); runs: common random "
-                    "numbers, replicate r of every (future, policy) shares its seed"),
+                    "from SeedSequence(root_seed, spawn_key=(1,)); runs: the runner's "
+                    "seed of replicate r (shared by every point) mixed with the "
+                    "future's index, SeedSequence([seed, future]) "
+                    "(bscsim.explore.design.future_seed): common random numbers "
+                    "across the policies of a future, independent across futures"),
         "n_runs": len(runs), "failed_runs": int((runs["status"] != "ok").sum()),
         "runs": {"folder": "runs", "fingerprint": manifest["fingerprint"],
                  "seeding": manifest["seeding"], "sessions": manifest["sessions"]},
@@ -336,8 +358,8 @@ def discover_sweep(folder: str | Path, output: str, threshold: float | None = No
     runs = runs[runs["status"] == "ok"]
     if output not in runs:
         raise ConfigError(f"{folder}: the sweep has no output {output}")
-    inputs = [c for c in runs.columns if c not in (*INDEX, "status", "error", "seconds")
-              and c not in SUMMARY_NAMES]
+    from ..params import BY_NAME
+    inputs = [c for c in runs.columns if c in BY_NAME and c not in INDEX]
     if not inputs:
         raise ConfigError(f"{folder}: the sweep varies no parameter; nothing to explain")
     means = runs.groupby("point")[[*inputs, output]].mean().dropna(subset=[output])

@@ -3,13 +3,14 @@
 
 An exploration samples the futures nobody chooses (the uncertainties) and runs each
 candidate policy (a combination of levers) in every one of them, with replicates
-that share their seeds across policies and futures (common random numbers):
+that share their seeds across the policies of a future (common random numbers;
+each future draws its own, see `design`):
 
     title = "Where the full BSC fails"
     base = "../arms/full_bsc.toml"
     design = "lhs"                  # lhs | sobol: how futures are sampled
     n_futures = 512                 # sobol: a power of 2
-    replicates = 2                  # seeds per future and policy (shared: CRN)
+    replicates = 2                  # seeds per future, shared by its policies (CRN)
     root_seed = 14
     discover = "classrooms_improved_share"   # whose failure scenario discovery explains
     resamples = 10                  # PRIM reruns on random halves, for box stability
