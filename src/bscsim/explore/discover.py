@@ -26,7 +26,10 @@ input and have coverage and density both at least `min_coverage` / `min_density`
 with the fewest restricted inputs (the easiest to read and to act on; Bryant &
 Lempert 2010 weigh interpretability so), and among those the largest coverage x
 density, whose every restriction has a quasi-p-value of at most MAX_QP = 0.05 (a box
-that only trims an input by chance is not a finding). When none qualifies,
+that only trims an input by chance is not a finding). A candidate's restrictions above
+that are dropped one at a time, the highest quasi-p first (EMA's `drop_restriction`,
+the usual way of simplifying a box), and the simpler box is judged again; the boxes so
+made are added at the end of the trajectory. When none qualifies,
 the result says so plainly and shows the box with the best trade-off
 (largest min(coverage, density)) for reading only.
 """
@@ -119,8 +122,9 @@ class Discovery:
             return (f"boxes reach coverage >= {self.min_coverage:g} and density >= "
                     f"{self.min_density:g} ({self.base_rate:.2f} of all cases fail), but "
                     f"each restricts some input with a quasi-p above {MAX_QP:g} (it could "
-                    f"arise by chance); the simplest (coverage {self.coverage:.2f}, "
-                    f"density {self.density:.2f}) is shown for reading only")
+                    "arise by chance), and without those restrictions none keeps both; "
+                    f"the simplest (coverage {self.coverage:.2f}, density "
+                    f"{self.density:.2f}) is shown for reading only")
         return (f"no box has coverage >= {self.min_coverage:g} and density >= "
                 f"{self.min_density:g} for {self.rule}; the best trade-off (coverage "
                 f"{self.coverage:.2f}, density {self.density:.2f}) is shown for "
@@ -178,12 +182,15 @@ def discover(x: pd.DataFrame, fails: np.ndarray, output: str, rule: str,
         order = ok.assign(_s=-ok["coverage"] * ok["density"]).sort_values(
             ["res_dim", "_s"], kind="stable").index
         for i in order:            # every restriction significant (quasi-p <= MAX_QP)
-            qp = _limits(box, int(i), x).query("restricted")[["qp_low", "qp_high"]]
-            if (qp.max(axis=1, skipna=True).fillna(0) <= MAX_QP).all():
-                d.chosen, d.meets = int(i), True
+            j = _significant(box, int(i), x, min_coverage, min_density)
+            if j is not None:
+                d.chosen, d.meets = j, True
                 break
         else:
             d.chosen, d.weak = int(order[0]), True
+        traj = box.peeling_trajectory.reset_index(drop=True)
+        d.trajectory = traj[["coverage", "density", "mass", "res_dim"]].astype(float).copy()
+        d.trajectory["res_dim"] = d.trajectory["res_dim"].astype(int)
     else:
         boxes = traj[traj["res_dim"] >= 1]
         if len(boxes):
@@ -197,6 +204,26 @@ def discover(x: pd.DataFrame, fails: np.ndarray, output: str, rule: str,
         d.limits = d.limits.merge(d.stability, on="name", how="left")
     d.scores = feature_scores(x, fails, seed)
     return d
+
+
+def _significant(box, i: int, x: pd.DataFrame, min_coverage: float,
+                 min_density: float) -> int | None:
+    """Box i with its restrictions that could arise by chance (quasi-p > MAX_QP)
+    dropped one at a time, the highest first (EMA's `drop_restriction`, which adds the
+    new box to the trajectory); its index if it still has coverage and density of at
+    least the minimums and restricts something, else None."""
+    while True:
+        lim = _limits(box, i, x)
+        r = lim[lim["restricted"]]
+        if not len(r):
+            return None
+        qp = r[["qp_low", "qp_high"]].max(axis=1, skipna=True).fillna(0)
+        if (qp <= MAX_QP).all():
+            t = box.peeling_trajectory.iloc[i]
+            ok = t["coverage"] >= min_coverage and t["density"] >= min_density
+            return i if ok else None
+        box.drop_restriction(r.loc[qp.idxmax(), "name"], i)
+        i = len(box.peeling_trajectory) - 1
 
 
 def _limits(box, i: int, x: pd.DataFrame) -> pd.DataFrame:
