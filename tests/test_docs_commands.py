@@ -65,7 +65,7 @@ QUICK_EDITS = [
     ("studies/*.toml", r"(?m)^n_centers = \[[^\]]*\]", "n_centers = [4, 8]"),
     ("studies/*.toml", r"(?m)^reliability = \[[^\]]*\]", "reliability = [0.7, 0.9]"),
     ("studies/*.toml", r"(?m)^replicates = \d+", "replicates = 4"),
-    ("explorations/*.toml", r"(?m)^n_futures = \d+", "n_futures = 8"),
+    ("explorations/*.toml", r"(?m)^n_futures = \d+", "n_futures = 4"),
     ("explorations/*.toml", r"(?m)^replicates = \d+", "replicates = 1"),
     ("explorations/*.toml", r"(?m)^\[set\]", "resamples = 2\n[set]\nn_centers = 4\nweeks_collab = 20"),
 ]
