@@ -40,6 +40,7 @@ SKIP = [
      "first on PATH, which is what activating does"),
     ("*", r"^bscsim dashboard", "starts a web server (tests/test_dashboard*.py run it)"),
     ("dashboard.md", r"^pip install", "an install (this environment has the extra)"),
+    ("explore.md", r"^pip install", "an install (this environment has the extra)"),
     ("*", r"--scheduler tcp://host:8786", "needs a Dask scheduler at that address"),
     ("cluster.md", r"^#!/bin/bash", "a SLURM or PBS job script"),
     ("cluster.md", r"^sbatch ", "needs SLURM"),
@@ -65,6 +66,9 @@ QUICK_EDITS = [
     ("studies/*.toml", r"(?m)^reliability = \[[^\]]*\]", "reliability = [0.7, 0.9]"),
     ("studies/*.toml", r"(?m)^replicates = \d+", "replicates = 4"),
     ("states/*.toml", r"(?m)^collaboratives = \d+", "collaboratives = 2"),
+    ("explorations/*.toml", r"(?m)^n_futures = \d+", "n_futures = 4"),
+    ("explorations/*.toml", r"(?m)^replicates = \d+", "replicates = 1"),
+    ("explorations/*.toml", r"(?m)^\[set\]", "resamples = 2\n[set]\nn_centers = 4\nweeks_collab = 20"),
 ]
 # Smaller flags for commands whose size is not in a file: (pattern, flags added).
 QUICK_FLAGS = [

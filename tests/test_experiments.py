@@ -15,6 +15,8 @@ WRITES = {
                       "differences.png", "cost_effectiveness.png"),
     "03_policy_levers": ("report.html", "summary.parquet", "provenance.json",
                          "over_time.png", "differences.png", "cost_effectiveness.png"),
+    "08_where_bsc_fails": ("report.html", "robustness.csv", "prim_box.csv",
+                           "outcomes.parquet", "provenance.json"),
 }
 
 

@@ -19,7 +19,7 @@ from .params import ParamError, UnknownParamError
 
 # Command modules, in the order `bscsim --help` lists them.
 COMMANDS = ("run", "params", "check-patterns", "check-mechanisms", "compare", "sweep",
-            "sensitivity", "study", "dashboard")
+            "sensitivity", "explore", "study", "dashboard")
 
 
 class UsageError(Exception):

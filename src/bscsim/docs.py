@@ -37,15 +37,20 @@ def parameters_markdown() -> str:
     lines = [HEADER, "# Parameters", "",
              f"All {len(PARAMS)} parameters of bscsim, by mechanism group. *Valid* is what "
              "a config may set; *plausible* is the range sensitivity analyses sample. "
-             "`bscsim params NAME` explains one parameter on the command line.", ""]
+             "*Role* is the part a parameter plays in an exploration (`bscsim explore`, "
+             "docs/explore.md): a *lever* is chosen by a state or funder, an "
+             "*uncertainty* by nobody, a *constant* is fixed by the program's size, "
+             "calendar or prices, *structure* switches or defines the model itself. "
+             "`bscsim params NAME` explains one parameter on the command line; "
+             "`bscsim params --role lever --format csv` exports a table.", ""]
     for g in GROUPS:
         lines += [f"## {GROUP_TITLES[g]} (`{g}`)", "",
-                  "| name | default | valid | plausible | unit | meaning | source |",
-                  "|---|---|---|---|---|---|---|"]
+                  "| name | role | default | valid | plausible | unit | meaning | source |",
+                  "|---|---|---|---|---|---|---|---|"]
         for p in PARAMS:
             if p.group == g:
                 default = str(p.default).lower() if p.kind is bool else _fmt(p.default)
-                lines.append(f"| `{p.name}` | {default} | {_range(p, 'valid')} | "
+                lines.append(f"| `{p.name}` | {p.role} | {default} | {_range(p, 'valid')} | "
                              f"{_range(p, 'plausible')} | {p.unit} | {p.meaning} | {p.source} |")
         lines.append("")
     return "\n".join(lines)
@@ -53,17 +58,31 @@ def parameters_markdown() -> str:
 
 def outputs_markdown() -> str:
     lines = [HEADER.replace("params.py", "outputs.py"), "# Outputs", "",
-             "Every output, named after the box of the theory of change it stands for.", ""]
+             "Every output, named after the box of the theory of change it stands for. "
+             "*Goal*: whether more (up) or less (down) is better and, where the field "
+             "has one, the threshold of success that explorations use by default "
+             "(`bscsim explore`, docs/explore.md).", ""]
     for title, table in (("Summary (`Result.summary`)", SUMMARY),
                          ("Weekly, model level (`Result.timeseries`)", TIMESERIES),
                          ("Weekly, per center (`Result.centers`)", CENTER)):
-        lines += [f"## {title}", "", "| name | box | unit | meaning |", "|---|---|---|---|"]
+        lines += [f"## {title}", "", "| name | box | unit | goal | meaning |",
+                  "|---|---|---|---|---|"]
         for box in BOXES:
             for o in table:
                 if o.box == box:
-                    lines.append(f"| `{o.name}` | {BOX_TITLES[box]} | {o.unit} | {o.meaning} |")
+                    lines.append(f"| `{o.name}` | {BOX_TITLES[box]} | {o.unit} | "
+                                 f"{_goal(o)} | {o.meaning} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _goal(o) -> str:
+    if o.direction == "none":
+        return ""
+    if o.threshold is None:
+        return o.direction
+    sign = ">=" if o.direction == "up" else "<="
+    return f"{o.direction}; success {sign} {_fmt(o.threshold)} ({o.threshold_source})"
 
 
 def reference_config() -> str:

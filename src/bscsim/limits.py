@@ -17,6 +17,8 @@ SECONDS_PER_RUN = 0.043        # one default run (8 centers, 78 weeks) on one co
 MAX_RUNS = {"sweep": 10_000_000, "sensitivity": 10_000_000, "compare": 20_000,
             "study": 1_000_000}
 BYTES_PER_RUN = {"sweep": 200, "sensitivity": 400, "compare": 40_000, "study": 2_000}
+# explore: a sweep plus one row of inputs and outputs per (future, policy) in memory
+MAX_RUNS["explore"], BYTES_PER_RUN["explore"] = 2_000_000, 1_000
 
 
 def check_runs(n_runs: int, command: str, where: str, asked: str) -> int:

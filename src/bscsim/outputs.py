@@ -8,7 +8,7 @@ derived from here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 BOXES = ("outputs", "mechanisms", "short_term", "long_term", "impacts", "context",
          "cost")
@@ -23,12 +23,18 @@ BOX_TITLES = {
 }
 
 
+DIRECTIONS = ("up", "down", "none")   # more is better, less is better, neither
+
+
 @dataclass(frozen=True)
 class Output:
     name: str
     unit: str
     box: str
     meaning: str
+    direction: str = "none"               # one of DIRECTIONS; from GOALS below
+    threshold: float | None = None        # success: at least (up) / at most (down)
+    threshold_source: str = ""
 
 
 def _o(name, unit, box, meaning):
@@ -177,10 +183,44 @@ SUMMARY: tuple[Output, ...] = (
        "(classrooms_improved_share); NaN when none improved."),
 )
 
+# What a policymaker wants of each summary output: its direction (more or less is
+# better) and, where the field has one, the threshold of success with its source.
+# Outputs not named here have no direction: they describe how the BSC worked
+# (cycles run, ideas voiced), not whether it succeeded. Explorations (bscsim explore)
+# take these as their defaults; a file may set other thresholds.
+GOALS: dict[str, tuple[str, float | None, str]] = {
+    "classrooms_improved_share": (
+        "up", 0.5, "most participating classrooms improved (more than half): the "
+        "question of issue 14; assumption"),
+    "practice_gain_sd": (
+        "up", 0.5, "a medium effect (half a baseline SD), as improved_margin_sd; "
+        "assumption"),
+    "child_se_gain_sd": (
+        "up", 0.1, "the low end of child gains of SEL programs, 0.1-0.3 SD (Egert "
+        "et al. 2018; pattern 2)"),
+    "challenging_behavior_change": (
+        "down", 0.0, "fewer children with challenging behavior than at baseline"),
+    "spread_gain_sd": ("up", None, ""),
+    "teams_improved_share": ("up", None, ""),
+    "harmful_adoption_share": ("down", None, ""),
+    "harmful_in_use_share": ("down", None, ""),
+    "practice_gain_sd_followup": ("up", None, ""),
+    "child_se_gain_sd_followup": ("up", None, ""),
+    "cost_per_center": ("down", None, ""),
+    "cost_per_classroom_improved": ("down", None, ""),
+}
+SUMMARY = tuple(replace(o, direction=GOALS[o.name][0], threshold=GOALS[o.name][1],
+                        threshold_source=GOALS[o.name][2]) if o.name in GOALS else o
+                for o in SUMMARY)
+
+assert set(GOALS) <= {o.name for o in SUMMARY}, "GOALS names an undeclared output"
+assert all(g[0] in DIRECTIONS for g in GOALS.values()), "GOALS holds an unknown direction"
+
 TIMESERIES_NAMES = tuple(o.name for o in TIMESERIES)
 CENTER_NAMES = tuple(o.name for o in CENTER)
 SUMMARY_NAMES = tuple(o.name for o in SUMMARY)
 BY_NAME = {o.name: o for o in TIMESERIES + SUMMARY}
+SUMMARY_BY_NAME = {o.name: o for o in SUMMARY}
 
 
 # Plain words for the outputs whose names are abbreviations, for readers who never
@@ -232,3 +272,19 @@ def label(name: str) -> str:
     """A plot label: the output's name in words, with its unit."""
     o = BY_NAME[name]
     return f"{name.replace('_', ' ')} ({o.unit})"
+
+
+def success(name: str, value, threshold: float | None = None):
+    """Whether `value` (a number or an array) meets the output's threshold: at least
+    it (direction up) or at most it (down). `threshold` overrides the declared one."""
+    o = SUMMARY_BY_NAME[name]
+    t = o.threshold if threshold is None else threshold
+    if t is None or o.direction == "none":
+        raise ValueError(f"output {name} has no threshold of success")
+    return value >= t if o.direction == "up" else value <= t
+
+
+def nearest_output(name: str, options=None) -> str | None:
+    """The declared summary output closest to a misspelt name, or None."""
+    from .params import nearest
+    return nearest(name, SUMMARY_NAMES if options is None else options)

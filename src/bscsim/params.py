@@ -26,6 +26,17 @@ import numpy as np
 GROUPS = ("psych_safety", "vicarious", "inquiry", "context", "design", "outcomes",
           "cost")
 
+# What part a parameter plays in exploratory modelling (Lempert's XLRM; EMA Workbench):
+#   lever        chosen by a funder or a state (planning hours paid, team make-up,
+#                sessions, coaching): what a policy sets
+#   uncertainty  chosen by nobody (turnover, starting points, mechanism strengths):
+#                what futures sample
+#   constant     fixed by the design of a study or a program (its size, length,
+#                prices for costing): held at the config's value
+#   structure    switches and definitions of the model itself (mechanisms on/off,
+#                what counts as improved): varied only to test the model
+ROLES = ("lever", "uncertainty", "constant", "structure")
+
 ASSUMPTION = "assumption"
 
 
@@ -42,6 +53,7 @@ class Param:
     meaning: str
     source: str
     kind: type = float
+    role: str = "uncertainty"     # one of ROLES; set from ROLE_OF below the table
 
     def check(self, value: Any) -> float | int | bool:
         """Return `value` coerced to this parameter's kind, or raise ParamError.
@@ -577,12 +589,42 @@ PARAMS: tuple[Param, ...] = (
        "assumption: a small organizing staff for a year"),
 )
 
+# Each parameter's role (see ROLES). Every parameter not named here is an uncertainty:
+# nobody chooses it, and an exploration samples it over its plausible range.
+ROLE_OF: dict[str, str] = {
+    **dict.fromkeys((
+        # the BSC's elements and the policy levers of a funder or a state
+        "n_learning_sessions", "call_interval_weeks", "affinity_calls", "teams_on",
+        "n_team_teachers", "n_team_parents", "meeting_interval_weeks", "pdsa_support",
+        "faculty_hours_month", "training_dose", "coaching_hours_week",
+        "planning_hours", "dur_coaching_weeks", "coach_weeks_per_practice",
+        "n_cohorts", "cohort_interval_weeks",
+    ), "lever"),
+    **dict.fromkeys((
+        # the size and calendar of a collaborative, and the prices of its costing
+        "n_centers", "share_head_start", "n_classrooms", "children_per_classroom",
+        "weeks_collab", "weeks_followup", "wage_hour", "cost_ls_attendee",
+        "hours_learning_session", "cost_call_attendee", "hours_call", "hours_meeting",
+        "cost_faculty_hour", "cost_coach_hour", "cost_workshop_teacher",
+        "hours_workshop", "planning_hours_paid_base", "cost_collab_fixed",
+    ), "constant"),
+    **dict.fromkeys((
+        # switches of the theory's mechanisms and definitions of a measure
+        "psych_safety_on", "vicarious_on", "inquiry_on", "improved_margin_sd",
+        "obs_error_sd",
+    ), "structure"),
+}
+PARAMS = tuple(dataclasses.replace(p, role=ROLE_OF.get(p.name, "uncertainty"))
+               for p in PARAMS)
+
 BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
 NAMES: tuple[str, ...] = tuple(BY_NAME)
 DEFAULTS: dict[str, Any] = {p.name: p.default for p in PARAMS}
 
 assert len(BY_NAME) == len(PARAMS), "parameter names must be unique"
 assert all(p.group in GROUPS for p in PARAMS), "every parameter needs a known group"
+assert set(ROLE_OF) <= set(BY_NAME), "ROLE_OF names a parameter that does not exist"
+assert set(ROLE_OF.values()) <= set(ROLES), "ROLE_OF holds an unknown role"
 
 
 def _validate(self) -> None:
@@ -663,7 +705,7 @@ def describe(name: str) -> str:
         raise UnknownParamError(name)
     p = BY_NAME[name]
     lines = [
-        f"{p.name}  ({p.group})",
+        f"{p.name}  ({p.group}; role: {p.role})",
         f"  {p.meaning}",
         f"  default:   {p.default}",
         f"  unit:      {p.unit}",
