@@ -64,6 +64,9 @@ QUICK_EDITS = [
     ("studies/*.toml", r"(?m)^n_centers = \[[^\]]*\]", "n_centers = [4, 8]"),
     ("studies/*.toml", r"(?m)^reliability = \[[^\]]*\]", "reliability = [0.7, 0.9]"),
     ("studies/*.toml", r"(?m)^replicates = \d+", "replicates = 4"),
+    ("calibration/*.toml", r"(?m)^population = \d+", "population = 20"),
+    ("calibration/*.toml", r"(?m)^generations = \d+", "generations = 2"),
+    ("calibration/*.toml", r"(?m)^\[abc\]", "[abc]\npredictive = 10"),
 ]
 # Smaller flags for commands whose size is not in a file: (pattern, flags added).
 QUICK_FLAGS = [

@@ -36,7 +36,6 @@ from .evaluate import statistics
 from .spec import Calibration
 
 RUN_FILE, DB_FILE = "run.json", "history.db"
-PPC_DRAWS = 200
 
 
 def prepare(cal: Calibration, out: str | Path, restart: bool = False) -> tuple[Path, bool]:
@@ -62,9 +61,11 @@ def prepare(cal: Calibration, out: str | Path, restart: bool = False) -> tuple[P
 def calibrate(cal: Calibration, out: str | Path, executor: str = "processes",
               workers: int | None = None, restart: bool = False,
               progress: Callable[[str, bool], None] | None = None,
-              ppc_draws: int = PPC_DRAWS) -> dict[str, Any]:
+              ppc_draws: int | None = None, model_fn: Callable | None = None,
+              figures: bool = True) -> dict[str, Any]:
     """Run (or resume) the calibration and write its folder; returns a summary
-    (stop reason, generations, ESS, seconds)."""
+    (stop reason, generations, ESS, seconds). `model_fn` replaces the model
+    (`evaluate.statistics` signature; tests use one with a known answer)."""
     from ..sweep.executors import make_executor
     from .smc import finished, run_abc
 
@@ -78,16 +79,17 @@ def calibrate(cal: Calibration, out: str | Path, executor: str = "processes",
         {"fingerprint": cal.fingerprint(), "source": cal.source}, indent=2))
     started = time.monotonic()
     with runner as ex:
-        history = run_abc(cal, out / DB_FILE, ex, resume, progress)
+        history = run_abc(cal, out / DB_FILE, ex, resume, progress, model_fn)
         gen = generation_table(history)
         post = posterior_table(history, cal)
         _write_parquet(post, out / POSTERIOR_FILE)
         summary_table(post, cal).to_csv(out / "posterior_summary.csv", index=False)
         gen.to_csv(out / "generations.csv", index=False)
-        ppc, sims = predictive(cal, out, ex, ppc_draws)
+        ppc, sims = predictive(cal, out, ex, ppc_draws or cal.abc.predictive, model_fn)
     ppc.to_csv(out / "predictive.csv", index=False)
     sims.to_csv(out / "predictive_draws.csv", index=False)
-    _figures(out, post, gen, ppc, sims, cal)
+    if figures:
+        _figures(out, post, gen, ppc, sims, cal)
     reason = stop_reason(cal, gen, finished(history))
     info = {"stop": reason, "generations": int(len(gen)),
             "ess": float(gen["ess"].iloc[-1]), "epsilon": float(gen["epsilon"].iloc[-1]),
@@ -165,13 +167,14 @@ def summary_table(post: pd.DataFrame, cal: Calibration) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def predictive(cal: Calibration, out: Path, ex, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def predictive(cal: Calibration, out: Path, ex, n: int, model_fn: Callable | None = None
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Posterior predictive check: `n` posterior draws, each run with new seeds;
     per target the median, 90% interval and share of draws inside its interval."""
     draws = posterior_draws(out, n, seed=cal.seed)
-    tasks = [(cal, i, d) for i, d in enumerate(draws)]
+    tasks = [(cal, i, d, model_fn) for i, d in enumerate(draws)]
     rows = [None] * len(tasks)
-    for (_, i, _), res in ex.imap(_predict_one, tasks):
+    for (_, i, _, _), res in ex.imap(_predict_one, tasks):
         if not isinstance(res, dict):
             raise RuntimeError(f"a predictive run failed: {res.error}")
         rows[i] = res
@@ -188,10 +191,10 @@ def predictive(cal: Calibration, out: Path, ex, n: int) -> tuple[pd.DataFrame, p
 
 
 def _predict_one(task) -> dict:
-    cal, i, values = task
+    cal, i, values, fn = task
     # new seeds: the predictive runs are not the runs the particles were accepted on
-    return statistics(cal.params, values, cal.targets, cal.seed + 7919 * (i + 1),
-                      cal.abc.replicates)
+    return (fn or statistics)(cal.params, values, cal.targets, cal.seed + 7919 * (i + 1),
+                              cal.abc.replicates)
 
 
 def stop_reason(cal: Calibration, gen: pd.DataFrame, done: bool) -> str:

@@ -3,8 +3,9 @@
 - Prior: each fitted parameter uniform (or log-uniform) on its declared range.
 - Model: `evaluate.statistics` at a particle (the mean of `replicates` runs).
 - Distance: `evaluate.interval_distance`, 0 when every target's statistic lies in
-  its interval. The tolerance falls generation by generation (pyabc's median
-  quantile) and the run stops when it reaches 0: the last generation is then a
+  its interval. Generation 0 is a sample of the prior; then the tolerance is the
+  median distance of the last generation (pyabc's quantile epsilon), and the run
+  stops when it reaches 0: the last generation is then a
   sample of the parameters given that a simulated collaborative falls inside
   every target interval (rejection ABC with an exact uniform kernel; Wilkinson
   2013), or, if it stops before (generations, time, acceptance), an approximation
@@ -24,6 +25,7 @@ import logging
 import random
 import sys
 import time
+import warnings
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
@@ -42,14 +44,17 @@ logging.getLogger("ABC").setLevel(logging.WARNING)   # progress is ours
 
 
 class Model:
-    """The calibration's model for pyabc: fitted values -> target statistics."""
+    """The calibration's model for pyabc: fitted values -> target statistics
+    (`evaluate.statistics`, or `fn(base, values, targets, seed, replicates)` with
+    the same signature: tests use a model with a known answer)."""
 
-    def __init__(self, cal: Calibration):
+    def __init__(self, cal: Calibration, fn: Callable | None = None):
         self.base, self.targets = cal.params, cal.targets
         self.seed, self.replicates = cal.seed, cal.abc.replicates
+        self.fn = fn or statistics
 
     def __call__(self, pars: dict[str, float]) -> dict[str, float]:
-        return statistics(self.base, dict(pars), self.targets, self.seed, self.replicates)
+        return self.fn(self.base, dict(pars), self.targets, self.seed, self.replicates)
 
 
 class Distance:
@@ -77,7 +82,7 @@ def _run_chunk(task: tuple) -> list:
     global generators pyabc samples from, from (seed, t, id)."""
     import cloudpickle
     payload, seed, t, ids = task
-    simulate_one = cloudpickle.loads(payload)
+    simulate_one = payload if callable(payload) else cloudpickle.loads(payload)
     out = []
     for i in ids:
         state = np.random.SeedSequence([int(seed), int(t) + 1, int(i)]).generate_state(2)
@@ -101,7 +106,9 @@ class BatchSampler(Sampler):
     def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf,
                                 all_accepted=False, ana_vars=None):
         import cloudpickle
-        payload = cloudpickle.dumps(simulate_one)
+        # in this process (serial) the function itself; else pickled once
+        local = self.executor.name == "serial"
+        payload = simulate_one if local else cloudpickle.dumps(simulate_one)
         sample = self._create_empty_sample()
         accepted = evaluated = 0
         next_id = 0
@@ -132,33 +139,51 @@ class BatchSampler(Sampler):
         return sample
 
 
-def make_abc(cal: Calibration, executor, progress=None):
-    return pyabc.ABCSMC(Model(cal), prior(cal), Distance(cal),
+def make_abc(cal: Calibration, executor, progress=None, model_fn=None):
+    return pyabc.ABCSMC(Model(cal, model_fn), prior(cal), Distance(cal),
                         population_size=cal.abc.population,
-                        eps=pyabc.QuantileEpsilon(alpha=0.5),
+                        # generation 0 is the prior itself (no separate sample to
+                        # set its tolerance); then the median distance of the last
+                        eps=pyabc.QuantileEpsilon(initial_epsilon=np.inf, alpha=0.5),
                         sampler=BatchSampler(executor, cal.seed, cal.abc.batch, progress))
 
 
 def run_abc(cal: Calibration, db: Path, executor, resume: bool,
-            progress: Callable[[str], None] | None = None):
+            progress: Callable[[str, bool], None] | None = None, model_fn=None):
     """Run (or continue) the ABC-SMC of `cal` in database `db`; returns pyabc's
     History. Stops when the tolerance reaches 0, after `generations` generations
     in all, when a generation's acceptance falls below `min_acceptance`, or when
     `max_minutes` have passed (the running generation is finished first)."""
-    abc = make_abc(cal, executor, progress)
     url = f"sqlite:///{Path(db).absolute()}"
+    if resume and _stored_generations(db) == 0:    # killed before generation 0 ended
+        resume = False
+    if not resume:
+        Path(db).unlink(missing_ok=True)
+    abc = make_abc(cal, executor, progress, model_fn)
     if resume:
-        history = abc.load(url, RUN_ID)
-        done = history.n_populations
+        abc.load(url, RUN_ID)
     else:
         abc.new(url, {t.statistic: 0.5 * (t.low + t.high) for t in cal.targets})
-        done = 0
-    left = cal.abc.generations - done
+    left = cal.abc.generations - abc.history.n_populations
     if left > 0 and not finished(abc.history):
-        abc.run(minimum_epsilon=0.0, max_nr_populations=left,
-                min_acceptance_rate=cal.abc.min_acceptance,
-                max_walltime=timedelta(minutes=cal.abc.max_minutes))
+        with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+            # pyabc compares the infinite tolerance of generation 0 with the next
+            warnings.simplefilter("ignore", RuntimeWarning)
+            abc.run(minimum_epsilon=0.0, max_nr_populations=left,
+                    min_acceptance_rate=cal.abc.min_acceptance,
+                    max_walltime=timedelta(minutes=cal.abc.max_minutes))
     return abc.history
+
+
+def _stored_generations(db: Path) -> int:
+    """Finished generations in a history database (0 if none or unreadable)."""
+    import sqlite3
+    try:
+        with sqlite3.connect(f"file:{Path(db).absolute()}?mode=ro", uri=True) as con:
+            return int(con.execute("select count(*) from populations where t >= 0")
+                       .fetchone()[0])
+    except sqlite3.Error:
+        return 0
 
 
 def finished(history) -> bool:

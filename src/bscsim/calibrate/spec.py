@@ -32,7 +32,7 @@ PRIOR_KEYS = ("dist", "low", "high")
 DISTS = ("uniform", "loguniform")
 TARGET_KEYS = ("pattern", "statistic", "low", "high")
 ABC_KEYS = ("population", "generations", "replicates", "min_acceptance", "max_minutes",
-            "batch")
+            "batch", "predictive")
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,7 @@ class ABCSettings:
     min_acceptance: float = 0.01  # stop when a generation accepts fewer
     max_minutes: float = 60.0    # stop (after the running generation) past this
     batch: int = 0               # candidates evaluated per batch (0: 4 x workers x 8)
+    predictive: int = 200        # posterior draws of the predictive check
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class Calibration:
 def load_calibration(source: str | Path) -> Calibration:
     """A checked `Calibration` from a calibration file."""
     from ..patterns import FITTABLE
-    from .data import STATISTICS, load_data, data_targets
+    from .data import STATISTICS, data_targets, load_data, n_teams
 
     data, text = read_toml_text(source, "calibration")
     where, folder = str(source), Path(source).resolve().parent
@@ -139,7 +140,10 @@ def load_calibration(source: str | Path) -> Calibration:
         if not folder_data.is_dir():
             raise ConfigError(f"{where}: data = '{name}': no such folder beside the "
                               "calibration file")
-        stats = data_targets(load_data(folder_data))
+        tables = load_data(folder_data)
+        stats = data_targets(tables)
+        if "n_centers" not in model:      # a collaborative of as many teams
+            params = params.replace(n_centers=max(2, n_teams(tables)))
     targets_t = _table(data, "targets", where)
     if not targets_t:
         raise ConfigError(f"{where}: no [targets]; name at least one, e.g. "
@@ -248,7 +252,16 @@ def _target(name: str, spec: Any, where: str, fittable: Mapping[str, Any],
         if folder is None:
             raise ConfigError(f"{where}: statistic = '{statistic}' is computed from the "
                               "user's data; name its folder with data = \"...\"")
+        if statistic not in stats:
+            raise ConfigError(f"{where}: statistic = '{statistic}' needs "
+                              f"{statistics[statistic][0]} in {folder}")
         estimate, se = stats[statistic]
+        if not math.isfinite(se) or se <= 0:
+            if "low" not in spec or "high" not in spec:
+                raise ConfigError(f"{where}: statistic = '{statistic}' has no standard "
+                                  f"error in the data ({statistics[statistic][0]}: one "
+                                  "team, or no spread between teams); give low and high")
+            se = 0.0
         low, high = estimate - 1.96 * se, estimate + 1.96 * se
         source = f"data: {folder.name}"
     low = _number(spec.get("low", low), where, "low")
@@ -282,4 +295,5 @@ def _abc(table: dict[str, Any], where: str) -> ABCSettings:
                        replicates=whole("replicates", 1, 100),
                        min_acceptance=num("min_acceptance", 0, 1),
                        max_minutes=num("max_minutes", 0, 60 * 24 * 30),
-                       batch=whole("batch", 0, 100_000))
+                       batch=whole("batch", 0, 100_000),
+                       predictive=whole("predictive", 2, 100_000))
