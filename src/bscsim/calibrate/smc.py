@@ -139,12 +139,15 @@ class BatchSampler(Sampler):
         return sample
 
 
-def make_abc(cal: Calibration, executor, progress=None, model_fn=None):
+def make_abc(cal: Calibration, executor, progress=None, model_fn=None,
+             resume: bool = False):
+    # generation 0 is the prior itself (no separate sample to set its tolerance);
+    # then the median distance of the last generation, which a resumed run reads
+    # from the history ("from_sample" of the last stored generation)
+    first = "from_sample" if resume else np.inf
     return pyabc.ABCSMC(Model(cal, model_fn), prior(cal), Distance(cal),
                         population_size=cal.abc.population,
-                        # generation 0 is the prior itself (no separate sample to
-                        # set its tolerance); then the median distance of the last
-                        eps=pyabc.QuantileEpsilon(initial_epsilon=np.inf, alpha=0.5),
+                        eps=pyabc.QuantileEpsilon(initial_epsilon=first, alpha=0.5),
                         sampler=BatchSampler(executor, cal.seed, cal.abc.batch, progress))
 
 
@@ -159,7 +162,7 @@ def run_abc(cal: Calibration, db: Path, executor, resume: bool,
         resume = False
     if not resume:
         Path(db).unlink(missing_ok=True)
-    abc = make_abc(cal, executor, progress, model_fn)
+    abc = make_abc(cal, executor, progress, model_fn, resume)
     if resume:
         abc.load(url, RUN_ID)
     else:
