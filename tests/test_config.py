@@ -80,7 +80,8 @@ def test_set_values_are_parsed_as_toml():
 
 @pytest.mark.parametrize("path", sorted(p for p in configs_dir().rglob("*.toml")
                                         if p.parent.name not in ("sweeps", "scenarios",
-                                                                 "sensitivity", "studies")),
+                                                                 "sensitivity", "studies",
+                                                                 "calibration")),
                          ids=lambda p: p.name)
 def test_every_shipped_model_config_is_valid(path):
     bscsim.load_config(path)

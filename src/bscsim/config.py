@@ -29,7 +29,8 @@ OTHER_FILES = {"scenario": ("a scenario file", "bscsim compare"),
                "vary": ("a sweep or sensitivity file", "bscsim sweep or bscsim sensitivity"),
                "method": ("a sensitivity file", "bscsim sensitivity"),
                "set": ("a sweep or sensitivity file", "bscsim sweep or bscsim sensitivity"),
-               "instruments": ("a study file", "bscsim study")}
+               "instruments": ("a study file", "bscsim study"),
+               "priors": ("a calibration file", "bscsim calibrate")}
 # Keys people put among parameters that are not parameters.
 NOT_PARAMS = {"seed": "the seed is given with --seed (or as seed/root_seed at the top of "
                       "a sweep, scenario, sensitivity or study file)",
