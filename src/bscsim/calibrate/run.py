@@ -34,6 +34,7 @@ from ..posterior import POSTERIOR_FILE, WEIGHT, posterior_draws
 from ..results import versions
 from .evaluate import statistics
 from .spec import Calibration
+from .store import stored_generations
 
 RUN_FILE, DB_FILE = "run.json", "history.db"
 
@@ -54,7 +55,7 @@ def prepare(cal: Calibration, out: str | Path, restart: bool = False) -> tuple[P
             raise ConfigError(f"{out}: holds a calibration of other settings "
                               f"({old.get('source', '?')}); choose another --out or "
                               "add --restart to start it again")
-        resume = same and not restart and (out / DB_FILE).exists()
+        resume = same and not restart and stored_generations(out / DB_FILE) > 0
     return out, resume
 
 

@@ -36,6 +36,7 @@ from pyabc.sampler import Sampler
 
 from .evaluate import interval_distance, statistics
 from .spec import Calibration
+from .store import stored_generations
 
 RUN_ID = 1
 
@@ -158,7 +159,7 @@ def run_abc(cal: Calibration, db: Path, executor, resume: bool,
     in all, when a generation's acceptance falls below `min_acceptance`, or when
     `max_minutes` have passed (the running generation is finished first)."""
     url = f"sqlite:///{Path(db).absolute()}"
-    if resume and _stored_generations(db) == 0:    # killed before generation 0 ended
+    if resume and stored_generations(db) == 0:    # killed before generation 0 ended
         resume = False
     if not resume:
         Path(db).unlink(missing_ok=True)
@@ -176,17 +177,6 @@ def run_abc(cal: Calibration, db: Path, executor, resume: bool,
                     min_acceptance_rate=cal.abc.min_acceptance,
                     max_walltime=timedelta(minutes=cal.abc.max_minutes))
     return abc.history
-
-
-def _stored_generations(db: Path) -> int:
-    """Finished generations in a history database (0 if none or unreadable)."""
-    import sqlite3
-    try:
-        with sqlite3.connect(f"file:{Path(db).absolute()}?mode=ro", uri=True) as con:
-            return int(con.execute("select count(*) from populations where t >= 0")
-                       .fetchone()[0])
-    except sqlite3.Error:
-        return 0
 
 
 def finished(history) -> bool:
