@@ -82,7 +82,8 @@ def test_set_values_are_parsed_as_toml():
                                         if p.parent.name not in ("sweeps", "scenarios",
                                                                  "sensitivity", "studies",
                                                                  "states",
-                                                                 "explorations")),
+                                                                 "explorations",
+                                                                 "calibration")),
                          ids=lambda p: p.name)
 def test_every_shipped_model_config_is_valid(path):
     bscsim.load_config(path)

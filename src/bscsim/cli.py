@@ -18,8 +18,8 @@ from .config import ConfigError
 from .params import ParamError, UnknownParamError
 
 # Command modules, in the order `bscsim --help` lists them.
-COMMANDS = ("run", "params", "check-patterns", "check-mechanisms", "compare", "sweep",
-            "sensitivity", "explore", "study", "dashboard")
+COMMANDS = ("run", "params", "check-patterns", "check-mechanisms", "calibrate", "compare",
+            "sweep", "sensitivity", "explore", "study", "dashboard")
 
 
 class UsageError(Exception):

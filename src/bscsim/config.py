@@ -30,7 +30,8 @@ OTHER_FILES = {"scenario": ("a scenario file", "bscsim compare"),
                "method": ("a sensitivity file", "bscsim sensitivity"),
                "set": ("a sweep or sensitivity file", "bscsim sweep or bscsim sensitivity"),
                "instruments": ("a study file", "bscsim study"),
-               "cohort": ("a state file", "bscsim run or bscsim compare")}
+               "cohort": ("a state file", "bscsim run or bscsim compare"),
+               "priors": ("a calibration file", "bscsim calibrate")}
 # Keys people put among parameters that are not parameters.
 NOT_PARAMS = {"seed": "the seed is given with --seed (or as seed/root_seed at the top of "
                       "a sweep, scenario, sensitivity or study file)",

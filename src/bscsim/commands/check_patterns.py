@@ -1,8 +1,16 @@
-"""`bscsim check-patterns [CONFIG] [--replicates N] [--out DIR]`
+"""`bscsim check-patterns [CONFIG] [--replicates N] [--out DIR] [--posterior DIR]
+[--held-out]`
 
 Runs the patterns the field has observed (docs/calibration.md) on a config (default:
 the default config) over N paired replicates (default 100) and prints, for each: the empirical range, the
 model value with its 95% interval, and pass or fail. Exit code 1 when any fails.
+
+With --posterior DIR (a folder written by `bscsim calibrate`), replicate r runs at
+posterior draw r (weighted resampling, seed 0), so each interval includes parameter
+uncertainty as well as chance; the base config is the calibration's own unless
+CONFIG is given. The table then says which patterns were fitting targets of that
+calibration and which are validation, and adds the held-out patterns (H1, H2),
+which --held-out also adds without a posterior.
 """
 
 from __future__ import annotations
@@ -23,6 +31,11 @@ def add_parser(sub) -> None:
                    help="paired seeds per configuration (>= 2; default 100: pattern 6a's "
                         "effect is small, about 0.03 SD, and needs them)")
     p.add_argument("--out", help="also write the table (CSV) and provenance here")
+    p.add_argument("--posterior", metavar="DIR",
+                   help="run each replicate at a posterior draw of this calibration "
+                   "folder (bscsim calibrate)")
+    p.add_argument("--held-out", action="store_true",
+                   help="add the held-out patterns H1, H2 (always with --posterior)")
     p.set_defaults(func=run)
 
 
@@ -33,10 +46,32 @@ def run(args) -> int:
 
     if args.replicates < 2:
         raise UsageError(f"--replicates {args.replicates}: need at least 2 for an interval")
-    config = Path(args.config) if args.config else default_config_path()
-    params = load_config(config)
-    table, _ = check_patterns(params, args.replicates)
-    print(f"bscsim check-patterns: {config}, {args.replicates} replicates per configuration\n")
+    draws, fitted, origin = None, (), ""
+    if args.posterior:
+        from ..posterior import PosteriorError, load_posterior, posterior_draws
+        try:
+            post = load_posterior(args.posterior)
+            draws = posterior_draws(args.posterior, args.replicates, seed=0)
+        except PosteriorError as e:
+            raise UsageError(f"--posterior {e}") from None
+        fitted, base = _calibration_of(Path(args.posterior))
+        origin = (f", parameters {', '.join(c for c in post.columns if c != 'weight')} "
+                  f"drawn from the posterior {args.posterior}")
+    if args.config:
+        config, params = Path(args.config), load_config(args.config)
+    elif args.posterior and base is not None:
+        config, params = Path(args.posterior) / "provenance.json", load_config(base)
+    else:
+        config = default_config_path()
+        params = load_config(config)
+    table, _ = check_patterns(params, args.replicates, draws=draws,
+                              held_out=args.held_out or draws is not None)
+    if draws is not None:
+        table.insert(1, "role", ["held-out" if k.startswith("H") else
+                                 "fitted" if k in fitted else "validation"
+                                 for k in table["pattern"]])
+    print(f"bscsim check-patterns: {config}, {args.replicates} replicates per "
+          f"configuration{origin}\n")
     print(format_table(table))
     if args.out:
         out = Path(args.out)
@@ -44,5 +79,19 @@ def run(args) -> int:
         table.to_csv(out / "patterns.csv", index=False)
         (out / "provenance.json").write_text(json.dumps(
             {"config": params.to_dict(), "config_file": str(config),
-             "seeds": list(range(args.replicates)), "versions": versions()}, indent=2))
+             "seeds": list(range(args.replicates)), "posterior": args.posterior,
+             "draws": draws, "versions": versions()}, indent=2))
     return 0 if table["passed"].all() else 1
+
+
+def _calibration_of(folder: Path) -> tuple[tuple[str, ...], dict | None]:
+    """The patterns a calibration folder was fitted to, and its resolved config
+    (None when the folder has no readable provenance)."""
+    try:
+        prov = json.loads((folder / "provenance.json").read_text())
+    except (OSError, ValueError):
+        return (), None
+    fitted = tuple(t["source"].split(" ", 1)[1] for t in prov.get("targets", [])
+                   if str(t.get("source", "")).startswith("pattern "))
+    config = prov.get("config")
+    return fitted, config if isinstance(config, dict) else None

@@ -1,0 +1,236 @@
+"""Analyses / calibration: one calibration from its file to its output folder.
+
+The folder (`--out`) holds, as the run goes:
+
+- `history.db`: pyabc's database of finished generations (what a resumed run
+  continues from) and `run.json` (what the run is: the file's fingerprint);
+
+and, when it finishes:
+
+- `posterior.parquet`: the last generation's particles (one column per fitted
+  parameter, `weight`), the format `bscsim.posterior` reads;
+- `posterior_summary.csv`: weighted mean, median and 90% interval per parameter;
+- `generations.csv`: per generation the tolerance, runs, acceptance, ESS and the
+  weighted median distance; `predictive.csv`: the posterior predictive check of
+  every target; figures `marginals.png`, `pairs.png`, `generations.png`,
+  `predictive.png`;
+- `provenance.json` (written last): the calibration file as written, the resolved
+  model config, seed, versions, executor, and the stopping reason.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from ..atomic import atomic_write_text, check_out
+from ..config import ConfigError
+from ..posterior import POSTERIOR_FILE, WEIGHT, posterior_draws
+from ..results import versions
+from .evaluate import statistics
+from .spec import Calibration
+from .store import stored_generations
+
+RUN_FILE, DB_FILE = "run.json", "history.db"
+
+
+def prepare(cal: Calibration, out: str | Path, restart: bool = False) -> tuple[Path, bool]:
+    """Check `out` before anything runs; returns (out, resume). A folder holding a
+    calibration of another file or other settings is refused unless `restart`."""
+    out = check_out(out, marker=(RUN_FILE,), what="calibration")
+    resume = False
+    run_file = out / RUN_FILE
+    if run_file.exists():
+        try:
+            old = json.loads(run_file.read_text())
+        except (OSError, ValueError):
+            old = {}
+        same = old.get("fingerprint") == cal.fingerprint()
+        if not same and not restart:
+            raise ConfigError(f"{out}: holds a calibration of other settings "
+                              f"({old.get('source', '?')}); choose another --out or "
+                              "add --restart to start it again")
+        resume = same and not restart and stored_generations(out / DB_FILE) > 0
+    return out, resume
+
+
+def calibrate(cal: Calibration, out: str | Path, executor: str = "processes",
+              workers: int | None = None, restart: bool = False,
+              progress: Callable[[str, bool], None] | None = None,
+              ppc_draws: int | None = None, model_fn: Callable | None = None,
+              figures: bool = True) -> dict[str, Any]:
+    """Run (or resume) the calibration and write its folder; returns a summary
+    (stop reason, generations, ESS, seconds). `model_fn` replaces the model
+    (`evaluate.statistics` signature; tests use one with a known answer)."""
+    from ..sweep.executors import make_executor
+    from .smc import finished, run_abc
+
+    out, resume = prepare(cal, out, restart)
+    runner = make_executor(executor, workers)    # a bad choice fails before writing
+    out.mkdir(parents=True, exist_ok=True)
+    if not resume:
+        for name in (DB_FILE, "provenance.json", POSTERIOR_FILE):
+            (out / name).unlink(missing_ok=True)
+    atomic_write_text(out / RUN_FILE, json.dumps(
+        {"fingerprint": cal.fingerprint(), "source": cal.source}, indent=2))
+    started = time.monotonic()
+    with runner as ex:
+        history = run_abc(cal, out / DB_FILE, ex, resume, progress, model_fn)
+        gen = generation_table(history)
+        post = posterior_table(history, cal)
+        _write_parquet(post, out / POSTERIOR_FILE)
+        summary_table(post, cal).to_csv(out / "posterior_summary.csv", index=False)
+        gen.to_csv(out / "generations.csv", index=False)
+        ppc, sims = predictive(cal, out, ex, ppc_draws or cal.abc.predictive, model_fn)
+    ppc.to_csv(out / "predictive.csv", index=False)
+    sims.to_csv(out / "predictive_draws.csv", index=False)
+    if figures:
+        _figures(out, post, gen, ppc, sims, cal)
+    reason = stop_reason(cal, gen, finished(history))
+    info = {"stop": reason, "generations": int(len(gen)),
+            "ess": float(gen["ess"].iloc[-1]), "epsilon": float(gen["epsilon"].iloc[-1]),
+            "runs": int(gen["runs"].sum()), "seconds_this_call": time.monotonic() - started,
+            "resumed": resume}
+    provenance = {
+        "calibration_file": cal.source, "calibration_text": cal.text,
+        "fingerprint": cal.fingerprint(), "seed": cal.seed,
+        "config_file": cal.config, "config": cal.params.to_dict(),
+        "priors": [vars(p) for p in cal.priors],
+        "targets": [vars(t) for t in cal.targets], "abc": vars(cal.abc),
+        "data": cal.data, "executor": executor, "versions": _versions(),
+        "result": info,
+    }
+    atomic_write_text(out / "provenance.json", json.dumps(provenance, indent=2,
+                                                          default=str))
+    return info
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import version
+    v = versions()
+    v["pyabc"] = version("pyabc")
+    return v
+
+
+def _write_parquet(df: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    df.to_parquet(tmp, index=False)
+    tmp.replace(path)
+
+
+def generation_table(history) -> pd.DataFrame:
+    """Per generation: tolerance, runs, acceptance, ESS, weighted median distance."""
+    from pyabc.weighted_statistics import effective_sample_size, weighted_median
+    pops = history.get_all_populations()
+    pops = pops[pops["t"] >= 0]
+    rows = []
+    for r in pops.itertuples():
+        d = history.get_weighted_distances(t=int(r.t))
+        w = d["w"].to_numpy() / d["w"].sum()
+        rows.append({"t": int(r.t), "epsilon": float(r.epsilon), "runs": int(r.samples),
+                     "particles": int(len(d)), "acceptance": len(d) / max(int(r.samples), 1),
+                     "ess": float(effective_sample_size(w)),
+                     "median_distance": float(weighted_median(d["distance"].to_numpy(), w)),
+                     "seconds": float(getattr(r, "wall_time", np.nan) or np.nan)})
+    return pd.DataFrame(rows)
+
+
+def posterior_table(history, cal: Calibration) -> pd.DataFrame:
+    df, w = history.get_distribution(m=0, t=history.max_t)
+    post = df[list(cal.names)].reset_index(drop=True).astype(float)
+    post[WEIGHT] = np.asarray(w, float) / np.sum(w)
+    return post
+
+
+def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
+    order = np.argsort(x)
+    cw = np.cumsum(w[order]) / np.sum(w)
+    return float(x[order][np.searchsorted(cw, q, side="left").clip(0, len(x) - 1)])
+
+
+def summary_table(post: pd.DataFrame, cal: Calibration) -> pd.DataFrame:
+    """Per parameter: prior range, default, weighted mean, median, 90% interval."""
+    w = post[WEIGHT].to_numpy()
+    rows = []
+    for p in cal.priors:
+        x = post[p.name].to_numpy()
+        rows.append({"parameter": p.name, "prior": f"{p.dist} {p.low:g} to {p.high:g}",
+                     "default": getattr(cal.params, p.name),
+                     "mean": float(np.sum(w * x)),
+                     "median": weighted_quantile(x, w, 0.5),
+                     "q05": weighted_quantile(x, w, 0.05),
+                     "q95": weighted_quantile(x, w, 0.95)})
+    return pd.DataFrame(rows)
+
+
+def predictive(cal: Calibration, out: Path, ex, n: int, model_fn: Callable | None = None
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Posterior predictive check: `n` posterior draws, each run with new seeds;
+    per target the median, 90% interval and share of draws inside its interval."""
+    draws = posterior_draws(out, n, seed=cal.seed)
+    tasks = [(cal, i, d, model_fn) for i, d in enumerate(draws)]
+    rows = [None] * len(tasks)
+    for (_, i, _, _), res in ex.imap(_predict_one, tasks):
+        if not isinstance(res, dict):
+            raise RuntimeError(f"a predictive run failed: {res.error}")
+        rows[i] = res
+    sims = pd.DataFrame(rows)
+    table = []
+    for t in cal.targets:
+        v = sims[t.statistic].to_numpy(float)
+        v = v[np.isfinite(v)]
+        table.append({"target": t.name, "statistic": t.statistic, "source": t.source,
+                      "low": t.low, "high": t.high, "median": float(np.median(v)),
+                      "q05": float(np.quantile(v, 0.05)), "q95": float(np.quantile(v, 0.95)),
+                      "share_inside": float(np.mean((v >= t.low) & (v <= t.high)))})
+    return pd.DataFrame(table), sims
+
+
+def _predict_one(task) -> dict:
+    cal, i, values, fn = task
+    # new seeds: the predictive runs are not the runs the particles were accepted on
+    return (fn or statistics)(cal.params, values, cal.targets, cal.seed + 7919 * (i + 1),
+                              cal.abc.replicates)
+
+
+def stop_reason(cal: Calibration, gen: pd.DataFrame, done: bool) -> str:
+    if done:
+        return "tolerance reached 0: every particle's runs fall inside every target"
+    if len(gen) >= cal.abc.generations:
+        return f"generations: the limit of {cal.abc.generations} was reached"
+    if gen["acceptance"].iloc[-1] < cal.abc.min_acceptance:
+        return f"acceptance below min_acceptance ({cal.abc.min_acceptance:g})"
+    return f"time: max_minutes ({cal.abc.max_minutes:g}) passed"
+
+
+def _figures(out: Path, post, gen, ppc, sims, cal: Calibration) -> None:
+    import matplotlib.pyplot as plt
+
+    from . import plots
+    for name, fig in (("marginals.png", plots.marginals(post, cal.priors)),
+                      ("pairs.png", plots.pairs(post, cal.priors)),
+                      ("generations.png", plots.generations(gen)),
+                      ("predictive.png", plots.predictive(ppc, sims))):
+        fig.savefig(out / name, dpi=110)
+        plt.close(fig)
+
+
+def format_report(out: Path) -> str:
+    """The posterior table, generations and predictive checks, as text."""
+    s = pd.read_csv(out / "posterior_summary.csv")
+    g = pd.read_csv(out / "generations.csv")
+    p = pd.read_csv(out / "predictive.csv")
+    lines = ["Posterior (weighted; 90% interval):",
+             s.to_string(index=False, float_format=lambda x: f"{x:.4g}"), "",
+             "Generations:",
+             g.drop(columns=["seconds"]).to_string(index=False,
+                                                   float_format=lambda x: f"{x:.4g}"), "",
+             "Posterior predictive check of every target (new seeds):",
+             p.drop(columns=["statistic"]).to_string(index=False,
+                                                     float_format=lambda x: f"{x:.4g}")]
+    return "\n".join(lines)

@@ -1,0 +1,71 @@
+"""`bscsim calibrate CALIBRATION.toml [--out DIR] [--executor serial|processes|dask]
+[--workers N] [--restart] [--no-progress]`
+
+Fits the uncertain parameters a calibration file declares (priors) to its targets
+(pattern ranges, or summary statistics of your own collaborative's data) with
+ABC-SMC (pyabc), and writes the posterior sample with its diagnostics and posterior
+predictive checks to DIR (default results/calibrate/<file name>). The same command
+again resumes a killed run from its last finished generation; --restart starts
+over. See docs/calibration.md. Needs the extra: pip install 'bscsim[calibrate]'.
+
+Exit status: 0 done, 2 a bad calibration file, data file or command line (nothing
+written).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("calibrate", help="fit uncertain parameters to patterns or data "
+                       "(ABC-SMC, resumable)", description=__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("calibration", metavar="CALIBRATION.toml", help="calibration file")
+    p.add_argument("--out", metavar="DIR",
+                   help="output folder (default: results/calibrate/<file name>)")
+    p.add_argument("--executor", choices=("serial", "processes", "dask"),
+                   default="processes", help="where runs execute (default: processes)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="worker processes (default: all cores)")
+    p.add_argument("--restart", action="store_true",
+                   help="start again in an --out that holds a calibration of other "
+                   "settings, or from scratch")
+    p.add_argument("--no-progress", action="store_true", help="no progress lines")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..cli import UsageError
+    from ..config import ConfigError
+    from ..parallel import check_workers
+    from ..calibrate.spec import load_calibration
+
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: expected at least 1")
+    check_workers(args.workers)
+    cal = load_calibration(args.calibration)
+    try:
+        from ..calibrate import smc  # noqa: F401 - needs pyabc
+    except ImportError:
+        raise ConfigError("bscsim calibrate needs the optional extra: pip install "
+                          "'bscsim[calibrate]'") from None
+    from ..calibrate.run import calibrate, format_report, prepare
+    from ..calibrate.smc import stderr_progress
+
+    out = Path(args.out) if args.out else Path("results/calibrate") / Path(
+        args.calibration).stem
+    prepare(cal, out, args.restart)
+    print(f"bscsim calibrate: {cal.source}: {len(cal.priors)} parameters, "
+          f"{len(cal.targets)} targets, {cal.abc.population} particles, "
+          f"up to {cal.abc.generations} generations -> {out}", flush=True)
+    info = calibrate(cal, out, args.executor, args.workers, args.restart,
+                     None if args.no_progress else stderr_progress)
+    print(format_report(out))
+    print(f"\nstopped: {info['stop']}; {info['generations']} generations, "
+          f"{info['runs']:,} runs, final ESS {info['ess']:.0f}"
+          + (" (resumed)" if info["resumed"] else ""))
+    print(f"wrote {out}/ (posterior.parquet, diagnostics, figures, provenance.json); "
+          f"validate: bscsim check-patterns --posterior {out}")
+    return 0
