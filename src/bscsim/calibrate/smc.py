@@ -22,17 +22,18 @@
 from __future__ import annotations
 
 import logging
-import random
 import sys
 import time
 import warnings
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 import pyabc
 from pyabc.sampler import Sampler
+
+from ..global_rng import seeded
 
 from .evaluate import interval_distance, statistics
 from .spec import Calibration
@@ -87,9 +88,8 @@ def _run_chunk(task: tuple) -> list:
     out = []
     for i in ids:
         state = np.random.SeedSequence([int(seed), int(t) + 1, int(i)]).generate_state(2)
-        np.random.seed(int(state[0]))
-        random.seed(int(state[1]))
-        out.append((i, simulate_one()))
+        with seeded(int(state[0]), int(state[1])):
+            out.append((i, simulate_one()))
     return out
 
 

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import ConfigError
+from ..global_rng import seeded
 
 MIN_COVERAGE = 0.6
 MIN_DENSITY = 0.6
@@ -255,12 +256,8 @@ def _resample(box, i: int, iterations: int, seed: int) -> pd.DataFrame:
         if "rng" in _inspect.signature(box.resample).parameters:
             scores = box.resample(i, iterations=iterations, rng=seed)
         else:                   # EMA 2.5: numpy's global generator, seeded and restored
-            state = np.random.get_state()
-            try:
-                np.random.seed(seed % 2**32)
+            with seeded(seed):
                 scores = box.resample(i, iterations=iterations)
-            finally:
-                np.random.set_state(state)
     except AssertionError:      # a random half held no failure (or only failures)
         return pd.DataFrame(columns=["name", "reproduce_coverage", "reproduce_density"])
     scores = scores.rename(columns={"reproduce coverage": "reproduce_coverage",

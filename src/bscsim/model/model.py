@@ -186,6 +186,8 @@ class BSCModel(mesa.Model):
         # the centers with none (their mean is NaN)
         self._part_rooms_center = (rooms.center[self.part_rooms],
                                    np.maximum(self.part_count, 1), self.part_count == 0)
+        # director posts follow the teachers' posts, one per center (state.init_staff)
+        self.director_posts = slice(rooms.n, rooms.n + self.centers.n)
         self._rooms_per_center = np.maximum(np.bincount(rooms.center,
                                                         minlength=self.centers.n), 1)
         # per classroom: how many other classrooms its center has (at least 1)
@@ -313,8 +315,6 @@ class BSCModel(mesa.Model):
         teachers are the first `rooms.n` posts, in classroom order). Also drops the
         cached list of participants present."""
         self.room_filled = self.staff.filled[:self.rooms.n].copy()
-        # director posts follow the teachers' posts, one per center (state.init_staff)
-        self.director_posts = slice(self.rooms.n, self.rooms.n + self.centers.n)
         self.directors_in_post = bool(self.staff.filled[self.director_posts].all())
         self.vacant_by_center = self.center_mean(~self.room_filled)
         self.vacancy_share = 1.0 - self.room_filled.sum() / self.rooms.n

@@ -182,7 +182,7 @@ def test_rooms(model, posts: np.ndarray, u: np.ndarray) -> np.ndarray:
                                            len(model.part_rooms) - 1)]
     else:                                  # no classroom participates (no teachers on teams)
         part = np.zeros(len(posts), dtype=np.int64)
-    n_rooms = np.bincount(rooms.center, minlength=model.centers.n)[c]
+    n_rooms = model._rooms_per_center[c]     # every center has a classroom
     anyroom = model.first_room[c] + (u * n_rooms).astype(np.int64)
     own = staff.classroom[posts]
     other = np.where(n_part > 0, part, np.where(own >= 0, own, anyroom))

@@ -75,11 +75,9 @@ def put_in_use(model, rooms: np.ndarray, ideas: np.ndarray, fidelity: np.ndarray
         room_entries = (~org).nonzero()[0]
     else:
         room_entries = np.arange(len(rooms))
-    if len(room_entries) == 0:
-        pass
-    elif not displace:
+    if len(room_entries) and not displace:
         _fill_rooms(model, rooms, ideas, fidelity, room_entries, new)
-    else:
+    elif len(room_entries):
         repeated = _repeated(rooms[room_entries])
         if repeated is None:
             _put_in_rooms(model, rooms, ideas, fidelity, believer, room_entries, new)

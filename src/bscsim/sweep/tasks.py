@@ -122,18 +122,28 @@ def run_batch(task: Task) -> BatchResult:
 def _run_one(run: int, seed: int, params, timeseries: bool):
     """One run alone: its summary row (failed with its error if it raises) and,
     if asked, its weekly timeseries."""
+    series = []
+
+    def work() -> dict[str, Any]:
+        result = simulate(params, seed=seed)
+        if timeseries:
+            series.append(result.timeseries)
+            series[0].insert(0, "run", run)
+        return result.summary.to_dict()
+
+    return _timed_row(run, work), (series[0] if series else None)
+
+
+def _timed_row(run: int, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The summary row of one run: the outputs `work()` returns and its seconds,
+    or, if it raises, the run recorded as failed with its error (never raises)."""
     start = time.perf_counter()
     try:
-        result = simulate(params, seed=seed)
-    except Exception as e:  # noqa: BLE001 - recorded, the sweep goes on
-        return _failed_row(run, e, time.perf_counter() - start), None
-    row = {"run": run, "status": "ok", "error": "", **result.summary.to_dict(),
-           "seconds": time.perf_counter() - start}
-    ts = None
-    if timeseries:
-        ts = result.timeseries
-        ts.insert(0, "run", run)
-    return row, ts
+        row = {"run": run, "status": "ok", "error": "", **work()}
+    except Exception as e:  # noqa: BLE001 - recorded, the analysis goes on
+        return _failed_row(run, e, time.perf_counter() - start)
+    row["seconds"] = time.perf_counter() - start
+    return row
 
 
 def _failed_row(run: int, error: Exception, seconds: float) -> dict[str, Any]:
@@ -144,18 +154,12 @@ def _failed_row(run: int, error: Exception, seconds: float) -> dict[str, Any]:
 def _run_model(task: Task) -> BatchResult:
     """The runs of a task that names another model: `f(values, seed) -> dict`."""
     fn = load_model(task.model)
-    rows = []
-    for run, seed, values in task.runs:
-        start = time.perf_counter()
-        row: dict[str, Any] = {"run": run, "status": "ok", "error": ""}
-        try:
-            out = fn(dict(values), seed)
-            row.update({k: out[k] for k in task.outputs})
-        except Exception as e:  # noqa: BLE001 - recorded, the sweep goes on
-            row["status"] = "failed"
-            row["error"] = f"{type(e).__name__}: {e}"[:ERROR_CHARS]
-        row["seconds"] = time.perf_counter() - start
-        rows.append(row)
+
+    def work(values, seed) -> dict[str, Any]:
+        out = fn(dict(values), seed)
+        return {k: out[k] for k in task.outputs}
+
+    rows = [_timed_row(run, lambda: work(values, seed)) for run, seed, values in task.runs]
     return BatchResult(summary_frame(rows, task.outputs))
 
 
@@ -208,23 +212,18 @@ def run_replicates(task: ReplicateTask) -> BatchResult:
     `scenarios.replicate_seed` gives (common random numbers across scenarios)."""
     from ..cohorts import run_replicate
     base = make_params(task.base)
-    rows, series = [], []
-    for run, replicate, changes in task.runs:
-        start = time.perf_counter()
-        row: dict[str, Any] = {"run": run, "status": "ok", "error": ""}
-        try:
-            seed = np.random.SeedSequence(task.root_seed, spawn_key=(replicate,))
-            summary, ts, size = run_replicate(base.replace(**changes), seed)
-            row.update(summary.to_dict())
-            row.update(size)
-            ts = ts.copy()
-            ts.insert(0, "run", run)
-            series.append(ts)
-        except Exception as e:  # noqa: BLE001 - recorded, the analysis goes on
-            row["status"] = "failed"
-            row["error"] = f"{type(e).__name__}: {e}"[:ERROR_CHARS]
-        row["seconds"] = time.perf_counter() - start
-        rows.append(row)
+    series = []
+
+    def work(run: int, replicate: int, changes: dict[str, Any]) -> dict[str, Any]:
+        seed = np.random.SeedSequence(task.root_seed, spawn_key=(replicate,))
+        summary, ts, size = run_replicate(base.replace(**changes), seed)
+        ts = ts.copy()
+        ts.insert(0, "run", run)
+        series.append(ts)
+        return {**summary.to_dict(), **size}
+
+    rows = [_timed_row(run, lambda: work(run, replicate, changes))
+            for run, replicate, changes in task.runs]
     return BatchResult(summary_frame(rows, task.outputs),
                        pd.concat(series, ignore_index=True) if series else None)
 
@@ -249,20 +248,16 @@ def run_studies(task: StudyTask) -> BatchResult:
     """Run and analyse every simulated study of `task`; never raises for a failing
     run. Its estimates (every reliability) are the `analysis` rows."""
     from ..study.power import replicate_rows
-    rows, frames = [], []
-    for run, n_centers, replicate, changes in task.runs:
-        start = time.perf_counter()
-        row: dict[str, Any] = {"run": run, "status": "ok", "error": ""}
-        try:
-            df = replicate_rows(task.study, n_centers, [replicate], task.reliabilities,
-                                changes)
-            df.insert(0, "run", run)
-            frames.append(df)
-        except Exception as e:  # noqa: BLE001 - recorded, the analysis goes on
-            row["status"] = "failed"
-            row["error"] = f"{type(e).__name__}: {e}"[:ERROR_CHARS]
-        row["seconds"] = time.perf_counter() - start
-        rows.append(row)
+    frames = []
+
+    def work(run: int, n_centers: int, replicate: int, changes: dict[str, Any]) -> dict:
+        df = replicate_rows(task.study, n_centers, [replicate], task.reliabilities, changes)
+        df.insert(0, "run", run)
+        frames.append(df)
+        return {}
+
+    rows = [_timed_row(run, lambda: work(run, n_centers, replicate, changes))
+            for run, n_centers, replicate, changes in task.runs]
     return BatchResult(summary_frame(rows, task.outputs),
                        analysis=pd.concat(frames, ignore_index=True) if frames else None)
 
