@@ -114,6 +114,25 @@ def check_keys(data: Mapping[str, Any], allowed: tuple[str, ...], where: str) ->
                               f"{', '.join(allowed)}")
 
 
+def check_table_keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str,
+                     what: str = "") -> None:
+    """An unknown key of a table (study, calibration files) is a one-line
+    ConfigError naming the nearest allowed key, or else all of them."""
+    for key in table:
+        if key not in allowed:
+            near = nearest(key, allowed)
+            hint = f"; did you mean '{near}'?" if near else f"; allowed: {', '.join(allowed)}"
+            raise ConfigError(f"{where}: unknown key '{key}'{what}{hint}")
+
+
+def sub_table(data: Mapping[str, Any], key: str, where: str) -> dict[str, Any]:
+    """The table `[key]` of a file (empty if absent); anything else is refused."""
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: '{key}' must be a table [{key}], got {value!r}")
+    return value
+
+
 def flatten(data: Mapping[str, Any], where: str) -> dict[str, Any]:
     """Parameter values from a config table, tables of groups flattened. A parameter
     given both at the top level and in its table must have one value."""

@@ -1,16 +1,16 @@
-"""Seeding the global random generators that third-party libraries draw from.
+"""Seeding numpy's global random generator for third-party code that draws from it.
 
 bscsim's own code draws only from seeded `numpy.random.Generator`s. Two libraries
-it drives draw from the process-wide generators instead: pyabc samples its
-proposals from numpy's global generator (and Python's `random`), and EMA
-Workbench 2.5's PRIM resampling from numpy's. `seeded(np_seed, py_seed)` seeds them for the
-duration of a `with` block, so that those draws repeat from a bscsim seed, and
-restores them afterwards, so that nothing outside the block sees the change.
+it drives take no generator: pyabc samples its proposals with `np.random.choice` and
+`np.random.multivariate_normal` (and its priors through scipy without a
+`random_state`), and EMA Workbench 2.5's PRIM resampling uses `np.random.choice`.
+`seeded(seed)` seeds numpy's global generator for the duration of a `with` block, so
+that those draws repeat from a bscsim seed, and restores its state afterwards, so
+that nothing outside the block sees the change.
 """
 
 from __future__ import annotations
 
-import random
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -18,15 +18,12 @@ import numpy as np
 
 
 @contextmanager
-def seeded(np_seed: int, py_seed: int | None = None) -> Iterator[None]:
-    """Seed numpy's global generator with `np_seed` (and Python's with `py_seed`,
-    if given) inside the block; restore both states on leaving it."""
-    np_state, py_state = np.random.get_state(), random.getstate()
+def seeded(seed: int) -> Iterator[None]:
+    """Seed numpy's global generator with `seed` (modulo 2**32) inside the block;
+    restore its state on leaving it."""
+    state = np.random.get_state()
     try:
-        np.random.seed(int(np_seed) % 2**32)
-        if py_seed is not None:
-            random.seed(int(py_seed))
+        np.random.seed(int(seed) % 2**32)
         yield
     finally:
-        np.random.set_state(np_state)
-        random.setstate(py_state)
+        np.random.set_state(state)

@@ -27,6 +27,8 @@ teachers who left), into tables of exactly this format, and the very same
 from __future__ import annotations
 
 import math
+from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -238,10 +240,8 @@ def study_tables(params, seed: Any) -> dict[str, pd.DataFrame]:
     from ..model.agents import TEACHER
     from ..model.collaborative import WEEKS_PER_MONTH, calendar, session_weeks
     from ..study.analyse import measure_all, observe_run
-    from ..study.spec import load_study
 
-    spec = study_spec(params)
-    study = _with_params(load_study(spec), params)
+    study = replace(_study(int(params.weeks_collab), int(params.n_centers)), params=params)
     params = study.model_params(params.n_centers)   # cut at the study's last week
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     model_ss, measure_ss = ss.spawn(2)
@@ -305,10 +305,14 @@ def study_tables(params, seed: Any) -> dict[str, pd.DataFrame]:
             "observations.csv": obs, "surveys.csv": surveys}
 
 
-def _with_params(study, params):
-    """The study observing `params` (not the config it names), cut at its last week."""
-    from dataclasses import replace
-    return replace(study, params=params)
+@lru_cache(maxsize=16)
+def _study(weeks_collab: int, n_centers: int):
+    """The study of `study_spec` (which reads only these two parameters), read once
+    per process rather than once per simulated collaborative; `study_tables` gives
+    it the collaborative's own parameters."""
+    from ..study.spec import load_study
+    return load_study(study_spec(SimpleNamespace(weeks_collab=weeks_collab,
+                                                 n_centers=n_centers)))
 
 
 def n_teams(tables: dict[str, pd.DataFrame]) -> int:

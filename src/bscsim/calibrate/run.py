@@ -32,6 +32,7 @@ from ..atomic import atomic_write_text, check_out
 from ..config import ConfigError
 from ..posterior import POSTERIOR_FILE, WEIGHT, posterior_draws
 from ..results import versions
+from ..sweep.store import write_parquet
 from .evaluate import statistics
 from .spec import Calibration
 from .store import stored_generations
@@ -83,7 +84,7 @@ def calibrate(cal: Calibration, out: str | Path, executor: str = "processes",
         history = run_abc(cal, out / DB_FILE, ex, resume, progress, model_fn)
         gen = generation_table(history)
         post = posterior_table(history, cal)
-        _write_parquet(post, out / POSTERIOR_FILE)
+        write_parquet(post, out / POSTERIOR_FILE)
         summary_table(post, cal).to_csv(out / "posterior_summary.csv", index=False)
         gen.to_csv(out / "generations.csv", index=False)
         ppc, sims = predictive(cal, out, ex, ppc_draws or cal.abc.predictive, model_fn)
@@ -115,12 +116,6 @@ def _versions() -> dict[str, str]:
     v = versions()
     v["pyabc"] = version("pyabc")
     return v
-
-
-def _write_parquet(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    df.to_parquet(tmp, index=False)
-    tmp.replace(path)
 
 
 def generation_table(history) -> pd.DataFrame:

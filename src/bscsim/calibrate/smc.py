@@ -87,8 +87,8 @@ def _run_chunk(task: tuple) -> list:
     simulate_one = payload if callable(payload) else cloudpickle.loads(payload)
     out = []
     for i in ids:
-        state = np.random.SeedSequence([int(seed), int(t) + 1, int(i)]).generate_state(2)
-        with seeded(int(state[0]), int(state[1])):
+        state = np.random.SeedSequence([int(seed), int(t) + 1, int(i)]).generate_state(1)
+        with seeded(int(state[0])):
             out.append((i, simulate_one()))
     return out
 

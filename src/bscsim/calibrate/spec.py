@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..config import ConfigError, check_name, find_config, load_config, read_toml_text
+from ..config import check_table_keys as _check_keys, sub_table as _table
 from ..params import BY_NAME, Params, nearest
 
 TOP_KEYS = ("title", "description", "config", "seed", "data", "model", "priors",
@@ -161,22 +162,6 @@ def load_calibration(source: str | Path) -> Calibration:
                        targets=tuple(targets), abc=abc,
                        data=str(folder_data) if folder_data else None, text=text,
                        raw=data)
-
-
-def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str,
-                what: str) -> None:
-    for key in table:
-        if key not in allowed:
-            near = nearest(key, allowed)
-            hint = f"; did you mean '{near}'?" if near else f"; allowed: {', '.join(allowed)}"
-            raise ConfigError(f"{where}: unknown key '{key}'{what}{hint}")
-
-
-def _table(data: Mapping[str, Any], key: str, where: str) -> dict[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise ConfigError(f"{where}: '{key}' must be a table [{key}], got {value!r}")
-    return value
 
 
 def _number(value: Any, where: str, key: str) -> float:

@@ -48,14 +48,13 @@ def run(args) -> int:
         raise UsageError(f"--replicates {args.replicates}: need at least 2 for an interval")
     draws, fitted, origin = None, (), ""
     if args.posterior:
-        from ..posterior import PosteriorError, load_posterior, posterior_draws
+        from ..posterior import PosteriorError, posterior_draws
         try:
-            post = load_posterior(args.posterior)
             draws = posterior_draws(args.posterior, args.replicates, seed=0)
         except PosteriorError as e:
             raise UsageError(f"--posterior {e}") from None
         fitted, base = _calibration_of(Path(args.posterior))
-        origin = (f", parameters {', '.join(c for c in post.columns if c != 'weight')} "
+        origin = (f", parameters {', '.join(draws[0])} "
                   f"drawn from the posterior {args.posterior}")
     if args.config:
         config, params = Path(args.config), load_config(args.config)

@@ -93,7 +93,8 @@ def run(args) -> int:
     tables = data.tables()
     print("data: " + ", ".join(f"{k} {len(v)} rows" for k, v in tables.items()))
     print(format_analysis(analysis, study.power.alpha))
-    print(single_uncertainty(study, one, posterior))
+    uncertainty = {"study": single_uncertainty(study, one, posterior)}
+    print(uncertainty["study"])
     result = None
     if args.power:
         from ..study.power import power
@@ -111,7 +112,8 @@ def run(args) -> int:
                   "--retry-failed", file=sys.stderr)
             return 1
         print(format_power(study, result))
-        print(power_uncertainty(study, posterior))
+        uncertainty["power"] = power_uncertainty(study, posterior)
+        print(uncertainty["power"])
 
     def fill(tmp: Path) -> None:
         write_tables(tmp / "data", tables)
@@ -124,9 +126,8 @@ def run(args) -> int:
                                    "reliability": list(study.power.reliability),
                                    "replicates": int(result.table["replicates"].max())}
         extra["posterior"] = posterior
-        extra["uncertainty"] = {"study": single_uncertainty(study, one, posterior)}
+        extra["uncertainty"] = uncertainty
         if result is not None:
-            extra["uncertainty"]["power"] = power_uncertainty(study, posterior)
             extra["power_runs"] = ("runs/ (a sweep folder: bscsim.load_sweep(DIR, "
                                    "'analysis'); manifest.json holds the seeding)")
         write_json(tmp / "provenance.json", provenance(data, extra))

@@ -175,8 +175,6 @@ def discover(x: pd.DataFrame, fails: np.ndarray, output: str, rule: str,
     p = prim.Prim(x, y, **kwargs)
     box = p.find_box()
     traj = box.peeling_trajectory.reset_index(drop=True)
-    d.trajectory = traj[["coverage", "density", "mass", "res_dim"]].astype(float).copy()
-    d.trajectory["res_dim"] = d.trajectory["res_dim"].astype(int)
     ok = traj[(traj["coverage"] >= min_coverage) & (traj["density"] >= min_density)
               & (traj["res_dim"] >= 1)]       # the whole space is no box
     if len(ok):
@@ -189,21 +187,21 @@ def discover(x: pd.DataFrame, fails: np.ndarray, output: str, rule: str,
                 break
         else:
             d.chosen, d.weak = int(order[0]), True
-        traj = box.peeling_trajectory.reset_index(drop=True)
-        d.trajectory = traj[["coverage", "density", "mass", "res_dim"]].astype(float).copy()
-        d.trajectory["res_dim"] = d.trajectory["res_dim"].astype(int)
     else:
         boxes = traj[traj["res_dim"] >= 1]
         if len(boxes):
             d.chosen = int(np.minimum(boxes["coverage"], boxes["density"]).idxmax())
+    # read after the search: dropping restrictions adds boxes to the trajectory
+    traj = box.peeling_trajectory.reset_index(drop=True)
+    d.trajectory = traj[["coverage", "density", "mass", "res_dim"]].astype(float).copy()
+    d.trajectory["res_dim"] = d.trajectory["res_dim"].astype(int)
+    d.scores = feature_scores(x, fails, seed)
     if d.chosen is None:                          # PRIM restricted nothing
-        d.scores = feature_scores(x, fails, seed)
         return d
     d.limits = _limits(box, d.chosen, x)
     d.stability = _resample(box, d.chosen, resamples, seed)
     if len(d.stability):
         d.limits = d.limits.merge(d.stability, on="name", how="left")
-    d.scores = feature_scores(x, fails, seed)
     return d
 
 
@@ -268,14 +266,13 @@ def _resample(box, i: int, iterations: int, seed: int) -> pd.DataFrame:
 def feature_scores(x: pd.DataFrame, fails: np.ndarray, seed: int = 0) -> pd.DataFrame:
     """Extra-trees feature scores of each input for failing vs not (EMA Workbench),
     highest first; they sum to 1."""
-    wb = ema()
+    ema()                                           # installed, or a one-line error
     from ema_workbench.analysis import feature_scoring
     from ema_workbench.analysis.scenario_discovery_util import RuleInductionType
     x = x.reset_index(drop=True).astype(float)
     scores, _ = feature_scoring.get_ex_feature_scores(
         x, np.asarray(fails, dtype=int), mode=RuleInductionType.CLASSIFICATION,
         max_features=max(1, round(x.shape[1] / 3)), random_state=seed % 2**32)
-    del wb
     scores = scores.reset_index()
     scores.columns = ["name", "score"]
     return scores.sort_values("score", ascending=False, ignore_index=True)

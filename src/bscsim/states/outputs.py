@@ -156,7 +156,7 @@ class StateResult:
                   "state": self.state(), "timeseries": self.timeseries}
         for name, df in tables.items():
             _parquet(df, folder / f"{name}.parquet", prov)
-        self.state().to_csv(folder / "state.csv", index=False)
+        tables["state"].to_csv(folder / "state.csv", index=False)
         (folder / "table.txt").write_text(table(self) + "\n")
         dictionary({n: list(df.columns) for n, df in tables.items()}).assign(
             meaning=lambda d: [COLUMNS[c][1] if c in COLUMNS else m

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pandas as pd
+
+from ..atomic import atomic_write_text
+from ..sweep.store import write_parquet
 
 
 def resume_folder(out: Path) -> Path:
@@ -47,7 +49,7 @@ class Checkpoints:
         if self.folder.exists() and marker.read_text() != key:
             shutil.rmtree(self.folder)          # another run's: start afresh
         self.folder.mkdir(parents=True, exist_ok=True)
-        _write(marker, key.encode())
+        atomic_write_text(marker, key)
 
     def _path(self, r: int, c: int, table: str) -> Path:
         return self.folder / f"r{r}-c{c}-{table}.parquet"
@@ -61,19 +63,10 @@ class Checkpoints:
 
     def save(self, r: int, c: int, rows: pd.DataFrame, series: pd.DataFrame) -> None:
         for table, df in (("timeseries", series), ("collaboratives", rows)):
-            path = self._path(r, c, table)
-            tmp = path.with_name(f".tmp-{path.name}")
-            df.to_parquet(tmp, index=False)
-            os.replace(tmp, path)
+            write_parquet(df, self._path(r, c, table))
 
     def done(self) -> int:
         return len(list(self.folder.glob("r*-c*-collaboratives.parquet")))
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".tmp-{path.name}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)

@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 from ..config import (COMPARE_ONLY, ConfigError, check_name, check_one_cohort, find_config,
                       load_config, read_toml)
+from ..config import check_table_keys as _check_keys, sub_table as _table
 from ..params import Params, nearest
 
 KINDS = ("survey", "observation", "pdsa_tracker", "attendance_log")
@@ -162,22 +163,6 @@ def load_study(source: str | Path | Mapping[str, Any]) -> Study:
 
 def _find_config(name: str, folder: Path, where: str) -> Path:
     return find_config(name, folder, where, "config")
-
-
-def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str,
-                what: str) -> None:
-    for key in table:
-        if key not in allowed:
-            near = nearest(key, allowed)
-            hint = f"; did you mean '{near}'?" if near else f"; allowed: {', '.join(allowed)}"
-            raise ConfigError(f"{where}: unknown key '{key}'{what}{hint}")
-
-
-def _table(data: Mapping[str, Any], key: str, where: str) -> dict[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise ConfigError(f"{where}: '{key}' must be a table [{key}], got {value!r}")
-    return value
 
 
 def _int(value: Any, where: str, key: str, lo: int, hi: int = 10**6) -> int:
