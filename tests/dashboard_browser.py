@@ -75,9 +75,26 @@ def browser(profile: Path):
 
 
 def wait_for(driver, condition, timeout: float = 60, what: str = "condition"):
+    """Wait until `condition(driver)` holds; an element the page redraws while the
+    condition reads it (stale) is read again at the next poll."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(
+    return WebDriverWait(driver, timeout, poll_frequency=0.2,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(
         condition, message=f"timed out waiting for {what}")
+
+
+def text_of(driver, css: str, tries: int = 20) -> str:
+    """The text of the element matching `css`, found again if the page redraws it
+    between finding and reading (Solara replaces elements when it re-renders)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    for _ in range(tries - 1):
+        try:
+            return driver.find_element(By.CSS_SELECTOR, css).text
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    return driver.find_element(By.CSS_SELECTOR, css).text
 
 
 def has_text(css: str, text: str):

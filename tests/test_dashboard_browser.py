@@ -51,11 +51,11 @@ def step(driver, times: int) -> float:
     """Click Mesa's Step button `times` times; the slowest click-to-redraw, in s."""
     slowest = 0.0
     for _ in range(times):
-        before = driver.find_element("css selector", ".bscsim-view-chain").text
+        before = web.text_of(driver, ".bscsim-view-chain")
         t0 = time.monotonic()
         web.button(driver, "Step").click()
-        web.wait_for(driver, lambda d: d.find_element(
-            "css selector", ".bscsim-view-chain").text != before, 30, "the step")
+        web.wait_for(driver, lambda d: web.text_of(d, ".bscsim-view-chain") != before,
+                     30, "the step")
         slowest = max(slowest, time.monotonic() - t0)
     return slowest
 
@@ -88,9 +88,9 @@ def test_value_out_of_range_is_refused_on_the_page_and_server_keeps_running(page
     web.wait_for(driver, web.has_text(".bscsim-message-error", "n_centers = 0 is not allowed"),
                  30, "the refusal message")
     assert server.poll() is None, "the server must keep running"
-    week = driver.find_element("css selector", ".bscsim-view-chain").text
+    week = web.text_of(driver, ".bscsim-view-chain")
     step(driver, 1)
-    assert driver.find_element("css selector", ".bscsim-view-chain").text != week, \
+    assert web.text_of(driver, ".bscsim-view-chain") != week, \
         "the page must keep working after a refused value"
     driver.save_screenshot(str(tmp / "refused.png"))
 
