@@ -25,6 +25,8 @@ et al. 2014 (few, weakly iterative cycles).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .agents import TEACHER
@@ -192,6 +194,10 @@ def test_rooms(model, posts: np.ndarray, u: np.ndarray) -> np.ndarray:
 def finish_cycles(model, u) -> None:
     """Study and act on the cycles that end this week."""
     p, staff, ev = model.p, model.staff, model.events
+    # a cycle ends the first week at least dur_pdsa_weeks (>= 1) after its start
+    # (unless turnover cut it short): none can end unless some started then
+    if ev.week - math.ceil(p.dur_pdsa_weeks) not in model.starts:
+        return
     done = ((staff.cycle_idea >= 0)
             & (ev.week - staff.cycle_start >= p.dur_pdsa_weeks)).nonzero()[0]
     if len(done) == 0:
@@ -255,7 +261,7 @@ def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None
     iterate = adapt & (u.iterate[posts] < staff.inquiry[posts])
     staff.next_idea[posts] = np.where(iterate, ideas, -1)
     shift = p.adapt_shift + p.adapt_sd * u.shift[posts]
-    if adapt.any():
+    if np.count_nonzero(adapt):
         # the variant is made for this classroom's children: it moves the
         # classroom's own part of the effect (its fit)
         np.add.at(model.rooms.fit, (rooms[adapt], ideas[adapt]), shift[adapt])
@@ -263,7 +269,7 @@ def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None
     if p.psych_safety_on:
         up = posts[y > 0]
         staff.efficacy[up] = toward_one(staff.efficacy[up], p.efficacy_gain)
-    if adopt.any():
+    if np.count_nonzero(adopt):
         put_in_use(model, rooms[adopt], ideas[adopt], fid[adopt], posts[adopt])
 
 

@@ -61,7 +61,7 @@ def put_in_use(model, rooms: np.ndarray, ideas: np.ndarray, fidelity: np.ndarray
     drv = model.package.driver
     org = drv[c, ideas] == ORG_DRIVER
     new = np.zeros(len(rooms), dtype=bool)
-    if org.any():
+    if np.count_nonzero(org):
         # the first entry of each (center, idea) not yet in use at its center
         j = org.nonzero()[0]
         _, first = np.unique(c[j] * drv.shape[1] + ideas[j], return_index=True)
@@ -86,7 +86,7 @@ def put_in_use(model, rooms: np.ndarray, ideas: np.ndarray, fidelity: np.ndarray
                           room_entries[~repeated], new)
             for j in room_entries[repeated]:      # rare: one entry at a time, in order
                 _put_in_rooms(model, rooms, ideas, fidelity, believer, np.array([j]), new)
-    if new.any():
+    if np.count_nonzero(new):
         changed(model)
     return new
 
@@ -134,7 +134,7 @@ def _put_in_rooms(model, rooms, ideas, fidelity, believer, j, new) -> None:
     room, idea = rooms[j], ideas[j]
     used = r.in_use[room] & (model.package.driver[r.center[room]] != ORG_DRIVER)
     full = used.sum(axis=1) >= p.n_practices_max
-    if full.any():
+    if np.count_nonzero(full):
         f = full.nonzero()[0]
         b = believer[j[f]]
         mu = np.where((b >= 0)[:, None],
@@ -216,6 +216,7 @@ def changed(model) -> None:
     """Practices in use, their fidelity or their effects changed."""
     model.sustained = None
     model._use_stats = None
+    model.spread_share = None
 
 
 def org_gain(model) -> np.ndarray:

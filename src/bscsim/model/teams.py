@@ -182,7 +182,7 @@ def share_results(model, held: np.ndarray) -> tuple:
     met = np.zeros(model.centers.n, dtype=bool)
     met[held] = True
     take = met[data[:, 0].astype(np.int64)]
-    if not take.any():
+    if np.count_nonzero(take) == 0:
         return NOTHING_SAID
     rows, data = pending[take], data[take]
     for r in rows.tolist():
@@ -233,4 +233,4 @@ def hear_in_team(model, members, speaker, center, idea, y, tau_y) -> None:
     d_num = scale * (a_num[c] - o_num)
     update_beliefs(staff, members, d_tau, d_num)
     heard = np.bincount(center, minlength=n_c)[c] - np.bincount(own[mine], minlength=len(members))
-    model.counts["team_updates"] += int(heard[scale[:, 0] > 0].sum())
+    model.counts["team_updates"] += int(np.add.reduce(heard[scale[:, 0] > 0]))
