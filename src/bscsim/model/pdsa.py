@@ -78,12 +78,12 @@ class PdsaLog:
         return np.concatenate([c[name] for c in self._chunks])
 
 
-def free_time(model, posts: np.ndarray) -> np.ndarray:
-    """Share of the hours a test needs that a member has this week: planning
-    hours minus pressure from vacancies and challenging behavior (capability trap,
-    Repenning & Sterman 2002; Hamel & Schachter 2025)."""
+def free_time(model, posts: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Share of the hours a test needs that a member has this week (posts, and
+    their centers `c`): planning hours minus pressure from vacancies and
+    challenging behavior (capability trap, Repenning & Sterman 2002; Hamel &
+    Schachter 2025)."""
     p, staff = model.p, model.staff
-    c = staff.center[posts]
     room = staff.classroom[posts]
     cb = np.where(room >= 0, model.rooms.cb_share[np.maximum(room, 0)],
                   model.cb_by_center[c])
@@ -94,6 +94,8 @@ def free_time(model, posts: np.ndarray) -> np.ndarray:
 
 def in_use_here(model, rooms: np.ndarray) -> np.ndarray:
     """(rooms, ideas): ideas in use in each classroom, or in its center (driver 5)."""
+    if not model.org_in_use_any:           # no center has had a driver-5 idea in use
+        return model.rooms.in_use[rooms]
     return model.rooms.in_use[rooms] | model.centers.org_in_use[model.rooms.center[rooms]]
 
 
@@ -132,14 +134,21 @@ def choose_ideas(model, posts: np.ndarray, rooms: np.ndarray,
     (prescribed_order) not in use.
     An idea to iterate on after 'adapt' comes first."""
     staff = model.staff
-    mu, tau = here(staff, posts, between_programs(model.p))
-    closed = in_use_here(model, rooms) | ~model.centers.known[staff.center[posts]]
-    chance = np.where(closed, -np.inf, (mu - model.p.adopt_threshold) * np.sqrt(tau))
-    order = prescribed_order(model)[model.centers.is_hs[staff.center[posts]].astype(int)]
-    free = ~closed[np.arange(len(posts))[:, None], order]
-    prescribed = order[np.arange(len(posts)), free.argmax(axis=1)]
+    c = staff.center[posts]
+    closed = in_use_here(model, rooms) | ~model.centers.known[c]
     comply = u.comply[posts] >= staff.inquiry[posts]
-    pick = np.where(comply, prescribed, chance.argmax(axis=1))
+    n_comply = np.count_nonzero(comply)
+    # each mode's choice is worked out only when someone tests in that mode
+    if n_comply < len(posts):
+        mu, tau = here(staff, posts, between_programs(model.p))
+        chance = np.where(closed, -np.inf, (mu - model.p.adopt_threshold) * np.sqrt(tau))
+        pick = chance.argmax(axis=1)
+    if n_comply:
+        order = prescribed_order(model)[model.centers.is_hs[c].astype(int)]
+        row = np.arange(len(posts))
+        free = ~closed[row[:, None], order]
+        prescribed = order[row, free.argmax(axis=1)]
+        pick = prescribed if n_comply == len(posts) else np.where(comply, prescribed, pick)
     again = staff.next_idea[posts]
     return np.where(again >= 0, again, pick), comply & (again < 0)
 
@@ -157,8 +166,9 @@ def start_cycles(model, u) -> None:
         drive = (staff.inquiry[idle] + p.compliance_drive) / (1.0 + p.compliance_drive)
         rate = p.p_pdsa_max * (1.0 if ev.collab else p.pdsa_after_factor)
         # normative pressure from the other teams one knows (mechanism 2, Zamboni 2020)
-        pressure = 1.0 + p.vicarious_drive * model.peer_ties()[staff.center[idle]]
-        p_start = rate * free_time(model, idle) * staff.psych_safety[idle] * drive * pressure
+        c = staff.center[idle]
+        pressure = 1.0 + p.vicarious_drive * model.peer_ties()[c]
+        p_start = rate * free_time(model, idle, c) * staff.psych_safety[idle] * drive * pressure
         go = idle[u.start[idle] < p_start]
     if len(go) == 0:
         return
@@ -212,8 +222,8 @@ def finish_cycles(model, u) -> None:
     y = truth * fid + u.noise[done] * sd
     # study: own data, weighted by the inquiry mindset (design brief; beliefs.py)
     add_own_data(staff, done, ideas, y, tau_y)
-    mu, _ = here(staff, done, between_programs(p))
-    decision = decide(p, mu[np.arange(len(done)), ideas], comply)
+    mu, _ = here(staff, done, between_programs(p), ideas)
+    decision = decide(p, mu, comply)
     iteration = (staff.next_idea[done] == ideas).astype(int)
     rows = model.log.extend(
         week_start=staff.cycle_start[done], week_end=np.full(len(done), ev.week),
@@ -260,8 +270,8 @@ def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None
     model.counts["harmful_adopted"] += by[3]
     iterate = adapt & (u.iterate[posts] < staff.inquiry[posts])
     staff.next_idea[posts] = np.where(iterate, ideas, -1)
-    shift = p.adapt_shift + p.adapt_sd * u.shift[posts]
     if np.count_nonzero(adapt):
+        shift = p.adapt_shift + p.adapt_sd * u.shift[posts]
         # the variant is made for this classroom's children: it moves the
         # classroom's own part of the effect (its fit)
         np.add.at(model.rooms.fit, (rooms[adapt], ideas[adapt]), shift[adapt])

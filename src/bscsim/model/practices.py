@@ -107,9 +107,13 @@ def _fill_rooms(model, rooms, ideas, fidelity, j, new) -> None:
     j = j[~r.in_use[rooms[j], ideas[j]]]
     if len(j) == 0:
         return
-    # the first entry of each (classroom, idea)
-    _, first = np.unique(rooms[j] * r.in_use.shape[1] + ideas[j], return_index=True)
-    j = j[np.sort(first)]
+    # the first entry of each (classroom, idea) (spread and coaching give each
+    # pair once: the sort finds no repeat)
+    key = rooms[j] * r.in_use.shape[1] + ideas[j]
+    s = np.sort(key)
+    if np.count_nonzero(s[1:] == s[:-1]):
+        _, first = np.unique(key, return_index=True)
+        j = j[np.sort(first)]
     room = rooms[j]
     # rank of each entry among its classroom's entries, in order
     order = np.argsort(room, kind="stable")
