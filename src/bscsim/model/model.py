@@ -200,6 +200,10 @@ class BSCModel(mesa.Model):
         self._room_effect = None
         self._team = None
         self._present = None
+        self.room_headroom = 1.0 - rooms.practice_base     # practices.targets
+        # rows of center_counts that pdsa.act adds to, in its order
+        self.decision_rows = np.array([CENTER_COUNTS.index(k) for k in (
+            "pdsa_adopted", "pdsa_adapted", "pdsa_abandoned", "harmful_adopted")])
         # participating classrooms, then all classrooms: the rows, bins and
         # divisors of collect's per-center quality means (NaN where a center has
         # no participating classroom); team_now adds the team's
@@ -328,11 +332,12 @@ class BSCModel(mesa.Model):
         """Per classroom: is the lead-teacher post held? (kept current by turnover;
         teachers are the first `rooms.n` posts, in classroom order). Also drops the
         cached list of participants present."""
-        self.room_filled = self.staff.filled[:self.rooms.n].copy()
-        self.directors_in_post = bool(self.staff.filled[self.director_posts].all())
+        filled = self.staff.filled
+        self.room_filled = filled[:self.rooms.n].copy()
+        self.directors_in_post = np.count_nonzero(filled[self.director_posts]) == self.centers.n
         self.vacant_by_center = self.center_mean(~self.room_filled)
-        self.vacancy_share = 1.0 - self.room_filled.sum() / self.rooms.n
-        self._n_filled = max(np.count_nonzero(self.staff.filled), 1)
+        self.vacancy_share = 1.0 - np.count_nonzero(self.room_filled) / self.rooms.n
+        self._n_filled = max(np.count_nonzero(filled), 1)
         self._team = None
         self._present = None
 

@@ -225,14 +225,15 @@ def finish_cycles(model, u) -> None:
     mu, _ = here(staff, done, between_programs(p), ideas)
     decision = decide(p, mu, comply)
     iteration = (staff.next_idea[done] == ideas).astype(int)
+    person = staff.person[done]
     rows = model.log.extend(
         week_start=staff.cycle_start[done], week_end=np.full(len(done), ev.week),
-        center=c, post=done, person=staff.person[done], role=staff.role[done],
+        center=c, post=done, person=person, role=staff.role[done],
         classroom=rooms, driver=drivers, idea=ideas, mode=comply.astype(np.int8),
         iteration=iteration, observed=y, true_effect=truth, tau=tau_y, decision=decision)
     # what the team meeting needs to share them, and this week's draws for it
     model.pending.update(zip(rows.tolist(), zip(
-        c.tolist(), done.tolist(), staff.person[done].tolist(), ideas.tolist(),
+        c.tolist(), done.tolist(), person.tolist(), ideas.tolist(),
         y.tolist(), tau_y.tolist(), u.team[done].tolist(), u.board[done].tolist())))
     act(model, done, ideas, rooms, c, decision, fid, truth, y, u)
     model.counts["pdsa_completed"] += np.bincount(c, minlength=model.centers.n)
@@ -264,10 +265,8 @@ def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None
     kind = np.where(adopt & (truth < 0), 3, decision)
     by = np.bincount(kind * n_c + centers, minlength=4 * n_c).reshape(4, n_c)
     by[ADOPT] += by[3]
-    model.counts["pdsa_adopted"] += by[ADOPT]
-    model.counts["pdsa_adapted"] += by[ADAPT]
-    model.counts["pdsa_abandoned"] += by[ABANDON]
-    model.counts["harmful_adopted"] += by[3]
+    # pdsa_adopted, pdsa_adapted, pdsa_abandoned, harmful_adopted
+    model.center_counts[model.decision_rows] += by
     iterate = adapt & (u.iterate[posts] < staff.inquiry[posts])
     staff.next_idea[posts] = np.where(iterate, ideas, -1)
     if np.count_nonzero(adapt):

@@ -165,18 +165,25 @@ def review(model, members: np.ndarray) -> None:
     those with something in use review (nothing else could change)."""
     p, staff, r, centers = model.p, model.staff, model.rooms, model.centers
     role, c = staff.role[members], staff.center[members]
-    room = np.where(role == TEACHER, staff.classroom[members], -1)
-    holds = np.where(role == TEACHER, r.in_use[np.maximum(room, 0)].any(axis=1),
-                     (role == DIRECTOR) & centers.org_in_use[c].any(axis=1))
-    who, room, c, role = members[holds], room[holds], c[holds], role[holds]
+    teacher = role == TEACHER
+    room = np.where(teacher, staff.classroom[members], -1)
+    holds = teacher & r.in_use[np.maximum(room, 0)].any(axis=1)
+    org = model.org_in_use_any       # some center has had a driver-5 idea in use
+    if org:
+        holds |= (role == DIRECTOR) & centers.org_in_use[c].any(axis=1)
+    who, room, c, teacher = members[holds], room[holds], c[holds], teacher[holds]
     if len(who) == 0:
         return
     doubt = here(staff, who, between_programs(p))[0] < p.abandon_threshold
-    teacher = role == TEACHER
-    k, i = (r.in_use[room[teacher]] & doubt[teacher]).nonzero()
+    # without driver-5 ideas in use, everyone who reviews is a teacher
+    t_room, t_doubt, t_c = (room[teacher], doubt[teacher], c[teacher]) if org \
+        else (room, doubt, c)
+    k, i = (r.in_use[t_room] & t_doubt).nonzero()
     if len(k):
-        drop(model, room[teacher][k], i)
-        model.counts["deadopted"] += np.bincount(c[teacher][k], minlength=centers.n)
+        drop(model, t_room[k], i)
+        model.counts["deadopted"] += np.bincount(t_c[k], minlength=centers.n)
+    if not org:
+        return
     k, i = (centers.org_in_use[c[~teacher]] & doubt[~teacher]).nonzero()
     if len(k):
         centers.org_in_use[c[~teacher][k], i] = False
@@ -188,7 +195,7 @@ def targets(model) -> np.ndarray:
     """Per classroom and classroom driver: the practice its ideas in use sustain."""
     g = np.minimum(np.maximum(model.p.adopt_gain * sustained(model), -1.0), 1.0)
     base = model.rooms.practice_base
-    return base + g * np.where(g > 0, 1.0 - base, base)
+    return base + g * np.where(g > 0, model.room_headroom, base)
 
 
 def sustained(model) -> np.ndarray:

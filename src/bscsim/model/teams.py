@@ -226,11 +226,13 @@ def hear_in_team(model, members, speaker, center, idea, y, tau_y) -> None:
     slot[members] = np.arange(len(members))
     own = slot[speaker]
     mine = own >= 0
-    o_tau, o_num = evidence(len(members), n_i, own[mine], idea[mine], y[mine], weight[mine])
+    if np.count_nonzero(mine) < len(own):     # a speaker who is not a member (rare)
+        own, idea, y, weight = own[mine], idea[mine], y[mine], weight[mine]
+    o_tau, o_num = evidence(len(members), n_i, own, idea, y, weight)
     c = staff.center[members]
     scale = p.team_weight * staff.psych_safety[members][:, None]
     d_tau = scale * (a_tau[c] - o_tau)
     d_num = scale * (a_num[c] - o_num)
     update_beliefs(staff, members, d_tau, d_num)
-    heard = np.bincount(center, minlength=n_c)[c] - np.bincount(own[mine], minlength=len(members))
+    heard = np.bincount(center, minlength=n_c)[c] - np.bincount(own, minlength=len(members))
     model.counts["team_updates"] += int(np.add.reduce(heard[scale[:, 0] > 0]))
