@@ -39,9 +39,13 @@ def fidelity_of(p, knowledge: np.ndarray, drivers: np.ndarray) -> np.ndarray:
     """Starting fidelity of a practice put in place by someone with `knowledge`
     (rows of (sel, family, equity)): 1 - knowledge_weight + knowledge_weight x the
     knowledge of the driver's domain (driver 5: the mean)."""
-    dom = DRIVER_DOMAIN[np.minimum(drivers, CLASSROOM_DRIVERS - 1)]
-    k = np.where(drivers < CLASSROOM_DRIVERS, knowledge[np.arange(len(drivers)), dom],
-                 knowledge @ DOMAIN_MEAN)
+    classroom = drivers < CLASSROOM_DRIVERS
+    if np.count_nonzero(classroom) == len(drivers):     # the usual case: no driver 5
+        k = knowledge[np.arange(len(drivers)), DRIVER_DOMAIN[drivers]]
+    else:
+        dom = DRIVER_DOMAIN[np.minimum(drivers, CLASSROOM_DRIVERS - 1)]
+        k = np.where(classroom, knowledge[np.arange(len(drivers)), dom],
+                     knowledge @ DOMAIN_MEAN)
     return 1.0 - p.knowledge_weight + p.knowledge_weight * k
 
 
