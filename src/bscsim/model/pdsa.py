@@ -187,6 +187,10 @@ def test_rooms(model, posts: np.ndarray, u: np.ndarray) -> np.ndarray:
     participating classroom of the center (assumption), else a parent in her
     child's classroom, else any classroom of the center."""
     staff, rooms = model.staff, model.rooms
+    own = staff.classroom[posts]
+    teacher = staff.role[posts] == TEACHER
+    if np.count_nonzero(teacher) == len(posts):     # only teachers start this week
+        return own
     c = staff.center[posts]
     n_part, first_part = model.part_count[c], model.part_first[c]
     if len(model.part_rooms):
@@ -196,9 +200,8 @@ def test_rooms(model, posts: np.ndarray, u: np.ndarray) -> np.ndarray:
         part = np.zeros(len(posts), dtype=np.int64)
     n_rooms = model._rooms_per_center[c]     # every center has a classroom
     anyroom = model.first_room[c] + (u * n_rooms).astype(np.int64)
-    own = staff.classroom[posts]
     other = np.where(n_part > 0, part, np.where(own >= 0, own, anyroom))
-    return np.where(staff.role[posts] == TEACHER, own, other)
+    return np.where(teacher, own, other)
 
 
 def finish_cycles(model, u) -> None:

@@ -127,7 +127,8 @@ def speak_of_practice(model, speakers: np.ndarray, u) -> tuple:
     use = rooms.in_use[room]
     n_use = use.sum(axis=1)
     keep = n_use > 0
-    t, room, use, n_use = t[keep], room[keep], use[keep], n_use[keep]
+    if np.count_nonzero(keep) < len(t):          # some have no practice in use
+        t, room, use, n_use = t[keep], room[keep], use[keep], n_use[keep]
     if len(t) == 0:
         return NOTHING_SAID
     k = (u.pick[t] * n_use).astype(np.int64)           # the k-th practice in use
