@@ -183,11 +183,16 @@ def share_results(model, held: np.ndarray) -> tuple:
     met = np.zeros(model.centers.n, dtype=bool)
     met[held] = True
     take = met[data[:, 0].astype(np.int64)]
-    if np.count_nonzero(take) == 0:
+    n_take = np.count_nonzero(take)
+    if n_take == 0:
         return NOTHING_SAID
-    rows, data = pending[take], data[take]
-    for r in rows.tolist():
-        del model.pending[r]
+    if n_take == len(take):                 # the usual case: every team met
+        rows = pending
+        model.pending.clear()
+    else:
+        rows, data = pending[take], data[take]
+        for r in rows.tolist():
+            del model.pending[r]
     center, runner, person, idea = data[:, :4].astype(np.int64).T
     y, tau_y, u_team, u_board = data[:, 4:].T
     success = y > 0
