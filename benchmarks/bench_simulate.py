@@ -47,24 +47,24 @@ def timed(params, seeds):
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = ROOT.parent / "shared" / "bench" / "limit_probe.py"
-# times `runs` default runs of the bscsim on PYTHONPATH, one per line, in ms
+# times default runs of the bscsim on PYTHONPATH: one line per run, wall and CPU ms
 TIMER = """
 import os, sys, time
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import bscsim
 p = bscsim.load_config(); bscsim.simulate(p, seed=999)
 for s in range(int(sys.argv[1]), int(sys.argv[2])):
-    t = time.perf_counter(); bscsim.simulate(p, seed=s)
-    print(1000 * (time.perf_counter() - t))
+    t, c = time.perf_counter(), time.process_time(); bscsim.simulate(p, seed=s)
+    print(1000 * (time.perf_counter() - t), 1000 * (time.process_time() - c))
 """
 
 
-def time_revision(src: Path, start: int, stop: int) -> list[float]:
-    """Default-run wall times (ms) of the bscsim in `src`, in a fresh process."""
+def time_revision(src: Path, start: int, stop: int) -> list[tuple[float, float]]:
+    """Default-run (wall, CPU) times (ms) of the bscsim in `src`, in a fresh process."""
     env = {**os.environ, "PYTHONPATH": str(src)}
     out = subprocess.run([sys.executable, "-c", TIMER, str(start), str(stop)], env=env,
                          capture_output=True, text=True, check=True).stdout
-    return [float(x) for x in out.split()]
+    return [(float(w), float(c)) for w, c in (line.split() for line in out.splitlines())]
 
 
 def compare_revision(ref: str, blocks: int = 4, per_block: int = 5) -> dict:
@@ -81,8 +81,11 @@ def compare_revision(ref: str, blocks: int = 4, per_block: int = 5) -> dict:
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", tmp],
                            check=False)
-    return {"ref": ref, "this_ms": statistics.median(now), "ref_ms": statistics.median(then),
-            "ratio": statistics.median(now) / statistics.median(then)}
+    wall = [statistics.median(t[0] for t in x) for x in (now, then)]
+    cpu = [statistics.median(t[1] for t in x) for x in (now, then)]
+    return {"ref": ref, "runs": len(now), "this_ms": wall[0], "ref_ms": wall[1],
+            "ratio": wall[0] / wall[1], "this_cpu_ms": cpu[0], "ref_cpu_ms": cpu[1],
+            "cpu_ratio": cpu[0] / cpu[1]}
 
 
 def limit_probe(n_centers: int = 8, repeats: int = 7) -> float | None:
@@ -126,8 +129,11 @@ def main() -> int:
         print(f"limit probe not found at {PROBE}: no ratio")
     compared = compare_revision(args.compare_ref) if args.compare_ref else None
     if compared:
-        print(f"default run, side by side: this checkout {compared['this_ms']:.1f} ms, "
-              f"{compared['ref']} {compared['ref_ms']:.1f} ms (ratio {compared['ratio']:.2f})")
+        print(f"default run, side by side ({compared['runs']} runs each), medians: "
+              f"this checkout {compared['this_ms']:.1f} ms wall, "
+              f"{compared['this_cpu_ms']:.1f} ms CPU; {compared['ref']} "
+              f"{compared['ref_ms']:.1f} ms wall, {compared['ref_cpu_ms']:.1f} ms CPU "
+              f"(ratio {compared['ratio']:.2f} wall, {compared['cpu_ratio']:.2f} CPU)")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "simulate.json").write_text(json.dumps(

@@ -201,6 +201,10 @@ class BSCModel(mesa.Model):
         self._team = None
         self._present = None
         self.room_headroom = 1.0 - rooms.practice_base     # practices.targets
+        self.capacity_headroom = 1.0 - self.centers.capacity_base   # organization
+        # each post's classroom (0 for a director) and whether she has one (free_time)
+        self.post_room = np.maximum(staff.classroom, 0)
+        self.post_in_room = staff.classroom >= 0
         # rows of center_counts that pdsa.act adds to, in its order
         self.decision_rows = np.array([CENTER_COUNTS.index(k) for k in (
             "pdsa_adopted", "pdsa_adapted", "pdsa_abandoned", "harmful_adopted")])

@@ -83,9 +83,8 @@ def free_time(model, posts: np.ndarray, c: np.ndarray) -> np.ndarray:
     their centers `c`): planning hours minus pressure from vacancies and
     challenging behavior (capability trap, Repenning & Sterman 2002; Hamel &
     Schachter 2025)."""
-    p, staff = model.p, model.staff
-    room = staff.classroom[posts]
-    cb = np.where(room >= 0, model.rooms.cb_share[np.maximum(room, 0)],
+    p = model.p
+    cb = np.where(model.post_in_room[posts], model.rooms.cb_share[model.post_room[posts]],
                   model.cb_by_center[c])
     hours = (p.planning_hours - p.pressure_vacancy * model.vacant_share()[c]
              - p.pressure_behavior * cb)
