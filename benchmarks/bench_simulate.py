@@ -2,7 +2,8 @@
 centers, on one core; the default run against the limit probe and, optionally,
 against another revision of bscsim, measured side by side.
 
-    python benchmarks/bench_simulate.py [--repeats 15] [--compare-ref REV] [--out results/benchmarks]
+    python benchmarks/bench_simulate.py [--repeats 15] [--compare-ref REV] [--compare-blocks 4]
+                                        [--out results/benchmarks]
 
 Targets (issue 2): default run at most 50 ms median; 1,000 centers at most 5 s;
 1,000-center time at most 12x the 100-center time (linear growth). Issue 11: a default
@@ -11,7 +12,8 @@ before it). The limit probe (`shared/bench/limit_probe.py` beside the checkout, 
 fully vectorized BSC-like week) is the lower bound the default run is held against:
 the script prints the ratio when the probe is there. The machine is shared and noisy:
 the script reports medians, the revisions timed in alternating blocks in one run, and
-the CPU time beside the wall time.
+the CPU time beside the wall time. Instruction counts, which the load does not
+change, come from `benchmarks/count_instructions.sh`.
 """
 
 from __future__ import annotations
@@ -102,6 +104,8 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=15)
     ap.add_argument("--compare-ref", help="also time this git revision side by side "
                                           "(e.g. e74c813, before the issue-11 redesign)")
+    ap.add_argument("--compare-blocks", type=int, default=4,
+                    help="alternating blocks of 5 runs per revision (default 4)")
     ap.add_argument("--out", default="results/benchmarks")
     args = ap.parse_args()
     base = bscsim.load_config()
@@ -127,7 +131,8 @@ def main() -> int:
               f"{probe_ratio:.1f}x")
     else:
         print(f"limit probe not found at {PROBE}: no ratio")
-    compared = compare_revision(args.compare_ref) if args.compare_ref else None
+    compared = (compare_revision(args.compare_ref, blocks=args.compare_blocks)
+                if args.compare_ref else None)
     if compared:
         print(f"default run, side by side ({compared['runs']} runs each), medians: "
               f"this checkout {compared['this_ms']:.1f} ms wall, "

@@ -173,7 +173,8 @@ class BSCModel(mesa.Model):
         drv = self.package.driver[rooms.center, self.package.n_package:]
         self.staff_driver_onehot = (drv[..., None]
                                     == np.arange(CLASSROOM_DRIVERS)).astype(float)
-        self.classroom_idea = self.package.driver < CLASSROOM_DRIVERS
+        # per classroom and idea: an idea of a classroom driver (not driver 5)
+        self.classroom_idea = (self.package.driver < CLASSROOM_DRIVERS)[rooms.center]
         order = np.argsort(staff.center, kind="stable")       # every center has posts
         self._by_center = (order, np.searchsorted(staff.center[order],
                                                   np.arange(self.centers.n)))

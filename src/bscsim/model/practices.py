@@ -209,7 +209,7 @@ def sustained(model) -> np.ndarray:
     if model.sustained is None:
         r = model.rooms
         contrib = np.where(r.in_use, model.room_effect() * r.fidelity, 0.0)
-        n_use = (r.in_use & model.classroom_idea[r.center]).sum(axis=1)
+        n_use = (r.in_use & model.classroom_idea).sum(axis=1)
         attention = np.minimum(1.0, model.p.n_practices_attention / np.maximum(n_use, 1))
         n_pkg = model.package.n_package    # package ideas: one driver table for all
         by_driver = contrib[:, :n_pkg] @ model.pkg_driver
