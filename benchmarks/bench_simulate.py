@@ -2,7 +2,8 @@
 centers, on one core; the default run against the limit probe and, optionally,
 against another revision of bscsim, measured side by side.
 
-    python benchmarks/bench_simulate.py [--repeats 15] [--compare-ref REV] [--out results/benchmarks]
+    python benchmarks/bench_simulate.py [--repeats 15] [--compare-ref REV] [--compare-blocks 4]
+                                        [--out results/benchmarks]
 
 Targets (issue 2): default run at most 50 ms median; 1,000 centers at most 5 s;
 1,000-center time at most 12x the 100-center time (linear growth). Issue 11: a default
@@ -11,7 +12,8 @@ before it). The limit probe (`shared/bench/limit_probe.py` beside the checkout, 
 fully vectorized BSC-like week) is the lower bound the default run is held against:
 the script prints the ratio when the probe is there. The machine is shared and noisy:
 the script reports medians, the revisions timed in alternating blocks in one run, and
-the CPU time beside the wall time.
+the CPU time beside the wall time. Instruction counts, which the load does not
+change, come from `benchmarks/count_instructions.sh`.
 """
 
 from __future__ import annotations
@@ -47,24 +49,24 @@ def timed(params, seeds):
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = ROOT.parent / "shared" / "bench" / "limit_probe.py"
-# times `runs` default runs of the bscsim on PYTHONPATH, one per line, in ms
+# times default runs of the bscsim on PYTHONPATH: one line per run, wall and CPU ms
 TIMER = """
 import os, sys, time
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import bscsim
 p = bscsim.load_config(); bscsim.simulate(p, seed=999)
 for s in range(int(sys.argv[1]), int(sys.argv[2])):
-    t = time.perf_counter(); bscsim.simulate(p, seed=s)
-    print(1000 * (time.perf_counter() - t))
+    t, c = time.perf_counter(), time.process_time(); bscsim.simulate(p, seed=s)
+    print(1000 * (time.perf_counter() - t), 1000 * (time.process_time() - c))
 """
 
 
-def time_revision(src: Path, start: int, stop: int) -> list[float]:
-    """Default-run wall times (ms) of the bscsim in `src`, in a fresh process."""
+def time_revision(src: Path, start: int, stop: int) -> list[tuple[float, float]]:
+    """Default-run (wall, CPU) times (ms) of the bscsim in `src`, in a fresh process."""
     env = {**os.environ, "PYTHONPATH": str(src)}
     out = subprocess.run([sys.executable, "-c", TIMER, str(start), str(stop)], env=env,
                          capture_output=True, text=True, check=True).stdout
-    return [float(x) for x in out.split()]
+    return [(float(w), float(c)) for w, c in (line.split() for line in out.splitlines())]
 
 
 def compare_revision(ref: str, blocks: int = 4, per_block: int = 5) -> dict:
@@ -81,8 +83,11 @@ def compare_revision(ref: str, blocks: int = 4, per_block: int = 5) -> dict:
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", tmp],
                            check=False)
-    return {"ref": ref, "this_ms": statistics.median(now), "ref_ms": statistics.median(then),
-            "ratio": statistics.median(now) / statistics.median(then)}
+    wall = [statistics.median(t[0] for t in x) for x in (now, then)]
+    cpu = [statistics.median(t[1] for t in x) for x in (now, then)]
+    return {"ref": ref, "runs": len(now), "this_ms": wall[0], "ref_ms": wall[1],
+            "ratio": wall[0] / wall[1], "this_cpu_ms": cpu[0], "ref_cpu_ms": cpu[1],
+            "cpu_ratio": cpu[0] / cpu[1]}
 
 
 def limit_probe(n_centers: int = 8, repeats: int = 7) -> float | None:
@@ -99,6 +104,8 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=15)
     ap.add_argument("--compare-ref", help="also time this git revision side by side "
                                           "(e.g. e74c813, before the issue-11 redesign)")
+    ap.add_argument("--compare-blocks", type=int, default=4,
+                    help="alternating blocks of 5 runs per revision (default 4)")
     ap.add_argument("--out", default="results/benchmarks")
     args = ap.parse_args()
     base = bscsim.load_config()
@@ -124,10 +131,14 @@ def main() -> int:
               f"{probe_ratio:.1f}x")
     else:
         print(f"limit probe not found at {PROBE}: no ratio")
-    compared = compare_revision(args.compare_ref) if args.compare_ref else None
+    compared = (compare_revision(args.compare_ref, blocks=args.compare_blocks)
+                if args.compare_ref else None)
     if compared:
-        print(f"default run, side by side: this checkout {compared['this_ms']:.1f} ms, "
-              f"{compared['ref']} {compared['ref_ms']:.1f} ms (ratio {compared['ratio']:.2f})")
+        print(f"default run, side by side ({compared['runs']} runs each), medians: "
+              f"this checkout {compared['this_ms']:.1f} ms wall, "
+              f"{compared['this_cpu_ms']:.1f} ms CPU; {compared['ref']} "
+              f"{compared['ref_ms']:.1f} ms wall, {compared['ref_cpu_ms']:.1f} ms CPU "
+              f"(ratio {compared['ratio']:.2f} wall, {compared['cpu_ratio']:.2f} CPU)")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "simulate.json").write_text(json.dumps(

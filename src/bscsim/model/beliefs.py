@@ -59,11 +59,14 @@ def add_own_data(staff, posts: np.ndarray, ideas: np.ndarray, y: np.ndarray,
     staff.own_num[posts, ideas] += w * y
 
 
-def here(staff, posts: np.ndarray, v: float) -> tuple[np.ndarray, np.ndarray]:
-    """Belief (mean, precision) about each idea in the posts' own classroom."""
-    prior_tau = 1.0 / (1.0 / staff.belief_tau[posts] + v)
-    tau = prior_tau + staff.own_tau[posts]
-    return (prior_tau * staff.belief_mu[posts] + staff.own_num[posts]) / tau, tau
+def here(staff, posts: np.ndarray, v: float,
+         ideas: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Belief (mean, precision) about each idea in the posts' own classroom, or
+    about one idea per post when `ideas` is given."""
+    at = posts if ideas is None else (posts, ideas)
+    prior_tau = 1.0 / (1.0 / staff.belief_tau[at] + v)
+    tau = prior_tau + staff.own_tau[at]
+    return (prior_tau * staff.belief_mu[at] + staff.own_num[at]) / tau, tau
 
 
 def between_programs(p) -> float:

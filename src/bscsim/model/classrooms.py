@@ -43,23 +43,38 @@ def spread(model) -> None:
     if not p.teams_on or p.p_spread == 0:
         return
     u = model.streams["spread"].random(rooms.in_use.shape)   # drawn every week
-    if not rooms.in_use.any():
+    share = open_share(model)
+    if share is None:
         return
     c = rooms.center
-    # classrooms are stored center by center, each center has at least one
-    users = np.add.reduceat(rooms.in_use, model.first_room, axis=0, dtype=np.int64)
-    share = (users[c] - rooms.in_use) / model.other_rooms
     lead, _ = director_leadership(model)
     scale = model.centers.capacity * model.team_climate() * lead
-    chance = p.p_spread * scale[c][:, None] * share
-    new = ~rooms.in_use & (u < chance)
-    if not new.any():
+    # a practice a classroom uses has share 0: chance 0, never drawn (u >= 0)
+    new = u < p.p_spread * scale[c][:, None] * share
+    if np.count_nonzero(new) == 0:
         return
     k, i = new.nonzero()
     knowledge = model.center_knowledge()[c[k]]
     fid = p.spread_fidelity * fidelity_of(p, knowledge, model.package.driver[c[k], i])
     taken = put_in_use(model, k, i, fid, np.full(len(k), -1), displace=False)
-    model.counts["spread_adoptions"] += int(taken.sum())
+    model.counts["spread_adoptions"] += np.count_nonzero(taken)
+
+
+def open_share(model) -> np.ndarray | None:
+    """Per classroom and idea: the share of the center's other classrooms that use
+    the idea, 0 where the classroom uses it itself; None when no practice is in
+    use. Kept until the practices in use change (`practices.changed`)."""
+    if model.spread_share is None:
+        in_use = model.rooms.in_use
+        if np.count_nonzero(in_use) == 0:
+            model.spread_share = (None,)
+        else:
+            # classrooms are stored center by center, each center has at least one
+            users = np.add.reduceat(in_use, model.first_room, axis=0, dtype=np.int64)
+            share = (users[model.rooms.center] - in_use) / model.other_rooms
+            share[in_use] = 0.0
+            model.spread_share = (share,)
+    return model.spread_share[0]
 
 
 def practice(model) -> None:
@@ -68,7 +83,7 @@ def practice(model) -> None:
     # what each center keeps of a fidelity a week (rate_practice_decay <= 5 a year,
     # so this lies in (0.9, 1])
     keep = 1.0 - p.rate_practice_decay / 52.0 * (1.0 - p.capacity_sustain * centers.capacity)
-    if rooms.in_use.any():
+    if np.count_nonzero(rooms.in_use):
         drift_fidelity(model, keep[rooms.center])
     if model.org_in_use_any:
         centers.org_fidelity *= keep[:, None]

@@ -112,14 +112,14 @@ def read_board(model, readers: np.ndarray, weight: float, channel: str,
     b = board.arrays()
     n_c, n_i = model.centers.n, staff.belief_mu.shape[1]
     w_cc, heard_from = channel_weights(model, channel, weight, use_ties)
-    new = slice(start, n)
-    role = b["role"][new]
-    for r in (np.unique(staff.role[readers]) if same_role else [None]):
+    new = {k: v[start:n] for k, v in b.items()}       # the reports not heard yet
+    # the roles among the readers, in order (as np.unique)
+    for r in (np.bincount(staff.role[readers]).nonzero()[0] if same_role else [None]):
         who = readers if r is None else readers[staff.role[readers] == r]
-        sel = slice(None) if r is None else role == r
-        src = b["center"][new][sel]
-        a_tau, a_num = evidence(n_c, n_i, src, b["idea"][new][sel], b["y"][new][sel],
-                                b["tau"][new][sel])
+        sel = slice(None) if r is None else new["role"] == r
+        src = new["center"][sel]
+        a_tau, a_num = evidence(n_c, n_i, src, new["idea"][sel], new["y"][sel],
+                                new["tau"][sel])
         n_src = np.bincount(src, minlength=n_c).astype(float)
         a_tau[:, model.package.n_package:] = 0.0
         a_num[:, model.package.n_package:] = 0.0
@@ -130,7 +130,7 @@ def read_board(model, readers: np.ndarray, weight: float, channel: str,
         centers = at.nonzero()[0]
         inv = (at.cumsum() - 1)[c_who]
         w = w_cc if len(centers) == n_c else w_cc[centers]
-        heard = w @ np.hstack([a_tau, a_num])
+        heard = w @ np.concatenate([a_tau, a_num], axis=1)
         update_beliefs(staff, who, heard[inv, :n_i], heard[inv, n_i:])
         moved = (heard_from if len(centers) == n_c else heard_from[centers]) @ n_src
         # whole numbers of reports: a float sum of them is exact
@@ -201,7 +201,8 @@ def learning_session(model) -> None:
     p, staff = model.p, model.staff
     people = attendees(model)
     model.counts["ls_attendance"] += len(people)
-    model.counts["ls_attended"] += np.bincount(staff.center[people], minlength=model.centers.n)
+    by_center = np.bincount(staff.center[people], minlength=model.centers.n)
+    model.counts["ls_attended"] += by_center
     learn(model, people, p.ls_knowledge_gain)
     if p.inquiry_on:
         staff.inquiry[people] = toward_one(staff.inquiry[people], p.inquiry_gain_ls)
@@ -209,7 +210,7 @@ def learning_session(model) -> None:
         lead = people[staff.leadership[people] > 0]
         staff.leadership[lead] = toward_one(staff.leadership[lead], p.leadership_gain)
     if p.vicarious_on:
-        meet_in_groups(model, np.unique(staff.center[people]), p.tie_gain)
+        meet_in_groups(model, by_center.nonzero()[0], p.tie_gain)   # centers present
     read_board(model, people, p.vicarious_weight_ls, "ls")
     faculty_review(model)
 
@@ -262,12 +263,11 @@ def calls(model) -> None:
     if ev.affinity_call:
         people = attendees(model)
         model.counts["call_attendance"] += len(people)
-        model.counts["calls_attended"] += np.bincount(model.staff.center[people],
-                                                      minlength=model.centers.n)
+        by_center = np.bincount(model.staff.center[people], minlength=model.centers.n)
+        model.counts["calls_attended"] += by_center
         learn(model, people, p.call_knowledge_gain)
         if p.vicarious_on:
-            meet_in_groups(model, np.unique(model.staff.center[people]),
-                           p.tie_gain * p.call_tie_share)
+            meet_in_groups(model, by_center.nonzero()[0], p.tie_gain * p.call_tie_share)
         read_board(model, people, p.vicarious_weight_call, "affinity", same_role=True)
 
 

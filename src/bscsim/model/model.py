@@ -136,7 +136,11 @@ class BSCModel(mesa.Model):
         # weekly model-level outputs: a (weeks, outputs) table; series[name] is its column
         self._series_table = np.full((self.n_weeks, len(TIMESERIES_NAMES)), np.nan)
         self.series = {k: self._series_table[:, j] for j, k in enumerate(TIMESERIES_NAMES)}
-        self.by_center = {k: np.full((self.n_weeks, n_c), np.nan) for k in CENTER_NAMES}
+        # per-center weekly outputs: a (weeks, outputs x centers) table, filled a
+        # row a week; by_center[name] is its (weeks, centers) block
+        self._center_table = np.full((self.n_weeks, len(CENTER_NAMES) * n_c), np.nan)
+        self.by_center = {k: self._center_table[:, j * n_c:(j + 1) * n_c]
+                          for j, k in enumerate(CENTER_NAMES)}
         self.snapshots: dict[str, dict[str, np.ndarray]] = {}
         # the calendar of every week (and one past the end, for a model stepped on)
         self._calendar = [calendar(self, w) for w in range(self.n_weeks + 1)]
@@ -169,7 +173,8 @@ class BSCModel(mesa.Model):
         drv = self.package.driver[rooms.center, self.package.n_package:]
         self.staff_driver_onehot = (drv[..., None]
                                     == np.arange(CLASSROOM_DRIVERS)).astype(float)
-        self.classroom_idea = self.package.driver < CLASSROOM_DRIVERS
+        # per classroom and idea: an idea of a classroom driver (not driver 5)
+        self.classroom_idea = (self.package.driver < CLASSROOM_DRIVERS)[rooms.center]
         order = np.argsort(staff.center, kind="stable")       # every center has posts
         self._by_center = (order, np.searchsorted(staff.center[order],
                                                   np.arange(self.centers.n)))
@@ -181,6 +186,7 @@ class BSCModel(mesa.Model):
         rooms.coached_person = np.where(staff.filled[teacher], staff.person[teacher], -1)
         self._peer = (None, None)
         self._use_stats = None
+        self.spread_share = None      # classrooms.open_share, kept between weeks
         self.quality_of_week = (-1, None)
         # participating classrooms' centers, the divisor of a mean over them, and
         # the centers with none (their mean is NaN)
@@ -195,6 +201,23 @@ class BSCModel(mesa.Model):
         self._room_effect = None
         self._team = None
         self._present = None
+        self.room_headroom = 1.0 - rooms.practice_base     # practices.targets
+        self.capacity_headroom = 1.0 - self.centers.capacity_base   # organization
+        # each post's classroom (0 for a director) and whether she has one (free_time)
+        self.post_room = np.maximum(staff.classroom, 0)
+        self.post_in_room = staff.classroom >= 0
+        # rows of center_counts that pdsa.act adds to, in its order
+        self.decision_rows = np.array([CENTER_COUNTS.index(k) for k in (
+            "pdsa_adopted", "pdsa_adapted", "pdsa_abandoned", "harmful_adopted")])
+        # participating classrooms, then all classrooms: the rows, bins and
+        # divisors of collect's per-center quality means (NaN where a center has
+        # no participating classroom); team_now adds the team's
+        n_c = self.centers.n
+        part_center, part_div, no_part = self._part_rooms_center
+        self._room_rows = np.concatenate([self.part_rooms, np.arange(rooms.n)])
+        self._room_bins = np.concatenate([part_center, rooms.center + n_c])
+        self._room_div = np.concatenate([np.where(no_part, np.nan, part_div),
+                                         self._rooms_per_center])
 
     def room_effect(self, rooms: np.ndarray | None = None,
                     ideas: np.ndarray | None = None) -> np.ndarray:
@@ -314,10 +337,12 @@ class BSCModel(mesa.Model):
         """Per classroom: is the lead-teacher post held? (kept current by turnover;
         teachers are the first `rooms.n` posts, in classroom order). Also drops the
         cached list of participants present."""
-        self.room_filled = self.staff.filled[:self.rooms.n].copy()
-        self.directors_in_post = bool(self.staff.filled[self.director_posts].all())
+        filled = self.staff.filled
+        self.room_filled = filled[:self.rooms.n].copy()
+        self.directors_in_post = np.count_nonzero(filled[self.director_posts]) == self.centers.n
         self.vacant_by_center = self.center_mean(~self.room_filled)
-        self.vacancy_share = 1.0 - self.room_filled.sum() / self.rooms.n
+        self.vacancy_share = 1.0 - np.count_nonzero(self.room_filled) / self.rooms.n
+        self._n_filled = max(np.count_nonzero(filled), 1)
         self._team = None
         self._present = None
 
@@ -330,6 +355,12 @@ class BSCModel(mesa.Model):
             n = np.bincount(c, minlength=self.centers.n)
             self._team = (who, c, n)
             self._team_div = np.maximum(n, 1)        # divisor of a mean over them
+            # collect's per-center means, in one bincount: quality over the
+            # participating classrooms and over all, the team's safety and inquiry
+            n_c = self.centers.n
+            self._center_bins = np.concatenate([self._room_bins, c + 2 * n_c, c + 3 * n_c])
+            self._center_div = np.concatenate([self._room_div, self._team_div,
+                                               self._team_div])
         return self._team
 
     def vacant_share(self) -> np.ndarray:
@@ -375,7 +406,7 @@ class BSCModel(mesa.Model):
         the matching drivers by `training_transfer` x gain (share of the gap)."""
         staff, rooms = self.staff, self.rooms
         t = staff.role[people] == TEACHER
-        if not t.any() or self.p.training_transfer == 0:
+        if np.count_nonzero(t) == 0 or self.p.training_transfer == 0:
             return
         room = staff.classroom[people[t]]
         step = self.p.training_transfer * gain[t][:, DRIVER_DOMAIN]
@@ -422,8 +453,20 @@ class BSCModel(mesa.Model):
         grouped = sum((v for k, v in self._groups.items() if k.endswith("_cols")), [])
         assert sorted(grouped) == list(range(len(TIMESERIES_NAMES))), \
             "collect must fill every declared weekly output once"
+        assert list(by_room.values()) == list(range(len(by_room))), \
+            "collect takes the classroom table's columns in order"
+        g = self._groups
+        # index arrays made once (a list index is converted at every use); the
+        # scalar outputs are filled together, in this order
+        g["one_cols"] = g["scalar_cols"] + g["quality_cols"] + g["misc_cols"]
+        for k in ("count_cols", "count_rows", "staff_cols", "room_cols", "one_cols"):
+            g[k] = np.array(g[k], dtype=np.intp)
         n_c = self.centers.n
         self._n_pairs = max(n_c * (n_c - 1), 1)
+        assert CENTER_NAMES == ("practice_participating", "practice_all", "psych_safety",
+                                "inquiry", "capacity", "pdsa_completed",
+                                "vicarious_updates", "vacancy_share"), \
+            "collect fills the per-center outputs in this order"
 
     @property
     def datacollector(self) -> mesa.DataCollector:
@@ -451,45 +494,37 @@ class BSCModel(mesa.Model):
         only with turnover or with the practices in use is kept between weeks
         (`update_room_filled`, `_in_use_stats`)."""
         w, staff, rooms, centers = self.week, self.staff, self.rooms, self.centers
-        row, g = self._series_table[w], self._groups
-        row[g["count_cols"]] = self.center_counts.sum(axis=1)[g["count_rows"]]
-        counts = self.counts
-        row[g["scalar_cols"]] = [counts[k] for k in g["scalar_keys"]]
+        row, g, counts = self._series_table[w], self._groups, self.counts
+        row[g["count_cols"]] = np.add.reduce(self.center_counts, axis=1)[g["count_rows"]]
         row[g["staff_cols"]] = self._w_part @ staff.psych_safety.base
         week_q, q = self.quality_of_week      # practice quality, from children()
         if week_q != w:
             q = rooms.quality
         rooms_part, rooms_other = self._w_rooms @ rooms.practice.base
-        row[g["room_cols"]] = rooms_part[g["room_rows"]]
-        # mean of the drivers: a sum, then one division (as np.mean)
-        row[g["quality_cols"]] = rooms_part[:CLASSROOM_DRIVERS].sum() / CLASSROOM_DRIVERS, \
-            rooms_other[:CLASSROOM_DRIVERS].sum() / CLASSROOM_DRIVERS
+        row[g["room_cols"]] = rooms_part
         others = self._w_others @ staff.status
-        filled = staff.filled
-        row[g["misc_cols"]] = (
+        row[g["one_cols"]] = [
+            *[counts[k] for k in g["scalar_keys"]],
+            # quality: the mean of the drivers, a sum, then one division (as np.mean)
+            np.add.reduce(rooms_part[:CLASSROOM_DRIVERS]) / CLASSROOM_DRIVERS,
+            np.add.reduce(rooms_other[:CLASSROOM_DRIVERS]) / CLASSROOM_DRIVERS,
             self._w_dir @ staff.status - (others if others == others else 0.0),
             self._w_dir @ staff.leadership,
             self._tie_sums()[1] * self.tie_scale,
-            (staff.psych_safety @ filled) / max(filled.sum(), 1),
-            centers.capacity.sum() / centers.n,
+            (staff.psych_safety @ staff.filled) / self._n_filled,
+            np.add.reduce(centers.capacity) / centers.n,
             self.vacancy_share,
-            *self._in_use_stats())
-        bc, n_c = self.by_center, centers.n
-        by_room = np.bincount(rooms.center, weights=q, minlength=n_c)
-        part_center, part_div, no_part = self._part_rooms_center
-        mean = np.bincount(part_center, weights=q[self.part_rooms], minlength=n_c) / part_div
-        mean[no_part] = np.nan
-        bc["practice_participating"][w] = mean
-        bc["practice_all"][w] = by_room / self._rooms_per_center
-        who, c, _ = self.team_now()
-        bc["psych_safety"][w] = np.bincount(c, weights=staff.psych_safety[who],
-                                            minlength=n_c) / self._team_div
-        bc["inquiry"][w] = np.bincount(c, weights=staff.inquiry[who],
-                                       minlength=n_c) / self._team_div
-        bc["capacity"][w] = centers.capacity
-        bc["pdsa_completed"][w] = counts["pdsa_completed"]
-        bc["vicarious_updates"][w] = counts["vicarious_updates"]
-        bc["vacancy_share"][w] = self.vacant_by_center
+            *self._in_use_stats()]
+        # per center (CENTER_NAMES, in order): the means of team_now's bincount,
+        # then the rest
+        who = self.team_now()[0]
+        values = np.concatenate([q[self._room_rows], staff.psych_safety[who],
+                                 staff.inquiry[who]])
+        means = np.bincount(self._center_bins, weights=values,
+                            minlength=len(self._center_div)) / self._center_div
+        np.concatenate([means, centers.capacity, counts["pdsa_completed"],
+                        counts["vicarious_updates"], self.vacant_by_center],
+                       out=self._center_table[w])
 
     def _in_use_stats(self) -> tuple[float, float]:
         """Per practice slot of the participating classrooms: the share in use, and
@@ -497,7 +532,7 @@ class BSCModel(mesa.Model):
         practices in use or their effects change (`practices.changed`)."""
         if self._use_stats is None:
             part_use = self.rooms.in_use[self.part_rooms]
-            self._use_stats = (part_use.sum() / max(len(self.part_rooms), 1),
+            self._use_stats = (np.count_nonzero(part_use) / max(len(self.part_rooms), 1),
                                self.harmful_in_use(part_use))
         return self._use_stats
 
@@ -505,10 +540,10 @@ class BSCModel(mesa.Model):
         """Share of the practices in use in participating classrooms whose true
         effect there is below zero (0 when none is in use)."""
         use = self.rooms.in_use[self.part_rooms] if use is None else use
-        n = use.sum()
+        n = np.count_nonzero(use)
         if n == 0:
             return 0.0
-        return float((use & (self.room_effect()[self.part_rooms] < 0)).sum() / n)
+        return np.count_nonzero(use & (self.room_effect()[self.part_rooms] < 0)) / n
 
     def snapshot(self, when: str) -> None:
         """Classroom and participant state at baseline, end of collaborative and

@@ -41,7 +41,7 @@ def organization(model) -> None:
         staff.routine[who] = toward_one(staff.routine[who], p.routine_gain_metrics)
     lead, _ = director_leadership(model)
     routines = (model.center_mean_of_team(staff.routine) + lead) / 2.0
-    target = centers.capacity_base + (1.0 - centers.capacity_base) * routines
+    target = centers.capacity_base + model.capacity_headroom * routines
     if model.org_in_use_any:
         g = org_gain(model)
         target = target + g * np.where(g > 0, 1.0 - target, target)

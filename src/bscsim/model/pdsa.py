@@ -25,6 +25,8 @@ et al. 2014 (few, weakly iterative cycles).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .agents import TEACHER
@@ -76,14 +78,13 @@ class PdsaLog:
         return np.concatenate([c[name] for c in self._chunks])
 
 
-def free_time(model, posts: np.ndarray) -> np.ndarray:
-    """Share of the hours a test needs that a member has this week: planning
-    hours minus pressure from vacancies and challenging behavior (capability trap,
-    Repenning & Sterman 2002; Hamel & Schachter 2025)."""
-    p, staff = model.p, model.staff
-    c = staff.center[posts]
-    room = staff.classroom[posts]
-    cb = np.where(room >= 0, model.rooms.cb_share[np.maximum(room, 0)],
+def free_time(model, posts: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Share of the hours a test needs that a member has this week (posts, and
+    their centers `c`): planning hours minus pressure from vacancies and
+    challenging behavior (capability trap, Repenning & Sterman 2002; Hamel &
+    Schachter 2025)."""
+    p = model.p
+    cb = np.where(model.post_in_room[posts], model.rooms.cb_share[model.post_room[posts]],
                   model.cb_by_center[c])
     hours = (p.planning_hours - p.pressure_vacancy * model.vacant_share()[c]
              - p.pressure_behavior * cb)
@@ -92,6 +93,8 @@ def free_time(model, posts: np.ndarray) -> np.ndarray:
 
 def in_use_here(model, rooms: np.ndarray) -> np.ndarray:
     """(rooms, ideas): ideas in use in each classroom, or in its center (driver 5)."""
+    if not model.org_in_use_any:           # no center has had a driver-5 idea in use
+        return model.rooms.in_use[rooms]
     return model.rooms.in_use[rooms] | model.centers.org_in_use[model.rooms.center[rooms]]
 
 
@@ -130,14 +133,21 @@ def choose_ideas(model, posts: np.ndarray, rooms: np.ndarray,
     (prescribed_order) not in use.
     An idea to iterate on after 'adapt' comes first."""
     staff = model.staff
-    mu, tau = here(staff, posts, between_programs(model.p))
-    closed = in_use_here(model, rooms) | ~model.centers.known[staff.center[posts]]
-    chance = np.where(closed, -np.inf, (mu - model.p.adopt_threshold) * np.sqrt(tau))
-    order = prescribed_order(model)[model.centers.is_hs[staff.center[posts]].astype(int)]
-    free = ~closed[np.arange(len(posts))[:, None], order]
-    prescribed = order[np.arange(len(posts)), free.argmax(axis=1)]
+    c = staff.center[posts]
+    closed = in_use_here(model, rooms) | ~model.centers.known[c]
     comply = u.comply[posts] >= staff.inquiry[posts]
-    pick = np.where(comply, prescribed, chance.argmax(axis=1))
+    n_comply = np.count_nonzero(comply)
+    # each mode's choice is worked out only when someone tests in that mode
+    if n_comply < len(posts):
+        mu, tau = here(staff, posts, between_programs(model.p))
+        chance = np.where(closed, -np.inf, (mu - model.p.adopt_threshold) * np.sqrt(tau))
+        pick = chance.argmax(axis=1)
+    if n_comply:
+        order = prescribed_order(model)[model.centers.is_hs[c].astype(int)]
+        row = np.arange(len(posts))
+        free = ~closed[row[:, None], order]
+        prescribed = order[row, free.argmax(axis=1)]
+        pick = prescribed if n_comply == len(posts) else np.where(comply, prescribed, pick)
     again = staff.next_idea[posts]
     return np.where(again >= 0, again, pick), comply & (again < 0)
 
@@ -155,8 +165,9 @@ def start_cycles(model, u) -> None:
         drive = (staff.inquiry[idle] + p.compliance_drive) / (1.0 + p.compliance_drive)
         rate = p.p_pdsa_max * (1.0 if ev.collab else p.pdsa_after_factor)
         # normative pressure from the other teams one knows (mechanism 2, Zamboni 2020)
-        pressure = 1.0 + p.vicarious_drive * model.peer_ties()[staff.center[idle]]
-        p_start = rate * free_time(model, idle) * staff.psych_safety[idle] * drive * pressure
+        c = staff.center[idle]
+        pressure = 1.0 + p.vicarious_drive * model.peer_ties()[c]
+        p_start = rate * free_time(model, idle, c) * staff.psych_safety[idle] * drive * pressure
         go = idle[u.start[idle] < p_start]
     if len(go) == 0:
         return
@@ -175,6 +186,10 @@ def test_rooms(model, posts: np.ndarray, u: np.ndarray) -> np.ndarray:
     participating classroom of the center (assumption), else a parent in her
     child's classroom, else any classroom of the center."""
     staff, rooms = model.staff, model.rooms
+    own = staff.classroom[posts]
+    teacher = staff.role[posts] == TEACHER
+    if np.count_nonzero(teacher) == len(posts):     # only teachers start this week
+        return own
     c = staff.center[posts]
     n_part, first_part = model.part_count[c], model.part_first[c]
     if len(model.part_rooms):
@@ -184,14 +199,17 @@ def test_rooms(model, posts: np.ndarray, u: np.ndarray) -> np.ndarray:
         part = np.zeros(len(posts), dtype=np.int64)
     n_rooms = model._rooms_per_center[c]     # every center has a classroom
     anyroom = model.first_room[c] + (u * n_rooms).astype(np.int64)
-    own = staff.classroom[posts]
     other = np.where(n_part > 0, part, np.where(own >= 0, own, anyroom))
-    return np.where(staff.role[posts] == TEACHER, own, other)
+    return np.where(teacher, own, other)
 
 
 def finish_cycles(model, u) -> None:
     """Study and act on the cycles that end this week."""
     p, staff, ev = model.p, model.staff, model.events
+    # a cycle ends the first week at least dur_pdsa_weeks (>= 1) after its start
+    # (unless turnover cut it short): none can end unless some started then
+    if ev.week - math.ceil(p.dur_pdsa_weeks) not in model.starts:
+        return
     done = ((staff.cycle_idea >= 0)
             & (ev.week - staff.cycle_start >= p.dur_pdsa_weeks)).nonzero()[0]
     if len(done) == 0:
@@ -206,17 +224,18 @@ def finish_cycles(model, u) -> None:
     y = truth * fid + u.noise[done] * sd
     # study: own data, weighted by the inquiry mindset (design brief; beliefs.py)
     add_own_data(staff, done, ideas, y, tau_y)
-    mu, _ = here(staff, done, between_programs(p))
-    decision = decide(p, mu[np.arange(len(done)), ideas], comply)
+    mu, _ = here(staff, done, between_programs(p), ideas)
+    decision = decide(p, mu, comply)
     iteration = (staff.next_idea[done] == ideas).astype(int)
+    person = staff.person[done]
     rows = model.log.extend(
         week_start=staff.cycle_start[done], week_end=np.full(len(done), ev.week),
-        center=c, post=done, person=staff.person[done], role=staff.role[done],
+        center=c, post=done, person=person, role=staff.role[done],
         classroom=rooms, driver=drivers, idea=ideas, mode=comply.astype(np.int8),
         iteration=iteration, observed=y, true_effect=truth, tau=tau_y, decision=decision)
     # what the team meeting needs to share them, and this week's draws for it
     model.pending.update(zip(rows.tolist(), zip(
-        c.tolist(), done.tolist(), staff.person[done].tolist(), ideas.tolist(),
+        c.tolist(), done.tolist(), person.tolist(), ideas.tolist(),
         y.tolist(), tau_y.tolist(), u.team[done].tolist(), u.board[done].tolist())))
     act(model, done, ideas, rooms, c, decision, fid, truth, y, u)
     model.counts["pdsa_completed"] += np.bincount(c, minlength=model.centers.n)
@@ -248,14 +267,12 @@ def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None
     kind = np.where(adopt & (truth < 0), 3, decision)
     by = np.bincount(kind * n_c + centers, minlength=4 * n_c).reshape(4, n_c)
     by[ADOPT] += by[3]
-    model.counts["pdsa_adopted"] += by[ADOPT]
-    model.counts["pdsa_adapted"] += by[ADAPT]
-    model.counts["pdsa_abandoned"] += by[ABANDON]
-    model.counts["harmful_adopted"] += by[3]
+    # pdsa_adopted, pdsa_adapted, pdsa_abandoned, harmful_adopted
+    model.center_counts[model.decision_rows] += by
     iterate = adapt & (u.iterate[posts] < staff.inquiry[posts])
     staff.next_idea[posts] = np.where(iterate, ideas, -1)
-    shift = p.adapt_shift + p.adapt_sd * u.shift[posts]
-    if adapt.any():
+    if np.count_nonzero(adapt):
+        shift = p.adapt_shift + p.adapt_sd * u.shift[posts]
         # the variant is made for this classroom's children: it moves the
         # classroom's own part of the effect (its fit)
         np.add.at(model.rooms.fit, (rooms[adapt], ideas[adapt]), shift[adapt])
@@ -263,7 +280,7 @@ def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None
     if p.psych_safety_on:
         up = posts[y > 0]
         staff.efficacy[up] = toward_one(staff.efficacy[up], p.efficacy_gain)
-    if adopt.any():
+    if np.count_nonzero(adopt):
         put_in_use(model, rooms[adopt], ideas[adopt], fid[adopt], posts[adopt])
 
 

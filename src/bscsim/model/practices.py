@@ -39,9 +39,13 @@ def fidelity_of(p, knowledge: np.ndarray, drivers: np.ndarray) -> np.ndarray:
     """Starting fidelity of a practice put in place by someone with `knowledge`
     (rows of (sel, family, equity)): 1 - knowledge_weight + knowledge_weight x the
     knowledge of the driver's domain (driver 5: the mean)."""
-    dom = DRIVER_DOMAIN[np.minimum(drivers, CLASSROOM_DRIVERS - 1)]
-    k = np.where(drivers < CLASSROOM_DRIVERS, knowledge[np.arange(len(drivers)), dom],
-                 knowledge @ DOMAIN_MEAN)
+    classroom = drivers < CLASSROOM_DRIVERS
+    if np.count_nonzero(classroom) == len(drivers):     # the usual case: no driver 5
+        k = knowledge[np.arange(len(drivers)), DRIVER_DOMAIN[drivers]]
+    else:
+        dom = DRIVER_DOMAIN[np.minimum(drivers, CLASSROOM_DRIVERS - 1)]
+        k = np.where(classroom, knowledge[np.arange(len(drivers)), dom],
+                     knowledge @ DOMAIN_MEAN)
     return 1.0 - p.knowledge_weight + p.knowledge_weight * k
 
 
@@ -61,7 +65,7 @@ def put_in_use(model, rooms: np.ndarray, ideas: np.ndarray, fidelity: np.ndarray
     drv = model.package.driver
     org = drv[c, ideas] == ORG_DRIVER
     new = np.zeros(len(rooms), dtype=bool)
-    if org.any():
+    if np.count_nonzero(org):
         # the first entry of each (center, idea) not yet in use at its center
         j = org.nonzero()[0]
         _, first = np.unique(c[j] * drv.shape[1] + ideas[j], return_index=True)
@@ -86,7 +90,7 @@ def put_in_use(model, rooms: np.ndarray, ideas: np.ndarray, fidelity: np.ndarray
                           room_entries[~repeated], new)
             for j in room_entries[repeated]:      # rare: one entry at a time, in order
                 _put_in_rooms(model, rooms, ideas, fidelity, believer, np.array([j]), new)
-    if new.any():
+    if np.count_nonzero(new):
         changed(model)
     return new
 
@@ -107,9 +111,13 @@ def _fill_rooms(model, rooms, ideas, fidelity, j, new) -> None:
     j = j[~r.in_use[rooms[j], ideas[j]]]
     if len(j) == 0:
         return
-    # the first entry of each (classroom, idea)
-    _, first = np.unique(rooms[j] * r.in_use.shape[1] + ideas[j], return_index=True)
-    j = j[np.sort(first)]
+    # the first entry of each (classroom, idea) (spread and coaching give each
+    # pair once: the sort finds no repeat)
+    key = rooms[j] * r.in_use.shape[1] + ideas[j]
+    s = np.sort(key)
+    if np.count_nonzero(s[1:] == s[:-1]):
+        _, first = np.unique(key, return_index=True)
+        j = j[np.sort(first)]
     room = rooms[j]
     # rank of each entry among its classroom's entries, in order
     order = np.argsort(room, kind="stable")
@@ -134,7 +142,7 @@ def _put_in_rooms(model, rooms, ideas, fidelity, believer, j, new) -> None:
     room, idea = rooms[j], ideas[j]
     used = r.in_use[room] & (model.package.driver[r.center[room]] != ORG_DRIVER)
     full = used.sum(axis=1) >= p.n_practices_max
-    if full.any():
+    if np.count_nonzero(full):
         f = full.nonzero()[0]
         b = believer[j[f]]
         mu = np.where((b >= 0)[:, None],
@@ -161,18 +169,25 @@ def review(model, members: np.ndarray) -> None:
     those with something in use review (nothing else could change)."""
     p, staff, r, centers = model.p, model.staff, model.rooms, model.centers
     role, c = staff.role[members], staff.center[members]
-    room = np.where(role == TEACHER, staff.classroom[members], -1)
-    holds = np.where(role == TEACHER, r.in_use[np.maximum(room, 0)].any(axis=1),
-                     (role == DIRECTOR) & centers.org_in_use[c].any(axis=1))
-    who, room, c, role = members[holds], room[holds], c[holds], role[holds]
+    teacher = role == TEACHER
+    room = np.where(teacher, staff.classroom[members], -1)
+    holds = teacher & r.in_use[np.maximum(room, 0)].any(axis=1)
+    org = model.org_in_use_any       # some center has had a driver-5 idea in use
+    if org:
+        holds |= (role == DIRECTOR) & centers.org_in_use[c].any(axis=1)
+    who, room, c, teacher = members[holds], room[holds], c[holds], teacher[holds]
     if len(who) == 0:
         return
     doubt = here(staff, who, between_programs(p))[0] < p.abandon_threshold
-    teacher = role == TEACHER
-    k, i = (r.in_use[room[teacher]] & doubt[teacher]).nonzero()
+    # without driver-5 ideas in use, everyone who reviews is a teacher
+    t_room, t_doubt, t_c = (room[teacher], doubt[teacher], c[teacher]) if org \
+        else (room, doubt, c)
+    k, i = (r.in_use[t_room] & t_doubt).nonzero()
     if len(k):
-        drop(model, room[teacher][k], i)
-        model.counts["deadopted"] += np.bincount(c[teacher][k], minlength=centers.n)
+        drop(model, t_room[k], i)
+        model.counts["deadopted"] += np.bincount(t_c[k], minlength=centers.n)
+    if not org:
+        return
     k, i = (centers.org_in_use[c[~teacher]] & doubt[~teacher]).nonzero()
     if len(k):
         centers.org_in_use[c[~teacher][k], i] = False
@@ -184,7 +199,7 @@ def targets(model) -> np.ndarray:
     """Per classroom and classroom driver: the practice its ideas in use sustain."""
     g = np.minimum(np.maximum(model.p.adopt_gain * sustained(model), -1.0), 1.0)
     base = model.rooms.practice_base
-    return base + g * np.where(g > 0, 1.0 - base, base)
+    return base + g * np.where(g > 0, model.room_headroom, base)
 
 
 def sustained(model) -> np.ndarray:
@@ -194,7 +209,7 @@ def sustained(model) -> np.ndarray:
     if model.sustained is None:
         r = model.rooms
         contrib = np.where(r.in_use, model.room_effect() * r.fidelity, 0.0)
-        n_use = (r.in_use & model.classroom_idea[r.center]).sum(axis=1)
+        n_use = (r.in_use & model.classroom_idea).sum(axis=1)
         attention = np.minimum(1.0, model.p.n_practices_attention / np.maximum(n_use, 1))
         n_pkg = model.package.n_package    # package ideas: one driver table for all
         by_driver = contrib[:, :n_pkg] @ model.pkg_driver
@@ -216,6 +231,7 @@ def changed(model) -> None:
     """Practices in use, their fidelity or their effects changed."""
     model.sustained = None
     model._use_stats = None
+    model.spread_share = None
 
 
 def org_gain(model) -> np.ndarray:

@@ -264,7 +264,7 @@ def newcomers(p, staff: Staff, posts: np.ndarray, rng: np.random.Generator) -> N
         return
     role = staff.role[posts]
     parent = role == PARENT
-    n_d, n_p = len(DOMAINS), int(parent.sum())
+    n_d, n_p = len(DOMAINS), np.count_nonzero(parent)
     # every normal draw of the newcomers in one call, in the order of the rule:
     # knowledge (m x domains), parents' family knowledge, QI skill, efficacy,
     # inquiry, safety, leadership; each is mean + sd x a standard normal
@@ -272,19 +272,22 @@ def newcomers(p, staff: Staff, posts: np.ndarray, rng: np.random.Generator) -> N
     k = np.clip(p.knowledge_baseline + p.person_sd * z[:m * n_d].reshape(m, n_d), 0, 1)
     z = z[m * n_d:]
     k[parent, 1] = np.clip(p.parent_family_knowledge + p.person_sd * z[:n_p], 0, 1)
-    z = z[n_p:].reshape(5, m)
+    # QI skill, efficacy, inquiry, safety, leadership: one row each, clipped at once
+    mean = np.array([p.qi_skill_baseline, p.efficacy_baseline, p.inquiry_baseline,
+                     p.psych_safety_baseline, p.leadership_baseline])
+    sd = np.array([p.person_sd, p.person_sd, p.inquiry_sd, p.person_sd, p.person_sd])
+    trait = np.clip(mean[:, None] + sd[:, None] * z[n_p:].reshape(5, m), 0, 1)
     staff.knowledge[posts] = k
-    staff.qi[posts] = np.clip(p.qi_skill_baseline + p.person_sd * z[0], 0, 1)
-    staff.efficacy[posts] = np.clip(p.efficacy_baseline + p.person_sd * z[1], 0, 1)
-    staff.inquiry[posts] = np.clip(p.inquiry_baseline + p.inquiry_sd * z[2], 0, 1)
-    ps = np.clip(p.psych_safety_baseline + p.person_sd * z[3], 0, 1)
+    staff.qi[posts] = trait[0]
+    staff.efficacy[posts] = trait[1]
+    staff.inquiry[posts] = trait[2]
+    ps = trait[3]
     staff.psych_safety[posts] = ps
     staff.ps_base[posts] = ps
     by_role = np.empty(3)                    # status by role: TEACHER, DIRECTOR, PARENT
     by_role[[TEACHER, DIRECTOR, PARENT]] = p.status_teacher, p.status_director, p.status_parent
     staff.status[posts] = by_role[role]
-    staff.leadership[posts] = np.where(
-        role == DIRECTOR, np.clip(p.leadership_baseline + p.person_sd * z[4], 0, 1), 0.0)
+    staff.leadership[posts] = np.where(role == DIRECTOR, trait[4], 0.0)
     staff.person[posts] = staff.next_person + np.arange(m)
     staff.next_person += m
     staff.routine[posts] = 0.0

@@ -127,7 +127,8 @@ def speak_of_practice(model, speakers: np.ndarray, u) -> tuple:
     use = rooms.in_use[room]
     n_use = use.sum(axis=1)
     keep = n_use > 0
-    t, room, use, n_use = t[keep], room[keep], use[keep], n_use[keep]
+    if np.count_nonzero(keep) < len(t):          # some have no practice in use
+        t, room, use, n_use = t[keep], room[keep], use[keep], n_use[keep]
     if len(t) == 0:
         return NOTHING_SAID
     k = (u.pick[t] * n_use).astype(np.int64)           # the k-th practice in use
@@ -182,11 +183,16 @@ def share_results(model, held: np.ndarray) -> tuple:
     met = np.zeros(model.centers.n, dtype=bool)
     met[held] = True
     take = met[data[:, 0].astype(np.int64)]
-    if not take.any():
+    n_take = np.count_nonzero(take)
+    if n_take == 0:
         return NOTHING_SAID
-    rows, data = pending[take], data[take]
-    for r in rows.tolist():
-        del model.pending[r]
+    if n_take == len(take):                 # the usual case: every team met
+        rows = pending
+        model.pending.clear()
+    else:
+        rows, data = pending[take], data[take]
+        for r in rows.tolist():
+            del model.pending[r]
     center, runner, person, idea = data[:, :4].astype(np.int64).T
     y, tau_y, u_team, u_board = data[:, 4:].T
     success = y > 0
@@ -226,11 +232,13 @@ def hear_in_team(model, members, speaker, center, idea, y, tau_y) -> None:
     slot[members] = np.arange(len(members))
     own = slot[speaker]
     mine = own >= 0
-    o_tau, o_num = evidence(len(members), n_i, own[mine], idea[mine], y[mine], weight[mine])
+    if np.count_nonzero(mine) < len(own):     # a speaker who is not a member (rare)
+        own, idea, y, weight = own[mine], idea[mine], y[mine], weight[mine]
+    o_tau, o_num = evidence(len(members), n_i, own, idea, y, weight)
     c = staff.center[members]
     scale = p.team_weight * staff.psych_safety[members][:, None]
     d_tau = scale * (a_tau[c] - o_tau)
     d_num = scale * (a_num[c] - o_num)
     update_beliefs(staff, members, d_tau, d_num)
-    heard = np.bincount(center, minlength=n_c)[c] - np.bincount(own[mine], minlength=len(members))
-    model.counts["team_updates"] += int(heard[scale[:, 0] > 0].sum())
+    heard = np.bincount(center, minlength=n_c)[c] - np.bincount(own, minlength=len(members))
+    model.counts["team_updates"] += int(np.add.reduce(heard[scale[:, 0] > 0]))

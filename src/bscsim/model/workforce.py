@@ -29,7 +29,7 @@ def turnover(model) -> None:
     if model.events.new_year:
         leave |= staff.filled & (staff.role == PARENT) & (rng.random(staff.n) < p.p_parent_ageout)
     fill = ~staff.filled & (rng.random(staff.n) < 1.0 / max(p.dur_vacancy_weeks, 1.0))
-    if not (leave.any() or fill.any()):
+    if np.count_nonzero(leave) == 0 and np.count_nonzero(fill) == 0:
         return                                  # the usual week: nobody comes or goes
     leavers = leave.nonzero()[0]
     staff.filled[leavers] = False               # the post is vacant, her test ends
