@@ -290,8 +290,9 @@ def test_kept_batch_reads_back_exactly_and_a_damaged_one_is_run_again(tmp_path):
     path = next((tmp_path / "batches").glob("*.json"))
     path.write_text(path.read_text().replace('"id": 5', '"id": 6'))
     assert kept.load(0, 4, 2) is None, "a batch with other candidates is not used"
-    path.write_text("{not json")
-    assert kept.load(0, 4, 2) is None, "a broken file is not used"
+    for text in ("{not json", "[[1, 2]]", '{"id": 4}'):
+        path.write_text(text)
+        assert kept.load(0, 4, 2) is None, f"a broken file is not used: {text}"
     kept.drop_stored(1)
     assert not list((tmp_path / "batches").glob("*.json")), "stored generations dropped"
 

@@ -124,7 +124,7 @@ class KeptBatches:
         try:
             rows = json.loads(path.read_text(encoding="utf-8"))
             out = [(int(r["id"]), _particle(r)) for r in rows]
-        except (OSError, ValueError, TypeError, KeyError):
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
         if [i for i, _ in out] != list(range(first, first + n)):
             return None
