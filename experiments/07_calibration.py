@@ -3,8 +3,9 @@ observed, do the patterns that were not fitted hold across them, and does the
 strategy comparison hold across them? (issue 13; docs/calibration.md, section 6)
 
 1. The default calibration (`configs/calibration/ccl_patterns.toml`: 10 uncertain
-   parameters fitted by ABC-SMC to patterns 1, 2a, 3a, 4a, 4b), run or resumed in
-   OUT/calibration (or an existing calibration folder with --posterior DIR).
+   parameters fitted by rejection ABC to patterns 1, 2a, 3a, 4a, 4b), run or
+   resumed in OUT/calibration (or an existing calibration folder with --posterior
+   DIR).
 2. The posterior table (weighted mean, median, 90% interval per parameter).
 3. The validation table: every pattern, and the held-out patterns H1-H2, with each
    replicate at a posterior draw (as `bscsim check-patterns --posterior DIR`), each

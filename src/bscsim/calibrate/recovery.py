@@ -8,7 +8,7 @@ statistics fall inside every target interval (`interval_distance` = 0).
 - **Reference table.** One sample of `n_table` parameter sets from the priors,
   each run once, is shared by every repetition: rejection ABC draws its candidates
   from the prior whatever the data, so one table serves all (the "reference table"
-  of ABC; Pudlo et al. 2016). Each repetition then costs no model run but its
+  of ABC; e.g. Pudlo et al. 2016). Each repetition then costs no model run but its
   pseudo-data's.
 - **A repetition.** Known values drawn from the priors; pseudo-data = the model's
   statistics at them (one run, its own seed); each target interval keeps the
@@ -17,8 +17,8 @@ statistics fall inside every target interval (`interval_distance` = 0).
   the exact posterior of a model whose statistics carry that noise (noisy ABC,
   Wilkinson 2013, "Approximate Bayesian computation (ABC) gives exact results
   under the assumption of model error", SAGMB 12(2):129-141; Fearnhead & Prangle
-  2012, section 2.2), so its 90% intervals cover the known values 90% of the time
-  on average over the prior.
+  2012, JRSS B 74(3):419-474), so its 90% intervals cover the known values 90% of
+  the time on average over the prior.
 - **Coverage.** The share of known values inside the 90% interval (5% and 95%
   quantiles of the accepted values; a repetition with none accepted counts as a
   miss). Two mutants show the check can fail: the known values reflected about

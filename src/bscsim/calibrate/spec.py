@@ -2,8 +2,8 @@
 
 A calibration file (commented TOML, e.g. `configs/calibration/ccl_patterns.toml`)
 names the model config, the uncertain parameters with their priors, the targets the
-fit uses and the settings of the ABC-SMC run. Every target is an interval
-[low, high] that a simulated collaborative's statistic should fall in:
+fit uses and the settings of the ABC run (method, population, ...). Every target is
+an interval [low, high] that a simulated collaborative's statistic should fall in:
 
 - a pattern's empirical range (`pattern = "1"`, patterns.py), or
 - a summary statistic of the user's own data (`statistic = "..."`, data.py), whose
