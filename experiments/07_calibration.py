@@ -41,7 +41,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
 import tempfile
 from pathlib import Path
 

@@ -130,8 +130,9 @@ def generation_table(history, method: str) -> pd.DataFrame:
     for r in pops.itertuples():
         d = history.get_weighted_distances(t=int(r.t))
         w = d["w"].to_numpy() / d["w"].sum()
-        rows.append({"method": method, "t": int(r.t), "epsilon": float(r.epsilon), "runs": int(r.samples),
-                     "particles": int(len(d)), "acceptance": len(d) / max(int(r.samples), 1),
+        rows.append({"method": method, "t": int(r.t), "epsilon": float(r.epsilon),
+                     "runs": int(r.samples), "particles": int(len(d)),
+                     "acceptance": len(d) / max(int(r.samples), 1),
                      "ess": float(effective_sample_size(w)),
                      "median_distance": float(weighted_median(d["distance"].to_numpy(), w)),
                      "seconds": float(getattr(r, "wall_time", np.nan) or np.nan)})
