@@ -67,7 +67,7 @@ OUTCOME = "practice_gain_sd"
 def quick_file(tmp: Path) -> Path:
     """The default calibration file made small (a smoke run of the experiment)."""
     text = CALIBRATION.read_text()
-    text = re.sub(r"(?m)^population = \d+", "population = 20", text)
+    text = re.sub(r"(?m)^population = \d+", "population = 10", text)
     text = re.sub(r"(?m)^generations = \d+", "generations = 2", text)
     text = text.replace("[abc]", "[abc]\npredictive = 10")
     text = text.replace('config = "ccl_phase1.toml"',
