@@ -3,8 +3,9 @@ observed, do the patterns that were not fitted hold across them, and does the
 strategy comparison hold across them? (issue 13; docs/calibration.md, section 6)
 
 1. The default calibration (`configs/calibration/ccl_patterns.toml`: 10 uncertain
-   parameters fitted by ABC-SMC to patterns 1, 2a, 3a, 4a, 4b), run or resumed in
-   OUT/calibration (or an existing calibration folder with --posterior DIR).
+   parameters fitted by rejection ABC to patterns 1, 2a, 3a, 4a, 4b), run or
+   resumed in OUT/calibration (or an existing calibration folder with --posterior
+   DIR).
 2. The posterior table (weighted mean, median, 90% interval per parameter).
 3. The validation table: every pattern, and the held-out patterns H1-H2, with each
    replicate at a posterior draw (as `bscsim check-patterns --posterior DIR`), each
@@ -15,12 +16,16 @@ strategy comparison hold across them? (issue 13; docs/calibration.md, section 6)
    and 90% interval of the per-draw means), how often it beats business as usual,
    and how often it ranks first.
 
-5. With --recovery N (not part of the default run: about N x the calibration's
-   cost), the recovery study on the model itself: N times, parameters drawn from
-   the priors, one collaborative simulated at them, its five statistics plus
-   uniform noise of half-width H (a quarter of each pattern's range) as the
-   target intervals [y - H, y + H], the same calibration fitted; the share of
-   known values inside their 90% posterior interval (recovery.csv).
+5. With --recovery N (alone, unless --posterior DIR is given too), the recovery
+   study on the model itself (`bscsim.calibrate.recovery`): one reference table
+   of --reference M prior draws of the default calibration, each run once, shared
+   by N repetitions; each repetition draws known values from the priors,
+   simulates one collaborative at them, centres each target interval (the
+   pattern's width) at its statistic plus uniform noise of that width (noisy ABC,
+   Wilkinson 2013) and keeps the table's rows inside every interval, as
+   `method = "rejection"` does. Coverage of the 90% intervals per parameter and
+   overall, and of two mutants that must fall short (recovery.csv,
+   recovery_coverage.csv).
 
 Writes OUT/ (default results/07_calibration/): posterior_table.csv,
 validation.csv, strategies_posterior.csv, strategies_by_draw.csv,
@@ -28,7 +33,7 @@ strategies_posterior.png, provenance.json, and prints the three tables.
 
     python experiments/07_calibration.py [--quick] [--workers 2] [--posterior DIR]
         [--draws 20] [--replicates 5] [--validation-replicates 100] [--out DIR]
-        [--recovery N]
+        [--recovery N [--reference M]]
 """
 
 from __future__ import annotations
@@ -36,7 +41,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -63,7 +67,7 @@ OUTCOME = "practice_gain_sd"
 def quick_file(tmp: Path) -> Path:
     """The default calibration file made small (a smoke run of the experiment)."""
     text = CALIBRATION.read_text()
-    text = re.sub(r"(?m)^population = \d+", "population = 20", text)
+    text = re.sub(r"(?m)^population = \d+", "population = 10", text)
     text = re.sub(r"(?m)^generations = \d+", "generations = 2", text)
     text = text.replace("[abc]", "[abc]\npredictive = 10")
     text = text.replace('config = "ccl_phase1.toml"',
@@ -122,39 +126,27 @@ def plot_strategies(by_draw: pd.DataFrame, table: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def recovery(cal, reps: int, out: Path, workers: int) -> pd.DataFrame:
+def recovery_study(cal, reps: int, n_table: int, out: Path, workers: int) -> pd.DataFrame:
     """The recovery study (item 5 of the docstring) on the model itself."""
-    from dataclasses import replace
+    import time
 
-    from bscsim.calibrate.evaluate import statistics
-    from bscsim.calibrate.run import weighted_quantile
-    from bscsim.posterior import load_posterior
+    from bscsim.calibrate.recovery import coverage, recovery
+    from bscsim.sweep.executors import make_executor
 
-    rng = np.random.default_rng([cal.seed, 77])
-    rows = []
-    for rep in range(reps):
-        truth = {p.name: float(rng.uniform(p.low, p.high)) for p in cal.priors}
-        y = statistics(cal.params, truth, cal.targets, cal.seed + 100_003 * (rep + 1), 1)
-        targets = []
-        for t in cal.targets:
-            h = t.width / 4
-            mid = y[t.statistic] + rng.uniform(-h, h)
-            targets.append(replace(t, low=mid - h, high=mid + h, source="recovery"))
-        fit = replace(cal, seed=cal.seed + rep + 1, targets=tuple(targets))
-        folder = out / "recovery" / f"rep{rep:02d}"
-        calibrate(fit, folder, "processes" if workers > 1 else "serial", workers,
-                  restart=True, figures=False, ppc_draws=2)
-        post = load_posterior(folder)
-        w = post["weight"].to_numpy()
-        for p in cal.priors:
-            x = post[p.name].to_numpy()
-            lo, hi = weighted_quantile(x, w, 0.05), weighted_quantile(x, w, 0.95)
-            rows.append({"rep": rep, "parameter": p.name, "truth": truth[p.name],
-                         "q05": lo, "q95": hi, "inside": lo <= truth[p.name] <= hi,
-                         "width_share_of_prior": (hi - lo) / (p.high - p.low)})
-    table = pd.DataFrame(rows)
-    table.to_csv(out / "recovery.csv", index=False)
-    return table
+    started = time.monotonic()
+    with make_executor("processes" if workers > 1 else "serial", workers) as ex:
+        rec = recovery(cal, reps, n_table, ex)
+    rec.to_csv(out / "recovery.csv", index=False)
+    cov = coverage(rec)
+    cov.to_csv(out / "recovery_coverage.csv")
+    acc = rec.groupby("rep")["accepted"].first()
+    print(f"\nRecovery on the model ({reps} repetitions, reference table of {n_table:,} "
+          f"prior runs, {time.monotonic() - started:.0f} s): accepted per repetition "
+          f"median {acc.median():.0f} (min {acc.min()}, max {acc.max()})")
+    print("share of known values inside their 90% interval (inside), the mutants' "
+          "shares, and the intervals' width as a share of the prior:")
+    print(cov.to_string(float_format=lambda x: f"{x:.2f}"))
+    return rec
 
 
 def main() -> int:
@@ -169,25 +161,25 @@ def main() -> int:
                     help="replicates (one posterior draw each) of the validation table")
     ap.add_argument("--out", default="results/07_calibration")
     ap.add_argument("--recovery", type=int, default=0, metavar="N",
-                    help="also run the recovery study with N fits (slow)")
+                    help="also run the recovery study with N fits")
+    ap.add_argument("--reference", type=int, default=8000, metavar="M",
+                    help="prior runs in the recovery study's reference table")
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if args.quick:
         args.draws, args.replicates, args.validation_replicates = 2, 2, 2
-        args.recovery = min(args.recovery, 1)
+        args.recovery, args.reference = min(args.recovery, 2), min(args.reference, 40)
 
     # 1-2: the calibration and its posterior table
     with tempfile.TemporaryDirectory() as tmp:
         source = quick_file(Path(tmp)) if args.quick else CALIBRATION
         cal = load_calibration(source)
         if args.recovery:
-            rec = recovery(cal, args.recovery, out, args.workers)
-            print(f"\nRecovery: {rec['inside'].mean():.0%} of {len(rec)} known values "
-                  f"inside their 90% posterior interval; intervals cover "
-                  f"{rec['width_share_of_prior'].mean():.0%} of the prior on average")
-            print(rec.groupby("parameter")[["inside", "width_share_of_prior"]].mean()
-                  .to_string(float_format=lambda x: f"{x:.2f}"))
+            recovery_study(cal, args.recovery, args.reference, out, args.workers)
+            if not args.posterior:        # the recovery study alone
+                _provenance(out, args, None, cal)
+                return 0
         if args.posterior:
             post_dir = Path(args.posterior)
         else:
@@ -228,13 +220,20 @@ def main() -> int:
           f"posterior draws ({args.replicates} paired seeds each):")
     print(strat.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
-    (out / "provenance.json").write_text(json.dumps(
-        {"calibration": str(post_dir), "calibration_file": str(cal.source),
-         "quick": args.quick, "draws": args.draws, "replicates": args.replicates,
-         "validation_replicates": n, "strategies": str(STRATEGIES),
-         "versions": versions()}, indent=2))
-    print(f"\nwrote {out}/")
+    _provenance(out, args, post_dir, cal)
     return 0
+
+
+def _provenance(out: Path, args, post_dir: Path | None, cal) -> None:
+    (out / "provenance.json").write_text(json.dumps(
+        {"calibration": str(post_dir) if post_dir else None,
+         "calibration_file": str(cal.source), "calibration_text": cal.text,
+         "seed": cal.seed, "quick": args.quick, "draws": args.draws,
+         "replicates": args.replicates,
+         "validation_replicates": args.validation_replicates,
+         "recovery": args.recovery, "reference": args.reference if args.recovery else None,
+         "strategies": str(STRATEGIES), "versions": versions()}, indent=2))
+    print(f"\nwrote {out}/")
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ QUICK_EDITS = [
     ("explorations/*.toml", r"(?m)^n_futures = \d+", "n_futures = 4"),
     ("explorations/*.toml", r"(?m)^replicates = \d+", "replicates = 1"),
     ("explorations/*.toml", r"(?m)^\[set\]", "resamples = 2\n[set]\nn_centers = 4\nweeks_collab = 20"),
-    ("calibration/*.toml", r"(?m)^population = \d+", "population = 20"),
+    ("calibration/*.toml", r"(?m)^population = \d+", "population = 10"),
     ("calibration/*.toml", r"(?m)^generations = \d+", "generations = 2"),
     ("calibration/*.toml", r"(?m)^\[abc\]", "[abc]\npredictive = 10"),
 ]

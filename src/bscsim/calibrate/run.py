@@ -69,7 +69,7 @@ def calibrate(cal: Calibration, out: str | Path, executor: str = "processes",
     (stop reason, generations, ESS, seconds). `model_fn` replaces the model
     (`evaluate.statistics` signature; tests use one with a known answer)."""
     from ..sweep.executors import make_executor
-    from .smc import finished, run_abc
+    from .smc import BATCHES, KeptBatches, finished, run_abc
 
     out, resume = prepare(cal, out, restart)
     runner = make_executor(executor, workers)    # a bad choice fails before writing
@@ -77,12 +77,14 @@ def calibrate(cal: Calibration, out: str | Path, executor: str = "processes",
     if not resume:
         for name in (DB_FILE, "provenance.json", POSTERIOR_FILE):
             (out / name).unlink(missing_ok=True)
+    if restart:                     # the kept batches of the run started again
+        KeptBatches(out / BATCHES, "").clear()
     atomic_write_text(out / RUN_FILE, json.dumps(
         {"fingerprint": cal.fingerprint(), "source": cal.source}, indent=2))
     started = time.monotonic()
     with runner as ex:
         history = run_abc(cal, out / DB_FILE, ex, resume, progress, model_fn)
-        gen = generation_table(history)
+        gen = generation_table(history, cal.abc.method)
         post = posterior_table(history, cal)
         write_parquet(post, out / POSTERIOR_FILE)
         summary_table(post, cal).to_csv(out / "posterior_summary.csv", index=False)
@@ -93,7 +95,7 @@ def calibrate(cal: Calibration, out: str | Path, executor: str = "processes",
     if figures:
         _figures(out, post, gen, ppc, sims, cal)
     reason = stop_reason(cal, gen, finished(history))
-    info = {"stop": reason, "generations": int(len(gen)),
+    info = {"method": cal.abc.method, "stop": reason, "generations": int(len(gen)),
             "ess": float(gen["ess"].iloc[-1]), "epsilon": float(gen["epsilon"].iloc[-1]),
             "runs": int(gen["runs"].sum()), "seconds_this_call": time.monotonic() - started,
             "resumed": resume}
@@ -118,8 +120,9 @@ def _versions() -> dict[str, str]:
     return v
 
 
-def generation_table(history) -> pd.DataFrame:
-    """Per generation: tolerance, runs, acceptance, ESS, weighted median distance."""
+def generation_table(history, method: str) -> pd.DataFrame:
+    """Per generation: the method, tolerance, runs, acceptance, ESS, weighted
+    median distance."""
     from pyabc.weighted_statistics import effective_sample_size, weighted_median
     pops = history.get_all_populations()
     pops = pops[pops["t"] >= 0]
@@ -127,8 +130,9 @@ def generation_table(history) -> pd.DataFrame:
     for r in pops.itertuples():
         d = history.get_weighted_distances(t=int(r.t))
         w = d["w"].to_numpy() / d["w"].sum()
-        rows.append({"t": int(r.t), "epsilon": float(r.epsilon), "runs": int(r.samples),
-                     "particles": int(len(d)), "acceptance": len(d) / max(int(r.samples), 1),
+        rows.append({"method": method, "t": int(r.t), "epsilon": float(r.epsilon),
+                     "runs": int(r.samples), "particles": int(len(d)),
+                     "acceptance": len(d) / max(int(r.samples), 1),
                      "ess": float(effective_sample_size(w)),
                      "median_distance": float(weighted_median(d["distance"].to_numpy(), w)),
                      "seconds": float(getattr(r, "wall_time", np.nan) or np.nan)})
@@ -196,6 +200,8 @@ def _predict_one(task) -> dict:
 def stop_reason(cal: Calibration, gen: pd.DataFrame, done: bool) -> str:
     if done:
         return "tolerance reached 0: every particle's runs fall inside every target"
+    if cal.abc.method == "rejection":
+        return "rejection: fewer candidates accepted than population"
     if len(gen) >= cal.abc.generations:
         return f"generations: the limit of {cal.abc.generations} was reached"
     if gen["acceptance"].iloc[-1] < cal.abc.min_acceptance:
@@ -220,10 +226,12 @@ def format_report(out: Path) -> str:
     s = pd.read_csv(out / "posterior_summary.csv")
     g = pd.read_csv(out / "generations.csv")
     p = pd.read_csv(out / "predictive.csv")
-    lines = ["Posterior (weighted; 90% interval):",
+    method = {"smc": "ABC-SMC", "rejection": "rejection ABC from the prior at tolerance 0"}
+    lines = [f"Method: {method.get(str(g['method'].iloc[0]), g['method'].iloc[0])}",
+             "Posterior (weighted; 90% interval):",
              s.to_string(index=False, float_format=lambda x: f"{x:.4g}"), "",
              "Generations:",
-             g.drop(columns=["seconds"]).to_string(index=False,
+             g.drop(columns=["seconds", "method"]).to_string(index=False,
                                                    float_format=lambda x: f"{x:.4g}"), "",
              "Posterior predictive check of every target (new seeds):",
              p.drop(columns=["statistic"]).to_string(index=False,

@@ -2,8 +2,8 @@
 
 A calibration file (commented TOML, e.g. `configs/calibration/ccl_patterns.toml`)
 names the model config, the uncertain parameters with their priors, the targets the
-fit uses and the settings of the ABC-SMC run. Every target is an interval
-[low, high] that a simulated collaborative's statistic should fall in:
+fit uses and the settings of the ABC run (method, population, ...). Every target is
+an interval [low, high] that a simulated collaborative's statistic should fall in:
 
 - a pattern's empirical range (`pattern = "1"`, patterns.py), or
 - a summary statistic of the user's own data (`statistic = "..."`, data.py), whose
@@ -32,8 +32,9 @@ TOP_KEYS = ("title", "description", "config", "seed", "data", "model", "priors",
 PRIOR_KEYS = ("dist", "low", "high")
 DISTS = ("uniform", "loguniform")
 TARGET_KEYS = ("pattern", "statistic", "low", "high")
-ABC_KEYS = ("population", "generations", "replicates", "min_acceptance", "max_minutes",
-            "batch", "predictive")
+METHODS = ("smc", "rejection")
+ABC_KEYS = ("method", "population", "generations", "replicates", "min_acceptance",
+            "max_minutes", "batch", "predictive")
 
 
 @dataclass(frozen=True)
@@ -64,13 +65,19 @@ class Target:
 
 @dataclass(frozen=True)
 class ABCSettings:
-    population: int = 1000       # particles per generation
-    generations: int = 12        # at most
+    method: str = "smc"          # "smc" (ABC-SMC) or "rejection" (from the prior at 0)
+    population: int = 1000       # particles per generation (accepted ones)
+    generations: int = 12        # at most (smc; rejection runs one)
     replicates: int = 1          # model runs per particle; their mean is compared
     min_acceptance: float = 0.01  # stop when a generation accepts fewer
     max_minutes: float = 60.0    # stop (after the running generation) past this
     batch: int = 0               # candidates evaluated per batch (0: 4 x workers x 8)
     predictive: int = 200        # posterior draws of the predictive check
+
+    @property
+    def max_generations(self) -> int:
+        """Generations the method runs at most: one for rejection."""
+        return 1 if self.method == "rejection" else self.generations
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,7 @@ class Calibration:
     def fingerprint(self) -> str:
         """What a resumed run must share with the run it continues."""
         spec = {"config": self.params.to_dict(), "seed": self.seed,
+                "method": self.abc.method,
                 "priors": [vars(p) for p in self.priors],
                 "targets": [vars(t) for t in self.targets],
                 "population": self.abc.population, "replicates": self.abc.replicates}
@@ -275,7 +283,19 @@ def _abc(table: dict[str, Any], where: str) -> ABCSettings:
                               f"up to {hi:g}")
         return float(v)
 
-    return ABCSettings(population=whole("population", 10, 100_000),
+    method = table.get("method", d.method)
+    if method not in METHODS:
+        raise ConfigError(f"{where}: method = {method!r}: expected one of "
+                          f"{', '.join(repr(m) for m in METHODS)} ('smc': ABC-SMC over "
+                          "generations; 'rejection': one generation from the prior at "
+                          "tolerance 0)")
+    if method == "rejection":
+        for key in ("generations", "min_acceptance"):
+            if key in table:
+                raise ConfigError(f"{where}: {key} is a setting of method = 'smc'; "
+                                  "method = 'rejection' runs one generation from the "
+                                  "prior (remove it, or choose method = 'smc')")
+    return ABCSettings(method=method, population=whole("population", 10, 100_000),
                        generations=whole("generations", 1, 100),
                        replicates=whole("replicates", 1, 100),
                        min_acceptance=num("min_acceptance", 0, 1),

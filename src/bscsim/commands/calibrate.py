@@ -3,10 +3,11 @@
 
 Fits the uncertain parameters a calibration file declares (priors) to its targets
 (pattern ranges, or summary statistics of your own collaborative's data) with
-ABC-SMC (pyabc), and writes the posterior sample with its diagnostics and posterior
-predictive checks to DIR (default results/calibrate/<file name>). The same command
-again resumes a killed run from its last finished generation; --restart starts
-over. See docs/calibration.md. Needs the extra: pip install 'bscsim[calibrate]'.
+ABC (pyabc; [abc] method = "smc" or "rejection"), and writes the posterior sample
+with its diagnostics and posterior predictive checks to DIR (default
+results/calibrate/<file name>). The same command again resumes a killed run from
+its last finished generation and the finished batches of the running one;
+--restart starts over. See docs/calibration.md. Needs the extra: pip install 'bscsim[calibrate]'.
 
 Exit status: 0 done, 2 a bad calibration file, data file or command line (nothing
 written).
@@ -20,7 +21,7 @@ from pathlib import Path
 
 def add_parser(sub) -> None:
     p = sub.add_parser("calibrate", help="fit uncertain parameters to patterns or data "
-                       "(ABC-SMC, resumable)", description=__doc__,
+                       "(ABC, resumable)", description=__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("calibration", metavar="CALIBRATION.toml", help="calibration file")
     p.add_argument("--out", metavar="DIR",
@@ -57,9 +58,11 @@ def run(args) -> int:
     out = Path(args.out) if args.out else Path("results/calibrate") / Path(
         args.calibration).stem
     prepare(cal, out, args.restart)
+    how = ("rejection from the prior at tolerance 0" if cal.abc.method == "rejection"
+           else f"ABC-SMC, up to {cal.abc.generations} generations")
     print(f"bscsim calibrate: {cal.source}: {len(cal.priors)} parameters, "
-          f"{len(cal.targets)} targets, {cal.abc.population} particles, "
-          f"up to {cal.abc.generations} generations -> {out}", flush=True)
+          f"{len(cal.targets)} targets, {cal.abc.population} particles, {how} "
+          f"-> {out}", flush=True)
     info = calibrate(cal, out, args.executor, args.workers, args.restart,
                      None if args.no_progress else stderr_progress)
     print(format_report(out))
