@@ -114,6 +114,16 @@ def check_keys(data: Mapping[str, Any], allowed: tuple[str, ...], where: str) ->
                               f"{', '.join(allowed)}")
 
 
+def check_strings(data: Mapping[str, Any], where: str,
+                  keys: tuple[str, ...] = ("title", "description")) -> None:
+    """Refuse, in one line, a value of `keys` in `data` that is not a string (the
+    free-text keys every kind of file may have)."""
+    for key in keys:
+        if not isinstance(data.get(key, ""), str):
+            raise ConfigError(f"{where}: {key} = {data[key]!r} is not allowed: expected "
+                              "a string")
+
+
 def check_table_keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str,
                      what: str = "") -> None:
     """An unknown key of a table (study, calibration files) is a one-line
@@ -202,10 +212,7 @@ def resolve_sources(source: str | Path | Mapping[str, Any], _seen: tuple[Path, .
             kind, command = OTHER_FILES[key]
             raise ConfigError(f"{where}: has '{key}', so it is {kind}, not a model "
                               f"config: run it with {command}")
-    for key in ("title", "description"):
-        if not isinstance(data.get(key, ""), str):
-            raise ConfigError(f"{where}: {key} = {data[key]!r} is not allowed: expected "
-                              "a string")
+    check_strings(data, where)
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
     base = data.get("base")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..config import ConfigError, check_name, find_config, load_config, read_toml_text
-from ..config import check_table_keys as _check_keys, sub_table as _table
+from ..config import check_strings, check_table_keys as _check_keys, sub_table as _table
 from ..params import BY_NAME, Params, nearest
 
 TOP_KEYS = ("title", "description", "config", "seed", "data", "model", "priors",
@@ -120,9 +120,7 @@ def load_calibration(source: str | Path) -> Calibration:
         raise ConfigError(f"{where}: the calibration file is empty; it needs config, "
                           "[priors] and [targets]")
     _check_keys(data, TOP_KEYS, where, "")
-    for key in ("title", "description"):
-        if not isinstance(data.get(key, ""), str):
-            raise ConfigError(f"{where}: {key} = {data[key]!r}: expected a string")
+    check_strings(data, where)
     config = find_config(data.get("config", "ccl_phase1.toml"), folder, where, "config")
     model = _table(data, "model", where)
     params = load_config(config, changes_from=f"{where}: [model]", **model)

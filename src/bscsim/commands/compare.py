@@ -76,7 +76,7 @@ def run(args) -> int:
     from ..scenarios import (MARKER, RunsFailed, compare, configs_as_scenarios,
                              is_scenario_file, read_scenarios, sweep_of)
     from ..scenarios.comparison import default_name
-    from .sweep import checked_posterior
+    from .sweep import checked_posterior, kept_on_interrupt
     from ..states import is_state_file
 
     if any(is_state_file(f) for f in args.scenarios):    # state rollouts
@@ -116,14 +116,11 @@ def run(args) -> int:
                        executor=executor, afresh_if_changed=True))
         return 0
     try:
-        comparison = compare(spec, workers=args.workers or 1, executor=executor,
-                             out=out / "runs", scheduler=args.scheduler,
-                             progress=not args.no_progress,
-                             retry_failed=args.retry_failed, posterior=posterior)
-    except KeyboardInterrupt:
-        print("bscsim compare: finished runs are saved in "
-              f"{out / 'runs'}/; run the same command again to resume", file=sys.stderr)
-        raise
+        with kept_on_interrupt("compare", out / "runs"):
+            comparison = compare(spec, workers=args.workers or 1, executor=executor,
+                                 out=out / "runs", scheduler=args.scheduler,
+                                 progress=not args.no_progress,
+                                 retry_failed=args.retry_failed, posterior=posterior)
     except RunsFailed as e:
         print(f"bscsim compare: {e}; to run them again: the same command with "
               "--retry-failed", file=sys.stderr)

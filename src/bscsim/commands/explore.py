@@ -22,9 +22,8 @@ Exit status: 0 done, 1 some runs failed (reported), 2 a bad file or command line
 from __future__ import annotations
 
 import argparse
-import sys
 
-from .sweep import add_executor_options, chosen_executor
+from .sweep import add_executor_options, chosen_executor, kept_on_interrupt
 
 
 def add_parser(sub) -> None:
@@ -65,14 +64,10 @@ def run(args) -> int:
         print(estimate(args.exploration, args.out, workers=args.workers,
                        executor=executor))
         return 0
-    try:
+    with kept_on_interrupt("explore"):
         result = run_exploration(args.exploration, args.out, executor=executor,
                                  workers=args.workers, scheduler=args.scheduler,
                                  progress=not args.no_progress,
                                  retry_failed=args.retry_failed)
-    except KeyboardInterrupt:
-        print("bscsim explore: finished runs are saved; run the same command again to "
-              "resume", file=sys.stderr)
-        raise
     print(result)
     return 1 if result.failed else 0

@@ -22,7 +22,7 @@ import argparse
 import sys
 
 from .sweep import (add_executor_options, add_posterior_option, checked_posterior,
-                    chosen_executor)
+                    chosen_executor, kept_on_interrupt)
 
 
 def add_parser(sub) -> None:
@@ -48,14 +48,11 @@ def run(args) -> int:
                        posterior=posterior))
         return 0
     try:
-        result = run_sensitivity(args.sa, args.out, executor=executor,
-                                 workers=args.workers, scheduler=args.scheduler,
-                                 progress=not args.no_progress,
-                                 retry_failed=args.retry_failed, posterior=posterior)
-    except KeyboardInterrupt:
-        print("bscsim sensitivity: finished runs are saved; run the same command again "
-              "to resume", file=sys.stderr)
-        raise
+        with kept_on_interrupt("sensitivity"):
+            result = run_sensitivity(args.sa, args.out, executor=executor,
+                                     workers=args.workers, scheduler=args.scheduler,
+                                     progress=not args.no_progress,
+                                     retry_failed=args.retry_failed, posterior=posterior)
     except AnalysisError as e:
         print(f"bscsim sensitivity: {e}", file=sys.stderr)
         return 1

@@ -58,7 +58,7 @@ def run(args) -> int:
     from ..study.files import provenance, write_json, write_tables
     from ..sweep import RunsFailed
     from .compare import RUNS, analysis_executor
-    from .sweep import checked_posterior
+    from .sweep import checked_posterior, kept_on_interrupt
 
     if args.replicates is not None and args.replicates < 1:
         raise UsageError(f"--replicates {args.replicates}: expected a whole number >= 1")
@@ -99,14 +99,12 @@ def run(args) -> int:
     if args.power:
         from ..study.power import power
         try:
-            result = power(study, replicates=args.replicates, workers=args.workers or 1,
-                           executor=executor, out=out / "runs", scheduler=args.scheduler,
-                           progress=not args.no_progress, retry_failed=args.retry_failed,
-                           posterior=posterior)
-        except KeyboardInterrupt:
-            print("bscsim study: finished power runs are saved in "
-                  f"{out / 'runs'}/; run the same command again to resume", file=sys.stderr)
-            raise
+            with kept_on_interrupt("study", out / "runs"):
+                result = power(study, replicates=args.replicates,
+                               workers=args.workers or 1, executor=executor,
+                               out=out / "runs", scheduler=args.scheduler,
+                               progress=not args.no_progress,
+                               retry_failed=args.retry_failed, posterior=posterior)
         except RunsFailed as e:
             print(f"bscsim study: {e}; to run them again: the same command with "
                   "--retry-failed", file=sys.stderr)

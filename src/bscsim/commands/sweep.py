@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
+from typing import Iterator
 
 from ..cli import UsageError
 
@@ -86,6 +88,19 @@ def add_executor_options(p, default: str = "processes",
                    help="when resuming, run the runs recorded as failed again")
 
 
+@contextmanager
+def kept_on_interrupt(command: str, runs=None) -> Iterator[None]:
+    """Ctrl-C during a resumable run of `command`: say that the finished runs are
+    kept (in folder `runs`, if given) and how to resume, then stop as usual."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        where = f" in {runs}/" if runs is not None else ""
+        print(f"bscsim {command}: finished runs are saved{where}; run the same command "
+              "again to resume", file=sys.stderr)
+        raise
+
+
 def chosen_executor(args) -> str:
     """The executor the options name; contradictions are one-line usage errors."""
     executor = args.executor or ("dask" if args.scheduler else "processes")
@@ -120,15 +135,11 @@ def run(args) -> int:
     if args.dry_run:
         print(estimate(spec, args.out, workers=args.workers, executor=executor))
         return 0
-    try:
+    with kept_on_interrupt("sweep"):
         report = run_sweep(spec, args.out, executor=executor, workers=args.workers,
                            scheduler=args.scheduler, batch_size=args.batch_size,
                            progress=not args.no_progress, retry_failed=args.retry_failed,
                            csv=args.csv)
-    except KeyboardInterrupt:
-        print("bscsim sweep: finished runs are saved; run the same command again to "
-              "resume", file=sys.stderr)
-        raise
     print(report)
     if spec.posterior is not None:
         print(sweep_uncertainty(spec))

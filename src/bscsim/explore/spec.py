@@ -56,7 +56,7 @@ from ..config import ConfigError, check_keys, load_config, read_toml_text
 from ..limits import check_runs
 from ..outputs import SUMMARY_BY_NAME, SUMMARY_NAMES, nearest_output
 from ..params import BY_NAME, Params
-from ..sweep.spec import MAX_SEED, _base, _changes, _flag, _pow2, _range, _text, _unknown, _whole
+from ..sweep.spec import MAX_SEED, _base, _changes, _pow2, _range, _text, _unknown, _whole
 
 DESIGNS = ("lhs", "sobol")
 KEYS = ("title", "description", "base", "model", "design", "n_futures", "n_policies",
@@ -270,15 +270,7 @@ def _ranges(table: Any, key: str, roles: tuple[str, ...], changes: dict[str, Any
     for name, spec in table.items():
         here = f"{where} [{key}] {name}"
         if model is not None:
-            if not (isinstance(spec, dict) and set(spec) == {"low", "high"}
-                    and all(isinstance(spec[k], (int, float)) and not isinstance(spec[k], bool)
-                            for k in spec)):
-                raise ConfigError(f"{here} = {spec!r} is not allowed: with another model "
-                                  "expected { low = .., high = .. }")
-            if not spec["low"] < spec["high"]:
-                raise ConfigError(f"{here}: low = {spec['low']:g} must be below high = "
-                                  f"{spec['high']:g} (an empty range)")
-            out[name] = (float(spec["low"]), float(spec["high"]))
+            out[name] = _low_high(spec, here, "with another model expected")
             continue
         if name not in BY_NAME:
             raise ConfigError(f"{where} [{key}]: {_unknown(name)}")
@@ -309,15 +301,21 @@ def _stress(table: Any, uncertainties: dict[str, tuple[float, float]], where: st
         if name not in uncertainties:
             raise ConfigError(f"{here}: not one of the [uncertainties] "
                               f"({', '.join(uncertainties)})")
-        if not (isinstance(spec, dict) and set(spec) == {"low", "high"} and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in spec.values())):
-            raise ConfigError(f"{here} = {spec!r} is not allowed: expected "
-                              "{ low = .., high = .. }")
-        if not spec["low"] < spec["high"]:
-            raise ConfigError(f"{here}: low = {spec['low']:g} must be below high = "
-                              f"{spec['high']:g} (an empty range)")
-        out[name] = (float(spec["low"]), float(spec["high"]))
+        out[name] = _low_high(spec, here, "expected")
     return out
+
+
+def _low_high(spec: Any, here: str, expected: str) -> tuple[float, float]:
+    """A range written { low = .., high = .. } (numbers, low below high), as a
+    tuple; else a one-line error that says what was `expected`."""
+    if not (isinstance(spec, dict) and set(spec) == {"low", "high"} and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in spec.values())):
+        raise ConfigError(f"{here} = {spec!r} is not allowed: {expected} "
+                          "{ low = .., high = .. }")
+    if not spec["low"] < spec["high"]:
+        raise ConfigError(f"{here}: low = {spec['low']:g} must be below high = "
+                          f"{spec['high']:g} (an empty range)")
+    return float(spec["low"]), float(spec["high"])
 
 
 def _policies(table: Any, changes: dict[str, Any], uncertainties: dict, where: str,

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from ..config import (COMPARE_ONLY, ConfigError, check_name, check_one_cohort, find_config,
                       load_config, read_toml)
-from ..config import check_table_keys as _check_keys, sub_table as _table
+from ..config import check_strings, check_table_keys as _check_keys, sub_table as _table
 from ..params import Params, nearest
 
 KINDS = ("survey", "observation", "pdsa_tracker", "attendance_log")
@@ -126,10 +126,7 @@ def load_study(source: str | Path | Mapping[str, Any]) -> Study:
         raise ConfigError(f"{where}: the study file is empty; it needs config = \"...\" "
                           "and [instruments.NAME] tables")
     _check_keys(data, TOP_KEYS, where, "")
-    for key in ("title", "description"):
-        if not isinstance(data.get(key, ""), str):
-            raise ConfigError(f"{where}: {key} = {data[key]!r} is not allowed: expected "
-                              "a string")
+    check_strings(data, where)
     config = data.get("config")
     if not isinstance(config, str):
         raise ConfigError(f"{where}: config = {config!r}: expected the name of a model "
