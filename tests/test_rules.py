@@ -40,12 +40,12 @@ def test_reading_the_board_equals_report_by_report_updating(use_ties, same_role)
     p = bscsim.Params(n_centers=5, similarity_cross_type=0.4)
     model = bscsim.BSCModel(p, rng=7)
     rng = np.random.default_rng(0)
-    model.centers.ties[:] = rng.random((5, 5))
+    model.centers.ties[0] = rng.random((5, 5))      # (collaboratives, centers, centers)
     n_ideas = model.staff.belief_mu.shape[1]
     model.board.extend(rng.integers(5, size=40), rng.integers(n_ideas, size=40),
                        rng.normal(0.2, 0.3, 40), rng.uniform(5, 20, 40),
                        rng.integers(3, size=40))
-    model.board_seen["call"] = 17   # the last call heard the first 17 reports
+    model.board_seen[0]["call"] = 17   # the last call heard the first 17 reports
     staff = model.staff
     readers = np.flatnonzero(staff.present)
     mu, tau = staff.belief_mu.copy(), staff.belief_tau.copy()
@@ -59,7 +59,7 @@ def test_reading_the_board_equals_report_by_report_updating(use_ties, same_role)
             if b["idea"][j] >= model.package.n_package:
                 continue            # another program's staff idea is not read
             w = 0.3 * (1.0 if hs[c] == hs[src] else 0.4)
-            w *= model.centers.ties[c, src] if use_ties else 1.0
+            w *= model.centers.ties[0, c, src] if use_ties else 1.0
             i = b["idea"][j]
             mu[r, i] = (tau[r, i] * mu[r, i] + w * b["tau"][j] * b["y"][j]) / (tau[r, i] + w * b["tau"][j])
             tau[r, i] += w * b["tau"][j]
@@ -67,7 +67,7 @@ def test_reading_the_board_equals_report_by_report_updating(use_ties, same_role)
     read_board(model, readers, 0.3, "call", use_ties=use_ties, same_role=same_role)
     np.testing.assert_allclose(staff.belief_mu[readers], mu[readers], rtol=1e-10)
     np.testing.assert_allclose(staff.belief_tau[readers], tau[readers], rtol=1e-10)
-    assert model.board_seen["call"] == len(model.board), "the window moves on"
+    assert model.board_seen[0]["call"] == len(model.board), "the window moves on"
 
 
 def test_failures_are_shared_less_when_safety_is_low():

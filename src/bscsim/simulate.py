@@ -1,5 +1,6 @@
 """Running: one run of the model, from parameters and a seed to a `Result`; many
-runs, from parameters and seeds to one summary row per run (`simulate_many`)."""
+runs, from parameters and seeds to one summary row per run (`simulate_many`, on
+the ensemble engine: many collaboratives in one model)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .model import BSCModel
+from .model.ensemble import batch_key
 from .outputs import SUMMARY_NAMES
 from .params import Params, make_params
 from .results import Result
@@ -34,7 +36,8 @@ def simulate(params: Params | dict | None = None, seed: Any = 0) -> Result:
 
 
 def simulate_many(params: Params | dict | None | Sequence[Params | dict],
-                  seeds: Iterable[Any], tables: bool | Iterable[str] = False):
+                  seeds: Iterable[Any], tables: bool | Iterable[str] = False,
+                  batch_size: int | None = None):
     """Run one collaborative per seed and return one summary row per run.
 
     `params` is one `Params` (or dict, or None for the defaults) for every run, or
@@ -44,22 +47,31 @@ def simulate_many(params: Params | dict | None | Sequence[Params | dict],
     timeseries, centers, classrooms, pdsa_log) returns `(summary, tables)`, where
     `tables` maps each name to one DataFrame of every run's rows, `run` first.
 
+    The runs are simulated together, many collaboratives in one model (the
+    ensemble engine, model/ensemble.py): runs that can share a batch (the same
+    number of centers and the same weekly parameters, `ensemble.batch_key`) go
+    in batches of up to `batch_size` collaboratives (None: `auto_batch_size`).
     Each run draws from its own generators, spawned from its own seed exactly as
     `simulate` does, so a run's numbers are those of `simulate(params, seed)`,
-    whatever else is in the batch, its place in it, or the process it runs in.
-    The runs are simulated one after another (issue 12: the vectorized ensemble
-    engine is not built yet; this is the interface it will sit behind).
+    whatever else is in the batch, its place in it, the batch size, or the
+    process it runs in (tests/test_ensemble.py).
     """
     seeds = list(seeds)
     runs = _params_per_run(params, len(seeds))
     names = _table_names(tables)
-    rows, parts = [], {name: [] for name in names}
-    for run, (p, seed) in enumerate(zip(runs, seeds)):
-        result = simulate(p, seed)
-        rows.append(result.summary.to_numpy())
-        for name in names:
-            df = getattr(result, name)
-            parts[name].append(df.assign(run=run)[["run", *df.columns]])
+    if batch_size is not None and (not isinstance(batch_size, (int, np.integer))
+                                   or batch_size < 1):
+        raise ValueError(f"simulate_many: batch_size must be a whole number >= 1, "
+                         f"got {batch_size!r}")
+    rows: list[Any] = [None] * len(seeds)
+    parts: dict[str, list] = {name: [None] * len(seeds) for name in names}
+    for batch in batches(runs, batch_size):
+        for run, result in zip(batch, _run_batch([runs[j] for j in batch],
+                                                 [seeds[j] for j in batch])):
+            rows[run] = result.summary.to_numpy()
+            for name in names:
+                df = getattr(result, name)
+                parts[name][run] = df.assign(run=run)[["run", *df.columns]]
     summary = pd.DataFrame(np.array(rows, dtype=float).reshape(len(seeds), len(SUMMARY_NAMES)),
                            columns=list(SUMMARY_NAMES))
     summary.insert(0, "seed", pd.Series(seeds, dtype=object if not all(
@@ -69,6 +81,42 @@ def simulate_many(params: Params | dict | None | Sequence[Params | dict],
         return summary
     return summary, {name: pd.concat(dfs, ignore_index=True) if dfs else pd.DataFrame()
                      for name, dfs in parts.items()}
+
+
+# collaboratives' centers in one batch when the size is automatic: past about this
+# many, a bigger batch is no faster (benchmarks/bench_ensemble.py --batch-sizes)
+BATCH_CENTERS = 800
+
+
+def auto_batch_size(p: Params) -> int:
+    """How many collaboratives of `p`'s size `simulate_many` puts in one batch."""
+    return max(1, BATCH_CENTERS // max(p.n_centers, 1))
+
+
+def batches(runs: list[Params], batch_size: int | None = None) -> list[list[int]]:
+    """The runs (indices into `runs`) of each batch: runs grouped by
+    `ensemble.batch_key`, in order of first appearance, each group cut into
+    batches of up to `batch_size` (None: `auto_batch_size`)."""
+    groups: dict[tuple, list[int]] = {}
+    for j, p in enumerate(runs):
+        groups.setdefault(batch_key(p), []).append(j)
+    out = []
+    for members in groups.values():
+        size = batch_size or auto_batch_size(runs[members[0]])
+        out.extend(members[k:k + size] for k in range(0, len(members), size))
+    return out
+
+
+def _run_batch(params: list[Params], seeds: list[Any]) -> list[Result]:
+    """One batch through the ensemble engine (a batch of one: `simulate`)."""
+    if len(params) == 1:
+        return [simulate(params[0], seeds[0])]
+    model = BSCModel(params, [_rng_seed(s) for s in seeds])
+    try:
+        model.run()
+        return [Result(model.view(b), s) for b, s in enumerate(seeds)]
+    finally:
+        model.release()
 
 
 def _params_per_run(params: Any, n: int) -> list[Params]:

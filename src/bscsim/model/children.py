@@ -12,6 +12,7 @@ program-year boundary, so child gains need sustained practice (design brief).
 
 from __future__ import annotations
 
+import numpy as np
 from scipy.special import ndtr
 
 from .state import new_cohort
@@ -20,7 +21,10 @@ from .state import new_cohort
 def children(model) -> None:
     p, rooms = model.p, model.rooms
     if model.events.new_year:
-        new_cohort(p, rooms, rooms.center >= 0, model.streams["children"])
+        for b, bp in enumerate(model.block_params):
+            which = np.zeros(rooms.n, dtype=bool)
+            which[model.room_off[b]:model.room_off[b + 1]] = True
+            new_cohort(bp, rooms, which, model.block_streams[b]["children"])
     q = rooms.quality
     model.quality_of_week = (model.week, q)     # collect reads it this week
     growth = p.child_growth * (q - rooms.practice_ref)

@@ -42,7 +42,7 @@ def spread(model) -> None:
     p, rooms = model.p, model.rooms
     if not p.teams_on or p.p_spread == 0:
         return
-    u = model.streams["spread"].random(rooms.in_use.shape)   # drawn every week
+    u = model.weekly_draws("spread", {"u": ("rooms", rooms.in_use.shape[1])}).u   # every week
     share = open_share(model)
     if share is None:
         return
@@ -57,7 +57,7 @@ def spread(model) -> None:
     knowledge = model.center_knowledge()[c[k]]
     fid = p.spread_fidelity * fidelity_of(p, knowledge, model.package.driver[c[k], i])
     taken = put_in_use(model, k, i, fid, np.full(len(k), -1), displace=False)
-    model.counts["spread_adoptions"] += np.count_nonzero(taken)
+    model.counts["spread_adoptions"] += model.by_block(model.room_block[k[taken]])
 
 
 def open_share(model) -> np.ndarray | None:
@@ -100,22 +100,24 @@ def coach(model) -> None:
     if not (p.coaching_hours_week > 0 and model.events.collab
             and model.week < p.dur_coaching_weeks):
         return
-    teacher = np.arange(rooms.n)            # teachers hold the first rooms.n posts
+    teacher = model.teacher_post            # the lead teacher of each classroom
     coached = (rooms.participating & model.room_filled
                & (staff.person[teacher] == rooms.coached_person)).nonzero()[0]
     if len(coached) == 0:
         return
-    model.counts["coaching_hours"] += p.coaching_hours_week * len(coached)
+    model.counts["coaching_hours"] += p.coaching_hours_week * model.by_block(
+        model.room_block[coached])
     if model.week % p.coach_weeks_per_practice == 0:
         c = rooms.center[coached]
         classroom = model.package.driver[c] < CLASSROOM_DRIVERS
         score = np.where(classroom & ~rooms.in_use[coached] & model.centers.known[c],
-                         model.package.evidence[None, :], -np.inf)
+                         model.idea_evidence[c], -np.inf)
         best = score.argmax(axis=1)
         ok = np.isfinite(score[np.arange(len(coached)), best])
-        fid = fidelity_of(p, staff.knowledge[coached[ok]], model.package.driver[c[ok], best[ok]])
-        put_in_use(model, coached[ok], best[ok], fid, coached[ok], displace=False)
+        teachers = teacher[coached[ok]]        # their posts
+        fid = fidelity_of(p, staff.knowledge[teachers], model.package.driver[c[ok], best[ok]])
+        put_in_use(model, coached[ok], best[ok], fid, teachers, displace=False)
     step = min(p.coaching_gain * p.coaching_hours_week, 1.0)
     f = rooms.fidelity[coached]
     rooms.fidelity[coached] = np.where(rooms.in_use[coached], toward_one(f, step), f)
-    changed(model)
+    changed(model, coached)

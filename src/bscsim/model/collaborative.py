@@ -15,7 +15,7 @@ import numpy as np
 
 from .agents import TEACHER
 from .beliefs import evidence, update_beliefs
-from .network import decay_ties, meet_in_groups, tie_matrix
+from .network import decay_ties, meet_in_groups
 from .state import toward_one
 
 WEEKS_PER_MONTH = 52 / 12
@@ -89,9 +89,9 @@ class Board:
 
 def read_board(model, readers: np.ndarray, weight: float, channel: str,
                use_ties: bool = False, same_role: bool = False) -> None:
-    """`readers` hear the reports shared with the collaborative since the last event
-    of this `channel` ("ls", "call", "affinity"): the storyboards presented at a
-    learning session, the round of news on a call.
+    """`readers` hear the reports shared with their collaborative since the last
+    event of this `channel` ("ls", "call", "affinity"): the storyboards presented
+    at a learning session, the round of news on a call.
 
     Weight of another center's report: `weight` x context similarity (1 within a
     program type, `similarity_cross_type` across) x (tie strength between the two
@@ -102,17 +102,35 @@ def read_board(model, readers: np.ndarray, weight: float, channel: str,
     classroom is bounded (beliefs.here). A report on a staff idea is read only in
     its own center (another program has no such idea). Counts each report that
     moved a belief as one vicarious update of the reader's center. With mechanism 2
-    off nothing is read.
+    off nothing is read. Each collaborative reads its own board.
     """
-    p, staff, board = model.p, model.staff, model.board
-    start, n = model.board_seen[channel], len(board)
-    model.board_seen[channel] = n
-    if not p.vicarious_on or len(readers) == 0 or start == n:
+    if not model.p.vicarious_on:
+        for b, board in enumerate(model.boards):
+            model.board_seen[b][channel] = len(board)
         return
-    b = board.arrays()
-    n_c, n_i = model.centers.n, staff.belief_mu.shape[1]
-    w_cc, heard_from = channel_weights(model, channel, weight, use_ties)
-    new = {k: v[start:n] for k, v in b.items()}       # the reports not heard yet
+    blocks = model.post_block[readers]
+    heard = set()
+    for b, who in model.split(readers, blocks):
+        heard.add(b)
+        _read_block(model, b, who, weight, channel, use_ties, same_role)
+    for b, board in enumerate(model.boards):      # collaboratives with no reader
+        if b not in heard:
+            model.board_seen[b][channel] = len(board)
+
+
+def _read_block(model, b: int, readers: np.ndarray, weight: float, channel: str,
+                use_ties: bool, same_role: bool) -> None:
+    """read_board for the readers of collaborative b (centers numbered within it)."""
+    staff, board = model.staff, model.boards[b]
+    start, n = model.board_seen[b][channel], len(board)
+    model.board_seen[b][channel] = n
+    if start == n:
+        return
+    arrays = board.arrays()
+    off = model.center_off[b]
+    n_c, n_i = model.block_size, staff.belief_mu.shape[1]
+    w_cc, heard_from = channel_weights(model, b, channel, weight, use_ties)
+    new = {k: v[start:n] for k, v in arrays.items()}       # the reports not heard yet
     # the roles among the readers, in order (as np.unique)
     for r in (np.bincount(staff.role[readers]).nonzero()[0] if same_role else [None]):
         who = readers if r is None else readers[staff.role[readers] == r]
@@ -124,7 +142,7 @@ def read_board(model, readers: np.ndarray, weight: float, channel: str,
         a_tau[:, model.package.n_package:] = 0.0
         a_num[:, model.package.n_package:] = 0.0
         # the readers' centers, sorted, and each reader's row among them
-        c_who = staff.center[who]
+        c_who = staff.center[who] - off
         at = np.zeros(n_c, dtype=bool)
         at[c_who] = True
         centers = at.nonzero()[0]
@@ -134,28 +152,33 @@ def read_board(model, readers: np.ndarray, weight: float, channel: str,
         update_beliefs(staff, who, heard[inv, :n_i], heard[inv, n_i:])
         moved = (heard_from if len(centers) == n_c else heard_from[centers]) @ n_src
         # whole numbers of reports: a float sum of them is exact
-        model.counts["vicarious_updates"] += np.bincount(
+        model.counts["vicarious_updates"][off:off + n_c] += np.bincount(
             c_who, weights=moved[inv], minlength=n_c).astype(np.int64)
 
 
-def channel_weights(model, channel: str, weight: float, use_ties: bool):
-    """Center-by-center weights of a channel, and whether a report is heard at all
-    (weight > 0); cached until the ties change."""
+def channel_weights(model, b: int, channel: str, weight: float, use_ties: bool):
+    """Center-by-center weights of a channel in collaborative b, and whether a
+    report is heard at all (weight > 0); cached until the ties change."""
     key = (channel, weight, use_ties, model.ties_version, use_ties and model.tie_scale)
-    cached = model.channel_cache.get(channel)
+    cached = model.channel_cache[b].get(channel)
     if cached is None or cached[0] != key:
-        w_cc = weight * model.similarity
+        w_cc = weight * model.similarity[b]
         if use_ties:
-            w_cc = w_cc * tie_matrix(model)
+            w_cc = w_cc * (model.centers.ties[b] * model.tie_scale)
         cached = (key, w_cc, (w_cc > 0).astype(float))
-        model.channel_cache[channel] = cached
+        model.channel_cache[b][channel] = cached
     return cached[1], cached[2]
 
 
 def attendees(model) -> np.ndarray:
     """Team members present this week who attend the event (chance `p_attend`)."""
     members = model.present_now()
-    return members[model.streams["collab"].random(len(members)) < model.p.p_attend]
+    if model.n_blocks == 1:
+        u = model.streams["collab"].random(len(members))
+    else:
+        n = model.by_block(model.post_block[members]).astype(np.int64)
+        u = model.draw("collab", "random", lambda b: n[b])
+    return members[u < model.p.p_attend]
 
 
 def learn(model, people: np.ndarray, gain: float) -> None:
@@ -200,7 +223,7 @@ def learning_session(model) -> None:
     model.counts_sessions += 1
     p, staff = model.p, model.staff
     people = attendees(model)
-    model.counts["ls_attendance"] += len(people)
+    model.counts["ls_attendance"] += model.by_block(model.post_block[people]).astype(np.int64)
     by_center = np.bincount(staff.center[people], minlength=model.centers.n)
     model.counts["ls_attended"] += by_center
     learn(model, people, p.ls_knowledge_gain)
@@ -222,22 +245,26 @@ def faculty_review(model) -> None:
     promises, with the reports weighted by `vicarious_weight_ls` x tau_y x context
     similarity to that type (IHI 2003: faculty harvest changes that work; the
     seed's storyboards). With cross-program learning off the package order
-    stands."""
-    p, board = model.p, model.board
-    if not p.vicarious_on or len(board) == 0:
+    stands. Each collaborative's faculty read its own board."""
+    p = model.p
+    if not p.vicarious_on:
         return
-    b = board.arrays()
     n_pkg = model.package.n_package
-    pkg = b["idea"] < n_pkg
-    src_hs = model.centers.is_hs[b["center"][pkg]]
     tau0 = 1.0 / p.prior_sd ** 2
-    for t in (0, 1):
-        sim = np.where(src_hs == bool(t), 1.0, p.similarity_cross_type)
-        w = p.vicarious_weight_ls * sim * b["tau"][pkg]
-        total = np.bincount(b["idea"][pkg], weights=w, minlength=n_pkg)
-        num = np.bincount(b["idea"][pkg], weights=w * b["y"][pkg], minlength=n_pkg)
-        model.faculty_score[t] = (tau0 * p.prior_mean + num) / (tau0 + total)
-    model.faculty_version += 1
+    for b, board in enumerate(model.boards):
+        if len(board) == 0:
+            continue
+        arrays = board.arrays()
+        pkg = arrays["idea"] < n_pkg
+        src_hs = model.centers.is_hs[arrays["center"][pkg] + model.center_off[b]]
+        for t in (0, 1):
+            sim = np.where(src_hs == bool(t), 1.0, p.similarity_cross_type)
+            w = p.vicarious_weight_ls * sim * arrays["tau"][pkg]
+            total = np.bincount(arrays["idea"][pkg], weights=w, minlength=n_pkg)
+            num = np.bincount(arrays["idea"][pkg], weights=w * arrays["y"][pkg],
+                              minlength=n_pkg)
+            model.faculty_score[b, t] = (tau0 * p.prior_mean + num) / (tau0 + total)
+        model.faculty_version[b] += 1
 
 
 def calls(model) -> None:
@@ -255,14 +282,16 @@ def calls(model) -> None:
         faculty_review(model)
     if ev.call:
         people = attendees(model)
-        model.counts["call_attendance"] += len(people)
+        model.counts["call_attendance"] += model.by_block(
+            model.post_block[people]).astype(np.int64)
         model.counts["calls_attended"] += np.bincount(model.staff.center[people],
                                                       minlength=model.centers.n)
         learn(model, people, p.call_knowledge_gain)
         read_board(model, people, p.vicarious_weight_call, "call", use_ties=True)
     if ev.affinity_call:
         people = attendees(model)
-        model.counts["call_attendance"] += len(people)
+        model.counts["call_attendance"] += model.by_block(
+            model.post_block[people]).astype(np.int64)
         by_center = np.bincount(model.staff.center[people], minlength=model.centers.n)
         model.counts["calls_attended"] += by_center
         learn(model, people, p.call_knowledge_gain)
@@ -275,10 +304,14 @@ def faculty_consultation(model) -> None:
     """Monthly, when metrics are due, BSC faculty consult with each team for
     `faculty_hours_month` hours: every member present closes `faculty_qi_gain`
     of her QI-skill gap per hour (IHI 2003: faculty review the teams' monthly
-    reports; hours and gain: assumption)."""
-    p, staff = model.p, model.staff
-    gain = min(p.faculty_qi_gain * p.faculty_hours_month, 1.0)
-    if gain == 0:
+    reports; hours and gain: assumption). Each collaborative has its own faculty
+    (both parameters may differ between the collaboratives of a batch)."""
+    staff = model.staff
+    hours, per_hour = model.per_block["faculty_hours_month"], model.per_block["faculty_qi_gain"]
+    gain = np.minimum(per_hour * hours, 1.0)
+    if not np.count_nonzero(gain):
         return
     people = model.present_now()
-    staff.qi[people] = toward_one(staff.qi[people], gain)
+    if np.count_nonzero(gain) < len(gain):     # no consultation where the gain is 0
+        people = people[gain[model.post_block[people]] != 0]
+    staff.qi[people] = toward_one(staff.qi[people], gain[model.post_block[people]])

@@ -21,6 +21,8 @@ The model does no I/O. `Result` (results.py) turns a finished model into tables.
 
 from __future__ import annotations
 
+import math
+from types import SimpleNamespace
 from typing import Any
 
 import mesa
@@ -30,6 +32,7 @@ from .. import collector
 from . import state
 from .agents import AGENT_CLASS, DIRECTOR, TEACHER, Director, Parent, Teacher
 from .children import children
+from .draws import weekly_draws
 from .classrooms import practice, spread
 from .collaborative import Board, calendar, calls, learning_session, session_weeks
 from .framework import CLASSROOM_DRIVERS, DRIVER_DOMAIN
@@ -39,9 +42,11 @@ from .organization import organization
 from ..outputs import CENTER_NAMES, TIMESERIES_NAMES
 from ..params import Params, make_params
 from .pdsa import PdsaLog, pdsa
+from .practices import changed
 from .teams import team_meeting
 from .workforce import turnover
 from .state import toward_one
+from .ensemble import WEEKLY_PER_BLOCK, check_batch
 
 STREAMS = ("init", "workforce", "collab", "teams", "pdsa", "spread", "children",
            "observe")
@@ -71,29 +76,66 @@ class BSCModel(mesa.Model):
             `batch_run` can pass parameters as keywords).
     """
 
-    def __init__(self, params: Params | None = None, rng: Any = None,
+    def __init__(self, params: Params | None | list = None, rng: Any = None,
                  observe_weeks: Any = (), replay_starts: dict | None = None,
                  **changes: Any):
-        if rng is None:   # a fresh seed, recorded so that the run can be repeated
-            rng = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
-        super().__init__(rng=rng)
+        many = isinstance(params, (list, tuple))
+        if many:      # an ensemble: one collaborative per (params, seed) pair
+            block_params, seeds = list(params), list(rng)
+            if changes or observe_weeks or replay_starts is not None:
+                raise ValueError("BSCModel: an ensemble takes no parameter changes, "
+                                 "observe_weeks or replay_starts")
+            check_batch(block_params)
+            super().__init__(rng=None)
+        else:
+            if rng is None:   # a fresh seed, recorded so that the run can be repeated
+                rng = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
+            super().__init__(rng=rng)
+            p = params if params is not None else make_params()
+            if changes:
+                p = p.replace(**changes)
+            block_params, seeds = [p], [rng]
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else None
-        p = params if params is not None else make_params()
-        if changes:
-            p = p.replace(**changes)
-        self.p = p
+        p = block_params[0]
+        self.p = p                      # what every collaborative of the run shares
+        self.block_params = block_params
+        B = self.n_blocks = len(block_params)
         self.week = 0
         self.n_weeks = p.weeks_collab + p.weeks_followup
         self.ls_weeks = session_weeks(p)
         self.counts_sessions = 0
-        # one stream per process, spawned from the one seed: a scenario that
-        # changes one process leaves the draws of the others unchanged (common
-        # random numbers across scenarios)
-        self.streams = dict(zip(STREAMS, self.rng.spawn(len(STREAMS))))
-        init = self.streams["init"]
-        self.centers, self.package = state.init_centers(p, init)
-        self.rooms = state.init_classrooms(p, self.centers, self.package, init)
-        self.staff = state.init_staff(p, self.centers, self.rooms, init)
+        # one stream per process, spawned from each collaborative's seed: a
+        # scenario that changes one process leaves the draws of the others
+        # unchanged (common random numbers across scenarios), and a collaborative
+        # draws the same numbers alone or in any batch
+        gens = [self.rng] if not many else [
+            s if isinstance(s, np.random.Generator) else np.random.default_rng(s)
+            for s in seeds]
+        self.block_streams = [dict(zip(STREAMS, g.spawn(len(STREAMS)))) for g in gens]
+        self.streams = self.block_streams[0]
+        self._draw_plans: dict = {}
+        parts = []
+        for bp, streams in zip(block_params, self.block_streams):
+            init = streams["init"]
+            centers, package = state.init_centers(bp, init)
+            rooms = state.init_classrooms(bp, centers, package, init)
+            parts.append((centers, package, rooms, state.init_staff(bp, centers, rooms, init)))
+        self.centers, self.package, self.rooms, self.staff, self.idea_evidence = \
+            state.stack(parts)
+        # which collaborative each center, classroom and post belongs to, and
+        # where each collaborative's rows start (rows are stored collaborative by
+        # collaborative)
+        self.center_off = np.cumsum([0] + [c.n for c, *_ in parts])
+        self.room_off = np.cumsum([0] + [r.n for *_, r, _ in parts])
+        self.post_off = np.cumsum([0] + [s.n for *_, s in parts])
+        self.center_block = np.repeat(np.arange(B), np.diff(self.center_off))
+        self.room_block = np.repeat(np.arange(B), np.diff(self.room_off))
+        self.post_block = np.repeat(np.arange(B), np.diff(self.post_off))
+        self.block_size = int(self.center_off[1])       # centers per collaborative
+        # parameters that may differ between the collaboratives of a batch and
+        # that the weekly schedule reads, one value per collaborative
+        self.per_block = {k: np.array([getattr(bp, k) for bp in block_params])
+                          for k in WEEKLY_PER_BLOCK}
         # people are rows of the staff arrays; Mesa agents are made from them only
         # when Mesa asks (`agents`, `agents_by_type`, `people_as_agents`)
         self.people: list[mesa.Agent | None] = [None] * self.staff.n
@@ -104,23 +146,27 @@ class BSCModel(mesa.Model):
                             | (self.staff.role == DIRECTOR)
                             | ((self.staff.role == TEACHER)
                                & self.rooms.participating[np.maximum(self.staff.classroom, 0)]))
-        hs = self.centers.is_hs
-        # context similarity of two centers' teams (0 with itself: nobody reads
-        # her own center's reports on the board)
-        self.similarity = np.where(hs[:, None] == hs[None, :], 1.0, p.similarity_cross_type)
-        np.fill_diagonal(self.similarity, 0.0)
-        self.board = Board()
+        # context similarity of two centers' teams of a collaborative (0 with
+        # itself: nobody reads her own center's reports on the board)
+        m = self.block_size
+        hs = self.centers.is_hs.reshape(B, m)
+        self.similarity = np.where(hs[:, :, None] == hs[:, None, :], 1.0,
+                                   p.similarity_cross_type)
+        self.similarity[:, np.arange(m), np.arange(m)] = 0.0
+        # the pooled board of each collaborative, and what each channel has read
+        self.boards = [Board() for _ in range(B)]
+        self.board = self.boards[0]
+        self.board_seen = [{"ls": 0, "call": 0, "affinity": 0} for _ in range(B)]
+        self.channel_cache: list[dict] = [{} for _ in range(B)]
         # the faculty's reading of the board per program type (child care, Head
         # Start): ranks the prescription within a driver (collaborative.faculty_review)
-        self.faculty_score = np.full((2, self.package.n_package), p.prior_mean)
-        self.faculty_version = 0
+        self.faculty_score = np.full((B, 2, self.package.n_package), p.prior_mean)
+        self.faculty_version = np.zeros(B, dtype=np.int64)
         self.all_ideas_known = bool(self.centers.known.all())   # teams.bring_ideas
         self.org_in_use_any = False          # some driver-5 idea was ever put in use
         self.prescription: tuple = (None, None)      # (key, order), pdsa.prescribed_order
-        self.board_seen = {"ls": 0, "call": 0, "affinity": 0}
         self.ties_version = 0
         self.tie_scale = 1.0           # stored ties x tie_scale = ties (network.py)
-        self.channel_cache: dict = {}
         self.log = PdsaLog()
         self.starts: dict[int, np.ndarray] = {}      # week -> posts that started a cycle
         self.replay_starts = replay_starts
@@ -129,19 +175,22 @@ class BSCModel(mesa.Model):
         self.pending: dict[int, list[float]] = {}
         n_c = self.centers.n
         # per-center running counts: rows of one matrix (summed in one call by
-        # collect), reached by name as views
+        # collect), reached by name as views; the others, one per collaborative
         self.center_counts = np.zeros((len(CENTER_COUNTS), n_c), dtype=np.int64)
         self.counts: dict[str, Any] = dict(zip(CENTER_COUNTS, self.center_counts))
-        self.counts.update({k: 0 for k in SCALAR_COUNTS})
-        # weekly model-level outputs: a (weeks, outputs) table; series[name] is its column
-        self._series_table = np.full((self.n_weeks, len(TIMESERIES_NAMES)), np.nan)
-        self.series = {k: self._series_table[:, j] for j, k in enumerate(TIMESERIES_NAMES)}
+        self.counts.update({k: np.zeros(B, dtype=float if k == "coaching_hours"
+                                        else np.int64) for k in SCALAR_COUNTS})
+        # weekly model-level outputs: a (collaboratives, weeks, outputs) table;
+        # series[name] is the first collaborative's column
+        self._series_table = np.full((B, self.n_weeks, len(TIMESERIES_NAMES)), np.nan)
+        self.series = {k: self._series_table[0, :, j] for j, k in enumerate(TIMESERIES_NAMES)}
         # per-center weekly outputs: a (weeks, outputs x centers) table, filled a
         # row a week; by_center[name] is its (weeks, centers) block
         self._center_table = np.full((self.n_weeks, len(CENTER_NAMES) * n_c), np.nan)
         self.by_center = {k: self._center_table[:, j * n_c:(j + 1) * n_c]
                           for j, k in enumerate(CENTER_NAMES)}
-        self.snapshots: dict[str, dict[str, np.ndarray]] = {}
+        self.block_snapshots: list[dict[str, dict]] = [{} for _ in range(B)]
+        self.snapshots = self.block_snapshots[0]
         # the calendar of every week (and one past the end, for a model stepped on)
         self._calendar = [calendar(self, w) for w in range(self.n_weeks + 1)]
         self.events = self._calendar[0]
@@ -150,8 +199,11 @@ class BSCModel(mesa.Model):
         self.cb_by_center = self.center_mean(self.rooms.cb_share)   # kept by children()
         self.update_room_filled()
         self._init_collect()
+        director = self.staff.role == DIRECTOR
+        hazard_director = np.array([state.weekly_hazard(bp.turnover_director)
+                                    for bp in block_params])
         self.hazard = np.where(
-            self.staff.role == DIRECTOR, state.weekly_hazard(p.turnover_director),
+            director, hazard_director[self.post_block],
             np.where(self.staff.role == TEACHER,
                      state.weekly_hazard(self.centers.turnover[self.staff.center]), 0.0))
         self.snapshot("baseline")
@@ -161,6 +213,92 @@ class BSCModel(mesa.Model):
             self.observations[0] = observe(self)
         self.running = self.n_weeks > 0
 
+    # ---------------------------------------------------- collaboratives
+    def draw(self, stream: str, kind: str, per_block, axis: int = 0) -> np.ndarray:
+        """Random numbers of one process for every collaborative, each from its
+        own stream, joined in collaborative order along `axis` (the axis that runs
+        over the collaborative's rows): `kind` "random" or "standard_normal",
+        `per_block(b)` the shape of collaborative b's draw."""
+        if self.n_blocks == 1:
+            return getattr(self.streams[stream], kind)(per_block(0))
+        return np.concatenate([getattr(s[stream], kind)(per_block(b))
+                               for b, s in enumerate(self.block_streams)], axis=axis)
+
+    def weekly_draws(self, stream: str, uniform: dict | None = None,
+                     normal: dict | None = None) -> SimpleNamespace:
+        """draws.weekly_draws for every collaborative, each from its own stream,
+        each named array joined in collaborative order. Shapes are given by what
+        they run over: "posts", "centers", or ("rooms", k) for k per classroom."""
+        plan = self._draw_plans.get((stream, repr(uniform), repr(normal)))
+        if plan is None:
+            plan = self._draw_plans[(stream, repr(uniform), repr(normal))] = \
+                self._draw_plan(uniform or {}, normal or {})
+        if self.n_blocks == 1:
+            return weekly_draws(self.streams[stream], *plan)
+        out = SimpleNamespace()
+        for kind, (buffer, views, gather) in zip(("random", "standard_normal"), plan):
+            if buffer is None:
+                continue
+            for streams, view in zip(self.block_streams, views):
+                getattr(streams[stream], kind)(out=view)
+            for name, (idx, shape) in gather.items():
+                setattr(out, name, buffer[idx].reshape(shape))
+        return out
+
+    def _draw_plan(self, uniform: dict, normal: dict):
+        """How `weekly_draws` lays out a week's draws: for one collaborative, the
+        shapes of draws.weekly_draws; for many, per kind, a buffer, each
+        collaborative's part of it, and where each named array sits in it."""
+        rows = {"posts": np.diff(self.post_off), "centers": np.diff(self.center_off),
+                "rooms": np.diff(self.room_off)}
+
+        def shape(spec, b):
+            return int(rows[spec][b]) if isinstance(spec, str) else (
+                int(rows[spec[0]][b]), spec[1])
+        if self.n_blocks == 1:
+            return ({k: shape(v, 0) for k, v in uniform.items()},
+                    {k: shape(v, 0) for k, v in normal.items()})
+        plan = []
+        for shapes in (uniform, normal):
+            if not shapes:
+                plan.append((None, None, None))
+                continue
+            sizes = np.array([[math.prod(np.atleast_1d(shape(v, b))) for v in shapes.values()]
+                              for b in range(self.n_blocks)])        # (blocks, names)
+            starts = np.cumsum(np.concatenate([[0], sizes.sum(axis=1)]))
+            buffer = np.empty(starts[-1])
+            views = [buffer[starts[b]:starts[b + 1]] for b in range(self.n_blocks)]
+            within = np.cumsum(np.column_stack([np.zeros(self.n_blocks, dtype=np.int64),
+                                                sizes[:, :-1]]), axis=1)
+            gather = {}
+            for j, (name, spec) in enumerate(shapes.items()):
+                idx = np.concatenate([starts[b] + within[b, j] + np.arange(sizes[b, j])
+                                      for b in range(self.n_blocks)])
+                total = int(sizes[:, j].sum())
+                gather[name] = (idx, total if isinstance(spec, str)
+                                else (total // spec[1], spec[1]))
+            plan.append((buffer, views, gather))
+        return plan
+
+    def by_block(self, blocks: np.ndarray, weights=None) -> np.ndarray:
+        """Per collaborative: how many of `blocks` (the collaboratives of some
+        rows) fall in each, or the sum of `weights` over them."""
+        return np.bincount(blocks, weights=weights, minlength=self.n_blocks)
+
+    def split(self, rows: np.ndarray, blocks: np.ndarray):
+        """(b, rows of b) for each collaborative that has some of `rows`, whose
+        collaboratives are `blocks`; the rows of b keep their order."""
+        if self.n_blocks == 1:
+            if len(rows):
+                yield 0, rows
+            return
+        if len(blocks) > 1 and np.count_nonzero(blocks[1:] < blocks[:-1]):
+            order = np.argsort(blocks, kind="stable")     # keeps the order within each
+            rows, blocks = rows[order], blocks[order]
+        ends = np.searchsorted(blocks, np.arange(self.n_blocks + 1))
+        for b in np.flatnonzero(np.diff(ends)):
+            yield int(b), rows[ends[b]:ends[b + 1]]
+
     def _init_lookups(self) -> None:
         """Tables fixed for a run: participating classrooms by center (rooms are
         stored center by center), each classroom's ideas by driver, and who the
@@ -169,7 +307,7 @@ class BSCModel(mesa.Model):
         self.part_rooms = np.flatnonzero(rooms.participating)
         self.part_count = np.bincount(rooms.center[self.part_rooms], minlength=self.centers.n)
         self.part_first = np.concatenate([[0], np.cumsum(self.part_count)[:-1]])
-        # each classroom's staff-idea slots by driver (package ideas: model.pkg_driver)
+        # each classroom's staff-idea slots by driver (package ideas: by position)
         drv = self.package.driver[rooms.center, self.package.n_package:]
         self.staff_driver_onehot = (drv[..., None]
                                     == np.arange(CLASSROOM_DRIVERS)).astype(float)
@@ -180,9 +318,9 @@ class BSCModel(mesa.Model):
                                                   np.arange(self.centers.n)))
         n_pkg = self.package.n_package
         self.sustained = None     # practices.sustained, kept between weeks
-        self.pkg_driver = (np.arange(n_pkg)[:, None] // self.p.n_ideas_per_driver
-                            == np.arange(CLASSROOM_DRIVERS)).astype(float)
-        teacher = np.arange(rooms.n)
+        self.sustained_dirty = np.zeros(self.n_blocks, dtype=bool)   # ... and where stale
+        # teachers' posts come first in each collaborative, in classroom order
+        self.teacher_post = teacher = np.flatnonzero(staff.role == TEACHER)
         rooms.coached_person = np.where(staff.filled[teacher], staff.person[teacher], -1)
         self._peer = (None, None)
         self._use_stats = None
@@ -193,7 +331,7 @@ class BSCModel(mesa.Model):
         self._part_rooms_center = (rooms.center[self.part_rooms],
                                    np.maximum(self.part_count, 1), self.part_count == 0)
         # director posts follow the teachers' posts, one per center (state.init_staff)
-        self.director_posts = slice(rooms.n, rooms.n + self.centers.n)
+        self.director_posts = np.flatnonzero(staff.role == DIRECTOR)
         self._rooms_per_center = np.maximum(np.bincount(rooms.center,
                                                         minlength=self.centers.n), 1)
         # per classroom: how many other classrooms its center has (at least 1)
@@ -232,23 +370,26 @@ class BSCModel(mesa.Model):
             return self._room_effect
         return self._room_effect[rooms, ideas]
 
-    def effect_changed(self) -> None:
+    def effect_changed(self, rooms: np.ndarray | None = None) -> None:
+        """The effects of ideas in `rooms` (None: anywhere) changed (an adapted
+        variant)."""
         self._room_effect = None
-        self.sustained = None
-        self._use_stats = None
+        changed(self, rooms)
 
     def peer_ties(self) -> np.ndarray:
-        """Per center: mean tie strength to the other centers."""
+        """Per center: mean tie strength to the other centers of its
+        collaborative."""
         return self._tie_sums()[0] * self.tie_scale
 
-    def _tie_sums(self) -> tuple[np.ndarray, float]:
-        """Per center, and in all, the stored ties over the other centers, scaled
-        to means (network.py stores ties divided by `tie_scale`); kept until the
-        stored ties change."""
+    def _tie_sums(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per center, and per collaborative, the stored ties over the other
+        centers, scaled to means (network.py stores ties divided by `tie_scale`);
+        kept until the stored ties change."""
         if self._peer[0] != self.ties_version:
-            ties, n_c = self.centers.ties, self.centers.n
-            self._peer = (self.ties_version, (ties.sum(axis=1) / max(n_c - 1, 1),
-                                              ties.sum() / self._n_pairs))
+            ties, m = self.centers.ties, self.block_size
+            self._peer = (self.ties_version,
+                          (ties.sum(axis=2).reshape(-1) / max(m - 1, 1),
+                           ties.reshape(self.n_blocks, -1).sum(axis=1) / self._n_pairs))
         return self._peer[1]
 
     def present_now(self) -> np.ndarray:
@@ -305,6 +446,9 @@ class BSCModel(mesa.Model):
         dropped so that they match who holds the posts now; agents are made in
         the order their holders took their posts, with the ids they would have
         had if each had been made on arrival. The weekly step never needs them."""
+        if self.n_blocks > 1:
+            raise ValueError("BSCModel: Mesa agents are made for a run of one "
+                             "collaborative, not for an ensemble")
         staff = self.staff
         agent_person = np.array([-1 if a is None else a.person for a in self.people])
         stale = np.flatnonzero((agent_person >= 0)
@@ -338,11 +482,12 @@ class BSCModel(mesa.Model):
         teachers are the first `rooms.n` posts, in classroom order). Also drops the
         cached list of participants present."""
         filled = self.staff.filled
-        self.room_filled = filled[:self.rooms.n].copy()
+        self.room_filled = filled[self.teacher_post]
         self.directors_in_post = np.count_nonzero(filled[self.director_posts]) == self.centers.n
         self.vacant_by_center = self.center_mean(~self.room_filled)
-        self.vacancy_share = 1.0 - np.count_nonzero(self.room_filled) / self.rooms.n
-        self._n_filled = max(np.count_nonzero(filled), 1)
+        self.vacancy_share = 1.0 - (self.by_block(self.room_block, self.room_filled)
+                                    / np.diff(self.room_off))
+        self._n_filled = np.maximum(self.by_block(self.post_block, filled), 1)
         self._team = None
         self._present = None
 
@@ -414,15 +559,14 @@ class BSCModel(mesa.Model):
 
     # ------------------------------------------------------------- collect
     def _init_collect(self) -> None:
-        """Weight vectors for the means `collect` takes every week (who counts as
-        a participant, participating classroom or director is fixed for a run),
-        so each mean is one dot product."""
+        """Bins and divisors for the means `collect` takes every week, per
+        collaborative (who counts as a participant, participating classroom or
+        director is fixed for a run), so that each group of means is one
+        `bincount`: a sum in row order within each collaborative, the same
+        whatever else is in the batch."""
         staff, pr = self.staff, self.rooms.participating
         directors = staff.role == DIRECTOR
-        self._w_part = _Mean(self.participant)
-        self._w_dir = _Mean(directors)
-        self._w_others = _Mean(self.participant & ~directors)
-        self._w_rooms = _Mean(np.stack([pr, ~pr]))
+        B, pb = self.n_blocks, self.post_block
         col = {k: j for j, k in enumerate(TIMESERIES_NAMES)}
         counted = {"pdsa_started": "pdsa_started", "pdsa_completed": "pdsa_completed",
                    "pdsa_adopted": "pdsa_adopted", "pdsa_adapted": "pdsa_adapted",
@@ -461,8 +605,31 @@ class BSCModel(mesa.Model):
         g["one_cols"] = g["scalar_cols"] + g["quality_cols"] + g["misc_cols"]
         for k in ("count_cols", "count_rows", "staff_cols", "room_cols", "one_cols"):
             g[k] = np.array(g[k], dtype=np.intp)
-        n_c = self.centers.n
-        self._n_pairs = max(n_c * (n_c - 1), 1)
+        k_staff = staff.psych_safety.base.shape[1]
+        k_room = self.rooms.practice.base.shape[1]
+        assert k_staff == len(staff_means) and k_room == len(by_room)
+        # participants: the staff table's columns, per collaborative
+        self._part_posts = np.flatnonzero(self.participant)
+        self._staff_bins = (pb[self._part_posts, None] * k_staff
+                            + np.arange(k_staff)).ravel()
+        # classrooms: participating (0) or not (1), then the classroom table's columns
+        group = self.room_block * 2 + (~pr)
+        self._room_groups = ((group[:, None] * k_room + np.arange(k_room)).ravel(),
+                             2 * B * k_room)
+        # posts: directors' status, other participants' status, directors'
+        # leadership, safety of the posts held
+        others = self.participant & ~directors
+        self._post_bins = ((pb[:, None] * 4 + np.arange(4)).ravel(), 4 * B)
+        self._post_masks = np.column_stack([directors, others, directors]).astype(float)
+
+        def divisor(counts):
+            return np.where(counts > 0, counts, np.nan)
+        self._div_part = divisor(self.by_block(pb, self.participant))
+        self._div_rooms = divisor(np.bincount(group, minlength=2 * B).reshape(B, 2))
+        self._div_dir = divisor(self.by_block(pb, directors))
+        self._div_others = divisor(self.by_block(pb, others))
+        m = self.block_size
+        self._n_pairs = max(m * (m - 1), 1)
         assert CENTER_NAMES == ("practice_participating", "practice_all", "psych_safety",
                                 "inquiry", "capacity", "pdsa_completed",
                                 "vicarious_updates", "vacancy_share"), \
@@ -489,32 +656,46 @@ class BSCModel(mesa.Model):
         self._dc_week, self._dc_own = 0, False
 
     def collect(self) -> None:
-        """Record this week's model-level and per-center outputs: one row of the
-        (weeks, outputs) table, filled by groups (`_init_collect`). What changes
-        only with turnover or with the practices in use is kept between weeks
-        (`update_room_filled`, `_in_use_stats`)."""
+        """Record this week's model-level outputs (one row per collaborative of
+        the (collaboratives, weeks, outputs) table, filled by groups,
+        `_init_collect`) and per-center outputs. What changes only with turnover or
+        with the practices in use is kept between weeks (`update_room_filled`,
+        `_in_use_stats`)."""
         w, staff, rooms, centers = self.week, self.staff, self.rooms, self.centers
-        row, g, counts = self._series_table[w], self._groups, self.counts
-        row[g["count_cols"]] = np.add.reduce(self.center_counts, axis=1)[g["count_rows"]]
-        row[g["staff_cols"]] = self._w_part @ staff.psych_safety.base
+        B, g, counts = self.n_blocks, self._groups, self.counts
+        rows = self._series_table[:, w]
+        by_center = self.center_counts[g["count_rows"]]
+        rows[:, g["count_cols"]] = (np.add.reduce(by_center, axis=1)[None] if B == 1
+                                    else np.add.reduceat(by_center, self.center_off[:-1],
+                                                         axis=1).T)
+        table = staff.psych_safety.base
+        part = np.bincount(self._staff_bins, weights=table[self._part_posts].ravel(),
+                           minlength=B * table.shape[1]).reshape(B, -1)
+        rows[:, g["staff_cols"]] = part / self._div_part[:, None]
         week_q, q = self.quality_of_week      # practice quality, from children()
         if week_q != w:
             q = rooms.quality
-        rooms_part, rooms_other = self._w_rooms @ rooms.practice.base
-        row[g["room_cols"]] = rooms_part
-        others = self._w_others @ staff.status
-        row[g["one_cols"]] = [
+        bins, size = self._room_groups
+        room_means = (np.bincount(bins, weights=rooms.practice.base.ravel(), minlength=size)
+                      .reshape(B, 2, -1) / self._div_rooms[:, :, None])
+        rows[:, g["room_cols"]] = room_means[:, 0]
+        bins, size = self._post_bins
+        post = np.column_stack([self._post_masks * np.column_stack(
+            [staff.status, staff.status, staff.leadership]),
+            staff.psych_safety * staff.filled])
+        post = np.bincount(bins, weights=post.ravel(), minlength=size).reshape(B, 4)
+        others = post[:, 1] / self._div_others
+        quality = np.add.reduce(room_means[:, :, :CLASSROOM_DRIVERS], axis=2) / CLASSROOM_DRIVERS
+        rows[:, g["one_cols"]] = np.column_stack([
             *[counts[k] for k in g["scalar_keys"]],
-            # quality: the mean of the drivers, a sum, then one division (as np.mean)
-            np.add.reduce(rooms_part[:CLASSROOM_DRIVERS]) / CLASSROOM_DRIVERS,
-            np.add.reduce(rooms_other[:CLASSROOM_DRIVERS]) / CLASSROOM_DRIVERS,
-            self._w_dir @ staff.status - (others if others == others else 0.0),
-            self._w_dir @ staff.leadership,
+            quality[:, 0], quality[:, 1],
+            post[:, 0] / self._div_dir - np.where(others == others, others, 0.0),
+            post[:, 2] / self._div_dir,
             self._tie_sums()[1] * self.tie_scale,
-            (staff.psych_safety @ staff.filled) / self._n_filled,
-            np.add.reduce(centers.capacity) / centers.n,
+            post[:, 3] / self._n_filled,
+            self.by_block(self.center_block, centers.capacity) / self.block_size,
             self.vacancy_share,
-            *self._in_use_stats()]
+            *self._in_use_stats()])
         # per center (CENTER_NAMES, in order): the means of team_now's bincount,
         # then the rest
         who = self.team_now()[0]
@@ -526,56 +707,106 @@ class BSCModel(mesa.Model):
                         counts["vicarious_updates"], self.vacant_by_center],
                        out=self._center_table[w])
 
-    def _in_use_stats(self) -> tuple[float, float]:
-        """Per practice slot of the participating classrooms: the share in use, and
-        the share of those in use that harm (`harmful_in_use`); kept until the
-        practices in use or their effects change (`practices.changed`)."""
+    def _in_use_stats(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per collaborative, over the practice slots of the participating
+        classrooms: the share in use, and the share of those in use that harm
+        (`harmful_in_use`); kept until the practices in use or their effects
+        change (`practices.changed`)."""
         if self._use_stats is None:
-            part_use = self.rooms.in_use[self.part_rooms]
-            self._use_stats = (np.count_nonzero(part_use) / max(len(self.part_rooms), 1),
-                               self.harmful_in_use(part_use))
+            self._use_stats = self._use_counts(self.rooms.in_use[self.part_rooms])
         return self._use_stats
+
+    def _use_counts(self, part_use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        blocks = self.room_block[self.part_rooms]
+        n_use = self.by_block(blocks, np.count_nonzero(part_use, axis=1))
+        harm = self.by_block(blocks, np.count_nonzero(
+            part_use & (self.room_effect()[self.part_rooms] < 0), axis=1))
+        n_part = self.by_block(blocks)
+        return (n_use / np.maximum(n_part, 1),
+                np.where(n_use > 0, harm / np.maximum(n_use, 1), 0.0))
 
     def harmful_in_use(self, use: np.ndarray | None = None) -> float:
         """Share of the practices in use in participating classrooms whose true
-        effect there is below zero (0 when none is in use)."""
+        effect there is below zero (0 when none is in use); of the first
+        collaborative."""
         use = self.rooms.in_use[self.part_rooms] if use is None else use
-        n = np.count_nonzero(use)
-        if n == 0:
-            return 0.0
-        return np.count_nonzero(use & (self.room_effect()[self.part_rooms] < 0)) / n
+        return float(self._use_counts(use)[1][0])
+
+    def rows_of(self, b: int) -> tuple[slice, slice, slice]:
+        """Collaborative b's rows: (centers, classrooms, posts)."""
+        return (slice(self.center_off[b], self.center_off[b + 1]),
+                slice(self.room_off[b], self.room_off[b + 1]),
+                slice(self.post_off[b], self.post_off[b + 1]))
 
     def snapshot(self, when: str) -> None:
         """Classroom and participant state at baseline, end of collaborative and
-        end of follow-up; observed practice includes observer error."""
+        end of follow-up, per collaborative; observed practice includes observer
+        error."""
         rooms, staff = self.rooms, self.staff
-        q = rooms.quality
-        part = self.participant
-        self.snapshots[when] = {
-            "practice": q.copy(),
-            # an observer scores a share of key practices: within [0, 1]
-            "observed": np.clip(q + self.streams["observe"].normal(0.0, self.p.obs_error_sd,
-                                                                   rooms.n), 0.0, 1.0),
-            "child_se": rooms.competence.copy(),
-            "cb_share": rooms.cb_share.copy(),
-            "drivers": rooms.practice.copy(),
-            "psych_safety": float(staff.psych_safety[part].mean()),
-            "inquiry": float(staff.inquiry[part].mean()),
-            "efficacy": float(staff.efficacy[part].mean()),
-            "knowledge_sel": float(staff.knowledge[part, 0].mean()),
-            "capacity": float(self.centers.capacity.mean()),
-            "harmful_in_use": self.harmful_in_use(),
-            "ties_sd": float(tie_matrix(self)[~np.eye(self.centers.n, dtype=bool)].std())
-            if self.centers.n > 1 else 0.0,
-            "week": self.week,
-            "counts": self.counts_now(),
-            "pdsa_rows": len(self.log),
-        }
+        q_all = rooms.quality
+        harmful = self._use_counts(self.rooms.in_use[self.part_rooms])[1]
+        ties = tie_matrix(self)
+        log_rows = (np.array([len(self.log)]) if self.n_blocks == 1 else
+                    self.by_block(self.center_block[self.log.column("center").astype(np.int64)]))
+        for b, bp in enumerate(self.block_params):
+            cs, rs, ps = self.rows_of(b)
+            q, n_rooms, n_c = q_all[rs], rs.stop - rs.start, cs.stop - cs.start
+            part = self.participant[ps]
+            self.block_snapshots[b][when] = {
+                "practice": q.copy(),
+                # an observer scores a share of key practices: within [0, 1]
+                "observed": np.clip(q + self.block_streams[b]["observe"].normal(
+                    0.0, bp.obs_error_sd, n_rooms), 0.0, 1.0),
+                "child_se": rooms.competence[rs].copy(),
+                "cb_share": rooms.cb_share[rs].copy(),
+                "drivers": rooms.practice[rs].copy(),
+                "psych_safety": float(staff.psych_safety[ps][part].mean()),
+                "inquiry": float(staff.inquiry[ps][part].mean()),
+                "efficacy": float(staff.efficacy[ps][part].mean()),
+                "knowledge_sel": float(staff.knowledge[ps][part, 0].mean()),
+                "capacity": float(self.centers.capacity[cs].mean()),
+                "harmful_in_use": float(harmful[b]),
+                "ties_sd": float(ties[b][~np.eye(n_c, dtype=bool)].std())
+                if n_c > 1 else 0.0,
+                "week": self.week,
+                "counts": self.counts_now(b),
+                "pdsa_rows": int(log_rows[b]),
+            }
 
-    def counts_now(self) -> dict[str, Any]:
-        """A copy of the running counts (per-center arrays and totals) as they stand."""
-        return {k: (v.copy() if isinstance(v, np.ndarray) else v)
+    def counts_now(self, b: int = 0) -> dict[str, Any]:
+        """A copy of collaborative b's running counts (per-center arrays and
+        totals) as they stand."""
+        cs = self.rows_of(b)[0]
+        return {k: (v[cs].copy() if k in CENTER_COUNTS else v[b].item())
                 for k, v in self.counts.items()}
+
+    def view(self, b: int):
+        """Collaborative b as a finished run of its own: what `Result` reads (its
+        parameters, weekly and per-center outputs, snapshots, PDSA log, centers
+        and classrooms), with centers, classrooms and posts numbered within it."""
+        if self.n_blocks == 1:
+            return self
+        cs, rs, ps = self.rows_of(b)
+        log = PdsaLog()
+        if len(self.log):
+            center = self.log.column("center").astype(np.int64)
+            mine = self.center_block[center] == b
+            shift = {"center": cs.start, "post": ps.start, "classroom": rs.start}
+            cols = {k: self.log.column(k)[mine] - shift.get(k, 0)
+                    for k in PdsaLog.COLUMNS if k not in PdsaLog.FLAGS}
+            if np.count_nonzero(mine):
+                log.extend(**cols)
+                log.shared_team = self.log.column("shared_team")[mine].tolist()
+                log.shared_collab = self.log.column("shared_collab")[mine].tolist()
+        return SimpleNamespace(
+            p=self.block_params[b], n_blocks=1, log=log,
+            series={k: self._series_table[b, :, j] for j, k in enumerate(TIMESERIES_NAMES)},
+            by_center={k: v[:, cs] for k, v in self.by_center.items()},
+            snapshots=self.block_snapshots[b],
+            centers=SimpleNamespace(n=cs.stop - cs.start, is_hs=self.centers.is_hs[cs]),
+            rooms=SimpleNamespace(n=rs.stop - rs.start, center=self.rooms.center[rs] - cs.start,
+                                  participating=self.rooms.participating[rs]),
+            staff=SimpleNamespace(belief_mu=self.staff.belief_mu[:0]))
 
     def release(self) -> None:
         """Drop Mesa's class-level reference to this model (Mesa 3.3.1 keeps every
@@ -583,25 +814,6 @@ class BSCModel(mesa.Model):
         ids = getattr(mesa.Agent, "_ids", None)
         if isinstance(ids, dict):
             ids.pop(self, None)
-
-
-class _Mean:
-    """The mean over the rows `mask` selects (NaN if none), as `mean @ x`: a sum
-    first, then one division, so that a mean of values in [0, 1] stays in [0, 1]
-    (a dot product with weights 1/n can round to 1 + 2e-16). `mask` may hold
-    several masks as rows."""
-
-    def __init__(self, mask: np.ndarray):
-        self.mask = mask.astype(float)
-        n = self.mask.sum(axis=-1)
-        self.n = np.where(n > 0, n, np.nan)
-        # divisors for a vector of values (one per mask) and for a table (one
-        # row per mask)
-        self._n_vec = self.n
-        self._n_table = self.n[..., None]
-
-    def __matmul__(self, x: np.ndarray):
-        return (self.mask @ x) / (self._n_vec if x.ndim == 1 else self._n_table)
 
 
 __all__ = ["BSCModel", "Teacher", "Director", "Parent"]

@@ -20,26 +20,35 @@ import numpy as np
 
 
 def meet_in_groups(model, centers: np.ndarray, gain: float) -> None:
-    """The `centers` present are split at random into groups of `table_size`;
-    every pair in a group strengthens its tie by `gain` of the gap to 1."""
-    if gain == 0 or len(centers) < 2:
+    """The `centers` present are split at random into groups of `table_size`,
+    within each collaborative; every pair in a group strengthens its tie by `gain`
+    of the gap to 1."""
+    if gain == 0:
         return
-    rng = model.streams["collab"]
-    order = rng.permutation(centers)
-    group = np.empty(model.centers.n, dtype=np.int64)
-    group[order] = np.arange(len(order)) // model.p.table_size
-    here = np.zeros(model.centers.n, dtype=bool)
-    here[centers] = True
-    same = here[:, None] & here[None, :] & (group[:, None] == group[None, :])
-    np.fill_diagonal(same, False)
-    ties, scale = model.centers.ties, model.tie_scale
-    true = ties[same] * scale
-    ties[same] = (true + gain * (1.0 - true)) / scale
-    model.ties_version += 1
+    m, scale = model.block_size, model.tie_scale
+    changed = False
+    for b, here_b in model.split(centers, model.center_block[centers]):
+        if len(here_b) < 2:
+            continue
+        local = here_b - model.center_off[b]
+        order = model.block_streams[b]["collab"].permutation(local)
+        group = np.empty(m, dtype=np.int64)
+        group[order] = np.arange(len(order)) // model.p.table_size
+        here = np.zeros(m, dtype=bool)
+        here[local] = True
+        same = here[:, None] & here[None, :] & (group[:, None] == group[None, :])
+        np.fill_diagonal(same, False)
+        ties = model.centers.ties[b]
+        true = ties[same] * scale
+        ties[same] = (true + gain * (1.0 - true)) / scale
+        changed = True
+    if changed:
+        model.ties_version += 1
 
 
 def tie_matrix(model) -> np.ndarray:
-    """Tie strength between every pair of teams, (centers, centers), 0-1."""
+    """Tie strength between every pair of teams of each collaborative,
+    (collaboratives, centers, centers), 0-1."""
     return model.centers.ties * model.tie_scale
 
 

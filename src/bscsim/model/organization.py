@@ -27,13 +27,14 @@ from .state import toward_one
 
 
 def organization(model) -> None:
-    p, ev, centers, rng = model.p, model.events, model.centers, model.streams["teams"]
+    p, ev, centers = model.p, model.events, model.centers
     if not p.teams_on:
         return
     staff = model.staff
     if ev.metrics_due:
         qi = model.center_mean_of_team(staff.qi)
-        report = rng.random(centers.n) < (qi + centers.capacity) / 2.0
+        u = model.weekly_draws("teams", {"report": "centers"}).report
+        report = u < (qi + centers.capacity) / 2.0
         centers.last_metrics[report] = ev.week
         model.counts["metrics_reported"][report] += 1
         present = model.present_now()

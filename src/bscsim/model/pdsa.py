@@ -30,7 +30,6 @@ import math
 import numpy as np
 
 from .agents import TEACHER
-from .draws import weekly_draws
 from .beliefs import add_own_data, between_programs, here
 from .framework import N_DRIVERS
 from .practices import fidelity_of, put_in_use
@@ -99,7 +98,8 @@ def in_use_here(model, rooms: np.ndarray) -> np.ndarray:
 
 
 def prescribed_order(model) -> np.ndarray:
-    """The faculty's order of the package for each program type, (2, ideas).
+    """The faculty's order of the package for each collaborative and program type,
+    (collaboratives, 2, ideas).
     First the ideas whose evidence on the board clears the adoption bar
     (`faculty_score` > adopt_threshold; collaborative.faculty_review), best first:
     the changes the collaborative has shown to work; then the rest, the ideas of
@@ -107,15 +107,15 @@ def prescribed_order(model) -> np.ndarray:
     driver by driver, one more at each learning session; assumption), within a
     driver by the faculty's score."""
     focus = max(model.counts_sessions - 1, 0) % N_DRIVERS
-    key = (focus, model.faculty_version)
+    key = (focus, model.faculty_version.tobytes())
     if model.prescription[0] == key:
         return model.prescription[1]
     k, n_pkg = model.p.n_ideas_per_driver, model.package.n_package
-    score = model.faculty_score
-    within = np.argsort(np.argsort(-score, axis=1, kind="stable"), axis=1, kind="stable")
+    score = model.faculty_score           # (collaboratives, 2, ideas)
+    within = np.argsort(np.argsort(-score, axis=2, kind="stable"), axis=2, kind="stable")
     rest = n_pkg + ((np.arange(n_pkg) // k - focus) % N_DRIVERS) * n_pkg + within
     order = np.argsort(np.where(score > model.p.adopt_threshold, within, rest),
-                       axis=1, kind="stable")
+                       axis=2, kind="stable")
     model.prescription = (key, order)
     return order
 
@@ -143,7 +143,7 @@ def choose_ideas(model, posts: np.ndarray, rooms: np.ndarray,
         chance = np.where(closed, -np.inf, (mu - model.p.adopt_threshold) * np.sqrt(tau))
         pick = chance.argmax(axis=1)
     if n_comply:
-        order = prescribed_order(model)[model.centers.is_hs[c].astype(int)]
+        order = prescribed_order(model)[model.center_block[c], model.centers.is_hs[c].astype(int)]
         row = np.arange(len(posts))
         free = ~closed[row[:, None], order]
         prescribed = order[row, free.argmax(axis=1)]
@@ -276,7 +276,7 @@ def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None
         # the variant is made for this classroom's children: it moves the
         # classroom's own part of the effect (its fit)
         np.add.at(model.rooms.fit, (rooms[adapt], ideas[adapt]), shift[adapt])
-        model.effect_changed()
+        model.effect_changed(rooms[adapt])
     if p.psych_safety_on:
         up = posts[y > 0]
         staff.efficacy[up] = toward_one(staff.efficacy[up], p.efficacy_gain)
@@ -290,10 +290,9 @@ def pdsa(model) -> None:
     every week of a run whose teams can run tests."""
     if not (model.p.pdsa_support and model.p.teams_on):
         return
-    n = model.staff.n
-    u = weekly_draws(model.streams["pdsa"], uniform={
-        "start": n, "comply": n, "room": n, "iterate": n, "team": n, "board": n},
-        normal={"noise": n, "shift": n})
+    u = model.weekly_draws("pdsa", uniform=dict.fromkeys(
+        ("start", "comply", "room", "iterate", "team", "board"), "posts"),
+        normal=dict.fromkeys(("noise", "shift"), "posts"))
     finish_cycles(model, u)
     start_cycles(model, u)
 

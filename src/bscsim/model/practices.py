@@ -32,7 +32,6 @@ from .agents import DIRECTOR, TEACHER
 from .beliefs import between_programs, here
 from .framework import CLASSROOM_DRIVERS, DOMAINS, DRIVER_DOMAIN, ORG_DRIVER
 
-DOMAIN_MEAN = np.full(len(DOMAINS), 1.0 / len(DOMAINS))
 
 
 def fidelity_of(p, knowledge: np.ndarray, drivers: np.ndarray) -> np.ndarray:
@@ -45,7 +44,7 @@ def fidelity_of(p, knowledge: np.ndarray, drivers: np.ndarray) -> np.ndarray:
     else:
         dom = DRIVER_DOMAIN[np.minimum(drivers, CLASSROOM_DRIVERS - 1)]
         k = np.where(classroom, knowledge[np.arange(len(drivers)), dom],
-                     knowledge @ DOMAIN_MEAN)
+                     np.add.reduce(knowledge, axis=1) / len(DOMAINS))
     return 1.0 - p.knowledge_weight + p.knowledge_weight * k
 
 
@@ -91,7 +90,7 @@ def put_in_use(model, rooms: np.ndarray, ideas: np.ndarray, fidelity: np.ndarray
             for j in room_entries[repeated]:      # rare: one entry at a time, in order
                 _put_in_rooms(model, rooms, ideas, fidelity, believer, np.array([j]), new)
     if np.count_nonzero(new):
-        changed(model)
+        changed(model, rooms[new])
     return new
 
 
@@ -159,7 +158,7 @@ def drop(model, rooms: np.ndarray, ideas: np.ndarray) -> None:
     """Stop using `ideas` in `rooms` (de-adoption)."""
     model.rooms.in_use[rooms, ideas] = False
     model.rooms.fidelity[rooms, ideas] = 0.0
-    changed(model)
+    changed(model, rooms)
 
 
 def review(model, members: np.ndarray) -> None:
@@ -205,18 +204,36 @@ def targets(model) -> np.ndarray:
 def sustained(model) -> np.ndarray:
     """Per classroom and driver: attention x sum of effect x fidelity of the ideas
     in use. Kept between weeks: the weekly drift of fidelity scales it
-    (`drift`), any other change to practices in use recomputes it (`changed`)."""
+    (`drift`), any other change to practices in use recomputes it (`changed`)
+    for every classroom of the collaboratives where it happened (so that a
+    collaborative's numbers, rounding included, are those of its run alone)."""
+    dirty = model.sustained_dirty
+    if model.sustained is not None and not np.count_nonzero(dirty):
+        return model.sustained
+    r = model.rooms
+    if model.sustained is None or np.count_nonzero(dirty) == len(dirty):
+        rows = slice(None)
+    else:
+        rows = np.flatnonzero(dirty[model.room_block])
+    effect = model.room_effect()
+    contrib = np.where(r.in_use[rows], effect[rows] * r.fidelity[rows], 0.0)
+    n_use = (r.in_use[rows] & model.classroom_idea[rows]).sum(axis=1)
+    attention = np.minimum(1.0, model.p.n_practices_attention / np.maximum(n_use, 1))
+    n_pkg = model.package.n_package    # package ideas: one driver table for all
+    # sums in idea order, row by row (the same for a classroom in any batch;
+    # a BLAS product may round a row differently by where it sits): package
+    # ideas come driver by driver, `n_ideas_per_driver` each
+    k = model.p.n_ideas_per_driver
+    by_driver = np.add.reduce(contrib[:, :k * CLASSROOM_DRIVERS].reshape(
+        len(contrib), CLASSROOM_DRIVERS, k), axis=2)
+    if contrib.shape[1] > n_pkg:       # staff ideas: drivers differ by center
+        by_driver += np.add.reduce(contrib[:, n_pkg:, None]
+                                   * model.staff_driver_onehot[rows], axis=1)
     if model.sustained is None:
-        r = model.rooms
-        contrib = np.where(r.in_use, model.room_effect() * r.fidelity, 0.0)
-        n_use = (r.in_use & model.classroom_idea).sum(axis=1)
-        attention = np.minimum(1.0, model.p.n_practices_attention / np.maximum(n_use, 1))
-        n_pkg = model.package.n_package    # package ideas: one driver table for all
-        by_driver = contrib[:, :n_pkg] @ model.pkg_driver
-        if contrib.shape[1] > n_pkg:       # staff ideas: drivers differ by center
-            by_driver += np.einsum("ri,rid->rd", contrib[:, n_pkg:],
-                                   model.staff_driver_onehot)
         model.sustained = attention[:, None] * by_driver
+    else:
+        model.sustained[rows] = attention[:, None] * by_driver
+    dirty[:] = False
     return model.sustained
 
 
@@ -227,9 +244,13 @@ def drift(model, factor: np.ndarray) -> None:
         model.sustained *= factor[:, None]
 
 
-def changed(model) -> None:
-    """Practices in use, their fidelity or their effects changed."""
-    model.sustained = None
+def changed(model, rooms: np.ndarray | None = None) -> None:
+    """Practices in use, their fidelity or their effects changed (in `rooms`;
+    None: anywhere)."""
+    if rooms is None:
+        model.sustained = None
+    else:
+        model.sustained_dirty[model.room_block[rooms]] = True
     model._use_stats = None
     model.spread_share = None
 

@@ -17,7 +17,6 @@ from .agents import DIRECTOR, PARENT, TEACHER
 from .framework import CLASSROOM_DRIVERS, DOMAINS, STAFF, Package, change_package
 
 
-DRIVER_MEAN = np.full(CLASSROOM_DRIVERS, 1.0 / CLASSROOM_DRIVERS)  # a mean as a product
 
 
 @dataclass
@@ -69,8 +68,11 @@ class Classrooms:
 
     @property
     def quality(self) -> np.ndarray:
-        """Overall SEL practice quality: mean over the classroom drivers."""
-        return self.practice @ DRIVER_MEAN
+        """Overall SEL practice quality: mean over the classroom drivers (a sum in
+        driver order, row by row: the same for a classroom whatever its row, so a
+        collaborative's numbers do not depend on its batch; a BLAS product may
+        round a row differently by where it sits)."""
+        return np.add.reduce(self.practice, axis=1) / CLASSROOM_DRIVERS
 
 
 @dataclass
@@ -102,7 +104,8 @@ class Staff:
     cycle_room: np.ndarray     # classroom the test runs in
     cycle_comply: np.ndarray   # bool: the test applies the prescribed idea (compliance)
     next_idea: np.ndarray      # idea to test again after an 'adapt' (-1: none)
-    next_person: int = 0       # id the next newcomer gets
+    next_person: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+                               # per collaborative: id its next newcomer gets
 
     n: int = field(init=False)   # how many rows (fixed for a run)
 
@@ -256,9 +259,11 @@ def _random_room_of(center_of: np.ndarray, rooms: Classrooms,
     return out
 
 
-def newcomers(p, staff: Staff, posts: np.ndarray, rng: np.random.Generator) -> None:
-    """Give the holders of `posts` a newcomer's state: baseline knowledge and
-    mindset, no BSC experience, prior beliefs (design brief, turnover rule)."""
+def newcomers(p, staff: Staff, posts: np.ndarray, rng: np.random.Generator,
+              block: int = 0) -> None:
+    """Give the holders of `posts` (all of collaborative `block`) a newcomer's
+    state: baseline knowledge and mindset, no BSC experience, prior beliefs (design
+    brief, turnover rule). People are numbered within their collaborative."""
     m = len(posts)
     if m == 0:
         return
@@ -288,8 +293,8 @@ def newcomers(p, staff: Staff, posts: np.ndarray, rng: np.random.Generator) -> N
     by_role[[TEACHER, DIRECTOR, PARENT]] = p.status_teacher, p.status_director, p.status_parent
     staff.status[posts] = by_role[role]
     staff.leadership[posts] = np.where(role == DIRECTOR, trait[4], 0.0)
-    staff.person[posts] = staff.next_person + np.arange(m)
-    staff.next_person += m
+    staff.person[posts] = staff.next_person[block] + np.arange(m)
+    staff.next_person[block] += m
     staff.routine[posts] = 0.0
     staff.belief_mu[posts] = p.prior_mean
     staff.belief_tau[posts] = 1.0 / p.prior_sd ** 2
@@ -297,6 +302,60 @@ def newcomers(p, staff: Staff, posts: np.ndarray, rng: np.random.Generator) -> N
     staff.own_num[posts] = 0.0
     staff.cycle_idea[posts] = -1
     staff.next_idea[posts] = -1
+
+
+def stack(blocks: list[tuple[Centers, Package, Classrooms, Staff]]):
+    """Many collaboratives as one population (the ensemble engine, model.py): the
+    rows of every collaborative's centers, classrooms and posts, one collaborative
+    after the other, with center and classroom indices shifted to the whole. Ties
+    stay per collaborative, (collaboratives, centers, centers): every collaborative
+    of a batch has the same number of centers. Returns (centers, package, rooms,
+    staff, evidence), `evidence` the package's research evidence per center (the
+    package's ideas differ between collaboratives)."""
+    if len(blocks) == 1:
+        centers, package, rooms, staff = blocks[0]
+        centers.ties = centers.ties[None]
+        return centers, package, rooms, staff, np.broadcast_to(package.evidence,
+                                                                centers.effect.shape)
+    cs, packages, rs, ss = zip(*blocks)
+    c_off = np.cumsum([0] + [c.n for c in cs])
+    r_off = np.cumsum([0] + [r.n for r in rs])
+    cat = np.concatenate
+
+    def joined(parts, name):
+        return cat([getattr(x, name) for x in parts])
+
+    centers = Centers(**{k: joined(cs, k) for k in (
+        "is_hs", "turnover", "capacity", "capacity_base", "effect", "known",
+        "org_in_use", "org_fidelity", "last_meeting", "last_metrics")},
+        ties=np.stack([c.ties for c in cs]))
+    package = Package(kind=packages[0].kind, driver=joined(packages, "driver"),
+                      evidence=packages[0].evidence, n_package=packages[0].n_package)
+    evidence = cat([np.broadcast_to(pk.evidence, c.effect.shape)
+                    for pk, c in zip(packages, cs)])
+    table = cat([np.column_stack([r.practice, r.competence, r.cb_share]) for r in rs])
+    shift = lambda x, off: np.where(x >= 0, x + off, x)   # noqa: E731 (-1: none)
+    rooms = Classrooms(
+        center=cat([r.center + o for r, o in zip(rs, c_off)]),
+        practice=table[:, :CLASSROOM_DRIVERS], competence=table[:, CLASSROOM_DRIVERS],
+        cb_share=table[:, CLASSROOM_DRIVERS + 1],
+        **{k: joined(rs, k) for k in ("participating", "practice_base", "practice_ref",
+                                      "in_use", "fidelity", "fit", "target",
+                                      "coached_person", "cb_threshold")})
+    table = cat([np.column_stack([s.psych_safety, s.efficacy, s.inquiry, s.qi,
+                                  s.knowledge]) for s in ss])
+    staff = Staff(
+        center=cat([s.center + o for s, o in zip(ss, c_off)]),
+        classroom=cat([shift(s.classroom, o) for s, o in zip(ss, r_off)]),
+        cycle_room=cat([shift(s.cycle_room, o) for s, o in zip(ss, r_off)]),
+        psych_safety=table[:, 0], efficacy=table[:, 1], inquiry=table[:, 2],
+        qi=table[:, 3], knowledge=table[:, 4:4 + len(DOMAINS)],
+        next_person=cat([s.next_person for s in ss]),
+        **{k: joined(ss, k) for k in (
+            "role", "on_team", "filled", "ps_base", "status", "person", "routine",
+            "leadership", "belief_mu", "belief_tau", "own_tau", "own_num",
+            "cycle_idea", "cycle_start", "cycle_comply", "next_idea")})
+    return centers, package, rooms, staff, evidence
 
 
 def toward_one(x: np.ndarray, gain) -> np.ndarray:

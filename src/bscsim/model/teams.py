@@ -31,7 +31,6 @@ import numpy as np
 from scipy.special import expit
 
 from .agents import TEACHER
-from .draws import weekly_draws
 from .beliefs import add_own_data, evidence, update_beliefs
 from .framework import STAFF
 from .practices import review
@@ -46,10 +45,9 @@ def team_meeting(model) -> None:
         return
     staff, centers = model.staff, model.centers
     n = staff.n
-    u = weekly_draws(model.streams["teams"],
-                     uniform={"keep": centers.n, "speak": n, "support": n,
-                              "pick": n, "idea": n, "admit": n},
-                     normal={"noise": n})
+    u = model.weekly_draws("teams", uniform={
+        "keep": "centers", **dict.fromkeys(("speak", "support", "pick", "idea", "admit"),
+                                           "posts")}, normal={"noise": "posts"})
     members = model.present_now()
     if len(members) == 0:
         return
@@ -95,7 +93,7 @@ def voice(model, members: np.ndarray, u) -> np.ndarray:
                   + staff.status[members]) / 3.0
     speaks = u.speak[members] < expit(p.voice_bias + p.voice_slope * (mean_state - 0.5))
     speakers = members[speaks]
-    model.counts["voice"] += len(speakers)
+    model.counts["voice"] += model.by_block(model.post_block[speakers]).astype(np.int64)
     if not p.psych_safety_on or len(speakers) == 0:
         return speakers
     lead, lead_status = director_leadership(model)
@@ -212,8 +210,12 @@ def share_results(model, held: np.ndarray) -> tuple:
     to_board = shared & (u_board < p_share(p, climate[center], success))
     for r in rows[to_board].tolist():
         log.shared_collab[r] = True
-    model.board.extend(center[to_board], idea[to_board], y[to_board], tau_y[to_board],
-                       staff.role[runner[to_board]])
+    # each collaborative's board, its centers numbered within it
+    rows = to_board.nonzero()[0]
+    blocks = model.center_block[center[rows]]
+    for b, j in model.split(rows, blocks):
+        model.boards[b].extend(center[j] - model.center_off[b], idea[j], y[j], tau_y[j],
+                               staff.role[runner[j]])
     return heard
 
 
@@ -241,4 +243,6 @@ def hear_in_team(model, members, speaker, center, idea, y, tau_y) -> None:
     d_num = scale * (a_num[c] - o_num)
     update_beliefs(staff, members, d_tau, d_num)
     heard = np.bincount(center, minlength=n_c)[c] - np.bincount(own, minlength=len(members))
-    model.counts["team_updates"] += int(np.add.reduce(heard[scale[:, 0] > 0]))
+    counted = scale[:, 0] > 0
+    model.counts["team_updates"] += model.by_block(
+        model.post_block[members[counted]], heard[counted]).astype(np.int64)

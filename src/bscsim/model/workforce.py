@@ -24,11 +24,15 @@ from .state import newcomers
 
 def turnover(model) -> None:
     """Exits, vacancies filled, newcomers (weekly)."""
-    p, staff, rng = model.p, model.staff, model.streams["workforce"]
-    leave = staff.filled & (rng.random(staff.n) < model.hazard)
+    p, staff = model.p, model.staff
+    # each collaborative's draws from its own stream, in this order: exits,
+    # parents ageing out (at a new program year), vacancies filled
+    names = ("leave", "ageout", "fill") if model.events.new_year else ("leave", "fill")
+    u = model.weekly_draws("workforce", dict.fromkeys(names, "posts"))
+    leave = staff.filled & (u.leave < model.hazard)
     if model.events.new_year:
-        leave |= staff.filled & (staff.role == PARENT) & (rng.random(staff.n) < p.p_parent_ageout)
-    fill = ~staff.filled & (rng.random(staff.n) < 1.0 / max(p.dur_vacancy_weeks, 1.0))
+        leave |= staff.filled & (staff.role == PARENT) & (u.ageout < p.p_parent_ageout)
+    fill = ~staff.filled & (u.fill < 1.0 / max(p.dur_vacancy_weeks, 1.0))
     if np.count_nonzero(leave) == 0 and np.count_nonzero(fill) == 0:
         return                                  # the usual week: nobody comes or goes
     leavers = leave.nonzero()[0]
@@ -39,8 +43,8 @@ def turnover(model) -> None:
     if len(gone):
         model.rooms.in_use[gone] = False
         model.rooms.fidelity[gone] = 0.0
-        changed(model)
-    model.counts["leavers"] += len(leavers)
+        changed(model, gone)
+    model.counts["leavers"] += model.by_block(model.post_block[leavers])
     directors_out = leavers[staff.role[leavers] == DIRECTOR]
     if len(directors_out) and p.psych_safety_on:
         hit = staff.present & np.isin(staff.center, staff.center[directors_out])
@@ -51,7 +55,8 @@ def turnover(model) -> None:
     arrive = (fill | (leave & (staff.role == PARENT))).nonzero()[0]
     if p.dur_vacancy_weeks == 0:
         arrive = np.union1d(arrive, leavers)
-    newcomers(p, staff, arrive, rng)
+    for b, posts in model.split(arrive, model.post_block[arrive]):
+        newcomers(model.block_params[b], staff, posts, model.block_streams[b]["workforce"], b)
     staff.filled[arrive] = True
     rooms = staff.classroom[arrive[staff.role[arrive] == TEACHER]]
     newcomer_classrooms(model, rooms)
@@ -71,7 +76,7 @@ def newcomer_classrooms(model, rooms: np.ndarray) -> None:
                                                                - r.practice_base[rooms])
     r.in_use[rooms] = False
     r.fidelity[rooms] = 0.0
-    changed(model)
+    changed(model, rooms)
 
 
 __all__ = ["turnover", "AGENT_CLASS"]
