@@ -19,12 +19,13 @@ from .state import new_cohort
 
 
 def children(model) -> None:
-    p, rooms = model.p, model.rooms
+    rooms = model.rooms
     if model.events.new_year:
         for b, bp in enumerate(model.block_params):
             which = np.zeros(rooms.n, dtype=bool)
             which[model.room_off[b]:model.room_off[b + 1]] = True
             new_cohort(bp, rooms, which, model.block_streams[b]["children"])
+    p = model.at_rooms()
     q = rooms.quality
     model.quality_of_week = (model.week, q)     # collect reads it this week
     growth = p.child_growth * (q - rooms.practice_ref)

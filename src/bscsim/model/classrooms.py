@@ -39,8 +39,8 @@ from .teams import director_leadership
 
 def spread(model) -> None:
     """Practices in use spread to other classrooms of the same center."""
-    p, rooms = model.p, model.rooms
-    if not p.teams_on or p.p_spread == 0:
+    rooms = model.rooms
+    if not model.p.teams_on or not np.count_nonzero(model.of_block("p_spread")):
         return
     u = model.weekly_draws("spread", {"u": ("rooms", rooms.in_use.shape[1])}).u   # every week
     share = open_share(model)
@@ -50,11 +50,13 @@ def spread(model) -> None:
     lead, _ = director_leadership(model)
     scale = model.centers.capacity * model.team_climate() * lead
     # a practice a classroom uses has share 0: chance 0, never drawn (u >= 0)
-    new = u < p.p_spread * scale[c][:, None] * share
+    chance = model.at_rooms().p_spread
+    new = u < (chance[:, None] if np.ndim(chance) else chance) * scale[c][:, None] * share
     if np.count_nonzero(new) == 0:
         return
     k, i = new.nonzero()
     knowledge = model.center_knowledge()[c[k]]
+    p = model.at_rooms(k)
     fid = p.spread_fidelity * fidelity_of(p, knowledge, model.package.driver[c[k], i])
     taken = put_in_use(model, k, i, fid, np.full(len(k), -1), displace=False)
     model.counts["spread_adoptions"] += model.by_block(model.room_block[k[taken]])
@@ -79,7 +81,8 @@ def open_share(model) -> np.ndarray | None:
 
 def practice(model) -> None:
     """Fidelity drift, coaching, then practice toward what its ideas in use sustain."""
-    p, rooms, centers = model.p, model.rooms, model.centers
+    rooms, centers = model.rooms, model.centers
+    p = model.at_centers()
     # what each center keeps of a fidelity a week (rate_practice_decay <= 5 a year,
     # so this lies in (0.9, 1])
     keep = 1.0 - p.rate_practice_decay / 52.0 * (1.0 - p.capacity_sustain * centers.capacity)
@@ -91,33 +94,41 @@ def practice(model) -> None:
     rooms.target = targets(model)
     # a step of rate_implementation (<= 1) toward a target in [0, 1]: practice stays
     # in [0, 1]
-    rooms.practice += p.rate_implementation * (rooms.target - rooms.practice)
+    rate = model.at_rooms().rate_implementation
+    rooms.practice += ((rate[:, None] if np.ndim(rate) else rate)
+                       * (rooms.target - rooms.practice))
 
 
 def coach(model) -> None:
     """Practice-based coaching of participating teachers in the coaching arm."""
-    p, rooms, staff = model.p, model.rooms, model.staff
-    if not (p.coaching_hours_week > 0 and model.events.collab
-            and model.week < p.dur_coaching_weeks):
+    rooms, staff = model.rooms, model.staff
+    hours = model.of_block("coaching_hours_week")
+    on = (hours > 0) & (model.week < model.of_block("dur_coaching_weeks"))
+    if not (model.events.collab and np.count_nonzero(on)):
         return
     teacher = model.teacher_post            # the lead teacher of each classroom
-    coached = (rooms.participating & model.room_filled
+    coached = (rooms.participating & model.room_filled & on[model.room_block]
                & (staff.person[teacher] == rooms.coached_person)).nonzero()[0]
     if len(coached) == 0:
         return
-    model.counts["coaching_hours"] += p.coaching_hours_week * model.by_block(
-        model.room_block[coached])
-    if model.week % p.coach_weeks_per_practice == 0:
-        c = rooms.center[coached]
+    blocks = model.room_block[coached]
+    model.counts["coaching_hours"] += hours * model.by_block(blocks)
+    new_practice = (model.week % model.of_block("coach_weeks_per_practice") == 0)[blocks]
+    if np.count_nonzero(new_practice):
+        bring = coached[new_practice]
+        c = rooms.center[bring]
         classroom = model.package.driver[c] < CLASSROOM_DRIVERS
-        score = np.where(classroom & ~rooms.in_use[coached] & model.centers.known[c],
+        score = np.where(classroom & ~rooms.in_use[bring] & model.centers.known[c],
                          model.idea_evidence[c], -np.inf)
         best = score.argmax(axis=1)
-        ok = np.isfinite(score[np.arange(len(coached)), best])
-        teachers = teacher[coached[ok]]        # their posts
-        fid = fidelity_of(p, staff.knowledge[teachers], model.package.driver[c[ok], best[ok]])
-        put_in_use(model, coached[ok], best[ok], fid, teachers, displace=False)
-    step = min(p.coaching_gain * p.coaching_hours_week, 1.0)
+        ok = np.isfinite(score[np.arange(len(bring)), best])
+        teachers = teacher[bring[ok]]        # their posts
+        fid = fidelity_of(model.at_rooms(bring[ok]), staff.knowledge[teachers],
+                          model.package.driver[c[ok], best[ok]])
+        put_in_use(model, bring[ok], best[ok], fid, teachers, displace=False)
+    p = model.at_rooms(coached)
+    step = np.minimum(p.coaching_gain * p.coaching_hours_week, 1.0)
     f = rooms.fidelity[coached]
-    rooms.fidelity[coached] = np.where(rooms.in_use[coached], toward_one(f, step), f)
+    rooms.fidelity[coached] = np.where(rooms.in_use[coached],
+                                       toward_one(f, step[:, None] if np.ndim(step) else step), f)
     changed(model, coached)

@@ -87,13 +87,13 @@ class Board:
         return self._arrays
 
 
-def read_board(model, readers: np.ndarray, weight: float, channel: str,
+def read_board(model, readers: np.ndarray, weight: str, channel: str,
                use_ties: bool = False, same_role: bool = False) -> None:
     """`readers` hear the reports shared with their collaborative since the last
     event of this `channel` ("ls", "call", "affinity"): the storyboards presented
     at a learning session, the round of news on a call.
 
-    Weight of another center's report: `weight` x context similarity (1 within a
+    Weight of another center's report: the parameter `weight` x context similarity (1 within a
     program type, `similarity_cross_type` across) x (tie strength between the two
     teams, on all-team calls); affinity calls pass on reports from the same role
     only. A weight depends only on the reader's and the source's centers, so
@@ -109,10 +109,11 @@ def read_board(model, readers: np.ndarray, weight: float, channel: str,
             model.board_seen[b][channel] = len(board)
         return
     blocks = model.post_block[readers]
+    weights = model.of_block(weight)
     heard = set()
     for b, who in model.split(readers, blocks):
         heard.add(b)
-        _read_block(model, b, who, weight, channel, use_ties, same_role)
+        _read_block(model, b, who, weights[b], channel, use_ties, same_role)
     for b, board in enumerate(model.boards):      # collaboratives with no reader
         if b not in heard:
             model.board_seen[b][channel] = len(board)
@@ -159,12 +160,12 @@ def _read_block(model, b: int, readers: np.ndarray, weight: float, channel: str,
 def channel_weights(model, b: int, channel: str, weight: float, use_ties: bool):
     """Center-by-center weights of a channel in collaborative b, and whether a
     report is heard at all (weight > 0); cached until the ties change."""
-    key = (channel, weight, use_ties, model.ties_version, use_ties and model.tie_scale)
+    key = (channel, weight, use_ties, model.ties_version, use_ties and model.tie_scale[b])
     cached = model.channel_cache[b].get(channel)
     if cached is None or cached[0] != key:
         w_cc = weight * model.similarity[b]
         if use_ties:
-            w_cc = w_cc * (model.centers.ties[b] * model.tie_scale)
+            w_cc = w_cc * (model.centers.ties[b] * model.tie_scale[b])
         cached = (key, w_cc, (w_cc > 0).astype(float))
         model.channel_cache[b][channel] = cached
     return cached[1], cached[2]
@@ -178,22 +179,24 @@ def attendees(model) -> np.ndarray:
     else:
         n = model.by_block(model.post_block[members]).astype(np.int64)
         u = model.draw("collab", "random", lambda b: n[b])
-    return members[u < model.p.p_attend]
+    return members[u < model.at_posts(members).p_attend]
 
 
-def learn(model, people: np.ndarray, gain: float) -> None:
-    """Close `gain` of each person's gap in content knowledge and QI skill.
+def learn(model, people: np.ndarray, name: str) -> None:
+    """Close the parameter `name` (the event's gain) of each person's gap in
+    content knowledge and QI skill.
 
     Knowledge improves the tests (the fidelity a practice is run with, practices.py);
     only a small share, `training_transfer` x the gain, moves a teacher's classroom
     practice directly, and it fades back to what her practices in use sustain (the
     know-do gap; seed problem statement).
     """
-    if len(people) == 0 or gain == 0:
+    people, gain = nonzero(model, people, name)
+    if len(people) == 0:
         return
     staff = model.staff
     before = staff.knowledge[people].copy()
-    staff.knowledge[people] = toward_one(staff.knowledge[people], gain)
+    staff.knowledge[people] = toward_one(staff.knowledge[people], column(gain))
     staff.qi[people] = toward_one(staff.qi[people], gain)
     model.transfer_knowledge(people, staff.knowledge[people] - before)
 
@@ -201,13 +204,13 @@ def learn(model, people: np.ndarray, gain: float) -> None:
 def workshop(model) -> None:
     """Training-only arm: at week 0 every lead teacher attends a workshop that
     closes `training_dose` of her SEL-knowledge gap (design brief, arms)."""
-    if model.week != 0 or model.p.training_dose == 0:
+    if model.week != 0 or not np.count_nonzero(model.of_block("training_dose")):
         return
     staff = model.staff
-    teachers = ((staff.role == TEACHER) & staff.filled).nonzero()[0]
+    teachers, dose = nonzero(model, ((staff.role == TEACHER) & staff.filled).nonzero()[0],
+                             "training_dose")
     before = staff.knowledge[teachers].copy()
-    staff.knowledge[teachers, 0] = toward_one(staff.knowledge[teachers, 0],
-                                              model.p.training_dose)
+    staff.knowledge[teachers, 0] = toward_one(staff.knowledge[teachers, 0], dose)
     model.transfer_knowledge(teachers, staff.knowledge[teachers] - before)
 
 
@@ -226,15 +229,17 @@ def learning_session(model) -> None:
     model.counts["ls_attendance"] += model.by_block(model.post_block[people]).astype(np.int64)
     by_center = np.bincount(staff.center[people], minlength=model.centers.n)
     model.counts["ls_attended"] += by_center
-    learn(model, people, p.ls_knowledge_gain)
+    learn(model, people, "ls_knowledge_gain")
     if p.inquiry_on:
-        staff.inquiry[people] = toward_one(staff.inquiry[people], p.inquiry_gain_ls)
+        staff.inquiry[people] = toward_one(staff.inquiry[people],
+                                           model.at_posts(people).inquiry_gain_ls)
     if p.psych_safety_on:
         lead = people[staff.leadership[people] > 0]
-        staff.leadership[lead] = toward_one(staff.leadership[lead], p.leadership_gain)
-    if p.vicarious_on:
-        meet_in_groups(model, by_center.nonzero()[0], p.tie_gain)   # centers present
-    read_board(model, people, p.vicarious_weight_ls, "ls")
+        staff.leadership[lead] = toward_one(staff.leadership[lead],
+                                            model.at_posts(lead).leadership_gain)
+    if p.vicarious_on:          # centers present
+        meet_in_groups(model, by_center.nonzero()[0], model.of_block("tie_gain"))
+    read_board(model, people, "vicarious_weight_ls", "ls")
     faculty_review(model)
 
 
@@ -246,14 +251,14 @@ def faculty_review(model) -> None:
     similarity to that type (IHI 2003: faculty harvest changes that work; the
     seed's storyboards). With cross-program learning off the package order
     stands. Each collaborative's faculty read its own board."""
-    p = model.p
-    if not p.vicarious_on:
+    if not model.p.vicarious_on:
         return
     n_pkg = model.package.n_package
-    tau0 = 1.0 / p.prior_sd ** 2
     for b, board in enumerate(model.boards):
         if len(board) == 0:
             continue
+        p = model.block_params[b]        # its own values of the weekly parameters
+        tau0 = 1.0 / p.prior_sd ** 2
         arrays = board.arrays()
         pkg = arrays["idea"] < n_pkg
         src_hs = model.centers.is_hs[arrays["center"][pkg] + model.center_off[b]]
@@ -286,18 +291,34 @@ def calls(model) -> None:
             model.post_block[people]).astype(np.int64)
         model.counts["calls_attended"] += np.bincount(model.staff.center[people],
                                                       minlength=model.centers.n)
-        learn(model, people, p.call_knowledge_gain)
-        read_board(model, people, p.vicarious_weight_call, "call", use_ties=True)
+        learn(model, people, "call_knowledge_gain")
+        read_board(model, people, "vicarious_weight_call", "call", use_ties=True)
     if ev.affinity_call:
         people = attendees(model)
         model.counts["call_attendance"] += model.by_block(
             model.post_block[people]).astype(np.int64)
         by_center = np.bincount(model.staff.center[people], minlength=model.centers.n)
         model.counts["calls_attended"] += by_center
-        learn(model, people, p.call_knowledge_gain)
+        learn(model, people, "call_knowledge_gain")
         if p.vicarious_on:
-            meet_in_groups(model, by_center.nonzero()[0], p.tie_gain * p.call_tie_share)
-        read_board(model, people, p.vicarious_weight_call, "affinity", same_role=True)
+            meet_in_groups(model, by_center.nonzero()[0],
+                           model.of_block("tie_gain") * model.of_block("call_tie_share"))
+        read_board(model, people, "vicarious_weight_call", "affinity", same_role=True)
+
+
+def nonzero(model, people: np.ndarray, name: str):
+    """`people` whose value of the gain parameter `name` is not 0 (a gain of 0 is
+    no event: nothing may move, not even by rounding), and their gains."""
+    gain = getattr(model.at_posts(people), name)
+    if not np.ndim(gain):
+        return (people, gain) if gain != 0 else (people[:0], gain)
+    keep = gain != 0
+    return people[keep], gain[keep]
+
+
+def column(gain):
+    """A per-row gain as a column (for a (rows, k) table); a shared one as is."""
+    return gain[:, None] if np.ndim(gain) else gain
 
 
 def faculty_consultation(model) -> None:
@@ -307,7 +328,7 @@ def faculty_consultation(model) -> None:
     reports; hours and gain: assumption). Each collaborative has its own faculty
     (both parameters may differ between the collaboratives of a batch)."""
     staff = model.staff
-    hours, per_hour = model.per_block["faculty_hours_month"], model.per_block["faculty_qi_gain"]
+    hours, per_hour = model.of_block("faculty_hours_month"), model.of_block("faculty_qi_gain")
     gain = np.minimum(per_hour * hours, 1.0)
     if not np.count_nonzero(gain):
         return

@@ -132,10 +132,12 @@ class BSCModel(mesa.Model):
         self.room_block = np.repeat(np.arange(B), np.diff(self.room_off))
         self.post_block = np.repeat(np.arange(B), np.diff(self.post_off))
         self.block_size = int(self.center_off[1])       # centers per collaborative
-        # parameters that may differ between the collaboratives of a batch and
-        # that the weekly schedule reads, one value per collaborative
-        self.per_block = {k: np.array([getattr(bp, k) for bp in block_params])
-                          for k in WEEKLY_PER_BLOCK}
+        # weekly parameters that differ between the collaboratives of the batch:
+        # one value per collaborative (read through `at_posts` and the like);
+        # a parameter every collaborative shares is read from `p`
+        self.varying = {k: v for k in WEEKLY_PER_BLOCK
+                        if len(set((v := np.array([getattr(bp, k) for bp in block_params]))
+                                   .tolist())) > 1}
         # people are rows of the staff arrays; Mesa agents are made from them only
         # when Mesa asks (`agents`, `agents_by_type`, `people_as_agents`)
         self.people: list[mesa.Agent | None] = [None] * self.staff.n
@@ -151,7 +153,7 @@ class BSCModel(mesa.Model):
         m = self.block_size
         hs = self.centers.is_hs.reshape(B, m)
         self.similarity = np.where(hs[:, :, None] == hs[:, None, :], 1.0,
-                                   p.similarity_cross_type)
+                                   self.of_block("similarity_cross_type")[:, None, None])
         self.similarity[:, np.arange(m), np.arange(m)] = 0.0
         # the pooled board of each collaborative, and what each channel has read
         self.boards = [Board() for _ in range(B)]
@@ -160,13 +162,14 @@ class BSCModel(mesa.Model):
         self.channel_cache: list[dict] = [{} for _ in range(B)]
         # the faculty's reading of the board per program type (child care, Head
         # Start): ranks the prescription within a driver (collaborative.faculty_review)
-        self.faculty_score = np.full((B, 2, self.package.n_package), p.prior_mean)
+        self.faculty_score = np.broadcast_to(self.of_block("prior_mean")[:, None, None],
+                                             (B, 2, self.package.n_package)).copy()
         self.faculty_version = np.zeros(B, dtype=np.int64)
         self.all_ideas_known = bool(self.centers.known.all())   # teams.bring_ideas
         self.org_in_use_any = False          # some driver-5 idea was ever put in use
         self.prescription: tuple = (None, None)      # (key, order), pdsa.prescribed_order
         self.ties_version = 0
-        self.tie_scale = 1.0           # stored ties x tie_scale = ties (network.py)
+        self.tie_scale = np.ones(B)    # stored ties x tie_scale = ties (network.py)
         self.log = PdsaLog()
         self.starts: dict[int, np.ndarray] = {}      # week -> posts that started a cycle
         self.replay_starts = replay_starts
@@ -223,6 +226,25 @@ class BSCModel(mesa.Model):
             return getattr(self.streams[stream], kind)(per_block(0))
         return np.concatenate([getattr(s[stream], kind)(per_block(b))
                                for b, s in enumerate(self.block_streams)], axis=axis)
+
+    def at_posts(self, posts=slice(None)):
+        """The parameters as they apply to `posts` (rows of the staff arrays):
+        `p` itself when every collaborative shares every weekly parameter, else
+        an object whose attributes are one value per post where they differ."""
+        return self.p if not self.varying else RowParams(self, self.post_block, posts)
+
+    def at_rooms(self, rooms=slice(None)):
+        """The parameters as they apply to classrooms `rooms` (see at_posts)."""
+        return self.p if not self.varying else RowParams(self, self.room_block, rooms)
+
+    def at_centers(self, centers=slice(None)):
+        """The parameters as they apply to `centers` (see at_posts)."""
+        return self.p if not self.varying else RowParams(self, self.center_block, centers)
+
+    def of_block(self, name: str) -> np.ndarray:
+        """Parameter `name`, one value per collaborative."""
+        v = self.varying.get(name)
+        return np.full(self.n_blocks, getattr(self.p, name)) if v is None else v
 
     def weekly_draws(self, stream: str, uniform: dict | None = None,
                      normal: dict | None = None) -> SimpleNamespace:
@@ -379,7 +401,7 @@ class BSCModel(mesa.Model):
     def peer_ties(self) -> np.ndarray:
         """Per center: mean tie strength to the other centers of its
         collaborative."""
-        return self._tie_sums()[0] * self.tie_scale
+        return self._tie_sums()[0] * self.tie_scale[self.center_block]
 
     def _tie_sums(self) -> tuple[np.ndarray, np.ndarray]:
         """Per center, and per collaborative, the stored ties over the other
@@ -551,10 +573,17 @@ class BSCModel(mesa.Model):
         the matching drivers by `training_transfer` x gain (share of the gap)."""
         staff, rooms = self.staff, self.rooms
         t = staff.role[people] == TEACHER
-        if np.count_nonzero(t) == 0 or self.p.training_transfer == 0:
+        if np.count_nonzero(t) == 0:
             return
+        share = getattr(self.at_posts(people[t]), "training_transfer")
+        keep = share != 0          # no transfer, not even a rounding
+        if not np.count_nonzero(keep):
+            return
+        if np.ndim(share):
+            t = t.nonzero()[0][keep]
+            share = share[keep][:, None]
         room = staff.classroom[people[t]]
-        step = self.p.training_transfer * gain[t][:, DRIVER_DOMAIN]
+        step = share * gain[t][:, DRIVER_DOMAIN]
         rooms.practice[room] = toward_one(rooms.practice[room], step)
 
     # ------------------------------------------------------------- collect
@@ -814,6 +843,26 @@ class BSCModel(mesa.Model):
         ids = getattr(mesa.Agent, "_ids", None)
         if isinstance(ids, dict):
             ids.pop(self, None)
+
+
+class RowParams:
+    """Parameters by row: attribute `name` is the shared value, or, for a weekly
+    parameter that differs between the collaboratives of a batch, one value per
+    row (`blocks[rows]`: the collaborative of each row). Made by
+    `BSCModel.at_posts`, `at_rooms`, `at_centers`."""
+
+    __slots__ = ("_model", "_block_of", "_rows", "_blocks")
+
+    def __init__(self, model: BSCModel, block_of: np.ndarray, rows) -> None:
+        self._model, self._block_of, self._rows, self._blocks = model, block_of, rows, None
+
+    def __getattr__(self, name: str):
+        values = self._model.varying.get(name)
+        if values is None:
+            return getattr(self._model.p, name)
+        if self._blocks is None:
+            self._blocks = self._block_of[self._rows]
+        return values[self._blocks]
 
 
 __all__ = ["BSCModel", "Teacher", "Director", "Parent"]

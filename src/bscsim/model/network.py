@@ -19,28 +19,27 @@ from __future__ import annotations
 import numpy as np
 
 
-def meet_in_groups(model, centers: np.ndarray, gain: float) -> None:
+def meet_in_groups(model, centers: np.ndarray, gain: np.ndarray) -> None:
     """The `centers` present are split at random into groups of `table_size`,
-    within each collaborative; every pair in a group strengthens its tie by `gain`
-    of the gap to 1."""
-    if gain == 0:
-        return
-    m, scale = model.block_size, model.tie_scale
+    within each collaborative; every pair in a group strengthens its tie by its
+    collaborative's `gain` of the gap to 1."""
+    m = model.block_size
+    table = model.of_block("table_size")
     changed = False
     for b, here_b in model.split(centers, model.center_block[centers]):
-        if len(here_b) < 2:
+        if gain[b] == 0 or len(here_b) < 2:
             continue
         local = here_b - model.center_off[b]
         order = model.block_streams[b]["collab"].permutation(local)
         group = np.empty(m, dtype=np.int64)
-        group[order] = np.arange(len(order)) // model.p.table_size
+        group[order] = np.arange(len(order)) // table[b]
         here = np.zeros(m, dtype=bool)
         here[local] = True
         same = here[:, None] & here[None, :] & (group[:, None] == group[None, :])
         np.fill_diagonal(same, False)
-        ties = model.centers.ties[b]
+        ties, scale = model.centers.ties[b], model.tie_scale[b]
         true = ties[same] * scale
-        ties[same] = (true + gain * (1.0 - true)) / scale
+        ties[same] = (true + gain[b] * (1.0 - true)) / scale
         changed = True
     if changed:
         model.ties_version += 1
@@ -49,17 +48,23 @@ def meet_in_groups(model, centers: np.ndarray, gain: float) -> None:
 def tie_matrix(model) -> np.ndarray:
     """Tie strength between every pair of teams of each collaborative,
     (collaboratives, centers, centers), 0-1."""
-    return model.centers.ties * model.tie_scale
+    return model.centers.ties * model.tie_scale[:, None, None]
 
 
 def decay_ties(model) -> None:
     """Weekly decay of every tie, `rate_tie_decay` a year. Ties are stored
-    divided by a running decay factor, `model.tie_scale`, so a week's decay is one
-    multiplication (and the stored matrix is rescaled before the factor gets tiny)."""
-    rate = model.p.rate_tie_decay / 52.0
-    if rate > 0 and model.p.vicarious_on:
-        model.tie_scale *= 1.0 - min(rate, 1.0)
-        if model.tie_scale < 1e-6:
-            model.centers.ties *= model.tie_scale
-            model.tie_scale = 1.0
-            model.ties_version += 1
+    divided by a running decay factor per collaborative, `model.tie_scale`, so a
+    week's decay is one multiplication (and a collaborative's stored ties are
+    rescaled before its factor gets tiny)."""
+    if not model.p.vicarious_on:
+        return
+    rate = model.of_block("rate_tie_decay") / 52.0
+    on = rate > 0
+    if not np.count_nonzero(on):
+        return
+    model.tie_scale[on] *= 1.0 - np.minimum(rate[on], 1.0)
+    tiny = model.tie_scale < 1e-6
+    if np.count_nonzero(tiny):
+        model.centers.ties[tiny] *= model.tie_scale[tiny][:, None, None]
+        model.tie_scale[tiny] = 1.0
+        model.ties_version += 1

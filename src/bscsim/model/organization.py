@@ -39,7 +39,8 @@ def organization(model) -> None:
         model.counts["metrics_reported"][report] += 1
         present = model.present_now()
         who = present[report[staff.center[present]]]
-        staff.routine[who] = toward_one(staff.routine[who], p.routine_gain_metrics)
+        staff.routine[who] = toward_one(staff.routine[who],
+                                        model.at_posts(who).routine_gain_metrics)
     lead, _ = director_leadership(model)
     routines = (model.center_mean_of_team(staff.routine) + lead) / 2.0
     target = centers.capacity_base + model.capacity_headroom * routines
@@ -47,5 +48,6 @@ def organization(model) -> None:
         g = org_gain(model)
         target = target + g * np.where(g > 0, 1.0 - target, target)
     gap = target - centers.capacity
-    rate = np.where(gap > 0, p.capacity_growth, p.capacity_erosion)
+    q = model.at_centers()
+    rate = np.where(gap > 0, q.capacity_growth, q.capacity_erosion)
     centers.capacity += rate * gap

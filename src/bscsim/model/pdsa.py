@@ -33,6 +33,7 @@ from .agents import TEACHER
 from .beliefs import add_own_data, between_programs, here
 from .framework import N_DRIVERS
 from .practices import fidelity_of, put_in_use
+from .ensemble import pick
 from .state import toward_one
 
 
@@ -82,7 +83,7 @@ def free_time(model, posts: np.ndarray, c: np.ndarray) -> np.ndarray:
     their centers `c`): planning hours minus pressure from vacancies and
     challenging behavior (capability trap, Repenning & Sterman 2002; Hamel &
     Schachter 2025)."""
-    p = model.p
+    p = model.at_posts(posts)
     cb = np.where(model.post_in_room[posts], model.rooms.cb_share[model.post_room[posts]],
                   model.cb_by_center[c])
     hours = (p.planning_hours - p.pressure_vacancy * model.vacant_share()[c]
@@ -114,8 +115,8 @@ def prescribed_order(model) -> np.ndarray:
     score = model.faculty_score           # (collaboratives, 2, ideas)
     within = np.argsort(np.argsort(-score, axis=2, kind="stable"), axis=2, kind="stable")
     rest = n_pkg + ((np.arange(n_pkg) // k - focus) % N_DRIVERS) * n_pkg + within
-    order = np.argsort(np.where(score > model.p.adopt_threshold, within, rest),
-                       axis=2, kind="stable")
+    bar = model.of_block("adopt_threshold")[:, None, None]
+    order = np.argsort(np.where(score > bar, within, rest), axis=2, kind="stable")
     model.prescription = (key, order)
     return order
 
@@ -133,14 +134,17 @@ def choose_ideas(model, posts: np.ndarray, rooms: np.ndarray,
     (prescribed_order) not in use.
     An idea to iterate on after 'adapt' comes first."""
     staff = model.staff
+    p = model.at_posts(posts)
     c = staff.center[posts]
     closed = in_use_here(model, rooms) | ~model.centers.known[c]
     comply = u.comply[posts] >= staff.inquiry[posts]
     n_comply = np.count_nonzero(comply)
     # each mode's choice is worked out only when someone tests in that mode
     if n_comply < len(posts):
-        mu, tau = here(staff, posts, between_programs(model.p))
-        chance = np.where(closed, -np.inf, (mu - model.p.adopt_threshold) * np.sqrt(tau))
+        mu, tau = here(staff, posts, between_programs(p))
+        bar = p.adopt_threshold
+        chance = np.where(closed, -np.inf,
+                          (mu - (bar[:, None] if np.ndim(bar) else bar)) * np.sqrt(tau))
         pick = chance.argmax(axis=1)
     if n_comply:
         order = prescribed_order(model)[model.center_block[c], model.centers.is_hs[c].astype(int)]
@@ -162,6 +166,7 @@ def start_cycles(model, u) -> None:
         # an analysis that holds PDSA volume fixed replays another run's starts
         go = np.intersect1d(model.replay_starts.get(ev.week, ()), idle)
     else:
+        p = model.at_posts(idle)
         drive = (staff.inquiry[idle] + p.compliance_drive) / (1.0 + p.compliance_drive)
         rate = p.p_pdsa_max * (1.0 if ev.collab else p.pdsa_after_factor)
         # normative pressure from the other teams one knows (mechanism 2, Zamboni 2020)
@@ -205,15 +210,18 @@ def test_rooms(model, posts: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 def finish_cycles(model, u) -> None:
     """Study and act on the cycles that end this week."""
-    p, staff, ev = model.p, model.staff, model.events
+    staff, ev = model.staff, model.events
     # a cycle ends the first week at least dur_pdsa_weeks (>= 1) after its start
     # (unless turnover cut it short): none can end unless some started then
-    if ev.week - math.ceil(p.dur_pdsa_weeks) not in model.starts:
+    if all(ev.week - math.ceil(d) not in model.starts
+           for d in set(model.of_block("dur_pdsa_weeks").tolist())):
         return
+    dur = model.at_posts().dur_pdsa_weeks
     done = ((staff.cycle_idea >= 0)
-            & (ev.week - staff.cycle_start >= p.dur_pdsa_weeks)).nonzero()[0]
+            & (ev.week - staff.cycle_start >= dur)).nonzero()[0]
     if len(done) == 0:
         return
+    p = model.at_posts(done)
     ideas, rooms, comply = staff.cycle_idea[done], staff.cycle_room[done], staff.cycle_comply[done]
     c = staff.center[done]
     drivers = model.package.driver[c, ideas]
@@ -260,7 +268,7 @@ def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None
     2014: iteration is rare); abandon: nothing goes into use. A positive result is
     a success that raises the runner's efficacy (mastery experience; mechanism 1
     on)."""
-    p, staff = model.p, model.staff
+    p, staff = model.at_posts(posts), model.staff
     n_c = model.centers.n
     adopt, adapt = decision == ADOPT, decision == ADAPT
     # decisions (adopt, adapt, abandon, harmful adopt) by center, in one count
@@ -279,7 +287,7 @@ def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None
         model.effect_changed(rooms[adapt])
     if p.psych_safety_on:
         up = posts[y > 0]
-        staff.efficacy[up] = toward_one(staff.efficacy[up], p.efficacy_gain)
+        staff.efficacy[up] = toward_one(staff.efficacy[up], pick(p.efficacy_gain, y > 0))
     if np.count_nonzero(adopt):
         put_in_use(model, rooms[adopt], ideas[adopt], fid[adopt], posts[adopt])
 

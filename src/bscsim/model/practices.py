@@ -124,7 +124,7 @@ def _fill_rooms(model, rooms, ideas, fidelity, j, new) -> None:
     rank = np.empty(len(j), dtype=np.int64)
     rank[order] = np.arange(len(j)) - start
     used = (r.in_use[room] & (model.package.driver[r.center[room]] != ORG_DRIVER)).sum(axis=1)
-    j = j[used + rank < model.p.n_practices_max]
+    j = j[used + rank < model.at_rooms(room).n_practices_max]
     r.in_use[rooms[j], ideas[j]] = True
     r.fidelity[rooms[j], ideas[j]] = fidelity[j]
     new[j] = True
@@ -133,19 +133,20 @@ def _fill_rooms(model, rooms, ideas, fidelity, j, new) -> None:
 def _put_in_rooms(model, rooms, ideas, fidelity, believer, j, new) -> None:
     """put_in_use with displacing, for the classroom entries `j`, all in different
     classrooms."""
-    r, p = model.rooms, model.p
+    r = model.rooms
     room, idea = rooms[j], ideas[j]
     j = j[~r.in_use[room, idea]]
     if len(j) == 0:
         return
     room, idea = rooms[j], ideas[j]
     used = r.in_use[room] & (model.package.driver[r.center[room]] != ORG_DRIVER)
-    full = used.sum(axis=1) >= p.n_practices_max
+    full = used.sum(axis=1) >= model.at_rooms(room).n_practices_max
     if np.count_nonzero(full):
         f = full.nonzero()[0]
         b = believer[j[f]]
         mu = np.where((b >= 0)[:, None],
-                      here(model.staff, np.maximum(b, 0), between_programs(p))[0],
+                      here(model.staff, np.maximum(b, 0),
+                           between_programs(model.at_rooms(room[f])))[0],
                       r.fidelity[room[f]])
         least = np.where(used[f], mu, np.inf).argmin(axis=1)
         drop(model, room[f], least)
@@ -166,7 +167,7 @@ def review(model, members: np.ndarray) -> None:
     teacher drops the practices in her classroom she now believes do not work;
     the director drops the center's driver-5 ideas she believes do not work. Only
     those with something in use review (nothing else could change)."""
-    p, staff, r, centers = model.p, model.staff, model.rooms, model.centers
+    staff, r, centers = model.staff, model.rooms, model.centers
     role, c = staff.role[members], staff.center[members]
     teacher = role == TEACHER
     room = np.where(teacher, staff.classroom[members], -1)
@@ -177,7 +178,9 @@ def review(model, members: np.ndarray) -> None:
     who, room, c, teacher = members[holds], room[holds], c[holds], teacher[holds]
     if len(who) == 0:
         return
-    doubt = here(staff, who, between_programs(p))[0] < p.abandon_threshold
+    p = model.at_posts(who)
+    bar = p.abandon_threshold
+    doubt = here(staff, who, between_programs(p))[0] < (bar[:, None] if np.ndim(bar) else bar)
     # without driver-5 ideas in use, everyone who reviews is a teacher
     t_room, t_doubt, t_c = (room[teacher], doubt[teacher], c[teacher]) if org \
         else (room, doubt, c)
@@ -196,7 +199,9 @@ def review(model, members: np.ndarray) -> None:
 
 def targets(model) -> np.ndarray:
     """Per classroom and classroom driver: the practice its ideas in use sustain."""
-    g = np.minimum(np.maximum(model.p.adopt_gain * sustained(model), -1.0), 1.0)
+    gain = model.at_rooms().adopt_gain
+    g = np.minimum(np.maximum((gain[:, None] if np.ndim(gain) else gain) * sustained(model),
+                              -1.0), 1.0)
     base = model.rooms.practice_base
     return base + g * np.where(g > 0, model.room_headroom, base)
 
@@ -218,7 +223,8 @@ def sustained(model) -> np.ndarray:
     effect = model.room_effect()
     contrib = np.where(r.in_use[rows], effect[rows] * r.fidelity[rows], 0.0)
     n_use = (r.in_use[rows] & model.classroom_idea[rows]).sum(axis=1)
-    attention = np.minimum(1.0, model.p.n_practices_attention / np.maximum(n_use, 1))
+    attention = np.minimum(1.0, model.at_rooms(rows).n_practices_attention
+                           / np.maximum(n_use, 1))
     n_pkg = model.package.n_package    # package ideas: one driver table for all
     # sums in idea order, row by row (the same for a classroom in any batch;
     # a BLAS product may round a row differently by where it sits): package
@@ -259,5 +265,6 @@ def org_gain(model) -> np.ndarray:
     """Per center: what its driver-5 ideas in use add to the capacity target,
     adopt_gain x sum of effect x fidelity, in [-1, 1]."""
     c = model.centers
-    g = model.p.adopt_gain * np.where(c.org_in_use, c.effect * c.org_fidelity, 0.0).sum(axis=1)
+    g = model.at_centers().adopt_gain * np.where(c.org_in_use, c.effect * c.org_fidelity,
+                                                  0.0).sum(axis=1)
     return np.minimum(np.maximum(g, -1.0), 1.0)

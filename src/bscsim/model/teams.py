@@ -34,6 +34,7 @@ from .agents import TEACHER
 from .beliefs import add_own_data, evidence, update_beliefs
 from .framework import STAFF
 from .practices import review
+from .ensemble import pick
 from .state import toward_one
 
 
@@ -74,10 +75,11 @@ def director_leadership(model) -> tuple[np.ndarray, np.ndarray]:
     """Per center: the director's shared leadership and status; an acting director
     (vacant post) answers like a newcomer, at `leadership_baseline`. Director posts
     follow the teachers' posts, one per center in center order (state.init_staff)."""
-    staff, p = model.staff, model.p
+    staff = model.staff
     d = model.director_posts
     if model.directors_in_post:            # the usual case: every director in post
         return staff.leadership[d], staff.status[d]
+    p = model.at_posts(d)
     filled = staff.filled[d]
     lead = np.where(filled, staff.leadership[d], p.leadership_baseline)
     status = np.where(filled, staff.status[d], p.status_director)
@@ -88,7 +90,7 @@ def voice(model, members: np.ndarray, u) -> np.ndarray:
     """Members speak up; a supportive response raises the speaker's safety,
     efficacy and status, a dismissive one lowers safety (design brief). Returns
     the speakers."""
-    p, staff = model.p, model.staff
+    p, staff = model.at_posts(members), model.staff
     mean_state = (staff.psych_safety[members] + staff.efficacy[members]
                   + staff.status[members]) / 3.0
     speaks = u.speak[members] < expit(p.voice_bias + p.voice_slope * (mean_state - 0.5))
@@ -96,16 +98,17 @@ def voice(model, members: np.ndarray, u) -> np.ndarray:
     model.counts["voice"] += model.by_block(model.post_block[speakers]).astype(np.int64)
     if not p.psych_safety_on or len(speakers) == 0:
         return speakers
+    p = model.at_posts(speakers)
     lead, lead_status = director_leadership(model)
     c = staff.center[speakers]
     gap = np.maximum(lead_status[c] - staff.status[speakers], 0.0)
     p_support = lead[c] * np.minimum(np.maximum(1.0 - p.power_gap_penalty * gap, 0.0), 1.0)
     support = u.support[speakers] < p_support
     up, down = speakers[support], speakers[~support]
-    staff.psych_safety[up] = toward_one(staff.psych_safety[up], p.ps_gain)
-    staff.efficacy[up] = toward_one(staff.efficacy[up], p.efficacy_gain)
-    staff.status[up] = toward_one(staff.status[up], p.status_gain)
-    staff.psych_safety[down] -= p.ps_loss * staff.psych_safety[down]
+    staff.psych_safety[up] = toward_one(staff.psych_safety[up], pick(p.ps_gain, support))
+    staff.efficacy[up] = toward_one(staff.efficacy[up], pick(p.efficacy_gain, support))
+    staff.status[up] = toward_one(staff.status[up], pick(p.status_gain, support))
+    staff.psych_safety[down] -= pick(p.ps_loss, ~support) * staff.psych_safety[down]
     return speakers
 
 
@@ -119,7 +122,7 @@ def speak_of_practice(model, speakers: np.ndarray, u) -> tuple:
     her inquiry mindset); she tells her teammates if it is good news, and admits a
     problem (y <= 0) with the chance she would admit a failed test (p_share).
     Returns what is told: (speakers, centers, ideas, results, precisions)."""
-    p, staff, rooms = model.p, model.staff, model.rooms
+    staff, rooms = model.staff, model.rooms
     t = speakers[staff.role[speakers] == TEACHER]
     room = staff.classroom[t]
     use = rooms.in_use[room]
@@ -132,6 +135,7 @@ def speak_of_practice(model, speakers: np.ndarray, u) -> tuple:
     k = (u.pick[t] * n_use).astype(np.int64)           # the k-th practice in use
     idea = (use.cumsum(axis=1) > k[:, None]).argmax(axis=1)
     c = staff.center[t]
+    p = model.at_posts(t)
     sd = p.pdsa_noise_sd * (1.0 - p.qi_noise_reduction * staff.qi[t])
     tau_y = 1.0 / np.maximum(sd, 1e-3) ** 2
     y = (model.room_effect(room, idea) * rooms.fidelity[room, idea]
@@ -145,11 +149,12 @@ def speak_of_practice(model, speakers: np.ndarray, u) -> tuple:
 def bring_ideas(model, speakers: np.ndarray, u) -> None:
     """A speaker brings an idea of her own with chance p_staff_idea x efficacy:
     her center learns its next unknown staff-idea slot (the seed's empowerment)."""
-    p, staff, centers = model.p, model.staff, model.centers
-    if p.n_staff_ideas == 0 or p.p_staff_idea == 0 or len(speakers) == 0 \
-            or model.all_ideas_known:
+    staff, centers = model.staff, model.centers
+    if model.p.n_staff_ideas == 0 or not np.count_nonzero(model.of_block("p_staff_idea")) \
+            or len(speakers) == 0 or model.all_ideas_known:
         return
-    brings = speakers[u.idea[speakers] < p.p_staff_idea * staff.efficacy[speakers]]
+    chance = model.at_posts(speakers).p_staff_idea * staff.efficacy[speakers]
+    brings = speakers[u.idea[speakers] < chance]
     if len(brings) == 0:
         return
     n_new = np.bincount(staff.center[brings], minlength=centers.n)
@@ -173,7 +178,7 @@ def share_results(model, held: np.ndarray) -> tuple:
     """Finished cycles of centers that met are shared in the team, and (during
     the collaborative) with the collaborative's board. Returns what the teams
     hear: (runners, centers, ideas, results, precisions)."""
-    p, staff, log = model.p, model.staff, model.log
+    staff, log = model.staff, model.log
     if not model.pending:
         return NOTHING_SAID
     pending = np.fromiter(model.pending, dtype=np.int64, count=len(model.pending))
@@ -194,6 +199,7 @@ def share_results(model, held: np.ndarray) -> tuple:
     center, runner, person, idea = data[:, :4].astype(np.int64).T
     y, tau_y, u_team, u_board = data[:, 4:].T
     success = y > 0
+    p = model.at_posts(runner)
     # only the person who ran the test can share it (not her successor in the post)
     here = staff.filled[runner] & staff.on_team[runner] & (staff.person[runner] == person)
     shared = here & (u_team < p_share(p, staff.psych_safety[runner], success))
@@ -224,7 +230,7 @@ def hear_in_team(model, members, speaker, center, idea, y, tau_y) -> None:
     works in general on what was said, each with weight `team_weight` x own safety
     x the speaker's status. Reports are summed per center, then each listener's
     own reports taken out (her own data are her own, beliefs.py)."""
-    p, staff = model.p, model.staff
+    staff = model.staff
     if len(members) == 0 or len(speaker) == 0:
         return
     n_c, n_i = model.centers.n, staff.belief_mu.shape[1]
@@ -238,7 +244,8 @@ def hear_in_team(model, members, speaker, center, idea, y, tau_y) -> None:
         own, idea, y, weight = own[mine], idea[mine], y[mine], weight[mine]
     o_tau, o_num = evidence(len(members), n_i, own, idea, y, weight)
     c = staff.center[members]
-    scale = p.team_weight * staff.psych_safety[members][:, None]
+    weight = model.at_posts(members).team_weight
+    scale = (weight[:, None] if np.ndim(weight) else weight) * staff.psych_safety[members][:, None]
     d_tau = scale * (a_tau[c] - o_tau)
     d_num = scale * (a_num[c] - o_num)
     update_beliefs(staff, members, d_tau, d_num)

@@ -19,12 +19,14 @@ import numpy as np
 
 from .agents import AGENT_CLASS, DIRECTOR, PARENT, TEACHER
 from .practices import changed
+from .ensemble import pick
 from .state import newcomers
 
 
 def turnover(model) -> None:
     """Exits, vacancies filled, newcomers (weekly)."""
-    p, staff = model.p, model.staff
+    staff = model.staff
+    p = model.at_posts()
     # each collaborative's draws from its own stream, in this order: exits,
     # parents ageing out (at a new program year), vacancies filled
     names = ("leave", "ageout", "fill") if model.events.new_year else ("leave", "fill")
@@ -32,7 +34,7 @@ def turnover(model) -> None:
     leave = staff.filled & (u.leave < model.hazard)
     if model.events.new_year:
         leave |= staff.filled & (staff.role == PARENT) & (u.ageout < p.p_parent_ageout)
-    fill = ~staff.filled & (u.fill < 1.0 / max(p.dur_vacancy_weeks, 1.0))
+    fill = ~staff.filled & (u.fill < 1.0 / np.maximum(p.dur_vacancy_weeks, 1.0))
     if np.count_nonzero(leave) == 0 and np.count_nonzero(fill) == 0:
         return                                  # the usual week: nobody comes or goes
     leavers = leave.nonzero()[0]
@@ -49,12 +51,13 @@ def turnover(model) -> None:
     if len(directors_out) and p.psych_safety_on:
         hit = staff.present & np.isin(staff.center, staff.center[directors_out])
         gain = np.maximum(staff.psych_safety[hit] - staff.ps_base[hit], 0.0)
-        staff.psych_safety[hit] -= p.director_exit_safety_loss * gain
+        staff.psych_safety[hit] -= pick(p.director_exit_safety_loss, hit) * gain
     # parents are replaced at once (a new parent joins the team); teachers and
     # directors after their vacancy
     arrive = (fill | (leave & (staff.role == PARENT))).nonzero()[0]
-    if p.dur_vacancy_weeks == 0:
-        arrive = np.union1d(arrive, leavers)
+    no_wait = model.of_block("dur_vacancy_weeks") == 0
+    if np.count_nonzero(no_wait):
+        arrive = np.union1d(arrive, leavers[no_wait[model.post_block[leavers]]])
     for b, posts in model.split(arrive, model.post_block[arrive]):
         newcomers(model.block_params[b], staff, posts, model.block_streams[b]["workforce"], b)
     staff.filled[arrive] = True
@@ -71,7 +74,8 @@ def newcomer_classrooms(model, rooms: np.ndarray) -> None:
     if len(rooms) == 0:
         return
     r = model.rooms
-    loss = model.p.newcomer_practice_loss
+    loss = model.at_rooms(rooms).newcomer_practice_loss
+    loss = loss[:, None] if np.ndim(loss) else loss
     r.practice[rooms] = r.practice_base[rooms] + (1 - loss) * (r.practice[rooms]
                                                                - r.practice_base[rooms])
     r.in_use[rooms] = False
