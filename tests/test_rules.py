@@ -45,7 +45,7 @@ def test_reading_the_board_equals_report_by_report_updating(use_ties, same_role)
     model.board.extend(rng.integers(5, size=40), rng.integers(n_ideas, size=40),
                        rng.normal(0.2, 0.3, 40), rng.uniform(5, 20, 40),
                        rng.integers(3, size=40))
-    model.board_seen[0]["call"] = 17   # the last call heard the first 17 reports
+    model.board_seen["call"] = 17   # the last call heard the first 17 reports
     staff = model.staff
     readers = np.flatnonzero(staff.present)
     mu, tau = staff.belief_mu.copy(), staff.belief_tau.copy()
@@ -67,7 +67,7 @@ def test_reading_the_board_equals_report_by_report_updating(use_ties, same_role)
     read_board(model, readers, 0.3, "call", use_ties=use_ties, same_role=same_role)
     np.testing.assert_allclose(staff.belief_mu[readers], mu[readers], rtol=1e-10)
     np.testing.assert_allclose(staff.belief_tau[readers], tau[readers], rtol=1e-10)
-    assert model.board_seen[0]["call"] == len(model.board), "the window moves on"
+    assert model.board_seen["call"] == len(model.board), "the window moves on"
 
 
 def test_failures_are_shared_less_when_safety_is_low():

@@ -93,45 +93,32 @@ def read_board(model, readers: np.ndarray, weight: str, channel: str,
     event of this `channel` ("ls", "call", "affinity"): the storyboards presented
     at a learning session, the round of news on a call.
 
-    Weight of another center's report: the parameter `weight` x context similarity (1 within a
-    program type, `similarity_cross_type` across) x (tie strength between the two
-    teams, on all-team calls); affinity calls pass on reports from the same role
-    only. A weight depends only on the reader's and the source's centers, so
-    reports are summed per source center first. Reports move the reader's belief
-    about what works in general; how much that tells her about her own
-    classroom is bounded (beliefs.here). A report on a staff idea is read only in
-    its own center (another program has no such idea). Counts each report that
-    moved a belief as one vicarious update of the reader's center. With mechanism 2
-    off nothing is read. Each collaborative reads its own board.
+    Weight of another center's report: the parameter `weight` x context
+    similarity (1 within a program type, `similarity_cross_type` across) x (tie
+    strength between the two teams, on all-team calls); affinity calls pass on
+    reports from the same role only. A weight depends only on the reader's and the
+    source's centers, so reports are summed per source center first. Reports move
+    the reader's belief about what works in general; how much that tells her
+    about her own classroom is bounded (beliefs.here). A report on a staff idea is
+    read only in its own center (another program has no such idea). Counts each
+    report that moved a belief as one vicarious update of the reader's center.
+    With mechanism 2 off nothing is read. Each collaborative reads its own reports
+    (the board holds every collaborative's; the weights are zero across them), and
+    only where its board has news (elsewhere nothing moves, not even by rounding).
     """
-    if not model.p.vicarious_on:
-        for b, board in enumerate(model.boards):
-            model.board_seen[b][channel] = len(board)
+    p, staff, board = model.p, model.staff, model.board
+    start, n = model.board_seen[channel], len(board)
+    model.board_seen[channel] = n
+    if not p.vicarious_on or len(readers) == 0 or start == n:
         return
-    blocks = model.post_block[readers]
-    weights = model.of_block(weight)
-    heard = set()
-    for b, who in model.split(readers, blocks):
-        heard.add(b)
-        _read_block(model, b, who, weights[b], channel, use_ties, same_role)
-    for b, board in enumerate(model.boards):      # collaboratives with no reader
-        if b not in heard:
-            model.board_seen[b][channel] = len(board)
-
-
-def _read_block(model, b: int, readers: np.ndarray, weight: float, channel: str,
-                use_ties: bool, same_role: bool) -> None:
-    """read_board for the readers of collaborative b (centers numbered within it)."""
-    staff, board = model.staff, model.boards[b]
-    start, n = model.board_seen[b][channel], len(board)
-    model.board_seen[b][channel] = n
-    if start == n:
-        return
-    arrays = board.arrays()
-    off = model.center_off[b]
-    n_c, n_i = model.block_size, staff.belief_mu.shape[1]
-    w_cc, heard_from = channel_weights(model, b, channel, weight, use_ties)
-    new = {k: v[start:n] for k, v in arrays.items()}       # the reports not heard yet
+    new = {k: v[start:n] for k, v in board.arrays().items()}   # the reports not heard yet
+    B, m = model.n_blocks, model.block_size
+    if B > 1:
+        news = np.zeros(B, dtype=bool)
+        news[model.center_block[new["center"]]] = True
+        readers = readers[news[model.post_block[readers]]]
+    n_c, n_i = model.centers.n, staff.belief_mu.shape[1]
+    w_cc, heard_from = channel_weights(model, channel, weight, use_ties)
     # the roles among the readers, in order (as np.unique)
     for r in (np.bincount(staff.role[readers]).nonzero()[0] if same_role else [None]):
         who = readers if r is None else readers[staff.role[readers] == r]
@@ -142,32 +129,30 @@ def _read_block(model, b: int, readers: np.ndarray, weight: float, channel: str,
         n_src = np.bincount(src, minlength=n_c).astype(float)
         a_tau[:, model.package.n_package:] = 0.0
         a_num[:, model.package.n_package:] = 0.0
-        # the readers' centers, sorted, and each reader's row among them
-        c_who = staff.center[who] - off
-        at = np.zeros(n_c, dtype=bool)
-        at[c_who] = True
-        centers = at.nonzero()[0]
-        inv = (at.cumsum() - 1)[c_who]
-        w = w_cc if len(centers) == n_c else w_cc[centers]
-        heard = w @ np.concatenate([a_tau, a_num], axis=1)
-        update_beliefs(staff, who, heard[inv, :n_i], heard[inv, n_i:])
-        moved = (heard_from if len(centers) == n_c else heard_from[centers]) @ n_src
+        # per collaborative, (centers, centers) @ (centers, 2 x ideas): one
+        # product per collaborative, the same alone or in any batch
+        heard = (w_cc @ np.concatenate([a_tau, a_num], axis=1).reshape(B, m, 2 * n_i)
+                 ).reshape(n_c, 2 * n_i)
+        c_who = staff.center[who]
+        update_beliefs(staff, who, heard[c_who, :n_i], heard[c_who, n_i:])
+        moved = (heard_from @ n_src.reshape(B, m, 1)).reshape(n_c)
         # whole numbers of reports: a float sum of them is exact
-        model.counts["vicarious_updates"][off:off + n_c] += np.bincount(
-            c_who, weights=moved[inv], minlength=n_c).astype(np.int64)
+        model.counts["vicarious_updates"] += np.bincount(
+            c_who, weights=moved[c_who], minlength=n_c).astype(np.int64)
 
 
-def channel_weights(model, b: int, channel: str, weight: float, use_ties: bool):
-    """Center-by-center weights of a channel in collaborative b, and whether a
-    report is heard at all (weight > 0); cached until the ties change."""
-    key = (channel, weight, use_ties, model.ties_version, use_ties and model.tie_scale[b])
-    cached = model.channel_cache[b].get(channel)
+def channel_weights(model, channel: str, weight: str, use_ties: bool):
+    """Center-by-center weights of a channel, (collaboratives, centers, centers),
+    and whether a report is heard at all (weight > 0); cached until the ties
+    change."""
+    key = (weight, use_ties, model.ties_version, use_ties and model.tie_scale.tobytes())
+    cached = model.channel_cache.get(channel)
     if cached is None or cached[0] != key:
-        w_cc = weight * model.similarity[b]
+        w_cc = model.of_block(weight)[:, None, None] * model.similarity
         if use_ties:
-            w_cc = w_cc * (model.centers.ties[b] * model.tie_scale[b])
+            w_cc = w_cc * (model.centers.ties * model.tie_scale[:, None, None])
         cached = (key, w_cc, (w_cc > 0).astype(float))
-        model.channel_cache[b][channel] = cached
+        model.channel_cache[channel] = cached
     return cached[1], cached[2]
 
 
@@ -250,26 +235,34 @@ def faculty_review(model) -> None:
     promises, with the reports weighted by `vicarious_weight_ls` x tau_y x context
     similarity to that type (IHI 2003: faculty harvest changes that work; the
     seed's storyboards). With cross-program learning off the package order
-    stands. Each collaborative's faculty read its own board."""
-    if not model.p.vicarious_on:
+    stands. Each collaborative's faculty read its own teams' reports."""
+    board = model.board
+    if not model.p.vicarious_on or len(board) == 0:
         return
-    n_pkg = model.package.n_package
-    for b, board in enumerate(model.boards):
-        if len(board) == 0:
-            continue
-        p = model.block_params[b]        # its own values of the weekly parameters
-        tau0 = 1.0 / p.prior_sd ** 2
-        arrays = board.arrays()
-        pkg = arrays["idea"] < n_pkg
-        src_hs = model.centers.is_hs[arrays["center"][pkg] + model.center_off[b]]
-        for t in (0, 1):
-            sim = np.where(src_hs == bool(t), 1.0, p.similarity_cross_type)
-            w = p.vicarious_weight_ls * sim * arrays["tau"][pkg]
-            total = np.bincount(arrays["idea"][pkg], weights=w, minlength=n_pkg)
-            num = np.bincount(arrays["idea"][pkg], weights=w * arrays["y"][pkg],
-                              minlength=n_pkg)
-            model.faculty_score[b, t] = (tau0 * p.prior_mean + num) / (tau0 + total)
-        model.faculty_version[b] += 1
+    arrays = board.arrays()
+    B, n_pkg = model.n_blocks, model.package.n_package
+    pkg = arrays["idea"] < n_pkg
+    center = arrays["center"][pkg]
+    block = model.center_block[center]
+    src_hs = model.centers.is_hs[center]
+    bins = block * n_pkg + arrays["idea"][pkg]        # per collaborative and idea
+    p = model.at_centers(center)
+    prior_sd, prior_mean = model.of_block("prior_sd"), model.of_block("prior_mean")
+    tau0 = (1.0 / prior_sd ** 2)[:, None]
+    for t in (0, 1):
+        sim = np.where(src_hs == bool(t), 1.0, p.similarity_cross_type)
+        w = p.vicarious_weight_ls * sim * arrays["tau"][pkg]
+        total = np.bincount(bins, weights=w, minlength=B * n_pkg).reshape(B, n_pkg)
+        num = np.bincount(bins, weights=w * arrays["y"][pkg],
+                          minlength=B * n_pkg).reshape(B, n_pkg)
+        score = (tau0 * prior_mean[:, None] + num) / (tau0 + total)
+        if B == 1:
+            model.faculty_score[:, t] = score
+        else:                        # collaboratives whose board has reports
+            read = np.bincount(model.center_block[arrays["center"]], minlength=B) > 0
+            model.faculty_score[read, t] = score[read]
+    model.faculty_version[np.bincount(model.center_block[arrays["center"]],
+                                      minlength=B) > 0] += 1
 
 
 def calls(model) -> None:

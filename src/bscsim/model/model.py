@@ -114,6 +114,7 @@ class BSCModel(mesa.Model):
         self.block_streams = [dict(zip(STREAMS, g.spawn(len(STREAMS)))) for g in gens]
         self.streams = self.block_streams[0]
         self._draw_plans: dict = {}
+        self._log_columns: tuple = (-1, None, None)
         parts = []
         for bp, streams in zip(block_params, self.block_streams):
             init = streams["init"]
@@ -138,6 +139,8 @@ class BSCModel(mesa.Model):
         self.varying = {k: v for k in WEEKLY_PER_BLOCK
                         if len(set((v := np.array([getattr(bp, k) for bp in block_params]))
                                    .tolist())) > 1}
+        self.newcomer_values = {k: np.array([getattr(bp, k) for bp in block_params])
+                                for k in state.NEWCOMER_PARAMS}
         # people are rows of the staff arrays; Mesa agents are made from them only
         # when Mesa asks (`agents`, `agents_by_type`, `people_as_agents`)
         self.people: list[mesa.Agent | None] = [None] * self.staff.n
@@ -155,11 +158,11 @@ class BSCModel(mesa.Model):
         self.similarity = np.where(hs[:, :, None] == hs[:, None, :], 1.0,
                                    self.of_block("similarity_cross_type")[:, None, None])
         self.similarity[:, np.arange(m), np.arange(m)] = 0.0
-        # the pooled board of each collaborative, and what each channel has read
-        self.boards = [Board() for _ in range(B)]
-        self.board = self.boards[0]
-        self.board_seen = [{"ls": 0, "call": 0, "affinity": 0} for _ in range(B)]
-        self.channel_cache: list[dict] = [{} for _ in range(B)]
+        # the pooled board (every collaborative's reports, read within each), and
+        # what each channel has read (events fall in the same weeks everywhere)
+        self.board = Board()
+        self.board_seen = {"ls": 0, "call": 0, "affinity": 0}
+        self.channel_cache: dict = {}
         # the faculty's reading of the board per program type (child care, Head
         # Start): ranks the prescription within a driver (collaborative.faculty_review)
         self.faculty_score = np.broadcast_to(self.of_block("prior_mean")[:, None, None],
@@ -261,11 +264,19 @@ class BSCModel(mesa.Model):
         for kind, (buffer, views, gather) in zip(("random", "standard_normal"), plan):
             if buffer is None:
                 continue
-            for streams, view in zip(self.block_streams, views):
-                getattr(streams[stream], kind)(out=view)
+            for draw, view in zip(self._draw_methods(stream, kind), views):
+                draw(out=view)
             for name, (idx, shape) in gather.items():
                 setattr(out, name, buffer[idx].reshape(shape))
         return out
+
+    def _draw_methods(self, stream: str, kind: str) -> list:
+        """Each collaborative's `kind` method of its `stream` (kept)."""
+        methods = self._draw_plans.get((stream, kind))
+        if methods is None:
+            methods = self._draw_plans[(stream, kind)] = [
+                getattr(s[stream], kind) for s in self.block_streams]
+        return methods
 
     def _draw_plan(self, uniform: dict, normal: dict):
         """How `weekly_draws` lays out a week's draws: for one collaborative, the
@@ -818,15 +829,18 @@ class BSCModel(mesa.Model):
         cs, rs, ps = self.rows_of(b)
         log = PdsaLog()
         if len(self.log):
-            center = self.log.column("center").astype(np.int64)
-            mine = self.center_block[center] == b
+            if self._log_columns[0] != len(self.log):    # read once for every view
+                cols = {k: self.log.column(k) for k in PdsaLog.COLUMNS}
+                self._log_columns = (len(self.log), cols,
+                                     self.center_block[cols["center"].astype(np.int64)])
+            _, cols, blocks = self._log_columns
+            mine = blocks == b
             shift = {"center": cs.start, "post": ps.start, "classroom": rs.start}
-            cols = {k: self.log.column(k)[mine] - shift.get(k, 0)
-                    for k in PdsaLog.COLUMNS if k not in PdsaLog.FLAGS}
             if np.count_nonzero(mine):
-                log.extend(**cols)
-                log.shared_team = self.log.column("shared_team")[mine].tolist()
-                log.shared_collab = self.log.column("shared_collab")[mine].tolist()
+                log.extend(**{k: cols[k][mine] - shift.get(k, 0)
+                              for k in PdsaLog.COLUMNS if k not in PdsaLog.FLAGS})
+                log.shared_team = cols["shared_team"][mine].tolist()
+                log.shared_collab = cols["shared_collab"][mine].tolist()
         return SimpleNamespace(
             p=self.block_params[b], n_blocks=1, log=log,
             series={k: self._series_table[b, :, j] for j, k in enumerate(TIMESERIES_NAMES)},

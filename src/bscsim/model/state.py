@@ -304,6 +304,72 @@ def newcomers(p, staff: Staff, posts: np.ndarray, rng: np.random.Generator,
     staff.next_idea[posts] = -1
 
 
+NEWCOMER_PARAMS = ("knowledge_baseline", "person_sd", "parent_family_knowledge",
+                   "qi_skill_baseline", "efficacy_baseline", "inquiry_baseline",
+                   "psych_safety_baseline", "leadership_baseline", "inquiry_sd",
+                   "status_teacher", "status_director", "status_parent", "prior_mean",
+                   "prior_sd")
+
+
+def newcomers_in_blocks(staff: Staff, posts: np.ndarray, blocks: np.ndarray,
+                        values: dict[str, np.ndarray], streams: list) -> None:
+    """`newcomers` for posts of many collaboratives at once (`blocks`: the
+    collaborative of each post, sorted): each collaborative draws its normals
+    from its own stream (`streams[b]`) in the layout `newcomers` uses, and takes
+    its own parameter values (`values[name][b]`), so each post gets what it
+    would get in a run of its collaborative alone."""
+    m = len(posts)
+    if m == 0:
+        return
+    n_b = len(streams)
+    n_d = len(DOMAINS)
+    role = staff.role[posts]
+    parent = role == PARENT
+    per_block = np.bincount(blocks, minlength=n_b)
+    parents = np.bincount(blocks[parent], minlength=n_b)
+    size = per_block * n_d + parents + 5 * per_block
+    base = np.concatenate([[0], np.cumsum(size)[:-1]])
+    z = np.empty(int(size.sum()))
+    for b in np.flatnonzero(per_block):
+        streams[b].standard_normal(out=z[base[b]:base[b] + size[b]])
+    first = np.concatenate([[0], np.cumsum(per_block)[:-1]])
+    rank = np.arange(m) - first[blocks]                 # place among its block's posts
+    start = base[blocks]
+    v = {k: x[blocks] for k, x in values.items()}
+    k = np.clip(v["knowledge_baseline"][:, None] + v["person_sd"][:, None]
+                * z[(start + rank * n_d)[:, None] + np.arange(n_d)], 0, 1)
+    p_rank = np.cumsum(parent) - 1 - np.concatenate([[0], np.cumsum(parents)[:-1]])[blocks]
+    at = (start + per_block[blocks] * n_d + p_rank)[parent]
+    k[parent, 1] = np.clip(v["parent_family_knowledge"][parent]
+                           + v["person_sd"][parent] * z[at], 0, 1)
+    names = ("qi_skill_baseline", "efficacy_baseline", "inquiry_baseline",
+             "psych_safety_baseline", "leadership_baseline")
+    sds = ("person_sd", "person_sd", "inquiry_sd", "person_sd", "person_sd")
+    traits = start + per_block[blocks] * n_d + parents[blocks] + rank
+    trait = np.clip(np.stack([v[a] for a in names])
+                    + np.stack([v[s] for s in sds])
+                    * z[traits + np.arange(5)[:, None] * per_block[blocks]], 0, 1)
+    staff.knowledge[posts] = k
+    staff.qi[posts] = trait[0]
+    staff.efficacy[posts] = trait[1]
+    staff.inquiry[posts] = trait[2]
+    staff.psych_safety[posts] = trait[3]
+    staff.ps_base[posts] = trait[3]
+    staff.status[posts] = np.where(role == TEACHER, v["status_teacher"],
+                                   np.where(role == DIRECTOR, v["status_director"],
+                                            v["status_parent"]))
+    staff.leadership[posts] = np.where(role == DIRECTOR, trait[4], 0.0)
+    staff.person[posts] = staff.next_person[blocks] + rank
+    staff.next_person += per_block
+    staff.routine[posts] = 0.0
+    staff.belief_mu[posts] = v["prior_mean"][:, None]
+    staff.belief_tau[posts] = (1.0 / v["prior_sd"] ** 2)[:, None]
+    staff.own_tau[posts] = 0.0
+    staff.own_num[posts] = 0.0
+    staff.cycle_idea[posts] = -1
+    staff.next_idea[posts] = -1
+
+
 def stack(blocks: list[tuple[Centers, Package, Classrooms, Staff]]):
     """Many collaboratives as one population (the ensemble engine, model.py): the
     rows of every collaborative's centers, classrooms and posts, one collaborative

@@ -216,12 +216,8 @@ def share_results(model, held: np.ndarray) -> tuple:
     to_board = shared & (u_board < p_share(p, climate[center], success))
     for r in rows[to_board].tolist():
         log.shared_collab[r] = True
-    # each collaborative's board, its centers numbered within it
-    rows = to_board.nonzero()[0]
-    blocks = model.center_block[center[rows]]
-    for b, j in model.split(rows, blocks):
-        model.boards[b].extend(center[j] - model.center_off[b], idea[j], y[j], tau_y[j],
-                               staff.role[runner[j]])
+    model.board.extend(center[to_board], idea[to_board], y[to_board], tau_y[to_board],
+                       staff.role[runner[to_board]])
     return heard
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from .agents import AGENT_CLASS, DIRECTOR, PARENT, TEACHER
 from .practices import changed
 from .ensemble import pick
-from .state import newcomers
+from .state import newcomers, newcomers_in_blocks
 
 
 def turnover(model) -> None:
@@ -58,8 +58,11 @@ def turnover(model) -> None:
     no_wait = model.of_block("dur_vacancy_weeks") == 0
     if np.count_nonzero(no_wait):
         arrive = np.union1d(arrive, leavers[no_wait[model.post_block[leavers]]])
-    for b, posts in model.split(arrive, model.post_block[arrive]):
-        newcomers(model.block_params[b], staff, posts, model.block_streams[b]["workforce"], b)
+    if model.n_blocks == 1:
+        newcomers(model.p, staff, arrive, model.streams["workforce"])
+    else:         # arrive is sorted: so are the collaboratives of its posts
+        newcomers_in_blocks(staff, arrive, model.post_block[arrive], model.newcomer_values,
+                            [s["workforce"] for s in model.block_streams])
     staff.filled[arrive] = True
     rooms = staff.classroom[arrive[staff.role[arrive] == TEACHER]]
     newcomer_classrooms(model, rooms)
