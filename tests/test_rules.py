@@ -37,7 +37,7 @@ def test_reading_the_board_equals_report_by_report_updating(use_ties, same_role)
     """The aggregated reading (per source center) gives what one would get by
     applying the belief rule report by report, with the documented weights, to the
     reports shared since the last event of the channel."""
-    p = bscsim.Params(n_centers=5, similarity_cross_type=0.4)
+    p = bscsim.Params(n_centers=5, similarity_cross_type=0.4, vicarious_weight_call=0.3)
     model = bscsim.BSCModel(p, rng=7)
     rng = np.random.default_rng(0)
     model.centers.ties[0] = rng.random((5, 5))      # (collaboratives, centers, centers)
@@ -64,7 +64,8 @@ def test_reading_the_board_equals_report_by_report_updating(use_ties, same_role)
             mu[r, i] = (tau[r, i] * mu[r, i] + w * b["tau"][j] * b["y"][j]) / (tau[r, i] + w * b["tau"][j])
             tau[r, i] += w * b["tau"][j]
     from bscsim.model.collaborative import read_board
-    read_board(model, readers, 0.3, "call", use_ties=use_ties, same_role=same_role)
+    read_board(model, readers, "vicarious_weight_call", "call", use_ties=use_ties,
+               same_role=same_role)
     np.testing.assert_allclose(staff.belief_mu[readers], mu[readers], rtol=1e-10)
     np.testing.assert_allclose(staff.belief_tau[readers], tau[readers], rtol=1e-10)
     assert model.board_seen["call"] == len(model.board), "the window moves on"

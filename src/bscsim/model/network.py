@@ -19,10 +19,11 @@ from __future__ import annotations
 import numpy as np
 
 
-def meet_in_groups(model, centers: np.ndarray, gain: np.ndarray) -> None:
+def meet_in_groups(model, centers: np.ndarray, gain) -> None:
     """The `centers` present are split at random into groups of `table_size`,
     within each collaborative; every pair in a group strengthens its tie by its
-    collaborative's `gain` of the gap to 1."""
+    collaborative's `gain` (one value, or one per collaborative) of the gap to 1."""
+    gain = np.broadcast_to(np.asarray(gain, dtype=float), (model.n_blocks,))
     m = model.block_size
     table = model.of_block("table_size")
     changed = False
