@@ -1,117 +1,199 @@
-"""simulate_many (issue 12): one summary row per run, and a run's numbers do not
-depend on its batch. A collaborative's summary is identical alone, in a batch of
-1 and in a batch of 100, serially and on processes; a batcher that draws the runs'
-random numbers in sequence from one generator (a mutant) fails that check."""
+"""The ensemble engine (model/ensemble.py): many collaboratives in one model give
+each collaborative exactly the numbers of its run alone, whatever the batch, its
+size, the collaborative's place in it, or the process it runs in."""
+
+from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import bscsim
-from bscsim.model.model import BSCModel
+from bscsim.model import BSCModel
+from bscsim.model.ensemble import SHARED, WEEKLY_PER_BLOCK, check_batch
 from bscsim.outputs import SUMMARY_NAMES
-from bscsim.parallel import spawn_pool
-from bscsim.sweep.tasks import Task, run_batch
+from bscsim.params import PARAMS, make_params
+from bscsim.results import Result
+from bscsim.simulate import TABLES, batches
+
+NAMES = {p.name for p in PARAMS}
 
 
-def hundred_runs(small_params):
-    """100 runs: design points with their own parameter values, each with a seed."""
-    rng = np.random.default_rng(12)
-    small_params = small_params.replace(weeks_collab=12, weeks_followup=4)
-    params = [small_params.replace(turnover_cc=float(t), planning_hours=float(h))
-              for t, h in zip(rng.uniform(0.1, 0.5, 100), rng.choice([1.0, 2.0, 4.0], 100))]
-    seeds = [int(s) for s in rng.integers(0, 2**31, 100)]
-    return params, seeds
+def same(a, b) -> list[str]:
+    """The tables (summary and every table of TABLES) in which two runs differ."""
+    differ = []
+    for name in ("summary", *TABLES):
+        x, y = getattr(a, name), getattr(b, name)
+        try:
+            if isinstance(x, pd.Series):
+                pd.testing.assert_series_equal(x, y, check_exact=True)
+            else:
+                pd.testing.assert_frame_equal(x.reset_index(drop=True),
+                                              y.reset_index(drop=True), check_exact=True)
+        except AssertionError:
+            differ.append(name)
+    return differ
 
 
-def values(df: pd.DataFrame) -> np.ndarray:
-    return df[list(SUMMARY_NAMES)].to_numpy()
+def in_batch(params: list, seeds: list) -> list[Result]:
+    model = BSCModel(params, seeds)
+    model.run()
+    return [Result(model.view(b), s) for b, s in enumerate(seeds)]
 
 
-def half(args):
-    params, seeds = args
-    return values(bscsim.simulate_many(params, seeds))
+def drawn_params(base, rng: np.random.Generator, n: int) -> list:
+    """`n` parameter sets that differ from each other in every parameter a batch
+    lets differ (all but n_centers and SHARED), drawn in their plausible ranges."""
+    out = []
+    while len(out) < n:
+        values = base.to_dict()
+        for q in PARAMS:
+            if q.name in SHARED or q.name == "n_centers" or q.kind is bool:
+                continue
+            lo, hi = q.plausible
+            v = rng.uniform(lo, hi)
+            values[q.name] = int(round(v)) if q.kind is int else v
+        try:
+            out.append(make_params(values))
+        except Exception:   # noqa: BLE001 - a combination the checks refuse: draw again
+            continue
+    return out
 
 
-def batch_invariant(simulate_many, params, seeds, processes: bool = True) -> bool:
-    """Every run identical alone (`simulate`), in a batch of 1 (a sample of ten)
-    and in the batch of all; with `processes`, also split over two processes in
-    reverse order."""
-    batch = values(simulate_many(params, seeds))
-    alone = np.array([bscsim.simulate(p, seed=s).summary.to_numpy()
-                      for p, s in zip(params, seeds)])
-    same = np.array_equal(batch, alone, equal_nan=True)
-    for k in range(0, len(seeds), 10):
-        one = values(simulate_many([params[k]], [seeds[k]]))
-        same &= np.array_equal(one[0], alone[k], equal_nan=True)
-    if processes:
-        n = len(seeds) // 2
-        with spawn_pool(2) as pool:
-            second, first = pool.map(half, [(params[n:], seeds[n:]), (params[:n], seeds[:n])])
-        same &= np.array_equal(np.vstack([first, second]), alone, equal_nan=True)
-    return bool(same)
+def test_a_collaborative_is_the_same_alone_and_in_batches_of_1_and_100():
+    p = bscsim.load_config()
+    seed = 4242
+    alone = bscsim.simulate(p, seed)
+    seeds = list(range(100))
+    seeds[37] = seed                     # somewhere in the middle of the batch
+    one = bscsim.simulate_many(p, [seed], tables=True, batch_size=1)
+    hundred = bscsim.simulate_many(p, seeds, tables=True, batch_size=100)
+    for summary, tables, run in (one + (0,), hundred + (37,)):
+        assert summary.loc[run, list(alone.summary.index)].to_numpy().tolist() \
+            == alone.summary.to_numpy().tolist()
+        for name in TABLES:
+            mine = tables[name][tables[name]["run"] == run].drop(columns="run")
+            pd.testing.assert_frame_equal(mine.reset_index(drop=True),
+                                          getattr(alone, name).reset_index(drop=True),
+                                          check_exact=True)
 
 
-def test_a_run_is_the_same_alone_in_a_batch_of_1_and_of_100_serial_and_on_processes(
-        small_params):
-    params, seeds = hundred_runs(small_params)
-    assert batch_invariant(bscsim.simulate_many, params, seeds), \
-        "a collaborative's summary must not depend on its batch or executor"
+def test_the_same_on_processes_as_in_this_process():
+    from bscsim.parallel import spawn_pool
+    p = bscsim.load_config()
+    seeds = list(range(500, 530))
+    here = bscsim.simulate_many(p, seeds, batch_size=30)
+    with spawn_pool(2) as pool:
+        parts = [pool.submit(bscsim.simulate_many, p, seeds[:13]),
+                 pool.submit(bscsim.simulate_many, p, seeds[13:])]
+        there = pd.concat([f.result() for f in parts], ignore_index=True)
+    there["run"] = np.arange(len(seeds))
+    pd.testing.assert_frame_equal(here, there, check_exact=True)
 
 
-def test_a_batcher_drawing_from_one_generator_in_sequence_is_caught(small_params):
-    def one_stream(params, seeds, tables=False):
-        # the mutant: every run of a batch draws from one generator seeded by the
-        # batch's first seed, in sequence
-        rng = np.random.default_rng(list(seeds)[0])
-        return bscsim.simulate_many(params, [int(rng.integers(2**31)) for _ in seeds])
-    params, seeds = hundred_runs(small_params)
-    assert not batch_invariant(one_stream, params[:20], seeds[:20], processes=False), \
-        "the check must fail when runs are not keyed to their own seed"
+@pytest.mark.parametrize("config", ["configs/reference.toml", "configs/arms/coaching.toml"])
+def test_every_parameter_a_batch_allows_may_differ_within_it(config):
+    """Every collaborative of the batch has its own value of every parameter but
+    n_centers and SHARED (73 weekly ones among them): each still gets exactly
+    its numbers alone."""
+    base = bscsim.load_config(config)
+    params = drawn_params(base, np.random.default_rng(11), 6)
+    seeds = [71, 72, 73, 74, 75, 76]
+    batch = in_batch(params, seeds)
+    for p, s, r in zip(params, seeds, batch):
+        assert same(bscsim.simulate(p, s), r) == [], f"seed {s}"
 
 
-def test_simulate_many_returns_one_row_per_run_in_input_order(small_params):
-    df = bscsim.simulate_many(small_params, [5, 3, 9])
-    assert list(df.columns) == ["run", "seed", *SUMMARY_NAMES]
-    assert df["run"].tolist() == [0, 1, 2] and df["seed"].tolist() == [5, 3, 9]
-    again = bscsim.simulate(small_params, seed=3).summary.to_numpy()
-    assert np.array_equal(values(df)[1], again, equal_nan=True), "row 1 is seed 3"
+# Mutants: each breaks one thing the engine needs, and the check above must see it.
+def _ignore_varying(monkeypatch):
+    """Per-row parameters read as the first collaborative's values."""
+    monkeypatch.setattr(BSCModel, "at_posts", lambda self, posts=slice(None): self.p)
 
 
-def test_simulate_many_returns_each_runs_tables_with_its_run(small_params):
-    summary, tables = bscsim.simulate_many([small_params, small_params.replace(n_centers=2)],
-                                           [1, 2], tables=True)
-    assert {"timeseries", "centers", "classrooms", "pdsa_log"} <= set(tables)
-    alone = bscsim.simulate(small_params.replace(n_centers=2), seed=2)
-    ts = tables["timeseries"]
-    assert ts.columns[0] == "run" and set(ts["run"]) == {0, 1}
-    pd.testing.assert_frame_equal(
-        ts[ts["run"] == 1].drop(columns="run").reset_index(drop=True), alone.timeseries)
-    centers = tables["centers"]
-    assert len(centers[centers["run"] == 1]) == len(alone.centers), "run 1's center rows"
+def _streams_shifted(monkeypatch):
+    """Each collaborative draws its weekly numbers from the next one's streams."""
+    init = BSCModel.__init__
+
+    def shifted(self, *args, **kw):
+        init(self, *args, **kw)
+        if self.n_blocks > 1:
+            self.block_streams = self.block_streams[1:] + self.block_streams[:1]
+    monkeypatch.setattr(BSCModel, "__init__", shifted)
 
 
-def test_simulate_many_refuses_params_that_do_not_match_the_seeds(small_params):
-    with pytest.raises(ValueError, match="2 params for 3 seeds"):
-        bscsim.simulate_many([small_params, small_params], [1, 2, 3])
+def _sustained_everywhere(monkeypatch):
+    """A change to practices in one collaborative recomputes the practice every
+    collaborative's ideas sustain (alone, it is scaled week by week: the
+    rounding differs)."""
+    from bscsim.model import practices
+    changed = practices.changed
+
+    def everywhere(model, rooms=None):
+        changed(model, None)
+    for module in ("practices", "workforce", "classrooms", "model"):
+        monkeypatch.setattr(f"bscsim.model.{module}.changed", everywhere)
 
 
-def test_a_run_that_fails_in_a_batch_fails_alone(small_params, monkeypatch):
-    real_run = BSCModel.run
+@pytest.mark.parametrize("mutant", [_ignore_varying, _streams_shifted, _sustained_everywhere])
+def test_the_identity_check_sees_a_broken_engine(mutant, monkeypatch):
+    base = bscsim.load_config()
+    params = drawn_params(base, np.random.default_rng(11), 4)
+    seeds = [81, 82, 83, 84]
+    alone = [bscsim.simulate(p, s) for p, s in zip(params, seeds)]
+    mutant(monkeypatch)
+    batch = in_batch(params, seeds)
+    assert any(same(a, r) for a, r in zip(alone, batch)), "the mutant went unseen"
 
-    def run(self):
-        if self.seed == 13:
-            raise RuntimeError("broken run")
-        return real_run(self)
-    monkeypatch.setattr(BSCModel, "run", run)
-    task = Task(base=small_params.to_dict(), runs=((0, 11, {}), (1, 13, {}), (2, 17, {})),
-                timeseries=True)
-    result = run_batch(task)
-    s = result.summary.set_index("run")
-    assert s.loc[1, "status"] == "failed" and "broken run" in s.loc[1, "error"], \
-        "the failing run is recorded with its own error"
-    assert (s.loc[[0, 2], "status"] == "ok").all(), "the other runs of its batch ran"
-    again = bscsim.simulate(small_params, seed=17).summary.to_numpy()
-    assert np.array_equal(s.loc[2, list(SUMMARY_NAMES)].to_numpy(float), again,
-                          equal_nan=True)
-    assert set(result.timeseries["run"]) == {0, 2}
+
+def test_the_lists_of_shared_and_per_collaborative_parameters_cover_every_weekly_read():
+    """Trace every parameter the weekly schedule reads (configs with every
+    process on): each is SHARED or held per collaborative."""
+    read: set[str] = set()
+
+    class Traced:
+        def __init__(self, p):
+            object.__setattr__(self, "_p", p)
+
+        def __getattr__(self, name):
+            read.add(name)
+            return getattr(self._p, name)
+    for config, extra in (("configs/reference.toml", {"n_staff_ideas": 3}),
+                          ("configs/arms/coaching.toml", {"dur_vacancy_weeks": 0}),
+                          ("configs/arms/training_only.toml", {})):
+        model = BSCModel(bscsim.load_config(config).replace(**extra), rng=3)
+        model.p = Traced(model.p)
+        model.run()
+    assert read <= set(SHARED) | set(WEEKLY_PER_BLOCK), sorted(
+        read - set(SHARED) - set(WEEKLY_PER_BLOCK))
+    assert set(SHARED) <= NAMES and set(WEEKLY_PER_BLOCK) <= NAMES
+    assert not set(SHARED) & set(WEEKLY_PER_BLOCK)
+
+
+def test_a_batch_refuses_collaboratives_that_cannot_share_it():
+    p = bscsim.Params()
+    for change, key in (({"n_centers": 9}, "n_centers"), ({"teams_on": False}, "teams_on"),
+                        ({"weeks_collab": 40}, "weeks_collab")):
+        with pytest.raises(ValueError, match=f"collaborative 1 has {key} = ") as e:
+            check_batch([p, p.replace(**change)])
+        assert "\n" not in str(e.value)
+    check_batch([p, p.replace(turnover_cc=0.5, ps_gain=0.2)])   # these may differ
+
+
+def test_simulate_many_groups_runs_that_can_share_a_batch_and_keeps_their_order():
+    p = bscsim.Params(weeks_collab=20, weeks_followup=0)
+    runs = [p.replace(n_centers=4), p.replace(n_centers=6), p.replace(n_centers=4, ps_gain=0.2),
+            p.replace(n_centers=6, teams_on=False), p.replace(n_centers=6)]
+    assert batches(runs) == [[0, 2], [1, 4], [3]]
+    assert batches(runs, 1) == [[0], [2], [1], [4], [3]]
+    seeds = [5, 6, 7, 8, 9]
+    many = bscsim.simulate_many(runs, seeds)
+    for j, (q, s) in enumerate(zip(runs, seeds)):
+        assert many.loc[j, "seed"] == s
+        assert many.loc[j, list(SUMMARY_NAMES)].to_numpy().tolist() \
+            == bscsim.simulate(q, s).summary.to_numpy().tolist()
+
+
+@pytest.mark.parametrize("size", [0, -3, 2.5, "10"])
+def test_a_wrong_batch_size_is_refused(size):
+    with pytest.raises(ValueError, match="batch_size must be a whole number >= 1"):
+        bscsim.simulate_many(None, [1, 2], batch_size=size)

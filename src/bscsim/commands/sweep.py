@@ -44,7 +44,8 @@ def add_parser(sub) -> None:
                    help="also write summary.csv (and timeseries.csv) for spreadsheets")
     add_executor_options(p)
     p.add_argument("--batch-size", type=int, metavar="N",
-                   help="runs per task (default: automatic, at most 50)")
+                   help="runs per task, simulated together by the ensemble engine "
+                        "(default: automatic, at most 200)")
     add_posterior_option(p)
     p.set_defaults(func=run)
 

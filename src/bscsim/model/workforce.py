@@ -59,7 +59,7 @@ def turnover(model) -> None:
     if np.count_nonzero(no_wait):
         arrive = np.union1d(arrive, leavers[no_wait[model.post_block[leavers]]])
     if model.n_blocks == 1:
-        newcomers(model.p, staff, arrive, model.streams["workforce"])
+        newcomers(model.block_params[0], staff, arrive, model.streams["workforce"])
     else:         # arrive is sorted: so are the collaboratives of its posts
         newcomers_in_blocks(staff, arrive, model.post_block[arrive], model.newcomer_values,
                             [s["workforce"] for s in model.block_streams])

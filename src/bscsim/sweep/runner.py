@@ -26,7 +26,7 @@ from .store import Store, host, now
 from .tasks import (BatchResult, ReplicateTask, StudyTask, Task, failed_batch,
                     run_task)
 
-MAX_BATCH = 50
+MAX_BATCH = 200
 BATCHES_PER_WORKER = 16
 
 
