@@ -62,23 +62,19 @@ class Result:
         """One row per week, model level."""
         p = self.params
         weeks = np.arange(len(self._series[TIMESERIES_NAMES[0]]))
-        df = pd.DataFrame({"week": weeks, "collab": weeks < p.weeks_collab})
-        for k in TIMESERIES_NAMES:
-            df[k] = self._series[k]
-        return df
+        # made in one call (a column at a time costs ~10 ms a run)
+        return pd.DataFrame({"week": weeks, "collab": weeks < p.weeks_collab,
+                             **{k: self._series[k] for k in TIMESERIES_NAMES}})
 
     @cached_property
     def centers(self) -> pd.DataFrame:
         """One row per week and center."""
         n_w, n_c = self._by_center[CENTER_NAMES[0]].shape
-        df = pd.DataFrame({
+        return pd.DataFrame({
             "week": np.repeat(np.arange(n_w), n_c),
             "center": np.tile(np.arange(n_c), n_w),
             "center_type": np.tile(np.where(self._is_hs, "head_start", "child_care"), n_w),
-        })
-        for k in CENTER_NAMES:
-            df[k] = self._by_center[k].ravel()
-        return df
+            **{k: self._by_center[k].ravel() for k in CENTER_NAMES}})
 
     @cached_property
     def classrooms(self) -> pd.DataFrame:

@@ -85,7 +85,7 @@ def simulate_many(params: Params | dict | None | Sequence[Params | dict],
 
 # collaboratives' centers in one batch when the size is automatic: past about this
 # many, a bigger batch is no faster (benchmarks/bench_ensemble.py --batch-sizes)
-BATCH_CENTERS = 800
+BATCH_CENTERS = 600
 
 
 def auto_batch_size(p: Params) -> int:

@@ -55,7 +55,8 @@ def run_state(spec: StateSpec, progress: Callable[[str], None] | None = None,
 
 def run_chunk(params: list[dict], seeds: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One `simulate_many` call: the summary rows and the kept weekly outputs."""
-    summary, tables = simulate_many([make_params(v) for v in params], seeds, tables=True)
+    summary, tables = simulate_many([make_params(v) for v in params], seeds,
+                                    tables=("timeseries",))
     return summary, tables["timeseries"][["run", "week", *KEPT_SERIES]]
 
 
