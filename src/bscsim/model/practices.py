@@ -230,17 +230,26 @@ def sustained(model) -> np.ndarray:
     # a BLAS product may round a row differently by where it sits): package
     # ideas come driver by driver, `n_ideas_per_driver` each
     k = model.p.n_ideas_per_driver
-    by_driver = np.add.reduce(contrib[:, :k * CLASSROOM_DRIVERS].reshape(
-        len(contrib), CLASSROOM_DRIVERS, k), axis=2)
+    by_driver = in_order(contrib[:, :k * CLASSROOM_DRIVERS].reshape(
+        len(contrib), CLASSROOM_DRIVERS, k))
     if contrib.shape[1] > n_pkg:       # staff ideas: drivers differ by center
-        by_driver += np.add.reduce(contrib[:, n_pkg:, None]
-                                   * model.staff_driver_onehot[rows], axis=1)
+        by_driver += in_order(np.moveaxis(contrib[:, n_pkg:, None]
+                                          * model.staff_driver_onehot[rows], 1, 2))
     if model.sustained is None:
         model.sustained = attention[:, None] * by_driver
     else:
         model.sustained[rows] = attention[:, None] * by_driver
     dirty[:] = False
     return model.sustained
+
+
+def in_order(x: np.ndarray) -> np.ndarray:
+    """Sums over the last axis, term by term in order (what np.add.reduce does
+    there, in a few whole-array additions instead of many short loops)."""
+    total = x[..., 0].copy()
+    for j in range(1, x.shape[-1]):
+        total += x[..., j]
+    return total
 
 
 def drift(model, factor: np.ndarray) -> None:
