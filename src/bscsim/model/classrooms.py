@@ -65,18 +65,38 @@ def spread(model) -> None:
 def open_share(model) -> np.ndarray | None:
     """Per classroom and idea: the share of the center's other classrooms that use
     the idea, 0 where the classroom uses it itself; None when no practice is in
-    use. Kept until the practices in use change (`practices.changed`)."""
-    if model.spread_share is None:
+    use. Kept until the practices in use change (`practices.changed`), then made
+    again for the collaboratives where they changed."""
+    dirty = model.spread_dirty
+    kept = model.spread_share
+    if kept is not None and kept[0] is not None and np.count_nonzero(dirty):
+        rooms = model.rooms
+        rows = np.flatnonzero(dirty[model.room_block])
+        centers = np.flatnonzero(dirty[model.center_block])
+        model.spread_share[0][rows] = _share(rooms.in_use[rows], rooms.center[rows], centers,
+                                             np.searchsorted(rows, model.first_room[centers]),
+                                             model.other_rooms[rows])
+    elif kept is None or np.count_nonzero(dirty):
         in_use = model.rooms.in_use
         if np.count_nonzero(in_use) == 0:
             model.spread_share = (None,)
         else:
-            # classrooms are stored center by center, each center has at least one
-            users = np.add.reduceat(in_use, model.first_room, axis=0, dtype=np.int64)
-            share = (users[model.rooms.center] - in_use) / model.other_rooms
-            share[in_use] = 0.0
-            model.spread_share = (share,)
+            model.spread_share = (_share(in_use, model.rooms.center,
+                                         np.arange(model.centers.n), model.first_room,
+                                         model.other_rooms),)
+    dirty[:] = False
     return model.spread_share[0]
+
+
+def _share(in_use: np.ndarray, center: np.ndarray, centers: np.ndarray,
+           first: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """open_share of classrooms (rows of `in_use`, with their `center`), which are
+    every classroom of `centers`, stored center by center from rows `first`."""
+    # each center has at least one classroom
+    users = np.add.reduceat(in_use, first, axis=0, dtype=np.int64)
+    share = (users[np.searchsorted(centers, center)] - in_use) / others
+    share[in_use] = 0.0
+    return share
 
 
 def practice(model) -> None:

@@ -261,13 +261,22 @@ class BSCModel(mesa.Model):
         if self.n_blocks == 1:
             return weekly_draws(self.streams[stream], *plan)
         out = SimpleNamespace()
-        for kind, (buffer, views, gather) in zip(("random", "standard_normal"), plan):
-            if buffer is None:
+        for kind, layout in zip(("random", "standard_normal"), plan):
+            if layout is None:
                 continue
-            for draw, view in zip(self._draw_methods(stream, kind), views):
-                draw(out=view)
-            for name, (idx, shape) in gather.items():
-                setattr(out, name, buffer[idx].reshape(shape))
+            bounds, names, gather = layout
+            buffer = np.empty(bounds[-1])     # new each week: what is returned is kept
+            for draw, a, b in zip(self._draw_methods(stream, kind), bounds[:-1], bounds[1:]):
+                draw(out=buffer[a:b])
+            if gather is None:                # one name: the draws in collaborative order
+                setattr(out, names[0][0], buffer.reshape(names[0][1]))
+            elif isinstance(gather, tuple):   # names of one size: one gather for all
+                idx, rows = gather
+                for (name, _), row in zip(names, buffer[idx].reshape(rows, -1)):
+                    setattr(out, name, row)
+            else:
+                for name, (idx, shape) in gather.items():
+                    setattr(out, name, buffer[idx].reshape(shape))
         return out
 
     def _draw_methods(self, stream: str, kind: str) -> list:
@@ -294,23 +303,29 @@ class BSCModel(mesa.Model):
         plan = []
         for shapes in (uniform, normal):
             if not shapes:
-                plan.append((None, None, None))
+                plan.append(None)
                 continue
             sizes = np.array([[math.prod(np.atleast_1d(shape(v, b))) for v in shapes.values()]
                               for b in range(self.n_blocks)])        # (blocks, names)
             starts = np.cumsum(np.concatenate([[0], sizes.sum(axis=1)]))
-            buffer = np.empty(starts[-1])
-            views = [buffer[starts[b]:starts[b + 1]] for b in range(self.n_blocks)]
             within = np.cumsum(np.column_stack([np.zeros(self.n_blocks, dtype=np.int64),
                                                 sizes[:, :-1]]), axis=1)
-            gather = {}
-            for j, (name, spec) in enumerate(shapes.items()):
-                idx = np.concatenate([starts[b] + within[b, j] + np.arange(sizes[b, j])
-                                      for b in range(self.n_blocks)])
-                total = int(sizes[:, j].sum())
-                gather[name] = (idx, total if isinstance(spec, str)
-                                else (total // spec[1], spec[1]))
-            plan.append((buffer, views, gather))
+            totals = sizes.sum(axis=0)
+            names = [(name, int(totals[j]) if isinstance(spec, str)
+                      else (int(totals[j]) // spec[1], spec[1]))
+                     for j, (name, spec) in enumerate(shapes.items())]
+
+            def where(j):      # positions in the buffer of name j, in collaborative order
+                return np.concatenate([starts[b] + within[b, j] + np.arange(sizes[b, j])
+                                       for b in range(self.n_blocks)])
+            if len(shapes) == 1:
+                gather = None
+            elif all(isinstance(v, str) for v in shapes.values()) \
+                    and (sizes == sizes[:, :1]).all():
+                gather = (np.concatenate([where(j) for j in range(len(names))]), len(names))
+            else:
+                gather = {name: (where(j), shape) for j, (name, shape) in enumerate(names)}
+            plan.append((starts, names, gather))
         return plan
 
     def by_block(self, blocks: np.ndarray, weights=None) -> np.ndarray:
@@ -358,6 +373,7 @@ class BSCModel(mesa.Model):
         self._peer = (None, None)
         self._use_stats = None
         self.spread_share = None      # classrooms.open_share, kept between weeks
+        self.spread_dirty = np.zeros(self.n_blocks, dtype=bool)    # ... and where stale
         self.quality_of_week = (-1, None)
         # participating classrooms' centers, the divisor of a mean over them, and
         # the centers with none (their mean is NaN)

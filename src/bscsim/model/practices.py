@@ -264,10 +264,12 @@ def changed(model, rooms: np.ndarray | None = None) -> None:
     None: anywhere)."""
     if rooms is None:
         model.sustained = None
+        model.spread_share = None
     else:
-        model.sustained_dirty[model.room_block[rooms]] = True
+        blocks = model.room_block[rooms]
+        model.sustained_dirty[blocks] = True
+        model.spread_dirty[blocks] = True
     model._use_stats = None
-    model.spread_share = None
 
 
 def org_gain(model) -> np.ndarray:
