@@ -145,7 +145,11 @@ def _table_names(tables: bool | Iterable[str]) -> tuple[str, ...]:
 
 
 def _rng_seed(seed: Any) -> Any:
-    """Seeds accepted by numpy.random.default_rng (int, SeedSequence)."""
+    """Seeds accepted by numpy.random.default_rng (int, SeedSequence). A
+    SeedSequence is copied: the model spawns its streams from it, which would
+    change the caller's object (a second run with it would draw other numbers)."""
     if isinstance(seed, np.random.SeedSequence):
-        return np.random.default_rng(seed)
+        return np.random.default_rng(np.random.SeedSequence(
+            seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size,
+            n_children_spawned=seed.n_children_spawned))
     return seed

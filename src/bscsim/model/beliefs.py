@@ -75,4 +75,7 @@ def between_programs(p) -> float:
     """Variance of an idea's true effect in one classroom around its mean over the
     classrooms of programs of one type (center and classroom parts; framework.py).
     The type difference is the reader's `similarity_cross_type` weight."""
-    return p.effect_classroom_sd ** 2 + p.effect_context_sd ** 2
+    # squares as products: a float's ** 2 (C pow) and an array's (x * x) can
+    # differ in the last bit, and a run alone must equal its run in a batch
+    a, b = p.effect_classroom_sd, p.effect_context_sd
+    return a * a + b * b

@@ -248,7 +248,7 @@ def faculty_review(model) -> None:
     bins = block * n_pkg + arrays["idea"][pkg]        # per collaborative and idea
     p = model.at_centers(center)
     prior_sd, prior_mean = model.of_block("prior_sd"), model.of_block("prior_mean")
-    tau0 = (1.0 / prior_sd ** 2)[:, None]
+    tau0 = (1.0 / (prior_sd * prior_sd))[:, None]
     for t in (0, 1):
         sim = np.where(src_hs == bool(t), 1.0, p.similarity_cross_type)
         w = p.vicarious_weight_ls * sim * arrays["tau"][pkg]

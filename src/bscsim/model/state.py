@@ -298,7 +298,7 @@ def newcomers(p, staff: Staff, posts: np.ndarray, rng: np.random.Generator,
     staff.next_person[block] += m
     staff.routine[posts] = 0.0
     staff.belief_mu[posts] = p.prior_mean
-    staff.belief_tau[posts] = 1.0 / p.prior_sd ** 2
+    staff.belief_tau[posts] = 1.0 / (p.prior_sd * p.prior_sd)   # as newcomers_in_blocks
     staff.own_tau[posts] = 0.0
     staff.own_num[posts] = 0.0
     staff.cycle_idea[posts] = -1
@@ -364,7 +364,7 @@ def newcomers_in_blocks(staff: Staff, posts: np.ndarray, blocks: np.ndarray,
     staff.next_person += per_block
     staff.routine[posts] = 0.0
     staff.belief_mu[posts] = v["prior_mean"][:, None]
-    staff.belief_tau[posts] = (1.0 / v["prior_sd"] ** 2)[:, None]
+    staff.belief_tau[posts] = (1.0 / (v["prior_sd"] * v["prior_sd"]))[:, None]
     staff.own_tau[posts] = 0.0
     staff.own_num[posts] = 0.0
     staff.cycle_idea[posts] = -1

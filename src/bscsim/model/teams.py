@@ -171,7 +171,20 @@ def bring_ideas(model, speakers: np.ndarray, u) -> None:
 def p_share(p, safety: np.ndarray, success: np.ndarray) -> np.ndarray:
     """Chance to share a result: successes `p_share_success`, failures
     safety**`failure_report_power` (Edmondson 1999; selective reporting)."""
-    return np.where(success, p.p_share_success, safety ** p.failure_report_power)
+    return np.where(success, p.p_share_success, power(safety, p.failure_report_power))
+
+
+def power(x: np.ndarray, exponent) -> np.ndarray:
+    """x ** exponent, with an exponent per row (a batch) taken one value at a time,
+    as a run alone takes it: numpy computes x ** 0.5 or x ** 2 for one exponent
+    (sqrt, square) differently, in the last bit, from an array of exponents."""
+    if not np.ndim(exponent):
+        return x ** exponent
+    out = np.empty(len(x))
+    for e in np.unique(exponent):
+        rows = exponent == e
+        out[rows] = x[rows] ** float(e)
+    return out
 
 
 def share_results(model, held: np.ndarray) -> tuple:
