@@ -64,7 +64,7 @@ def here(staff, posts: np.ndarray, v: float,
     """Belief (mean, precision) about each idea in the posts' own classroom, or
     about one idea per post when `ideas` is given."""
     at = posts if ideas is None else (posts, ideas)
-    if ideas is None and np.ndim(v):      # one variance per post (at_posts)
+    if ideas is None and isinstance(v, np.ndarray):      # one variance per post (at_posts)
         v = v[:, None]
     prior_tau = 1.0 / (1.0 / staff.belief_tau[at] + v)
     tau = prior_tau + staff.own_tau[at]

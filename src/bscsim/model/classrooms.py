@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .draws import spec
 from .framework import CLASSROOM_DRIVERS
 from .practices import changed, fidelity_of, put_in_use, targets
 from .state import toward_one
@@ -42,7 +43,7 @@ def spread(model) -> None:
     rooms = model.rooms
     if not model.p.teams_on or not np.count_nonzero(model.of_block("p_spread")):
         return
-    u = model.weekly_draws("spread", {"u": ("rooms", rooms.in_use.shape[1])}).u   # every week
+    u = model.weekly_draws("spread", spec({"u": ("rooms", rooms.in_use.shape[1])})).u  # weekly
     share = open_share(model)
     if share is None:
         return
@@ -51,7 +52,7 @@ def spread(model) -> None:
     scale = model.centers.capacity * model.team_climate() * lead
     # a practice a classroom uses has share 0: chance 0, never drawn (u >= 0)
     chance = model.at_rooms().p_spread
-    new = u < (chance[:, None] if np.ndim(chance) else chance) * scale[c][:, None] * share
+    new = u < (chance[:, None] if isinstance(chance, np.ndarray) else chance) * scale[c][:, None] * share
     if np.count_nonzero(new) == 0:
         return
     k, i = new.nonzero()
@@ -115,7 +116,7 @@ def practice(model) -> None:
     # a step of rate_implementation (<= 1) toward a target in [0, 1]: practice stays
     # in [0, 1]
     rate = model.at_rooms().rate_implementation
-    rooms.practice += ((rate[:, None] if np.ndim(rate) else rate)
+    rooms.practice += ((rate[:, None] if isinstance(rate, np.ndarray) else rate)
                        * (rooms.target - rooms.practice))
 
 
@@ -150,5 +151,5 @@ def coach(model) -> None:
     step = np.minimum(p.coaching_gain * p.coaching_hours_week, 1.0)
     f = rooms.fidelity[coached]
     rooms.fidelity[coached] = np.where(rooms.in_use[coached],
-                                       toward_one(f, step[:, None] if np.ndim(step) else step), f)
+                                       toward_one(f, step[:, None] if isinstance(step, np.ndarray) else step), f)
     changed(model, coached)

@@ -303,7 +303,7 @@ def nonzero(model, people: np.ndarray, name: str):
     """`people` whose value of the gain parameter `name` is not 0 (a gain of 0 is
     no event: nothing may move, not even by rounding), and their gains."""
     gain = getattr(model.at_posts(people), name)
-    if not np.ndim(gain):
+    if not isinstance(gain, np.ndarray):
         return (people, gain) if gain != 0 else (people[:0], gain)
     keep = gain != 0
     return people[keep], gain[keep]
@@ -311,7 +311,7 @@ def nonzero(model, people: np.ndarray, name: str):
 
 def column(gain):
     """A per-row gain as a column (for a (rows, k) table); a shared one as is."""
-    return gain[:, None] if np.ndim(gain) else gain
+    return gain[:, None] if isinstance(gain, np.ndarray) else gain
 
 
 def faculty_consultation(model) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -41,3 +42,17 @@ def weekly_draws(rng: np.random.Generator, uniform: dict | None = None,
             named[name] = part if type(shape) is int else part.reshape(shape)
             start += size
     return out
+
+
+class Spec(NamedTuple):
+    """What a process draws each week: (name, shape) pairs of uniforms and of
+    standard normals, shapes given by what they run over ("posts", "centers", or
+    ("rooms", k) for k per classroom); `BSCModel.weekly_draws` makes them for every
+    collaborative of the model."""
+
+    uniform: tuple = ()
+    normal: tuple = ()
+
+
+def spec(uniform: dict | None = None, normal: dict | None = None) -> Spec:
+    return Spec(tuple((uniform or {}).items()), tuple((normal or {}).items()))

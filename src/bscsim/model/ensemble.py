@@ -78,4 +78,4 @@ def check_batch(params: list) -> None:
 def pick(value, rows):
     """`value[rows]` for a per-row parameter (`BSCModel.at_posts`), the value
     itself for a shared one."""
-    return value[rows] if np.ndim(value) else value
+    return value[rows] if isinstance(value, np.ndarray) else value

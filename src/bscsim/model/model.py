@@ -32,7 +32,7 @@ from .. import collector
 from . import state
 from .agents import AGENT_CLASS, DIRECTOR, TEACHER, Director, Parent, Teacher
 from .children import children
-from .draws import weekly_draws
+from .draws import Spec, weekly_draws
 from .classrooms import practice, spread
 from .collaborative import Board, calendar, calls, learning_session, session_weeks
 from .framework import CLASSROOM_DRIVERS, DRIVER_DOMAIN
@@ -114,6 +114,7 @@ class BSCModel(mesa.Model):
         self.block_streams = [dict(zip(STREAMS, g.spawn(len(STREAMS)))) for g in gens]
         self.streams = self.block_streams[0]
         self._draw_plans: dict = {}
+        self._shared_values: dict = {}
         self._log_columns: tuple = (-1, None, None)
         parts = []
         for bp, streams in zip(block_params, self.block_streams):
@@ -245,21 +246,29 @@ class BSCModel(mesa.Model):
         return self.p if not self.varying else RowParams(self, self.center_block, centers)
 
     def of_block(self, name: str) -> np.ndarray:
-        """Parameter `name`, one value per collaborative."""
+        """Parameter `name`, one value per collaborative (do not write to it)."""
         v = self.varying.get(name)
-        return np.full(self.n_blocks, getattr(self.p, name)) if v is None else v
+        if v is None:
+            v = self._shared_values.get(name)
+            if v is None:
+                v = self._shared_values[name] = np.full(self.n_blocks, getattr(self.p, name))
+        return v
 
-    def weekly_draws(self, stream: str, uniform: dict | None = None,
-                     normal: dict | None = None) -> SimpleNamespace:
+    def weekly_draws(self, stream: str, what: Spec) -> SimpleNamespace:
         """draws.weekly_draws for every collaborative, each from its own stream,
-        each named array joined in collaborative order. Shapes are given by what
-        they run over: "posts", "centers", or ("rooms", k) for k per classroom."""
-        plan = self._draw_plans.get((stream, repr(uniform), repr(normal)))
+        each named array joined in collaborative order (`what`: a draws.Spec)."""
+        plan = self._draw_plans.get((stream, what))
         if plan is None:
-            plan = self._draw_plans[(stream, repr(uniform), repr(normal))] = \
-                self._draw_plan(uniform or {}, normal or {})
+            plan = self._draw_plans[(stream, what)] = self._draw_plan(
+                dict(what.uniform), dict(what.normal))
         if self.n_blocks == 1:
-            return weekly_draws(self.streams[stream], *plan)
+            uniform, normal = plan
+            if len(uniform) + len(normal) == 1:          # one array: one call
+                (name, shape), = (uniform or normal).items()
+                draw = self.streams[stream].random if uniform else \
+                    self.streams[stream].standard_normal
+                return SimpleNamespace(**{name: draw(shape)})
+            return weekly_draws(self.streams[stream], uniform, normal)
         out = SimpleNamespace()
         for kind, layout in zip(("random", "standard_normal"), plan):
             if layout is None:
@@ -331,6 +340,8 @@ class BSCModel(mesa.Model):
     def by_block(self, blocks: np.ndarray, weights=None) -> np.ndarray:
         """Per collaborative: how many of `blocks` (the collaboratives of some
         rows) fall in each, or the sum of `weights` over them."""
+        if weights is None and self.n_blocks == 1:
+            return np.array([len(blocks)])
         return np.bincount(blocks, weights=weights, minlength=self.n_blocks)
 
     def split(self, rows: np.ndarray, blocks: np.ndarray):
@@ -537,6 +548,7 @@ class BSCModel(mesa.Model):
         self.vacancy_share = 1.0 - (self.by_block(self.room_block, self.room_filled)
                                     / np.diff(self.room_off))
         self._n_filled = np.maximum(self.by_block(self.post_block, filled), 1)
+        self._post_sums_of = None
         self._team = None
         self._present = None
 
@@ -606,7 +618,7 @@ class BSCModel(mesa.Model):
         keep = share != 0          # no transfer, not even a rounding
         if not np.count_nonzero(keep):
             return
-        if np.ndim(share):
+        if isinstance(share, np.ndarray):
             t = t.nonzero()[0][keep]
             share = share[keep][:, None]
         room = staff.classroom[people[t]]
@@ -672,11 +684,10 @@ class BSCModel(mesa.Model):
         group = self.room_block * 2 + (~pr)
         self._room_groups = ((group[:, None] * k_room + np.arange(k_room)).ravel(),
                              2 * B * k_room)
-        # posts: directors' status, other participants' status, directors'
-        # leadership, safety of the posts held
+        # posts: directors and other participants (fixed for a run)
         others = self.participant & ~directors
-        self._post_bins = ((pb[:, None] * 4 + np.arange(4)).ravel(), 4 * B)
-        self._post_masks = np.column_stack([directors, others, directors]).astype(float)
+        self._directors, self._others = directors.nonzero()[0], others.nonzero()[0]
+        self._post_sums_of = None
 
         def divisor(counts):
             return np.where(counts > 0, counts, np.nan)
@@ -735,23 +746,24 @@ class BSCModel(mesa.Model):
         room_means = (np.bincount(bins, weights=rooms.practice.base.ravel(), minlength=size)
                       .reshape(B, 2, -1) / self._div_rooms[:, :, None])
         rows[:, g["room_cols"]] = room_means[:, 0]
-        bins, size = self._post_bins
-        post = np.column_stack([self._post_masks * np.column_stack(
-            [staff.status, staff.status, staff.leadership]),
-            staff.psych_safety * staff.filled])
-        post = np.bincount(bins, weights=post.ravel(), minlength=size).reshape(B, 4)
-        others = post[:, 1] / self._div_others
+        # per collaborative, in row order: directors' status, other participants'
+        # status, directors' leadership, safety of the posts held
+        directors, others, filled, bins = self._post_sums()
+        post = np.bincount(bins, weights=np.concatenate([
+            staff.status[directors], staff.status[others], staff.leadership[directors],
+            staff.psych_safety[filled]]), minlength=4 * B).reshape(4, B)
+        others = post[1] / self._div_others
         quality = np.add.reduce(room_means[:, :, :CLASSROOM_DRIVERS], axis=2) / CLASSROOM_DRIVERS
-        rows[:, g["one_cols"]] = np.column_stack([
+        rows[:, g["one_cols"]] = np.array([
             *[counts[k] for k in g["scalar_keys"]],
             quality[:, 0], quality[:, 1],
-            post[:, 0] / self._div_dir - np.where(others == others, others, 0.0),
-            post[:, 2] / self._div_dir,
+            post[0] / self._div_dir - np.where(others == others, others, 0.0),
+            post[2] / self._div_dir,
             self._tie_sums()[1] * self.tie_scale,
-            post[:, 3] / self._n_filled,
+            post[3] / self._n_filled,
             self.by_block(self.center_block, centers.capacity) / self.block_size,
             self.vacancy_share,
-            *self._in_use_stats()])
+            *self._in_use_stats()]).T
         # per center (CENTER_NAMES, in order): the means of team_now's bincount,
         # then the rest
         who = self.team_now()[0]
@@ -762,6 +774,17 @@ class BSCModel(mesa.Model):
         np.concatenate([means, centers.capacity, counts["pdsa_completed"],
                         counts["vicarious_updates"], self.vacant_by_center],
                        out=self._center_table[w])
+
+    def _post_sums(self) -> tuple:
+        """collect's posts (directors, other participants, posts held) and the bins
+        of their sums (kept until turnover changes who holds a post)."""
+        if self._post_sums_of is None:
+            pb, B = self.post_block, self.n_blocks
+            filled = self.staff.filled.nonzero()[0]
+            bins = np.concatenate([pb[self._directors], B + pb[self._others],
+                                   2 * B + pb[self._directors], 3 * B + pb[filled]])
+            self._post_sums_of = (self._directors, self._others, filled, bins)
+        return self._post_sums_of
 
     def _in_use_stats(self) -> tuple[np.ndarray, np.ndarray]:
         """Per collaborative, over the practice slots of the participating

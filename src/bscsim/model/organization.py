@@ -21,7 +21,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .draws import spec
 from .practices import org_gain
+
+REPORT = spec({"report": "centers"})     # whether a team reports its metrics
 from .teams import director_leadership
 from .state import toward_one
 
@@ -33,7 +36,7 @@ def organization(model) -> None:
     staff = model.staff
     if ev.metrics_due:
         qi = model.center_mean_of_team(staff.qi)
-        u = model.weekly_draws("teams", {"report": "centers"}).report
+        u = model.weekly_draws("teams", REPORT).report
         report = u < (qi + centers.capacity) / 2.0
         centers.last_metrics[report] = ev.week
         model.counts["metrics_reported"][report] += 1

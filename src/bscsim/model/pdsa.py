@@ -33,11 +33,17 @@ from .agents import TEACHER
 from .beliefs import add_own_data, between_programs, here
 from .framework import N_DRIVERS
 from .practices import fidelity_of, put_in_use
+from .draws import spec
 from .ensemble import pick
 from .state import toward_one
 
 
 DECISIONS = ("adopt", "adapt", "abandon")
+# a week's draws, one per post: whether she starts, in which mode, in which room,
+# whether she iterates, whether she shares with the team and the board; the noise
+# of her result and the shift of an adapted variant
+DRAWS = spec(dict.fromkeys(("start", "comply", "room", "iterate", "team", "board"), "posts"),
+             dict.fromkeys(("noise", "shift"), "posts"))
 ADOPT, ADAPT, ABANDON = range(3)
 MODES = ("inquiry", "comply")
 
@@ -144,7 +150,7 @@ def choose_ideas(model, posts: np.ndarray, rooms: np.ndarray,
         mu, tau = here(staff, posts, between_programs(p))
         bar = p.adopt_threshold
         chance = np.where(closed, -np.inf,
-                          (mu - (bar[:, None] if np.ndim(bar) else bar)) * np.sqrt(tau))
+                          (mu - (bar[:, None] if isinstance(bar, np.ndarray) else bar)) * np.sqrt(tau))
         pick = chance.argmax(axis=1)
     if n_comply:
         order = prescribed_order(model)[model.center_block[c], model.centers.is_hs[c].astype(int)]
@@ -298,9 +304,7 @@ def pdsa(model) -> None:
     every week of a run whose teams can run tests."""
     if not (model.p.pdsa_support and model.p.teams_on):
         return
-    u = model.weekly_draws("pdsa", uniform=dict.fromkeys(
-        ("start", "comply", "room", "iterate", "team", "board"), "posts"),
-        normal=dict.fromkeys(("noise", "shift"), "posts"))
+    u = model.weekly_draws("pdsa", DRAWS)
     finish_cycles(model, u)
     start_cycles(model, u)
 

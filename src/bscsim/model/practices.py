@@ -180,7 +180,7 @@ def review(model, members: np.ndarray) -> None:
         return
     p = model.at_posts(who)
     bar = p.abandon_threshold
-    doubt = here(staff, who, between_programs(p))[0] < (bar[:, None] if np.ndim(bar) else bar)
+    doubt = here(staff, who, between_programs(p))[0] < (bar[:, None] if isinstance(bar, np.ndarray) else bar)
     # without driver-5 ideas in use, everyone who reviews is a teacher
     t_room, t_doubt, t_c = (room[teacher], doubt[teacher], c[teacher]) if org \
         else (room, doubt, c)
@@ -200,7 +200,7 @@ def review(model, members: np.ndarray) -> None:
 def targets(model) -> np.ndarray:
     """Per classroom and classroom driver: the practice its ideas in use sustain."""
     gain = model.at_rooms().adopt_gain
-    g = np.minimum(np.maximum((gain[:, None] if np.ndim(gain) else gain) * sustained(model),
+    g = np.minimum(np.maximum((gain[:, None] if isinstance(gain, np.ndarray) else gain) * sustained(model),
                               -1.0), 1.0)
     base = model.rooms.practice_base
     return base + g * np.where(g > 0, model.room_headroom, base)

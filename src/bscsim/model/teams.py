@@ -34,8 +34,16 @@ from .agents import TEACHER
 from .beliefs import add_own_data, evidence, update_beliefs
 from .framework import STAFF
 from .practices import review
+from .draws import spec
 from .ensemble import pick
 from .state import toward_one
+
+
+# a meeting's draws: per center whether the team meets (after the collaborative);
+# per post whether she speaks, is supported, which practice she speaks of, whether
+# she brings an idea, admits a problem; the noise of what she reports
+DRAWS = spec({"keep": "centers", **dict.fromkeys(("speak", "support", "pick", "idea", "admit"),
+                                                 "posts")}, {"noise": "posts"})
 
 
 def team_meeting(model) -> None:
@@ -46,9 +54,7 @@ def team_meeting(model) -> None:
         return
     staff, centers = model.staff, model.centers
     n = staff.n
-    u = model.weekly_draws("teams", uniform={
-        "keep": "centers", **dict.fromkeys(("speak", "support", "pick", "idea", "admit"),
-                                           "posts")}, normal={"noise": "posts"})
+    u = model.weekly_draws("teams", DRAWS)
     members = model.present_now()
     if len(members) == 0:
         return
@@ -178,7 +184,7 @@ def power(x: np.ndarray, exponent) -> np.ndarray:
     """x ** exponent, with an exponent per row (a batch) taken one value at a time,
     as a run alone takes it: numpy computes x ** 0.5 or x ** 2 for one exponent
     (sqrt, square) differently, in the last bit, from an array of exponents."""
-    if not np.ndim(exponent):
+    if not isinstance(exponent, np.ndarray):
         return x ** exponent
     out = np.empty(len(x))
     for e in np.unique(exponent):
@@ -254,7 +260,7 @@ def hear_in_team(model, members, speaker, center, idea, y, tau_y) -> None:
     o_tau, o_num = evidence(len(members), n_i, own, idea, y, weight)
     c = staff.center[members]
     weight = model.at_posts(members).team_weight
-    scale = (weight[:, None] if np.ndim(weight) else weight) * staff.psych_safety[members][:, None]
+    scale = (weight[:, None] if isinstance(weight, np.ndarray) else weight) * staff.psych_safety[members][:, None]
     d_tau = scale * (a_tau[c] - o_tau)
     d_num = scale * (a_num[c] - o_num)
     update_beliefs(staff, members, d_tau, d_num)

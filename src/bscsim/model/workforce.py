@@ -19,8 +19,14 @@ import numpy as np
 
 from .agents import AGENT_CLASS, DIRECTOR, PARENT, TEACHER
 from .practices import changed
+from .draws import spec
 from .ensemble import pick
 from .state import newcomers, newcomers_in_blocks
+
+
+# draws per post: exits, parents ageing out (at a new program year), vacancies filled
+WEEK = spec(dict.fromkeys(("leave", "fill"), "posts"))
+NEW_YEAR = spec(dict.fromkeys(("leave", "ageout", "fill"), "posts"))
 
 
 def turnover(model) -> None:
@@ -29,8 +35,7 @@ def turnover(model) -> None:
     p = model.at_posts()
     # each collaborative's draws from its own stream, in this order: exits,
     # parents ageing out (at a new program year), vacancies filled
-    names = ("leave", "ageout", "fill") if model.events.new_year else ("leave", "fill")
-    u = model.weekly_draws("workforce", dict.fromkeys(names, "posts"))
+    u = model.weekly_draws("workforce", NEW_YEAR if model.events.new_year else WEEK)
     leave = staff.filled & (u.leave < model.hazard)
     if model.events.new_year:
         leave |= staff.filled & (staff.role == PARENT) & (u.ageout < p.p_parent_ageout)
@@ -78,7 +83,7 @@ def newcomer_classrooms(model, rooms: np.ndarray) -> None:
         return
     r = model.rooms
     loss = model.at_rooms(rooms).newcomer_practice_loss
-    loss = loss[:, None] if np.ndim(loss) else loss
+    loss = loss[:, None] if isinstance(loss, np.ndarray) else loss
     r.practice[rooms] = r.practice_base[rooms] + (1 - loss) * (r.practice[rooms]
                                                                - r.practice_base[rooms])
     r.in_use[rooms] = False
