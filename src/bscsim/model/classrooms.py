@@ -60,7 +60,7 @@ def spread(model) -> None:
     p = model.at_rooms(k)
     fid = p.spread_fidelity * fidelity_of(p, knowledge, model.package.driver[c[k], i])
     taken = put_in_use(model, k, i, fid, np.full(len(k), -1), displace=False)
-    model.counts["spread_adoptions"] += model.by_block(model.room_block[k[taken]])
+    model.tally("spread_adoptions", k[taken], model.room_block)
 
 
 def open_share(model) -> np.ndarray | None:
@@ -123,6 +123,9 @@ def practice(model) -> None:
 def coach(model) -> None:
     """Practice-based coaching of participating teachers in the coaching arm."""
     rooms, staff = model.rooms, model.staff
+    if not model.events.collab or ("coaching_hours_week" not in model.varying
+                                   and not model.p.coaching_hours_week > 0):
+        return                                # the usual case: no coaching arm
     hours = model.of_block("coaching_hours_week")
     on = (hours > 0) & (model.week < model.of_block("dur_coaching_weeks"))
     if not (model.events.collab and np.count_nonzero(on)):

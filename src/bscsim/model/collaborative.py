@@ -211,7 +211,7 @@ def learning_session(model) -> None:
     model.counts_sessions += 1
     p, staff = model.p, model.staff
     people = attendees(model)
-    model.counts["ls_attendance"] += model.by_block(model.post_block[people]).astype(np.int64)
+    model.tally("ls_attendance", people, model.post_block)
     by_center = np.bincount(staff.center[people], minlength=model.centers.n)
     model.counts["ls_attended"] += by_center
     learn(model, people, "ls_knowledge_gain")
@@ -280,16 +280,14 @@ def calls(model) -> None:
         faculty_review(model)
     if ev.call:
         people = attendees(model)
-        model.counts["call_attendance"] += model.by_block(
-            model.post_block[people]).astype(np.int64)
+        model.tally("call_attendance", people, model.post_block)
         model.counts["calls_attended"] += np.bincount(model.staff.center[people],
                                                       minlength=model.centers.n)
         learn(model, people, "call_knowledge_gain")
         read_board(model, people, "vicarious_weight_call", "call", use_ties=True)
     if ev.affinity_call:
         people = attendees(model)
-        model.counts["call_attendance"] += model.by_block(
-            model.post_block[people]).astype(np.int64)
+        model.tally("call_attendance", people, model.post_block)
         by_center = np.bincount(model.staff.center[people], minlength=model.centers.n)
         model.counts["calls_attended"] += by_center
         learn(model, people, "call_knowledge_gain")

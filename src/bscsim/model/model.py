@@ -140,6 +140,8 @@ class BSCModel(mesa.Model):
         self.varying = {k: v for k in WEEKLY_PER_BLOCK
                         if len(set((v := np.array([getattr(bp, k) for bp in block_params]))
                                    .tolist())) > 1}
+        # weeks after its start that a PDSA cycle can first end (pdsa.finish_cycles)
+        self.pdsa_lags = sorted({math.ceil(bp.dur_pdsa_weeks) for bp in block_params})
         self.newcomer_values = {k: np.array([getattr(bp, k) for bp in block_params])
                                 for k in state.NEWCOMER_PARAMS}
         # people are rows of the staff arrays; Mesa agents are made from them only
@@ -336,6 +338,16 @@ class BSCModel(mesa.Model):
                 gather = {name: (where(j), shape) for j, (name, shape) in enumerate(names)}
             plan.append((starts, names, gather))
         return plan
+
+    def tally(self, key: str, rows: np.ndarray, block_of: np.ndarray,
+              weights: np.ndarray | None = None) -> None:
+        """Add to the running count `key`, per collaborative: how many `rows`
+        (rows of the arrays `block_of` indexes), or the sum of whole-number
+        `weights` over them."""
+        if self.n_blocks == 1:
+            self.counts[key][0] += len(rows) if weights is None else np.add.reduce(weights)
+        else:
+            self.counts[key] += self.by_block(block_of[rows], weights).astype(np.int64)
 
     def by_block(self, blocks: np.ndarray, weights=None) -> np.ndarray:
         """Per collaborative: how many of `blocks` (the collaboratives of some

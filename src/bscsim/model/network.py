@@ -59,13 +59,17 @@ def decay_ties(model) -> None:
     rescaled before its factor gets tiny)."""
     if not model.p.vicarious_on:
         return
-    rate = model.of_block("rate_tie_decay") / 52.0
-    on = rate > 0
-    if not np.count_nonzero(on):
-        return
-    model.tie_scale[on] *= 1.0 - np.minimum(rate[on], 1.0)
-    tiny = model.tie_scale < 1e-6
-    if np.count_nonzero(tiny):
+    if "rate_tie_decay" not in model.varying:     # one rate for every collaborative
+        rate = model.p.rate_tie_decay / 52.0
+        if not rate > 0:
+            return
+        model.tie_scale *= 1.0 - min(rate, 1.0)
+    else:
+        rate = model.of_block("rate_tie_decay") / 52.0
+        on = rate > 0
+        model.tie_scale[on] *= 1.0 - np.minimum(rate[on], 1.0)
+    if model.tie_scale.min() < 1e-6:
+        tiny = model.tie_scale < 1e-6
         model.centers.ties[tiny] *= model.tie_scale[tiny][:, None, None]
         model.tie_scale[tiny] = 1.0
         model.ties_version += 1

@@ -219,8 +219,7 @@ def finish_cycles(model, u) -> None:
     staff, ev = model.staff, model.events
     # a cycle ends the first week at least dur_pdsa_weeks (>= 1) after its start
     # (unless turnover cut it short): none can end unless some started then
-    if all(ev.week - math.ceil(d) not in model.starts
-           for d in set(model.of_block("dur_pdsa_weeks").tolist())):
+    if all(ev.week - lag not in model.starts for lag in model.pdsa_lags):
         return
     dur = model.at_posts().dur_pdsa_weeks
     done = ((staff.cycle_idea >= 0)

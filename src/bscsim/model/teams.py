@@ -101,7 +101,7 @@ def voice(model, members: np.ndarray, u) -> np.ndarray:
                   + staff.status[members]) / 3.0
     speaks = u.speak[members] < expit(p.voice_bias + p.voice_slope * (mean_state - 0.5))
     speakers = members[speaks]
-    model.counts["voice"] += model.by_block(model.post_block[speakers]).astype(np.int64)
+    model.tally("voice", speakers, model.post_block)
     if not p.psych_safety_on or len(speakers) == 0:
         return speakers
     p = model.at_posts(speakers)
@@ -266,5 +266,4 @@ def hear_in_team(model, members, speaker, center, idea, y, tau_y) -> None:
     update_beliefs(staff, members, d_tau, d_num)
     heard = np.bincount(center, minlength=n_c)[c] - np.bincount(own, minlength=len(members))
     counted = scale[:, 0] > 0
-    model.counts["team_updates"] += model.by_block(
-        model.post_block[members[counted]], heard[counted]).astype(np.int64)
+    model.tally("team_updates", members[counted], model.post_block, heard[counted])

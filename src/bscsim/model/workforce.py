@@ -51,7 +51,7 @@ def turnover(model) -> None:
         model.rooms.in_use[gone] = False
         model.rooms.fidelity[gone] = 0.0
         changed(model, gone)
-    model.counts["leavers"] += model.by_block(model.post_block[leavers])
+    model.tally("leavers", leavers, model.post_block)
     directors_out = leavers[staff.role[leavers] == DIRECTOR]
     if len(directors_out) and p.psych_safety_on:
         hit = staff.present & np.isin(staff.center, staff.center[directors_out])
