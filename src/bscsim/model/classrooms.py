@@ -38,12 +38,16 @@ from .practices import drift as drift_fidelity
 from .teams import director_leadership
 
 
+# per classroom and idea, whether the idea spreads to it this week
+DRAWS = spec({"u": ("rooms", "ideas")})
+
+
 def spread(model) -> None:
     """Practices in use spread to other classrooms of the same center."""
     rooms = model.rooms
     if not model.p.teams_on or not np.count_nonzero(model.of_block("p_spread")):
         return
-    u = model.weekly_draws("spread", spec({"u": ("rooms", rooms.in_use.shape[1])})).u  # weekly
+    u = model.weekly_draws("spread", DRAWS).u           # drawn every week
     share = open_share(model)
     if share is None:
         return

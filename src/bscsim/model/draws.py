@@ -47,8 +47,8 @@ def weekly_draws(rng: np.random.Generator, uniform: dict | None = None,
 class Spec(NamedTuple):
     """What a process draws each week: (name, shape) pairs of uniforms and of
     standard normals, shapes given by what they run over ("posts", "centers", or
-    ("rooms", k) for k per classroom); `BSCModel.weekly_draws` makes them for every
-    collaborative of the model."""
+    ("rooms", k) for k per classroom, k a number or "ideas"); `BSCModel.weekly_draws`
+    makes them for every collaborative of the model."""
 
     uniform: tuple = ()
     normal: tuple = ()

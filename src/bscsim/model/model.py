@@ -304,6 +304,9 @@ class BSCModel(mesa.Model):
         collaborative's part of it, and where each named array sits in it."""
         rows = {"posts": np.diff(self.post_off), "centers": np.diff(self.center_off),
                 "rooms": np.diff(self.room_off)}
+        per_row = {"ideas": self.rooms.in_use.shape[1]}
+        uniform = {k: v if isinstance(v, str) else (v[0], per_row.get(v[1], v[1]))
+                   for k, v in uniform.items()}
 
         def shape(spec, b):
             return int(rows[spec][b]) if isinstance(spec, str) else (
@@ -557,9 +560,14 @@ class BSCModel(mesa.Model):
         self.room_filled = filled[self.teacher_post]
         self.directors_in_post = np.count_nonzero(filled[self.director_posts]) == self.centers.n
         self.vacant_by_center = self.center_mean(~self.room_filled)
-        self.vacancy_share = 1.0 - (self.by_block(self.room_block, self.room_filled)
-                                    / np.diff(self.room_off))
-        self._n_filled = np.maximum(self.by_block(self.post_block, filled), 1)
+        if self.n_blocks == 1:      # whole numbers: the same counted either way
+            self.vacancy_share = np.array([1.0 - np.count_nonzero(self.room_filled)
+                                           / self.rooms.n])
+            self._n_filled = np.array([max(np.count_nonzero(filled), 1)])
+        else:
+            self.vacancy_share = 1.0 - (self.by_block(self.room_block, self.room_filled)
+                                        / np.diff(self.room_off))
+            self._n_filled = np.maximum(self.by_block(self.post_block, filled), 1)
         self._post_sums_of = None
         self._team = None
         self._present = None
@@ -808,6 +816,11 @@ class BSCModel(mesa.Model):
         return self._use_stats
 
     def _use_counts(self, part_use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self.n_blocks == 1:      # whole numbers: the same counted either way
+            n_use = np.count_nonzero(part_use)
+            harm = np.count_nonzero(part_use & (self.room_effect()[self.part_rooms] < 0))
+            return (np.array([n_use / max(len(self.part_rooms), 1)]),
+                    np.array([harm / n_use if n_use else 0.0]))
         blocks = self.room_block[self.part_rooms]
         n_use = self.by_block(blocks, np.count_nonzero(part_use, axis=1))
         harm = self.by_block(blocks, np.count_nonzero(
