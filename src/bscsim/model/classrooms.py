@@ -86,9 +86,8 @@ def open_share(model) -> np.ndarray | None:
         if np.count_nonzero(in_use) == 0:
             model.spread_share = (None,)
         else:
-            model.spread_share = (_share(in_use, model.rooms.center,
-                                         np.arange(model.centers.n), model.first_room,
-                                         model.other_rooms),)
+            model.spread_share = (_share(in_use, model.rooms.center, None,
+                                         model.first_room, model.other_rooms),)
     dirty[:] = False
     return model.spread_share[0]
 
@@ -96,10 +95,12 @@ def open_share(model) -> np.ndarray | None:
 def _share(in_use: np.ndarray, center: np.ndarray, centers: np.ndarray,
            first: np.ndarray, others: np.ndarray) -> np.ndarray:
     """open_share of classrooms (rows of `in_use`, with their `center`), which are
-    every classroom of `centers`, stored center by center from rows `first`."""
+    every classroom of `centers` (None: of every center), stored center by center
+    from rows `first`."""
     # each center has at least one classroom
     users = np.add.reduceat(in_use, first, axis=0, dtype=np.int64)
-    share = (users[np.searchsorted(centers, center)] - in_use) / others
+    share = (users[center if centers is None else np.searchsorted(centers, center)]
+             - in_use) / others
     share[in_use] = 0.0
     return share
 

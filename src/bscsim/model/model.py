@@ -137,13 +137,13 @@ class BSCModel(mesa.Model):
         # weekly parameters that differ between the collaboratives of the batch:
         # one value per collaborative (read through `at_posts` and the like);
         # a parameter every collaborative shares is read from `p`
-        self.varying = {k: v for k in WEEKLY_PER_BLOCK
-                        if len(set((v := np.array([getattr(bp, k) for bp in block_params]))
-                                   .tolist())) > 1}
+        self.varying = {} if B == 1 else {
+            k: v for k in WEEKLY_PER_BLOCK
+            if len(set((v := np.array([getattr(bp, k) for bp in block_params])).tolist())) > 1}
         # weeks after its start that a PDSA cycle can first end (pdsa.finish_cycles)
         self.pdsa_lags = sorted({math.ceil(bp.dur_pdsa_weeks) for bp in block_params})
-        self.newcomer_values = {k: np.array([getattr(bp, k) for bp in block_params])
-                                for k in state.NEWCOMER_PARAMS}
+        self.newcomer_values = {} if B == 1 else {   # workforce.turnover, in a batch
+            k: np.array([getattr(bp, k) for bp in block_params]) for k in state.NEWCOMER_PARAMS}
         # people are rows of the staff arrays; Mesa agents are made from them only
         # when Mesa asks (`agents`, `agents_by_type`, `people_as_agents`)
         self.people: list[mesa.Agent | None] = [None] * self.staff.n

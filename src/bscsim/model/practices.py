@@ -244,8 +244,12 @@ def sustained(model) -> np.ndarray:
 
 
 def in_order(x: np.ndarray) -> np.ndarray:
-    """Sums over the last axis, term by term in order (what np.add.reduce does
-    there, in a few whole-array additions instead of many short loops)."""
+    """Sums over the last axis, term by term in order: what np.add.reduce does over
+    a short last axis (the same bits: tests/test_ensemble.py compares runs that
+    take either way), in a few whole-array additions instead of many short loops
+    when there are many rows."""
+    if x.size < 4096:
+        return np.add.reduce(x, axis=-1)
     total = x[..., 0].copy()
     for j in range(1, x.shape[-1]):
         total += x[..., j]

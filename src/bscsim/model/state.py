@@ -73,6 +73,8 @@ class Classrooms:
         collaborative's numbers do not depend on its batch; a BLAS product may
         round a row differently by where it sits)."""
         p = self.practice
+        if len(p) < 1024:       # the same bits either way (term by term, in order)
+            return np.add.reduce(p, axis=1) / CLASSROOM_DRIVERS
         return (((p[:, 0] + p[:, 1]) + p[:, 2]) + p[:, 3]) / CLASSROOM_DRIVERS
 
 
