@@ -74,7 +74,8 @@ def open_share(model) -> np.ndarray | None:
     again for the collaboratives where they changed."""
     dirty = model.spread_dirty
     kept = model.spread_share
-    if kept is not None and kept[0] is not None and np.count_nonzero(dirty):
+    if kept is not None and kept[0] is not None and np.count_nonzero(dirty) \
+            and np.count_nonzero(dirty) < len(dirty):
         rooms = model.rooms
         rows = np.flatnonzero(dirty[model.room_block])
         centers = np.flatnonzero(dirty[model.center_block])

@@ -319,6 +319,13 @@ def faculty_consultation(model) -> None:
     reports; hours and gain: assumption). Each collaborative has its own faculty
     (both parameters may differ between the collaboratives of a batch)."""
     staff = model.staff
+    if "faculty_hours_month" not in model.varying and "faculty_qi_gain" not in model.varying:
+        gain = min(model.p.faculty_qi_gain * model.p.faculty_hours_month, 1.0)
+        if gain == 0:
+            return
+        people = model.present_now()
+        staff.qi[people] = toward_one(staff.qi[people], gain)
+        return
     hours, per_hour = model.of_block("faculty_hours_month"), model.of_block("faculty_qi_gain")
     gain = np.minimum(per_hour * hours, 1.0)
     if not np.count_nonzero(gain):

@@ -635,10 +635,12 @@ class BSCModel(mesa.Model):
         if np.count_nonzero(t) == 0:
             return
         share = getattr(self.at_posts(people[t]), "training_transfer")
-        keep = share != 0          # no transfer, not even a rounding
-        if not np.count_nonzero(keep):
-            return
+        if not isinstance(share, np.ndarray) and share == 0:
+            return                 # no transfer, not even a rounding
         if isinstance(share, np.ndarray):
+            keep = share != 0
+            if not np.count_nonzero(keep):
+                return
             t = t.nonzero()[0][keep]
             share = share[keep][:, None]
         room = staff.classroom[people[t]]

@@ -39,7 +39,9 @@ def turnover(model) -> None:
     leave = staff.filled & (u.leave < model.hazard)
     if model.events.new_year:
         leave |= staff.filled & (staff.role == PARENT) & (u.ageout < p.p_parent_ageout)
-    fill = ~staff.filled & (u.fill < 1.0 / np.maximum(p.dur_vacancy_weeks, 1.0))
+    wait = p.dur_vacancy_weeks
+    fill = ~staff.filled & (u.fill < 1.0 / (np.maximum(wait, 1.0)
+                                            if isinstance(wait, np.ndarray) else max(wait, 1.0)))
     if np.count_nonzero(leave) == 0 and np.count_nonzero(fill) == 0:
         return                                  # the usual week: nobody comes or goes
     leavers = leave.nonzero()[0]
