@@ -381,12 +381,6 @@ class BSCModel(mesa.Model):
         self.part_rooms = np.flatnonzero(rooms.participating)
         self.part_count = np.bincount(rooms.center[self.part_rooms], minlength=self.centers.n)
         self.part_first = np.concatenate([[0], np.cumsum(self.part_count)[:-1]])
-        # each classroom's staff-idea slots by driver (package ideas: by position)
-        drv = self.package.driver[rooms.center, self.package.n_package:]
-        self.staff_driver_onehot = (drv[..., None]
-                                    == np.arange(CLASSROOM_DRIVERS)).astype(float)
-        # per classroom and idea: an idea of a classroom driver (not driver 5)
-        self.classroom_idea = (self.package.driver < CLASSROOM_DRIVERS)[rooms.center]
         order = np.argsort(staff.center, kind="stable")       # every center has posts
         self._by_center = (order, np.searchsorted(staff.center[order],
                                                   np.arange(self.centers.n)))

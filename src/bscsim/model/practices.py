@@ -220,40 +220,34 @@ def sustained(model) -> np.ndarray:
         rows = slice(None)
     else:
         rows = np.flatnonzero(dirty[model.room_block])
-    effect = model.room_effect()
-    contrib = np.where(r.in_use[rows], effect[rows] * r.fidelity[rows], 0.0)
-    n_use = (r.in_use[rows] & model.classroom_idea[rows]).sum(axis=1)
+    # the practices in use, row by row and in idea order (in_use is sparse:
+    # a classroom holds a few of its ideas): their effect x fidelity, summed per
+    # classroom and driver in that order, package ideas first, then staff ideas
+    # (sums that skip zeros: the same as summing every idea in order)
+    n = model.rooms.n if isinstance(rows, slice) else len(rows)
+    at, idea = np.nonzero(r.in_use[rows])
+    room = at if isinstance(rows, slice) else rows[at]
+    value = model.room_effect(room, idea) * r.fidelity[room, idea]
+    driver = model.package.driver[r.center[room], idea]
+    classroom = driver < CLASSROOM_DRIVERS
+    n_use = np.bincount(at[classroom], minlength=n)
     attention = np.minimum(1.0, model.at_rooms(rows).n_practices_attention
                            / np.maximum(n_use, 1))
-    n_pkg = model.package.n_package    # package ideas: one driver table for all
-    # sums in idea order, row by row (the same for a classroom in any batch;
-    # a BLAS product may round a row differently by where it sits): package
-    # ideas come driver by driver, `n_ideas_per_driver` each
-    k = model.p.n_ideas_per_driver
-    by_driver = in_order(contrib[:, :k * CLASSROOM_DRIVERS].reshape(
-        len(contrib), CLASSROOM_DRIVERS, k))
-    if contrib.shape[1] > n_pkg:       # staff ideas: drivers differ by center
-        by_driver += in_order(np.moveaxis(contrib[:, n_pkg:, None]
-                                          * model.staff_driver_onehot[rows], 1, 2))
+    bins = at * CLASSROOM_DRIVERS + driver
+    staff = idea >= model.package.n_package
+    first = classroom & ~staff
+    by_driver = np.bincount(bins[first], weights=value[first],
+                            minlength=n * CLASSROOM_DRIVERS).reshape(n, CLASSROOM_DRIVERS)
+    if np.count_nonzero(staff):        # staff ideas: drivers differ by center
+        later = classroom & staff
+        by_driver += np.bincount(bins[later], weights=value[later],
+                                 minlength=n * CLASSROOM_DRIVERS).reshape(n, CLASSROOM_DRIVERS)
     if model.sustained is None:
         model.sustained = attention[:, None] * by_driver
     else:
         model.sustained[rows] = attention[:, None] * by_driver
     dirty[:] = False
     return model.sustained
-
-
-def in_order(x: np.ndarray) -> np.ndarray:
-    """Sums over the last axis, term by term in order: what np.add.reduce does over
-    a short last axis (the same bits: tests/test_ensemble.py compares runs that
-    take either way), in a few whole-array additions instead of many short loops
-    when there are many rows."""
-    if x.size < 4096:
-        return np.add.reduce(x, axis=-1)
-    total = x[..., 0].copy()
-    for j in range(1, x.shape[-1]):
-        total += x[..., j]
-    return total
 
 
 def drift(model, factor: np.ndarray) -> None:
