@@ -1,7 +1,7 @@
 """Benchmark: the goals table of issue 12 (many collaboratives), measured side by
 side in one run and printed with each goal met or the reason why not.
 
-    python benchmarks/bench_ensemble.py [--repeats 21] [--ensemble-runs 200]
+    python benchmarks/bench_ensemble.py [--repeats 21] [--ensemble-runs 600]
                                         [--state 400x25] [--quick] [--out results/benchmarks]
 
 Rows:
@@ -9,7 +9,7 @@ Rows:
    (`shared/bench/limit_probe.py` beside the checkout, a fully vectorized BSC-like
    week), timed in alternating blocks in this process, one BLAS thread;
 2. ensemble throughput: `simulate_many` of N default runs (the ensemble engine,
-   batches of up to 600 centers) against N calls of `simulate`, in alternating blocks;
+   automatic batches) against N calls of `simulate`, in alternating blocks;
 3. a 100,000-run sensitivity analysis on 2 cores: an estimate, 100,000 x the
    ensemble's per-run time of row 2 / 2 cores (perfect scaling; `bench_sweep.py`
    measures the parallel efficiency; benchmarks/README.md has a measured run);
@@ -117,7 +117,7 @@ def state(n: int, size: int) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=21)
-    ap.add_argument("--ensemble-runs", type=int, default=200)
+    ap.add_argument("--ensemble-runs", type=int, default=600)
     ap.add_argument("--state", default="400x25", help="collaboratives x centers")
     ap.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
     ap.add_argument("--out", default="results/benchmarks")
