@@ -74,15 +74,15 @@ def open_share(model) -> np.ndarray | None:
     again for the collaboratives where they changed."""
     dirty = model.spread_dirty
     kept = model.spread_share
-    if kept is not None and kept[0] is not None and np.count_nonzero(dirty) \
-            and np.count_nonzero(dirty) < len(dirty):
+    stale = bool(dirty[0]) if model.n_blocks == 1 else np.count_nonzero(dirty)
+    if kept is not None and kept[0] is not None and stale and stale < len(dirty):
         rooms = model.rooms
         rows = np.flatnonzero(dirty[model.room_block])
         centers = np.flatnonzero(dirty[model.center_block])
         model.spread_share[0][rows] = _share(rooms.in_use[rows], rooms.center[rows], centers,
                                              np.searchsorted(rows, model.first_room[centers]),
                                              model.other_rooms[rows])
-    elif kept is None or np.count_nonzero(dirty):
+    elif kept is None or stale:
         in_use = model.rooms.in_use
         if np.count_nonzero(in_use) == 0:
             model.spread_share = (None,)

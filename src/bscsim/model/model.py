@@ -259,18 +259,13 @@ class BSCModel(mesa.Model):
     def weekly_draws(self, stream: str, what: Spec) -> SimpleNamespace:
         """draws.weekly_draws for every collaborative, each from its own stream,
         each named array joined in collaborative order (`what`: a draws.Spec)."""
-        plan = self._draw_plans.get((stream, what))
-        if plan is None:
-            plan = self._draw_plans[(stream, what)] = self._draw_plan(
-                dict(what.uniform), dict(what.normal))
+        kept = self._draw_plans.get((stream, id(what)))
+        if kept is None or kept[0] is not what:      # the specs are module constants
+            kept = self._draw_plans[(stream, id(what))] = (what, self._draw_plan(
+                dict(what.uniform), dict(what.normal)))
+        plan = kept[1]
         if self.n_blocks == 1:
-            uniform, normal = plan
-            if len(uniform) + len(normal) == 1:          # one array: one call
-                (name, shape), = (uniform or normal).items()
-                draw = self.streams[stream].random if uniform else \
-                    self.streams[stream].standard_normal
-                return SimpleNamespace(**{name: draw(shape)})
-            return weekly_draws(self.streams[stream], uniform, normal)
+            return plan(self.streams[stream])
         out = SimpleNamespace()
         for kind, layout in zip(("random", "standard_normal"), plan):
             if layout is None:
@@ -311,9 +306,18 @@ class BSCModel(mesa.Model):
         def shape(spec, b):
             return int(rows[spec][b]) if isinstance(spec, str) else (
                 int(rows[spec[0]][b]), spec[1])
-        if self.n_blocks == 1:
-            return ({k: shape(v, 0) for k, v in uniform.items()},
-                    {k: shape(v, 0) for k, v in normal.items()})
+        if self.n_blocks == 1:        # draws.weekly_draws, or one call for one array
+            uniform = {k: shape(v, 0) for k, v in uniform.items()}
+            normal = {k: shape(v, 0) for k, v in normal.items()}
+            if len(uniform) + len(normal) == 1:
+                (name, size), = (uniform or normal).items()
+                kind = "random" if uniform else "standard_normal"
+                return lambda rng: SimpleNamespace(**{name: getattr(rng, kind)(size)})
+            if not normal and len(set(uniform.values())) == 1:    # k names of one size
+                names, size = list(uniform), next(iter(uniform.values()))
+                return lambda rng: SimpleNamespace(**dict(zip(names, rng.random(
+                    (len(names), size)))))
+            return lambda rng: weekly_draws(rng, uniform, normal)
         plan = []
         for shapes in (uniform, normal):
             if not shapes:

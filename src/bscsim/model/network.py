@@ -68,7 +68,7 @@ def decay_ties(model) -> None:
         rate = model.of_block("rate_tie_decay") / 52.0
         on = rate > 0
         model.tie_scale[on] *= 1.0 - np.minimum(rate[on], 1.0)
-    if model.tie_scale.min() < 1e-6:
+    if (model.tie_scale[0] if model.n_blocks == 1 else model.tie_scale.min()) < 1e-6:
         tiny = model.tie_scale < 1e-6
         model.centers.ties[tiny] *= model.tie_scale[tiny][:, None, None]
         model.tie_scale[tiny] = 1.0

@@ -213,10 +213,11 @@ def sustained(model) -> np.ndarray:
     for every classroom of the collaboratives where it happened (so that a
     collaborative's numbers, rounding included, are those of its run alone)."""
     dirty = model.sustained_dirty
-    if model.sustained is not None and not np.count_nonzero(dirty):
+    stale = bool(dirty[0]) if model.n_blocks == 1 else np.count_nonzero(dirty)
+    if model.sustained is not None and not stale:
         return model.sustained
     r = model.rooms
-    if model.sustained is None or np.count_nonzero(dirty) == len(dirty):
+    if model.sustained is None or stale == len(dirty):
         rows = slice(None)
     else:
         rows = np.flatnonzero(dirty[model.room_block])
