@@ -838,9 +838,9 @@ class BSCModel(mesa.Model):
 
     def rows_of(self, b: int) -> tuple[slice, slice, slice]:
         """Collaborative b's rows: (centers, classrooms, posts)."""
-        return (slice(self.center_off[b], self.center_off[b + 1]),
-                slice(self.room_off[b], self.room_off[b + 1]),
-                slice(self.post_off[b], self.post_off[b + 1]))
+        return (slice(int(self.center_off[b]), int(self.center_off[b + 1])),
+                slice(int(self.room_off[b]), int(self.room_off[b + 1])),
+                slice(int(self.post_off[b]), int(self.post_off[b + 1])))
 
     def snapshot(self, when: str) -> None:
         """Classroom and participant state at baseline, end of collaborative and
