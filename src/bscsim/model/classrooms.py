@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from .draws import spec
+from .ensemble import column
 from .framework import CLASSROOM_DRIVERS
 from .practices import changed, fidelity_of, put_in_use, targets
 from .state import toward_one
@@ -56,7 +57,7 @@ def spread(model) -> None:
     scale = model.centers.capacity * model.team_climate() * lead
     # a practice a classroom uses has share 0: chance 0, never drawn (u >= 0)
     chance = model.at_rooms().p_spread
-    new = u < (chance[:, None] if isinstance(chance, np.ndarray) else chance) * scale[c][:, None] * share
+    new = u < column(chance) * scale[c][:, None] * share
     if np.count_nonzero(new) == 0:
         return
     k, i = new.nonzero()
@@ -122,8 +123,7 @@ def practice(model) -> None:
     # a step of rate_implementation (<= 1) toward a target in [0, 1]: practice stays
     # in [0, 1]
     rate = model.at_rooms().rate_implementation
-    rooms.practice += ((rate[:, None] if isinstance(rate, np.ndarray) else rate)
-                       * (rooms.target - rooms.practice))
+    rooms.practice += column(rate) * (rooms.target - rooms.practice)
 
 
 def coach(model) -> None:
@@ -134,7 +134,7 @@ def coach(model) -> None:
         return                                # the usual case: no coaching arm
     hours = model.of_block("coaching_hours_week")
     on = (hours > 0) & (model.week < model.of_block("dur_coaching_weeks"))
-    if not (model.events.collab and np.count_nonzero(on)):
+    if not np.count_nonzero(on):
         return
     teacher = model.teacher_post            # the lead teacher of each classroom
     coached = (rooms.participating & model.room_filled & on[model.room_block]
@@ -159,6 +159,5 @@ def coach(model) -> None:
     p = model.at_rooms(coached)
     step = np.minimum(p.coaching_gain * p.coaching_hours_week, 1.0)
     f = rooms.fidelity[coached]
-    rooms.fidelity[coached] = np.where(rooms.in_use[coached],
-                                       toward_one(f, step[:, None] if isinstance(step, np.ndarray) else step), f)
+    rooms.fidelity[coached] = np.where(rooms.in_use[coached], toward_one(f, column(step)), f)
     changed(model, coached)

@@ -16,6 +16,7 @@ import numpy as np
 from .agents import TEACHER
 from .beliefs import evidence, update_beliefs
 from .network import decay_ties, meet_in_groups
+from .ensemble import column
 from .state import toward_one
 
 WEEKS_PER_MONTH = 52 / 12
@@ -159,11 +160,8 @@ def channel_weights(model, channel: str, weight: str, use_ties: bool):
 def attendees(model) -> np.ndarray:
     """Team members present this week who attend the event (chance `p_attend`)."""
     members = model.present_now()
-    if model.n_blocks == 1:
-        u = model.streams["collab"].random(len(members))
-    else:
-        n = model.by_block(model.post_block[members]).astype(np.int64)
-        u = model.draw("collab", "random", lambda b: n[b])
+    n = model.by_block(model.post_block[members])       # members per collaborative
+    u = model.draw("collab", "random", lambda b: int(n[b]))
     return members[u < model.at_posts(members).p_attend]
 
 
@@ -247,6 +245,7 @@ def faculty_review(model) -> None:
     src_hs = model.centers.is_hs[center]
     bins = block * n_pkg + arrays["idea"][pkg]        # per collaborative and idea
     p = model.at_centers(center)
+    read = np.bincount(model.center_block[arrays["center"]], minlength=B) > 0   # has reports
     prior_sd, prior_mean = model.of_block("prior_sd"), model.of_block("prior_mean")
     tau0 = (1.0 / (prior_sd * prior_sd))[:, None]
     for t in (0, 1):
@@ -256,13 +255,8 @@ def faculty_review(model) -> None:
         num = np.bincount(bins, weights=w * arrays["y"][pkg],
                           minlength=B * n_pkg).reshape(B, n_pkg)
         score = (tau0 * prior_mean[:, None] + num) / (tau0 + total)
-        if B == 1:
-            model.faculty_score[:, t] = score
-        else:                        # collaboratives whose board has reports
-            read = np.bincount(model.center_block[arrays["center"]], minlength=B) > 0
-            model.faculty_score[read, t] = score[read]
-    model.faculty_version[np.bincount(model.center_block[arrays["center"]],
-                                      minlength=B) > 0] += 1
+        model.faculty_score[read, t] = score[read]
+    model.faculty_version[read] += 1
 
 
 def calls(model) -> None:
@@ -307,11 +301,6 @@ def nonzero(model, people: np.ndarray, name: str):
     return people[keep], gain[keep]
 
 
-def column(gain):
-    """A per-row gain as a column (for a (rows, k) table); a shared one as is."""
-    return gain[:, None] if isinstance(gain, np.ndarray) else gain
-
-
 def faculty_consultation(model) -> None:
     """Monthly, when metrics are due, BSC faculty consult with each team for
     `faculty_hours_month` hours: every member present closes `faculty_qi_gain`
@@ -319,13 +308,6 @@ def faculty_consultation(model) -> None:
     reports; hours and gain: assumption). Each collaborative has its own faculty
     (both parameters may differ between the collaboratives of a batch)."""
     staff = model.staff
-    if "faculty_hours_month" not in model.varying and "faculty_qi_gain" not in model.varying:
-        gain = min(model.p.faculty_qi_gain * model.p.faculty_hours_month, 1.0)
-        if gain == 0:
-            return
-        people = model.present_now()
-        staff.qi[people] = toward_one(staff.qi[people], gain)
-        return
     hours, per_hour = model.of_block("faculty_hours_month"), model.of_block("faculty_qi_gain")
     gain = np.minimum(per_hour * hours, 1.0)
     if not np.count_nonzero(gain):

@@ -75,6 +75,12 @@ def check_batch(params: list) -> None:
                                  "(model/ensemble.py: SHARED)")
 
 
+def column(value):
+    """A per-row parameter as a column, to scale the rows of a (rows, k) table;
+    a shared one as it is."""
+    return value[:, None] if isinstance(value, np.ndarray) else value
+
+
 def pick(value, rows):
     """`value[rows]` for a per-row parameter (`BSCModel.at_posts`), the value
     itself for a shared one."""

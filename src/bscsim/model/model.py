@@ -113,7 +113,8 @@ class BSCModel(mesa.Model):
             for s in seeds]
         self.block_streams = [dict(zip(STREAMS, g.spawn(len(STREAMS)))) for g in gens]
         self.streams = self.block_streams[0]
-        self._draw_plans: dict = {}
+        self._draw_plans: dict = {}     # weekly_draws: how a week's draws are laid out
+        self._draw_calls: dict = {}     # ... and each collaborative's generator method
         self._shared_values: dict = {}
         self._log_columns: tuple = (-1, None, None)
         parts = []
@@ -142,7 +143,7 @@ class BSCModel(mesa.Model):
             if len(set((v := np.array([getattr(bp, k) for bp in block_params])).tolist())) > 1}
         # weeks after its start that a PDSA cycle can first end (pdsa.finish_cycles)
         self.pdsa_lags = sorted({math.ceil(bp.dur_pdsa_weeks) for bp in block_params})
-        self.newcomer_values = {} if B == 1 else {   # workforce.turnover, in a batch
+        self.newcomer_values = {     # each collaborative's own (workforce.turnover)
             k: np.array([getattr(bp, k) for bp in block_params]) for k in state.NEWCOMER_PARAMS}
         # people are rows of the staff arrays; Mesa agents are made from them only
         # when Mesa asks (`agents`, `agents_by_type`, `people_as_agents`)
@@ -287,9 +288,9 @@ class BSCModel(mesa.Model):
 
     def _draw_methods(self, stream: str, kind: str) -> list:
         """Each collaborative's `kind` method of its `stream` (kept)."""
-        methods = self._draw_plans.get((stream, kind))
+        methods = self._draw_calls.get((stream, kind))
         if methods is None:
-            methods = self._draw_plans[(stream, kind)] = [
+            methods = self._draw_calls[(stream, kind)] = [
                 getattr(s[stream], kind) for s in self.block_streams]
         return methods
 
@@ -388,7 +389,6 @@ class BSCModel(mesa.Model):
         order = np.argsort(staff.center, kind="stable")       # every center has posts
         self._by_center = (order, np.searchsorted(staff.center[order],
                                                   np.arange(self.centers.n)))
-        n_pkg = self.package.n_package
         self.sustained = None     # practices.sustained, kept between weeks
         self.sustained_dirty = np.zeros(self.n_blocks, dtype=bool)   # ... and where stale
         # teachers' posts come first in each collaborative, in classroom order
@@ -552,8 +552,8 @@ class BSCModel(mesa.Model):
 
     def update_room_filled(self) -> None:
         """Per classroom: is the lead-teacher post held? (kept current by turnover;
-        teachers are the first `rooms.n` posts, in classroom order). Also drops the
-        cached list of participants present."""
+        `teacher_post` is each classroom's lead-teacher post). Also drops the
+        cached lists of participants present and of posts held."""
         filled = self.staff.filled
         self.room_filled = filled[self.teacher_post]
         self.directors_in_post = np.count_nonzero(filled[self.director_posts]) == self.centers.n
@@ -808,9 +808,9 @@ class BSCModel(mesa.Model):
 
     def _in_use_stats(self) -> tuple[np.ndarray, np.ndarray]:
         """Per collaborative, over the practice slots of the participating
-        classrooms: the share in use, and the share of those in use that harm
-        (`harmful_in_use`); kept until the practices in use or their effects
-        change (`practices.changed`)."""
+        classrooms: the share in use, and the share of those in use whose true
+        effect there is below zero (0 when none is in use); kept until the
+        practices in use or their effects change (`practices.changed`)."""
         if self._use_stats is None:
             self._use_stats = self._use_counts(self.rooms.in_use[self.part_rooms])
         return self._use_stats
@@ -829,13 +829,6 @@ class BSCModel(mesa.Model):
         return (n_use / np.maximum(n_part, 1),
                 np.where(n_use > 0, harm / np.maximum(n_use, 1), 0.0))
 
-    def harmful_in_use(self, use: np.ndarray | None = None) -> float:
-        """Share of the practices in use in participating classrooms whose true
-        effect there is below zero (0 when none is in use); of the first
-        collaborative."""
-        use = self.rooms.in_use[self.part_rooms] if use is None else use
-        return float(self._use_counts(use)[1][0])
-
     def rows_of(self, b: int) -> tuple[slice, slice, slice]:
         """Collaborative b's rows: (centers, classrooms, posts)."""
         return (slice(int(self.center_off[b]), int(self.center_off[b + 1])),
@@ -848,7 +841,7 @@ class BSCModel(mesa.Model):
         error."""
         rooms, staff = self.rooms, self.staff
         q_all = rooms.quality
-        harmful = self._use_counts(self.rooms.in_use[self.part_rooms])[1]
+        harmful = self._in_use_stats()[1]
         ties = tie_matrix(self)
         log_rows = (np.array([len(self.log)]) if self.n_blocks == 1 else
                     self.by_block(self.center_block[self.log.column("center").astype(np.int64)]))

@@ -34,7 +34,7 @@ from .beliefs import add_own_data, between_programs, here
 from .framework import N_DRIVERS
 from .practices import fidelity_of, put_in_use
 from .draws import spec
-from .ensemble import pick
+from .ensemble import column, pick
 from .state import toward_one
 
 
@@ -148,9 +148,7 @@ def choose_ideas(model, posts: np.ndarray, rooms: np.ndarray,
     # each mode's choice is worked out only when someone tests in that mode
     if n_comply < len(posts):
         mu, tau = here(staff, posts, between_programs(p))
-        bar = p.adopt_threshold
-        chance = np.where(closed, -np.inf,
-                          (mu - (bar[:, None] if isinstance(bar, np.ndarray) else bar)) * np.sqrt(tau))
+        chance = np.where(closed, -np.inf, (mu - column(p.adopt_threshold)) * np.sqrt(tau))
         pick = chance.argmax(axis=1)
     if n_comply:
         order = prescribed_order(model)[model.center_block[c], model.centers.is_hs[c].astype(int)]

@@ -30,6 +30,7 @@ import numpy as np
 
 from .agents import DIRECTOR, TEACHER
 from .beliefs import between_programs, here
+from .ensemble import column
 from .framework import CLASSROOM_DRIVERS, DOMAINS, DRIVER_DOMAIN, ORG_DRIVER
 
 
@@ -179,8 +180,7 @@ def review(model, members: np.ndarray) -> None:
     if len(who) == 0:
         return
     p = model.at_posts(who)
-    bar = p.abandon_threshold
-    doubt = here(staff, who, between_programs(p))[0] < (bar[:, None] if isinstance(bar, np.ndarray) else bar)
+    doubt = here(staff, who, between_programs(p))[0] < column(p.abandon_threshold)
     # without driver-5 ideas in use, everyone who reviews is a teacher
     t_room, t_doubt, t_c = (room[teacher], doubt[teacher], c[teacher]) if org \
         else (room, doubt, c)
@@ -199,9 +199,8 @@ def review(model, members: np.ndarray) -> None:
 
 def targets(model) -> np.ndarray:
     """Per classroom and classroom driver: the practice its ideas in use sustain."""
-    gain = model.at_rooms().adopt_gain
-    g = np.minimum(np.maximum((gain[:, None] if isinstance(gain, np.ndarray) else gain) * sustained(model),
-                              -1.0), 1.0)
+    g = np.minimum(np.maximum(column(model.at_rooms().adopt_gain) * sustained(model), -1.0),
+                   1.0)
     base = model.rooms.practice_base
     return base + g * np.where(g > 0, model.room_headroom, base)
 

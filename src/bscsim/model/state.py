@@ -14,6 +14,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from .agents import DIRECTOR, PARENT, TEACHER
+from .ensemble import column, pick
 from .framework import CLASSROOM_DRIVERS, DOMAINS, STAFF, Package, change_package
 
 
@@ -262,49 +263,11 @@ def _random_room_of(center_of: np.ndarray, rooms: Classrooms,
     return out
 
 
-def newcomers(p, staff: Staff, posts: np.ndarray, rng: np.random.Generator,
-              block: int = 0) -> None:
-    """Give the holders of `posts` (all of collaborative `block`) a newcomer's
-    state: baseline knowledge and mindset, no BSC experience, prior beliefs (design
-    brief, turnover rule). People are numbered within their collaborative."""
-    m = len(posts)
-    if m == 0:
-        return
-    role = staff.role[posts]
-    parent = role == PARENT
-    n_d, n_p = len(DOMAINS), np.count_nonzero(parent)
-    # every normal draw of the newcomers in one call, in the order of the rule:
-    # knowledge (m x domains), parents' family knowledge, QI skill, efficacy,
-    # inquiry, safety, leadership; each is mean + sd x a standard normal
-    z = rng.standard_normal(m * n_d + n_p + 5 * m)
-    k = np.clip(p.knowledge_baseline + p.person_sd * z[:m * n_d].reshape(m, n_d), 0, 1)
-    z = z[m * n_d:]
-    k[parent, 1] = np.clip(p.parent_family_knowledge + p.person_sd * z[:n_p], 0, 1)
-    # QI skill, efficacy, inquiry, safety, leadership: one row each, clipped at once
-    mean = np.array([p.qi_skill_baseline, p.efficacy_baseline, p.inquiry_baseline,
-                     p.psych_safety_baseline, p.leadership_baseline])
-    sd = np.array([p.person_sd, p.person_sd, p.inquiry_sd, p.person_sd, p.person_sd])
-    trait = np.clip(mean[:, None] + sd[:, None] * z[n_p:].reshape(5, m), 0, 1)
-    staff.knowledge[posts] = k
-    staff.qi[posts] = trait[0]
-    staff.efficacy[posts] = trait[1]
-    staff.inquiry[posts] = trait[2]
-    ps = trait[3]
-    staff.psych_safety[posts] = ps
-    staff.ps_base[posts] = ps
-    by_role = np.empty(3)                    # status by role: TEACHER, DIRECTOR, PARENT
-    by_role[[TEACHER, DIRECTOR, PARENT]] = p.status_teacher, p.status_director, p.status_parent
-    staff.status[posts] = by_role[role]
-    staff.leadership[posts] = np.where(role == DIRECTOR, trait[4], 0.0)
-    staff.person[posts] = staff.next_person[block] + np.arange(m)
-    staff.next_person[block] += m
-    staff.routine[posts] = 0.0
-    staff.belief_mu[posts] = p.prior_mean
-    staff.belief_tau[posts] = 1.0 / (p.prior_sd * p.prior_sd)   # as newcomers_in_blocks
-    staff.own_tau[posts] = 0.0
-    staff.own_num[posts] = 0.0
-    staff.cycle_idea[posts] = -1
-    staff.next_idea[posts] = -1
+def newcomers(p, staff: Staff, posts: np.ndarray, rng: np.random.Generator) -> None:
+    """Give the holders of `posts` a newcomer's state (newcomers_in_blocks, for one
+    collaborative with parameters `p` and generator `rng`)."""
+    newcomers_in_blocks(staff, posts, np.zeros(len(posts), dtype=np.int64),
+                        {k: np.array([getattr(p, k)]) for k in NEWCOMER_PARAMS}, [rng])
 
 
 NEWCOMER_PARAMS = ("knowledge_baseline", "person_sd", "parent_family_knowledge",
@@ -316,42 +279,57 @@ NEWCOMER_PARAMS = ("knowledge_baseline", "person_sd", "parent_family_knowledge",
 
 def newcomers_in_blocks(staff: Staff, posts: np.ndarray, blocks: np.ndarray,
                         values: dict[str, np.ndarray], streams: list) -> None:
-    """`newcomers` for posts of many collaboratives at once (`blocks`: the
-    collaborative of each post, sorted): each collaborative draws its normals
-    from its own stream (`streams[b]`) in the layout `newcomers` uses, and takes
-    its own parameter values (`values[name][b]`), so each post gets what it
-    would get in a run of its collaborative alone."""
+    """Give the holders of `posts` a newcomer's state: baseline knowledge and
+    mindset, no BSC experience, prior beliefs (design brief, turnover rule).
+    People are numbered within their collaborative.
+
+    `blocks` is the collaborative of each post (sorted); collaborative b takes its
+    own parameter values (`values[name][b]`) and draws from its own generator
+    (`streams[b]`) every normal of its newcomers in one call, in the order of the
+    rule: knowledge (posts x domains), parents' family knowledge, QI skill,
+    efficacy, inquiry, safety, leadership; each is mean + sd x a standard normal.
+    So each post gets what it would get in a run of its collaborative alone."""
     m = len(posts)
     if m == 0:
         return
-    n_b = len(streams)
-    n_d = len(DOMAINS)
+    n_b, n_d = len(streams), len(DOMAINS)
     role = staff.role[posts]
     parent = role == PARENT
-    per_block = np.bincount(blocks, minlength=n_b)
-    parents = np.bincount(blocks[parent], minlength=n_b)
-    size = per_block * n_d + parents + 5 * per_block
-    base = np.concatenate([[0], np.cumsum(size)[:-1]])
-    z = np.empty(int(size.sum()))
-    for b in np.flatnonzero(per_block):
-        streams[b].standard_normal(out=z[base[b]:base[b] + size[b]])
-    first = np.concatenate([[0], np.cumsum(per_block)[:-1]])
-    rank = np.arange(m) - first[blocks]                 # place among its block's posts
-    start = base[blocks]
-    v = {k: x[blocks] for k, x in values.items()}
-    k = np.clip(v["knowledge_baseline"][:, None] + v["person_sd"][:, None]
-                * z[(start + rank * n_d)[:, None] + np.arange(n_d)], 0, 1)
-    p_rank = np.cumsum(parent) - 1 - np.concatenate([[0], np.cumsum(parents)[:-1]])[blocks]
-    at = (start + per_block[blocks] * n_d + p_rank)[parent]
-    k[parent, 1] = np.clip(v["parent_family_knowledge"][parent]
-                           + v["person_sd"][parent] * z[at], 0, 1)
+    if n_b == 1:               # one collaborative: its draws in the rule's order
+        n_p = np.count_nonzero(parent)
+        z = streams[0].standard_normal(m * n_d + n_p + 5 * m)
+        per_block = m
+        z_know = z[:m * n_d].reshape(m, n_d)
+        z_family = z[m * n_d:m * n_d + n_p]
+        z_trait = z[m * n_d + n_p:].reshape(5, m)
+        rank = np.arange(m)
+        v = {k: x[0] for k, x in values.items()}
+    else:                      # each collaborative's draws, laid end to end
+        per_block = np.bincount(blocks, minlength=n_b)
+        parents = np.bincount(blocks[parent], minlength=n_b)
+        size = per_block * n_d + parents + 5 * per_block
+        base = np.concatenate([[0], np.cumsum(size)[:-1]])
+        z = np.empty(int(size.sum()))
+        for b in np.flatnonzero(per_block):
+            streams[b].standard_normal(out=z[base[b]:base[b] + size[b]])
+        rank = np.arange(m) - np.concatenate([[0], np.cumsum(per_block)[:-1]])[blocks]
+        start, here = base[blocks], per_block[blocks]
+        z_know = z[(start + rank * n_d)[:, None] + np.arange(n_d)]
+        p_rank = (np.cumsum(parent) - 1
+                  - np.concatenate([[0], np.cumsum(parents)[:-1]])[blocks])
+        z_family = z[(start + here * n_d + p_rank)[parent]]
+        z_trait = z[start + here * n_d + parents[blocks] + rank
+                    + np.arange(5)[:, None] * here]
+        v = {k: x[blocks] for k, x in values.items()}
+    k = np.clip(column(v["knowledge_baseline"]) + column(v["person_sd"]) * z_know, 0, 1)
+    k[parent, 1] = np.clip(pick(v["parent_family_knowledge"], parent)
+                           + pick(v["person_sd"], parent) * z_family, 0, 1)
+    # QI skill, efficacy, inquiry, safety, leadership: one row each, clipped at once
     names = ("qi_skill_baseline", "efficacy_baseline", "inquiry_baseline",
              "psych_safety_baseline", "leadership_baseline")
     sds = ("person_sd", "person_sd", "inquiry_sd", "person_sd", "person_sd")
-    traits = start + per_block[blocks] * n_d + parents[blocks] + rank
-    trait = np.clip(np.stack([v[a] for a in names])
-                    + np.stack([v[s] for s in sds])
-                    * z[traits + np.arange(5)[:, None] * per_block[blocks]], 0, 1)
+    trait = np.clip(np.reshape([v[a] for a in names], (5, -1))
+                    + np.reshape([v[s] for s in sds], (5, -1)) * z_trait, 0, 1)
     staff.knowledge[posts] = k
     staff.qi[posts] = trait[0]
     staff.efficacy[posts] = trait[1]
@@ -365,8 +343,8 @@ def newcomers_in_blocks(staff: Staff, posts: np.ndarray, blocks: np.ndarray,
     staff.person[posts] = staff.next_person[blocks] + rank
     staff.next_person += per_block
     staff.routine[posts] = 0.0
-    staff.belief_mu[posts] = v["prior_mean"][:, None]
-    staff.belief_tau[posts] = (1.0 / (v["prior_sd"] * v["prior_sd"]))[:, None]
+    staff.belief_mu[posts] = column(v["prior_mean"])
+    staff.belief_tau[posts] = column(1.0 / (v["prior_sd"] * v["prior_sd"]))
     staff.own_tau[posts] = 0.0
     staff.own_num[posts] = 0.0
     staff.cycle_idea[posts] = -1

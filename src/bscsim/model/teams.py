@@ -35,7 +35,7 @@ from .beliefs import add_own_data, evidence, update_beliefs
 from .framework import STAFF
 from .practices import review
 from .draws import spec
-from .ensemble import pick
+from .ensemble import column, pick
 from .state import toward_one
 
 
@@ -259,8 +259,7 @@ def hear_in_team(model, members, speaker, center, idea, y, tau_y) -> None:
         own, idea, y, weight = own[mine], idea[mine], y[mine], weight[mine]
     o_tau, o_num = evidence(len(members), n_i, own, idea, y, weight)
     c = staff.center[members]
-    weight = model.at_posts(members).team_weight
-    scale = (weight[:, None] if isinstance(weight, np.ndarray) else weight) * staff.psych_safety[members][:, None]
+    scale = column(model.at_posts(members).team_weight) * staff.psych_safety[members][:, None]
     d_tau = scale * (a_tau[c] - o_tau)
     d_num = scale * (a_num[c] - o_num)
     update_beliefs(staff, members, d_tau, d_num)

@@ -20,8 +20,8 @@ import numpy as np
 from .agents import AGENT_CLASS, DIRECTOR, PARENT, TEACHER
 from .practices import changed
 from .draws import spec
-from .ensemble import pick
-from .state import newcomers, newcomers_in_blocks
+from .ensemble import column, pick
+from .state import newcomers_in_blocks
 
 
 # draws per post: exits, parents ageing out (at a new program year), vacancies filled
@@ -65,11 +65,9 @@ def turnover(model) -> None:
     no_wait = model.of_block("dur_vacancy_weeks") == 0
     if np.count_nonzero(no_wait):
         arrive = np.union1d(arrive, leavers[no_wait[model.post_block[leavers]]])
-    if model.n_blocks == 1:
-        newcomers(model.block_params[0], staff, arrive, model.streams["workforce"])
-    else:         # arrive is sorted: so are the collaboratives of its posts
-        newcomers_in_blocks(staff, arrive, model.post_block[arrive], model.newcomer_values,
-                            [s["workforce"] for s in model.block_streams])
+    # arrive is sorted: so are the collaboratives of its posts
+    newcomers_in_blocks(staff, arrive, model.post_block[arrive], model.newcomer_values,
+                        [s["workforce"] for s in model.block_streams])
     staff.filled[arrive] = True
     rooms = staff.classroom[arrive[staff.role[arrive] == TEACHER]]
     newcomer_classrooms(model, rooms)
@@ -84,8 +82,7 @@ def newcomer_classrooms(model, rooms: np.ndarray) -> None:
     if len(rooms) == 0:
         return
     r = model.rooms
-    loss = model.at_rooms(rooms).newcomer_practice_loss
-    loss = loss[:, None] if isinstance(loss, np.ndarray) else loss
+    loss = column(model.at_rooms(rooms).newcomer_practice_loss)
     r.practice[rooms] = r.practice_base[rooms] + (1 - loss) * (r.practice[rooms]
                                                                - r.practice_base[rooms])
     r.in_use[rooms] = False
