@@ -465,6 +465,14 @@ PARAMS: tuple[Param, ...] = (
     _p("rate_implementation", 0.15, (0.0, 1.0), (0.05, 0.3), "share of gap per week",
        "outcomes", "Weekly move of practice toward what its ideas in use sustain, "
        "when that is higher (putting practices in place takes time).", ASSUMPTION),
+    _p("unsupported_uptake", 0.25, (0.0, 1.0), (0.0, 1.0), "share", "outcomes",
+       "Share of rate_implementation at which practice still rises toward what its "
+       "ideas in use sustain in a center that no longer gets external support: "
+       "practices not yet fully in place when support ends are put in place slowly "
+       "(1 = support makes no difference; falls are not slowed).",
+       "Joyce & Showers 2002 (new practices reach regular classroom use mainly with "
+       "follow-up support such as coaching; evidence A6 40, recalled); Han & Weiss "
+       "2005 (A6 40); value: assumption, set with pattern 7 in view"),
     _p("routine_gain", 0.1, (0.0, 1.0), (0.05, 0.2), "share of gap", "outcomes",
        "Growth of a person's BSC routines (running tests, reading data) per PDSA "
        "cycle she completes; routines set organizational capacity.", ASSUMPTION),
@@ -479,6 +487,20 @@ PARAMS: tuple[Param, ...] = (
        "Drift of the fidelity of practices in use (and of practice above what they "
        "sustain) per year at zero organizational capacity.",
        "Ringstaff et al.: 10-30% of gain per year (evidence A6 37)"),
+    _p("support_decay_factor", 3.0, (1.0, 5.0), (1.0, 5.0), "multiplier", "outcomes",
+       "How much faster the fidelity of practices in use drifts in a center that no "
+       "longer gets external support (the collaborative has ended; the coach has "
+       "gone): 1 = support makes no difference.",
+       "Han & Weiss 2005 (teachers' implementation is kept up by ongoing feedback "
+       "from a consultant; evidence A6 40); Wiltsey Stirman et al. 2012 (partial "
+       "sustainment is the common finding; A6 40); value: assumption, set with "
+       "pattern 7 in view (a calibration target)"),
+    _p("rate_routine_decay", 0.5, (0.0, 5.0), (0.0, 1.0), "per year", "outcomes",
+       "Weakening of a person's BSC routines (running tests, reading data) per year "
+       "once her center no longer gets the collaborative's support (no calls, "
+       "reports or faculty to keep them up); routines set organizational capacity.",
+       "Wiltsey Stirman et al. 2012 and Scheirer 2005 (sustainment follows how far a "
+       "program is built into routines; evidence A6 40); value: assumption"),
     _p("capacity_sustain", 0.8, (0.0, 1.0), (0.5, 1.0), "share", "outcomes",
        "Share of that drift prevented at full organizational capacity.",
        "Hemmeter 2018: practices kept up to a year (evidence A6 36); assumption"),

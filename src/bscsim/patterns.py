@@ -106,6 +106,13 @@ def _team_cv(runs: Runs) -> np.ndarray:
     return runs.summary("base", "team_gain_sd_spread") / np.maximum(np.abs(gain), 1e-9)
 
 
+def _kept_share(runs: Runs) -> np.ndarray:
+    """Share of the end-of-collaborative practice gain left at the end of the
+    follow-up, per replicate."""
+    gain = runs.summary("base", "practice_gain_sd")
+    return runs.summary("base", "practice_gain_sd_followup") / np.maximum(np.abs(gain), 1e-9)
+
+
 PATTERNS: tuple[Pattern, ...] = (
     Pattern("1", "Participating classrooms gain 0.3-0.7 SD in SEL practice",
             "practice_gain_sd", 0.3, 0.7,
@@ -161,6 +168,14 @@ PATTERNS: tuple[Pattern, ...] = (
             -np.inf, 0.0, "Bailey et al. 2017; design brief pattern 6",
             lambda r: _practice_sd_units(r, "training_only", 10**9)
             - _practice_sd_units(r, "training_only", 4), paired=True),
+    Pattern("7", "Once support ends, practice gains are partly kept",
+            "practice_gain_sd_followup / practice_gain_sd (26 weeks after the end)",
+            0.5, 0.95,
+            "Wiltsey Stirman et al. 2012 (partial sustainment the common finding); "
+            "Scheirer 2005; Wells et al. 2018 (few collaboratives show gains last); "
+            "Hemmeter et al. 2018 (retained teachers keep practice); evidence A6 36, 39, 40; "
+            "band: assumption, see docs/calibration.md",
+            _kept_share),
 )
 
 

@@ -10,11 +10,16 @@ Submodels `spread` and `practice`.
   knowledge.
 - practice: the fidelity of every practice in use drifts down at
   `rate_practice_decay` a year, slowed by organizational capacity
-  (`capacity_sustain`); practice moves toward what the ideas in use sustain
-  (practices.targets) by `rate_implementation` of the gap a week, up (putting a
-  practice in place takes time) and down (a practice dropped, or a teacher gone
-  with her practices, stops being done). What training moved directly fades the
-  same way.
+  (`capacity_sustain`), and `support_decay_factor` times faster in a center that
+  no longer gets external support (`fidelity_kept`; practices.supported: the
+  collaborative has ended, the coach has gone; Han & Weiss 2005, Wiltsey Stirman
+  et al. 2012; value: assumption). Practice moves toward what the ideas in use
+  sustain (practices.targets) by `rate_implementation` of the gap a week, up
+  (putting a practice in place takes time) and down (a practice dropped, or a
+  teacher gone with her practices, stops being done); without external support a
+  rise goes at `unsupported_uptake` of that rate (`implementation_rate`; Joyce &
+  Showers 2002: new practices reach regular use mainly with follow-up support).
+  What training moved directly fades the same way.
 - coaching (the coaching arm): for `dur_coaching_weeks`, a coach works one hour
   (`coaching_hours_week`) a week with each participating teacher who was there at
   the start (a newcomer is not coached): every `coach_weeks_per_practice` weeks she
@@ -33,7 +38,7 @@ import numpy as np
 from .draws import spec
 from .ensemble import column
 from .framework import CLASSROOM_DRIVERS
-from .practices import changed, fidelity_of, put_in_use, targets
+from .practices import changed, fidelity_of, put_in_use, supported, targets
 from .state import toward_one
 from .practices import drift as drift_fidelity
 from .teams import director_leadership
@@ -110,20 +115,46 @@ def _share(in_use: np.ndarray, center: np.ndarray, centers: np.ndarray,
 def practice(model) -> None:
     """Fidelity drift, coaching, then practice toward what its ideas in use sustain."""
     rooms, centers = model.rooms, model.centers
-    p = model.at_centers()
-    # what each center keeps of a fidelity a week (rate_practice_decay <= 5 a year,
-    # so this lies in (0.9, 1])
-    keep = 1.0 - p.rate_practice_decay / 52.0 * (1.0 - p.capacity_sustain * centers.capacity)
+    helped = supported(model)
+    keep = fidelity_kept(model, helped)
     if np.count_nonzero(rooms.in_use):
         drift_fidelity(model, keep[rooms.center])
     if model.org_in_use_any:
         centers.org_fidelity *= keep[:, None]
     coach(model)
     rooms.target = targets(model)
-    # a step of rate_implementation (<= 1) toward a target in [0, 1]: practice stays
-    # in [0, 1]
-    rate = model.at_rooms().rate_implementation
-    rooms.practice += column(rate) * (rooms.target - rooms.practice)
+    # a step of at most 1 of the gap toward a target in [0, 1]: practice stays in [0, 1]
+    gap = rooms.target - rooms.practice
+    rooms.practice += implementation_rate(model, helped, gap) * gap
+
+
+def fidelity_kept(model, helped: np.ndarray) -> np.ndarray:
+    """Per center: the share of a practice's fidelity kept this week. Fidelity
+    drifts at `rate_practice_decay` a year, less with organizational capacity
+    (`capacity_sustain` x capacity), and `support_decay_factor` times faster in
+    a center without external support (`helped` False). Sources: Ringstaff et
+    al., Hemmeter et al. 2018 (evidence A6 36-37); support: Han & Weiss 2005,
+    Wiltsey Stirman et al. 2012 (A6 40); factor: assumption."""
+    p = model.at_centers()
+    # rate_practice_decay <= 5 a year and the factor <= 5: the keep lies in (0.5, 1]
+    rate = p.rate_practice_decay * np.where(helped, 1.0, p.support_decay_factor)
+    return 1.0 - rate / 52.0 * (1.0 - p.capacity_sustain * model.centers.capacity)
+
+
+def implementation_rate(model, helped: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """Per classroom and driver: the share of the `gap` to its target practice
+    closes this week: `rate_implementation`, and for a rise in a classroom whose
+    center has no external support (`helped` False) `unsupported_uptake` of it
+    (a practice not yet in place when support ends is put in place slowly; a
+    fall, a practice dropped or gone with its teacher, is not slowed). Sources:
+    design brief (practice follows its ideas in use); Joyce & Showers 2002, Han &
+    Weiss 2005 (evidence A6 40); values: assumption."""
+    q = model.at_rooms()
+    rate = column(q.rate_implementation)
+    if helped.all():
+        return rate
+    slow = ~helped[model.rooms.center]
+    return np.where((gap > 0) & slow[:, None], rate * column(q.unsupported_uptake), rate)
 
 
 def coach(model) -> None:

@@ -7,7 +7,8 @@ completed PDSA cycle builds the runner's routine by `routine_gain` of the gap, a
 monthly metrics report (sent with chance = the mean of the team's QI skill and the
 center's capacity; assumption) builds that of the team members present by
 `routine_gain_metrics`; a newcomer has none (workforce.py), so turnover erodes
-them. Capacity moves toward a target:
+them; once the collaborative's support has ended, routines weaken by
+`rate_routine_decay` a year (`routines_fade`). Capacity moves toward a target:
     target = baseline + (1 - baseline) x routines, routines = mean of (the team's
     mean routine, the director's shared leadership),
 raised (or lowered) by the driver-5 ideas the center has in use (practices.org_gain),
@@ -22,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from .draws import spec
-from .practices import org_gain
+from .practices import org_gain, supported
 
 REPORT = spec({"report": "centers"})     # whether a team reports its metrics
 from .teams import director_leadership
@@ -44,6 +45,9 @@ def organization(model) -> None:
         who = present[report[staff.center[present]]]
         staff.routine[who] = toward_one(staff.routine[who],
                                         model.at_posts(who).routine_gain_metrics)
+    unsupported = ~supported(model)
+    if np.count_nonzero(unsupported):
+        routines_fade(model, unsupported)
     lead, _ = director_leadership(model)
     routines = (model.center_mean_of_team(staff.routine) + lead) / 2.0
     target = centers.capacity_base + model.capacity_headroom * routines
@@ -54,3 +58,15 @@ def organization(model) -> None:
     q = model.at_centers()
     rate = np.where(gap > 0, q.capacity_growth, q.capacity_erosion)
     centers.capacity += rate * gap
+
+
+def routines_fade(model, unsupported: np.ndarray) -> None:
+    """The routines of the people of the centers that no longer get external
+    support (`unsupported`, per center) weaken by `rate_routine_decay` a year:
+    without the calls, reports and faculty that kept them up, running tests and
+    reading data fall out of use. Source: Wiltsey Stirman et al. 2012, Scheirer
+    2005 (evidence A6 40); value: assumption."""
+    staff = model.staff
+    who = unsupported[staff.center].nonzero()[0]
+    rate = model.at_posts(who).rate_routine_decay
+    staff.routine[who] *= 1.0 - rate / 52.0

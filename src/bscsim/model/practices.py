@@ -270,6 +270,22 @@ def changed(model, rooms: np.ndarray | None = None) -> None:
     model._use_stats = None
 
 
+def supported(model) -> np.ndarray:
+    """Per center: whether it gets external support this week. A BSC team has the
+    collaborative's (learning sessions, calls, faculty) while it runs; a
+    classroom of the coaching arm has its coach for `dur_coaching_weeks`; after
+    that, and in a center with neither, what stays in place stays without help.
+    Sources: Wiltsey Stirman et al. 2012; Han & Weiss 2005 (evidence A6 40)."""
+    ev = model.events
+    on = np.full(model.centers.n, bool(ev.collab and model.p.teams_on))
+    if ev.collab and ("coaching_hours_week" in model.varying
+                      or model.p.coaching_hours_week > 0):
+        coach = ((model.of_block("coaching_hours_week") > 0)
+                 & (model.week < model.of_block("dur_coaching_weeks")))
+        on |= coach[model.center_block]
+    return on
+
+
 def org_gain(model) -> np.ndarray:
     """Per center: what its driver-5 ideas in use add to the capacity target,
     adopt_gain x sum of effect x fidelity, in [-1, 1]."""
