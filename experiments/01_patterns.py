@@ -57,7 +57,8 @@ def main(argv=None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "patterns.csv", index=False)
     rows = table.set_index("pattern")
-    fig_all, axes = plt.subplots(2, 6, figsize=(22, 8))
+    ncols = -(-len(PATTERNS) // 2)
+    fig_all, axes = plt.subplots(2, ncols, figsize=(3.7 * ncols, 8))
     for pattern, ax in zip(PATTERNS, axes.ravel()):
         values = pattern.value(runs)
         fig, one = plt.subplots(figsize=(4, 4))
@@ -67,7 +68,8 @@ def main(argv=None) -> int:
         fig.savefig(out / f"pattern_{pattern.key}.png", dpi=100)
         plt.close(fig)
         draw(ax, pattern, values, rows.loc[pattern.key])
-    axes.ravel()[-1].axis("off")
+    for ax in axes.ravel()[len(PATTERNS):]:
+        ax.axis("off")
     fig_all.suptitle(f"Default model vs observed patterns ({reps} replicates; green: "
                      "empirical range; dots: replicates; black: mean and 95% CI)")
     fig_all.tight_layout()
