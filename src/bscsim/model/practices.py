@@ -22,6 +22,8 @@ work (belief below `abandon_threshold`); a director does so for the center's
 driver-5 ideas. Sources: the seed (teams keep what works and drop what does not;
 the know-do gap); design brief (practice rule); slot limit, fidelity and
 de-adoption: assumption (Hamel & Schachter 2025 on teachers' time, evidence A2 14).
+`supported` says which centers still get external support (the collaborative's, a
+coach's); the practice and organization submodels read it (issue 22, item 7).
 """
 
 from __future__ import annotations
