@@ -190,6 +190,67 @@ PARAMS: tuple[Param, ...] = (
        "2018 (evidence 16); see docs/calibration.md"),
     _p("p_attend", 0.85, (0.0, 1.0), (0.6, 1.0), "probability", "design",
        "Chance that a team member attends a given learning session or call.", ASSUMPTION),
+    # --- engagement and leaving the collaborative (issue 26; model/engagement.py)
+    _p("engage_start", 0.7, (0.0, 1.0), (0.6, 0.9), "engagement (0-1)", "design",
+       "Mean engagement of a center's team when the collaborative starts.",
+       "assumption; teams join willing (CCL: 8 centers recruited, evidence 1.6)"),
+    _p("engage_start_sd", 0.15, (0.0, 0.5), (0.05, 0.2), "engagement (0-1)", "design",
+       "Between-center standard deviation of starting engagement.",
+       "Øvretveit et al. 2002: large differences between teams (evidence 4.10); "
+       "size: assumption"),
+    _p("rate_engage_settle", 0.05, (0.0, 1.0), (0.02, 0.15), "share per week", "design",
+       "Share of the gap to its own starting engagement a team closes in a week "
+       "(habit: a team drifts back to how committed it was).", ASSUMPTION),
+    _p("engage_win", 0.01, (0.0, 0.2), (0.0, 0.03), "engagement per test", "design",
+       "Engagement a team gains from each of its own tests adopted (an early win).",
+       "Nembhard 2009 (PDSA cycles give motivation); Øvretveit 2002; size: assumption"),
+    _p("engage_failure", 0.03, (0.0, 0.2), (0.0, 0.04), "engagement per test", "design",
+       "Engagement a team loses from each of its own tests abandoned (a failure).",
+       "Øvretveit 2002 (teams discouraged by slow results); size: assumption"),
+    _p("engage_director_loss", 0.03, (0.0, 0.2), (0.0, 0.03), "engagement per week",
+       "design", "Engagement a team loses each week its center's director post is "
+       "vacant.", "Hulscher et al. 2013 and Schouten 2008 (leadership support as a "
+       "determinant; evidence 4.8); size: assumption"),
+    _p("engage_vacancy_loss", 0.03, (0.0, 0.2), (0.0, 0.03), "engagement per week",
+       "design", "Engagement a team loses each week at full lead-teacher vacancy "
+       "(scaled by the share vacant).", "Hulscher et al. 2013 (staff turnover); "
+       "size: assumption"),
+    _p("engage_time_loss", 0.004, (0.0, 0.1), (0.0, 0.01), "engagement per week",
+       "design", "Engagement a team loses each week with no free time for the work "
+       "(scaled by the share of the hours a test needs that it lacks).",
+       "Repenning & Sterman 2002; Hulscher et al. 2013 (time); size: assumption"),
+    _p("engage_contact_gain", 0.002, (0.0, 0.1), (0.0, 0.01), "engagement per hour",
+       "design", "Engagement a team gains per hour of faculty contact (monthly "
+       "consultation and outreach).", "Nembhard 2009 (faculty rated most helpful); "
+       "size: assumption"),
+    _p("engage_peer_gain", 0.005, (0.0, 0.1), (0.0, 0.02), "engagement per test",
+       "design", "Engagement a team gains per test the other teams adopt in a week "
+       "(mean over the other teams): peers' progress.",
+       "Nembhard 2009 (social support, motivation from other teams); size: assumption"),
+    _p("engage_noise_sd", 0.03, (0.0, 0.3), (0.0, 0.06), "engagement per week", "design",
+       "Standard deviation of the weekly change of engagement from what else happens "
+       "in a center.", ASSUMPTION),
+    _p("engage_full", 0.5, (0.01, 1.0), (0.3, 0.7), "engagement (0-1)", "design",
+       "Engagement at or above which a team takes part fully (attends, reports, "
+       "tests at its usual rate); below it, in proportion.", ASSUMPTION),
+    _p("engage_leave_threshold", 0.4, (0.0, 1.0), (0.2, 0.45), "engagement (0-1)",
+       "design", "Engagement below which a team is at risk of leaving.", ASSUMPTION),
+    _p("dur_engage_low_weeks", 6, (1, 52), (4, 12), "weeks", "design",
+       "Weeks in a row below engage_leave_threshold after which a team leaves the "
+       "collaborative.", "assumption; calibration target: about 1 in 8 teams leaves "
+       "in a year (CCL 7 of 8; 2 of 13 and 5 of 15 elsewhere, evidence 1.6, 3.8)",
+       kind=int),
+    _p("outreach_hours", 0.0, (0.0, 20.0), (0.0, 4.0), "hours per quiet team per month",
+       "design", "Policy lever: faculty outreach to a team that has gone quiet (no "
+       "metrics report for outreach_quiet_weeks); 0 = no outreach.",
+       "IHI BTS faculty follow up teams (evidence 3.3); hours: assumption"),
+    _p("outreach_quiet_weeks", 8, (1, 52), (4, 12), "weeks", "design",
+       "Weeks without a metrics report after which the faculty count a team as quiet.",
+       ASSUMPTION, kind=int),
+    _p("stipend_hours", 0.0, (0.0, 10.0), (0.0, 2.0), "hours per member per week",
+       "design", "Policy lever: paid hours a week for the collaborative's work, on top "
+       "of planning_hours, during the collaborative (free time for tests).",
+       "assumption; costed at wage_hour per team seat"),
     _p("ls_knowledge_gain", 0.15, (0.0, 1.0), (0.05, 0.3), "share of knowledge gap",
        "design", "Share of the knowledge gap a learning session closes for an attendee.",
        ASSUMPTION),
@@ -620,7 +681,7 @@ ROLE_OF: dict[str, str] = {
         "n_team_teachers", "n_team_parents", "meeting_interval_weeks", "pdsa_support",
         "faculty_hours_month", "training_dose", "coaching_hours_week",
         "planning_hours", "dur_coaching_weeks", "coach_weeks_per_practice",
-        "n_cohorts", "cohort_interval_weeks",
+        "n_cohorts", "cohort_interval_weeks", "outreach_hours", "stipend_hours",
     ), "lever"),
     **dict.fromkeys((
         # the size and calendar of a collaborative, and the prices of its costing

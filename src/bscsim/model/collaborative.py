@@ -17,6 +17,7 @@ from .agents import TEACHER
 from .beliefs import evidence, update_beliefs
 from .network import decay_ties, meet_in_groups
 from .ensemble import column
+from .engagement import in_collaborative, take_part
 from .state import toward_one
 
 WEEKS_PER_MONTH = 52 / 12
@@ -162,7 +163,8 @@ def attendees(model) -> np.ndarray:
     members = model.present_now()
     n = model.by_block(model.post_block[members])       # members per collaborative
     u = model.draw("collab", "random", lambda b: int(n[b]))
-    return members[u < model.at_posts(members).p_attend]
+    share = take_part(model)[model.staff.center[members]]    # issue 26: engagement
+    return members[u < model.at_posts(members).p_attend * share]
 
 
 def learn(model, people: np.ndarray, name: str) -> None:
@@ -313,6 +315,7 @@ def faculty_consultation(model) -> None:
     if not np.count_nonzero(gain):
         return
     people = model.present_now()
+    people = people[in_collaborative(model)[staff.center[people]]]   # issue 26: left
     if np.count_nonzero(gain) < len(gain):     # no consultation where the gain is 0
         people = people[gain[model.post_block[people]] != 0]
     staff.qi[people] = toward_one(staff.qi[people], gain[model.post_block[people]])

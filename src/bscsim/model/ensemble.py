@@ -52,7 +52,13 @@ WEEKLY_PER_BLOCK = (
     "team_weight", "voice_bias", "voice_slope", "call_tie_share", "rate_tie_decay",
     "similarity_cross_type", "table_size", "tie_gain", "vicarious_drive",
     "vicarious_weight_call", "vicarious_weight_ls", "faculty_hours_month",
-    "faculty_qi_gain")
+    "faculty_qi_gain",
+    # engagement (issue 26; model/engagement.py)
+    "engage_start", "engage_start_sd", "rate_engage_settle", "engage_win",
+    "engage_failure", "engage_director_loss", "engage_vacancy_loss", "engage_time_loss",
+    "engage_contact_gain", "engage_peer_gain", "engage_noise_sd", "engage_full",
+    "engage_leave_threshold", "dur_engage_low_weeks", "outreach_hours",
+    "outreach_quiet_weeks", "stipend_hours")
 
 
 def batch_key(p) -> tuple:

@@ -39,6 +39,7 @@ from .framework import CLASSROOM_DRIVERS, DRIVER_DOMAIN
 from .network import tie_matrix
 from .observe import observe
 from .organization import organization
+from .engagement import engagement, init_engagement
 from ..outputs import CENTER_NAMES, TIMESERIES_NAMES
 from ..params import Params, make_params
 from .pdsa import PdsaLog, pdsa
@@ -49,7 +50,7 @@ from .state import toward_one
 from .ensemble import WEEKLY_PER_BLOCK, check_batch
 
 STREAMS = ("init", "workforce", "collab", "teams", "pdsa", "spread", "children",
-           "observe")
+           "observe", "engage")     # "engage" last: the others' draws stay as they were
 CENTER_COUNTS = ("meetings", "metrics_reported", "pdsa_started", "pdsa_completed",
                  "pdsa_adopted", "pdsa_adapted", "pdsa_abandoned", "vicarious_updates",
                  "ls_attended", "calls_attended", "harmful_adopted", "deadopted",
@@ -208,6 +209,7 @@ class BSCModel(mesa.Model):
         self._init_lookups()
         self.cb_by_center = self.center_mean(self.rooms.cb_share)   # kept by children()
         self.update_room_filled()
+        init_engagement(self)           # issue 26: each team's starting engagement
         self._init_collect()
         director = self.staff.role == DIRECTOR
         hazard_director = np.array([state.weekly_hazard(bp.turnover_director)
@@ -474,7 +476,7 @@ class BSCModel(mesa.Model):
 
     # ------------------------------------------------------------ schedule
     def step(self) -> None:
-        """One week: the eleven processes of the schedule, in order."""
+        """One week: the processes of the schedule, in order."""
         self.events = self._events(self.week)  # 1 which events fall this week
         turnover(self)                     # 2 exits, vacancies, newcomers
         learning_session(self)             # 3 knowledge, ties, the pooled board
@@ -485,6 +487,7 @@ class BSCModel(mesa.Model):
         practice(self)                     # 8 decay, coaching
         children(self)                     # 9 competence, challenging behavior
         organization(self)                 # 10 capacity and routines
+        engagement(self)                   # 10b taking part, leaving (issue 26)
         self.collect()                     # 11 data collection
         self.week += 1
         if self.week in self.observe_weeks:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from .draws import spec
+from .engagement import take_part
 from .practices import org_gain, supported
 
 REPORT = spec({"report": "centers"})     # whether a team reports its metrics
@@ -38,7 +39,7 @@ def organization(model) -> None:
     if ev.metrics_due:
         qi = model.center_mean_of_team(staff.qi)
         u = model.weekly_draws("teams", REPORT).report
-        report = u < (qi + centers.capacity) / 2.0
+        report = u < (qi + centers.capacity) / 2.0 * take_part(model)   # issue 26
         centers.last_metrics[report] = ev.week
         model.counts["metrics_reported"][report] += 1
         present = model.present_now()

@@ -34,6 +34,7 @@ from .beliefs import add_own_data, between_programs, here
 from .framework import N_DRIVERS
 from .practices import fidelity_of, put_in_use
 from .draws import spec
+from .engagement import take_part
 from .ensemble import column, pick
 from .state import toward_one
 
@@ -92,7 +93,8 @@ def free_time(model, posts: np.ndarray, c: np.ndarray) -> np.ndarray:
     p = model.at_posts(posts)
     cb = np.where(model.post_in_room[posts], model.rooms.cb_share[model.post_room[posts]],
                   model.cb_by_center[c])
-    hours = (p.planning_hours - p.pressure_vacancy * model.vacant_share()[c]
+    hours = (p.planning_hours + p.stipend_hours * model.events.collab   # issue 26: stipend
+             - p.pressure_vacancy * model.vacant_share()[c]
              - p.pressure_behavior * cb)
     return np.minimum(np.maximum(hours / p.hours_pdsa, 0.0), 1.0)
 
@@ -177,6 +179,7 @@ def start_cycles(model, u) -> None:
         c = staff.center[idle]
         pressure = 1.0 + p.vicarious_drive * model.peer_ties()[c]
         p_start = rate * free_time(model, idle, c) * staff.psych_safety[idle] * drive * pressure
+        p_start = p_start * take_part(model)[c]                  # issue 26: engagement
         go = idle[u.start[idle] < p_start]
     if len(go) == 0:
         return

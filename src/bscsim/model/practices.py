@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .engagement import in_collaborative
 from .agents import DIRECTOR, TEACHER
 from .beliefs import between_programs, here
 from .ensemble import column
@@ -280,6 +281,7 @@ def supported(model) -> np.ndarray:
     Sources: Wiltsey Stirman et al. 2012; Han & Weiss 2005 (evidence A6 40)."""
     ev = model.events
     on = np.full(model.centers.n, bool(ev.collab and model.p.teams_on))
+    on &= in_collaborative(model)            # issue 26: a team that left has no support
     if ev.collab and ("coaching_hours_week" in model.varying
                       or model.p.coaching_hours_week > 0):
         coach = ((model.of_block("coaching_hours_week") > 0)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
+from .engagement import take_part
 from .agents import TEACHER
 from .beliefs import add_own_data, evidence, update_beliefs
 from .framework import STAFF
@@ -232,7 +233,8 @@ def share_results(model, held: np.ndarray) -> tuple:
         return heard
     # to the collaborative: selective reporting by the team's climate
     climate = model.team_climate()
-    to_board = shared & (u_board < p_share(p, climate[center], success))
+    to_board = shared & (u_board < p_share(p, climate[center], success)
+                         * take_part(model)[center])          # issue 26: engagement
     for r in rows[to_board].tolist():
         log.shared_collab[r] = True
     model.board.extend(center[to_board], idea[to_board], y[to_board], tau_y[to_board],
