@@ -14,6 +14,10 @@ coaching hours given) priced by the `cost` parameters. Each part:
     planning time      (planning_hours - planning_hours_paid_base)+ x wage x
                        team seats x centers x weeks of the collaborative (teams only)
     fixed              cost_collab_fixed, when teams meet at learning sessions or calls
+    outreach           outreach contacts x outreach_hours x (cost_faculty_hour + team
+                       seats x wage)                                 (issue 26)
+    stipend            stipend_hours x wage x team seats x weeks each center stayed
+                       in the collaborative                         (issue 26)
 
 Costs are the strategy's, not the centers' running costs: business as usual costs
 nothing. Sources and assumptions of every price: `bscsim params` (group cost) and
@@ -27,7 +31,7 @@ import numpy as np
 from .model.collaborative import WEEKS_PER_MONTH
 
 PARTS = ("learning_sessions", "calls", "meetings", "faculty", "coaching", "workshop",
-         "planning", "fixed")
+         "planning", "fixed", "outreach", "stipend")
 
 
 def team_seats(p) -> int:
@@ -56,6 +60,11 @@ def cost_parts(p, counts: dict, n_centers: int, n_teachers: int) -> dict[str, fl
                      if p.training_dose > 0 else 0.0),
         "planning": extra_planning * wage * seats * n_centers * p.weeks_collab,
         "fixed": p.cost_collab_fixed if convenes else 0.0,
+        # issue 26: faculty outreach to quiet teams, stipends for the teams that stay
+        "outreach": counts.get("outreach_contacts", 0) * p.outreach_hours
+        * (p.cost_faculty_hour + seats * wage),
+        "stipend": (p.stipend_hours * wage * seats * counts.get("center_weeks_in", 0)
+                    if p.teams_on else 0.0),
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .outputs import BOX_TITLES, BOXES, CENTER, SUMMARY, TIMESERIES
+from .outputs import BOX_TITLES, BOXES, CENTER, DEPARTURE, SUMMARY, TIMESERIES
 from .params import GROUPS, PARAMS, _fmt
 
 GROUP_TITLES = {
@@ -64,7 +64,9 @@ def outputs_markdown() -> str:
              "(`bscsim explore`, docs/explore.md).", ""]
     for title, table in (("Summary (`Result.summary`)", SUMMARY),
                          ("Weekly, model level (`Result.timeseries`)", TIMESERIES),
-                         ("Weekly, per center (`Result.centers`)", CENTER)):
+                         ("Weekly, per center (`Result.centers`)", CENTER),
+                         ("Per center, once (`Result.centers`, the same every week)",
+                          DEPARTURE)):
         lines += [f"## {title}", "", "| name | box | unit | goal | meaning |",
                   "|---|---|---|---|---|"]
         for box in BOXES:

@@ -105,6 +105,10 @@ TIMESERIES: tuple[Output, ...] = (
        "Share of children with challenging behavior, participating classrooms."),
     _o("vacancy_share", "share of posts", "context", "Vacant lead-teacher posts."),
     _o("leavers", "people", "context", "Staff who left (cumulative)."),
+    _o("engagement", "0-1", "outputs",
+       "Mean engagement of the centers' teams (issue 26; model/engagement.py)."),
+    _o("centers_left", "centers", "outputs",
+       "Centers whose team left the collaborative (cumulative; issue 26)."),
 )
 
 # Weekly, per center (Result.centers).
@@ -119,6 +123,22 @@ CENTER: tuple[Output, ...] = (
     _o("pdsa_completed", "cycles", "outputs", "PDSA cycles completed (cumulative)."),
     _o("vicarious_updates", "updates", "mechanisms", "Vicarious updates (cumulative)."),
     _o("vacancy_share", "share of posts", "context", "Vacant lead-teacher posts."),
+    _o("engagement", "0-1", "outputs", "Engagement of the center's team (issue 26)."),
+    _o("left", "0/1", "outputs", "1 from the week the center's team left the "
+       "collaborative (issue 26)."),
+)
+
+# Per center, once (columns of Result.centers, the same every week): when the
+# team left the collaborative and the drivers at the time, each cause term of
+# engagement (model/engagement.py TERMS) summed from week 0 to that week.
+DEPARTURE: tuple[Output, ...] = (
+    _o("week_left", "week", "outputs",
+       "Week the center's team left the collaborative (NaN: it stayed)."),
+    *(_o(f"left_{t}", "engagement", "outputs",
+         f"Engagement moved by the cause '{t}' from week 0 to the week the team "
+         "left (NaN: it stayed).")
+      for t in ("wins", "failures", "director", "vacancy", "time", "faculty",
+                "peers", "settle", "noise")),
 )
 
 # Scalars (Result.summary), at the end of the collaborative unless said otherwise.
@@ -170,6 +190,11 @@ SUMMARY: tuple[Output, ...] = (
     _o("capacity_end", "0-1", "long_term", "Mean organizational capacity."),
     _o("knowledge_sel_end", "0-1", "short_term", "Mean SEL knowledge of participants."),
     _o("leavers_per_center", "people", "context", "Staff who left, per center."),
+    _o("centers_left_share", "share of centers", "outputs",
+       "Share of centers whose team left the collaborative by its end (issue 26)."),
+    _o("engagement_end", "0-1", "outputs",
+       "Mean engagement of the centers' teams in the last week of the collaborative "
+       "(issue 26)."),
     _o("practice_gain_sd_followup", "baseline SD", "impacts",
        "As practice_gain_sd, at the end of the follow-up."),
     _o("child_se_gain_sd_followup", "SD", "impacts",
@@ -218,6 +243,7 @@ assert all(g[0] in DIRECTIONS for g in GOALS.values()), "GOALS holds an unknown 
 
 TIMESERIES_NAMES = tuple(o.name for o in TIMESERIES)
 CENTER_NAMES = tuple(o.name for o in CENTER)
+DEPARTURE_NAMES = tuple(o.name for o in DEPARTURE)
 SUMMARY_NAMES = tuple(o.name for o in SUMMARY)
 BY_NAME = {o.name: o for o in TIMESERIES + SUMMARY}
 SUMMARY_BY_NAME = {o.name: o for o in SUMMARY}

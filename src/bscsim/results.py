@@ -22,7 +22,7 @@ from .atomic import atomic_folder
 from .cost import cost_outputs, model_cost
 from .model.framework import DRIVERS, idea_names
 from .model.pdsa import DECISIONS, MODES
-from .outputs import CENTER_NAMES, SUMMARY_NAMES, TIMESERIES_NAMES
+from .outputs import CENTER_NAMES, DEPARTURE_NAMES, SUMMARY_NAMES, TIMESERIES_NAMES
 
 
 # The files that mark a folder as an earlier `bscsim run` output (safe to replace).
@@ -55,6 +55,9 @@ class Result:
         self._is_hs = model.centers.is_hs.copy()
         self._room_center = model.rooms.center.copy()
         self._participating = model.rooms.participating.copy()
+        # when each team left the collaborative, and the drivers then (issue 26)
+        self._departures = np.column_stack([model.engage.week_left,
+                                            model.engage.left_terms]).copy()
         self.summary = compute_summary(model)
 
     @cached_property
@@ -74,7 +77,9 @@ class Result:
             "week": np.repeat(np.arange(n_w), n_c),
             "center": np.tile(np.arange(n_c), n_w),
             "center_type": np.tile(np.where(self._is_hs, "head_start", "child_care"), n_w),
-            **{k: self._by_center[k].ravel() for k in CENTER_NAMES}})
+            **{k: self._by_center[k].ravel() for k in CENTER_NAMES},
+            **{k: np.tile(self._departures[:, j], n_w)
+               for j, k in enumerate(DEPARTURE_NAMES)}})
 
     @cached_property
     def classrooms(self) -> pd.DataFrame:
@@ -167,6 +172,7 @@ def compute_summary(model) -> pd.Series:
     gain = (end["practice"] - base["practice"]) / sd
     observed_gain = (end["observed"] - base["observed"]) / sd
     counts = end["counts"]
+    last = max(min(p.weeks_collab, len(model.series["engagement"])) - 1, 0)
     # centers: mean participating gain
     c = model.rooms.center[part]
     n_part = np.bincount(c, minlength=n_c)
@@ -210,6 +216,8 @@ def compute_summary(model) -> pd.Series:
         "capacity_end": end["capacity"],
         "knowledge_sel_end": end["knowledge_sel"],
         "leavers_per_center": counts["leavers"] / n_c,
+        "centers_left_share": float(model.series["centers_left"][last]) / n_c,
+        "engagement_end": float(model.series["engagement"][last]),
         "practice_gain_sd_followup": _mean((follow["practice"][part]
                                             - base["practice"][part]) / sd),
         "child_se_gain_sd_followup": _mean(follow["child_se"][part] - base["child_se"][part]),

@@ -67,6 +67,7 @@ def run(args) -> int:
     print(f"bscsim run: {config} (seed {args.seed}, {params.n_centers} centers, "
           f"{params.weeks_collab} + {params.weeks_followup} weeks)")
     print(format_summary(result))
+    print(format_engagement(result))
     with atomic_folder(out, MARKER, "run") as tmp:   # replaces `out` whole
         figures = () if args.no_plot else ("overview.png",)
         result.write(tmp, files=figures)
@@ -144,4 +145,27 @@ def format_summary(result) -> str:
         lines.append(f"\n{BOX_TITLES[box]}")
         for name, value, unit in rows:
             lines.append(f"  {name:<30} {value:>9.3f}  {unit}")
+    return "\n".join(lines)
+
+
+def format_engagement(result) -> str:
+    """Engagement by month of the collaborative and each team that left, with
+    the drivers then (issue 26; model/engagement.py)."""
+    from ..model.collaborative import WEEKS_PER_MONTH
+    from ..outputs import DEPARTURE_NAMES
+
+    ts = result.timeseries
+    ts = ts[ts["collab"]]
+    month = (ts["week"] // WEEKS_PER_MONTH).astype(int) + 1
+    by_month = ts.groupby(month)["engagement"].mean()
+    lines = ["", "Engagement (mean of the teams, 0-1) by month of the collaborative",
+             "  " + " ".join(f"{m}:{v:.2f}" for m, v in by_month.items())]
+    centers = result.centers
+    gone = centers[(centers["week"] == 0) & centers["week_left"].notna()]
+    lines.append(f"Departures: {len(gone)} of {centers['center'].nunique()} centers "
+                 "left the collaborative")
+    for _, row in gone.iterrows():
+        drivers = ", ".join(f"{k[5:]} {row[k]:+.2f}" for k in DEPARTURE_NAMES[1:])
+        lines.append(f"  center {int(row['center'])} ({row['center_type']}) left in week "
+                     f"{int(row['week_left'])}; engagement moved by: {drivers}")
     return "\n".join(lines)

@@ -101,6 +101,7 @@ def engagement(model) -> None:
     e = model.engage
     terms = cause_terms(model)
     stay = ~e.left
+    model.tally("center_weeks_in", stay.nonzero()[0], model.center_block)
     terms[~stay] = 0.0
     e.terms += terms
     e.level = np.where(stay, np.clip(e.level + terms.sum(axis=1), 0.0, 1.0), e.level)
@@ -171,6 +172,7 @@ def outreach(model) -> np.ndarray:
     quiet = ((model.week - last >= q.outreach_quiet_weeks)
              & ~model.engage.left & (q.outreach_hours > 0))
     model.engage.outreach += quiet
+    model.tally("outreach_contacts", quiet.nonzero()[0], model.center_block)
     return np.where(quiet, q.outreach_hours, 0.0)
 
 

@@ -56,7 +56,8 @@ CENTER_COUNTS = ("meetings", "metrics_reported", "pdsa_started", "pdsa_completed
                  "ls_attended", "calls_attended", "harmful_adopted", "deadopted",
                  "staff_ideas", "practice_reports", "failures", "failures_shared")
 SCALAR_COUNTS = ("ls_attendance", "call_attendance", "voice", "team_updates",
-                 "spread_adoptions", "leavers", "coaching_hours")
+                 "spread_adoptions", "leavers", "coaching_hours", "outreach_contacts",
+                 "center_weeks_in")
 
 
 class BSCModel(mesa.Model):
@@ -673,7 +674,8 @@ class BSCModel(mesa.Model):
                    "practice_family": 2, "practice_equity": 3, "child_se": 4,
                    "cb_share": 5}
         misc = ("power_gap", "leadership", "ties", "climate", "capacity",
-                "vacancy_share", "practices_in_use", "harmful_in_use")
+                "vacancy_share", "practices_in_use", "harmful_in_use", "engagement",
+                "centers_left")
         staff_means = ("psych_safety", "efficacy", "inquiry", "qi_skill", "knowledge_sel",
                        "knowledge_family", "knowledge_equity")
         self._groups = {
@@ -722,7 +724,8 @@ class BSCModel(mesa.Model):
         self._n_pairs = max(m * (m - 1), 1)
         assert CENTER_NAMES == ("practice_participating", "practice_all", "psych_safety",
                                 "inquiry", "capacity", "pdsa_completed",
-                                "vicarious_updates", "vacancy_share"), \
+                                "vicarious_updates", "vacancy_share", "engagement",
+                                "left"), \
             "collect fills the per-center outputs in this order"
 
     @property
@@ -786,7 +789,9 @@ class BSCModel(mesa.Model):
             post[3] / self._n_filled,
             self.by_block(self.center_block, centers.capacity) / self.block_size,
             self.vacancy_share,
-            *self._in_use_stats()]).T
+            *self._in_use_stats(),
+            self.by_block(self.center_block, self.engage.level) / self.block_size,
+            self.by_block(self.center_block, self.engage.left.astype(float))]).T
         # per center (CENTER_NAMES, in order): the means of team_now's bincount,
         # then the rest
         who = self.team_now()[0]
@@ -795,7 +800,8 @@ class BSCModel(mesa.Model):
         means = np.bincount(self._center_bins, weights=values,
                             minlength=len(self._center_div)) / self._center_div
         np.concatenate([means, centers.capacity, counts["pdsa_completed"],
-                        counts["vicarious_updates"], self.vacant_by_center],
+                        counts["vicarious_updates"], self.vacant_by_center,
+                        self.engage.level, self.engage.left],
                        out=self._center_table[w])
 
     def _post_sums(self) -> tuple:
@@ -909,7 +915,9 @@ class BSCModel(mesa.Model):
             centers=SimpleNamespace(n=cs.stop - cs.start, is_hs=self.centers.is_hs[cs]),
             rooms=SimpleNamespace(n=rs.stop - rs.start, center=self.rooms.center[rs] - cs.start,
                                   participating=self.rooms.participating[rs]),
-            staff=SimpleNamespace(belief_mu=self.staff.belief_mu[:0]))
+            staff=SimpleNamespace(belief_mu=self.staff.belief_mu[:0]),
+            engage=SimpleNamespace(week_left=self.engage.week_left[cs],
+                                   left_terms=self.engage.left_terms[cs]))
 
     def release(self) -> None:
         """Drop Mesa's class-level reference to this model (Mesa 3.3.1 keeps every
