@@ -244,6 +244,11 @@ PARAMS: tuple[Param, ...] = (
        "design", "Policy lever: faculty outreach to a team that has gone quiet (no "
        "metrics report for outreach_quiet_weeks); 0 = no outreach.",
        "IHI BTS faculty follow up teams (evidence 3.3); hours: assumption"),
+    _p("engage_outreach_gain", 0.03, (0.0, 0.5), (0.0, 0.06), "engagement per hour",
+       "design", "Engagement a quiet team gains per hour of the faculty's outreach to "
+       "it (a call that asks what got in the way and re-plans the next test).",
+       "IHI BTS faculty follow-up (evidence 3.3); Nembhard 2009 (faculty support "
+       "motivates); size: assumption"),
     _p("outreach_quiet_weeks", 8, (1, 52), (4, 12), "weeks", "design",
        "Weeks without a metrics report after which the faculty count a team as quiet.",
        ASSUMPTION, kind=int),

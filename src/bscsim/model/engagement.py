@@ -11,8 +11,8 @@ week of the collaborative, moves by named cause terms (`TERMS`):
     vacancy    - engage_vacancy_loss x the share of lead-teacher posts vacant
     time       - engage_time_loss x (1 - the team's free-time share for the work,
                  pdsa.free_time, which a stipend raises)
-    faculty    + engage_contact_gain x faculty hours with the team this month
-                 (the monthly consultation, and outreach to quiet teams)
+    faculty    + engage_contact_gain x the monthly consultation's hours, and
+                 + engage_outreach_gain x outreach hours to a quiet team
     peers      + engage_peer_gain x the other teams' tests adopted this week, per team
     settle     rate_engage_settle x (the team's starting level - engagement)
     noise      engage_noise_sd x a standard normal (what else happens in a center)
@@ -141,10 +141,10 @@ def cause_terms(model) -> np.ndarray:
     who, c, _ = model.team_now()
     time = (np.bincount(c, weights=free_time(model, who, c), minlength=n)
             / np.maximum(np.bincount(c, minlength=n), 1))
-    hours = np.zeros(n)
+    contact = np.zeros(n)
     if model.events.metrics_due:
-        hours = hours + q.faculty_hours_month
-        hours = hours + outreach(model)
+        contact = (q.engage_contact_gain * q.faculty_hours_month
+                   + q.engage_outreach_gain * outreach(model))
     # the other teams' wins this week, per team, within each collaborative
     m = model.block_size
     block_wins = wins.reshape(model.n_blocks, m).sum(axis=1)[model.center_block]
@@ -156,7 +156,7 @@ def cause_terms(model) -> np.ndarray:
         -q.engage_director_loss * director_vacant,
         -q.engage_vacancy_loss * model.vacant_share(),
         -q.engage_time_loss * (1.0 - time),
-        q.engage_contact_gain * hours,
+        contact,
         q.engage_peer_gain * peers,
         q.rate_engage_settle * (e.start - e.level),
         q.engage_noise_sd * shock,

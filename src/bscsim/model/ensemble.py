@@ -58,7 +58,7 @@ WEEKLY_PER_BLOCK = (
     "engage_failure", "engage_director_loss", "engage_vacancy_loss", "engage_time_loss",
     "engage_contact_gain", "engage_peer_gain", "engage_noise_sd", "engage_full",
     "engage_leave_threshold", "dur_engage_low_weeks", "outreach_hours",
-    "outreach_quiet_weeks", "stipend_hours")
+    "outreach_quiet_weeks", "stipend_hours", "engage_outreach_gain")
 
 
 def batch_key(p) -> tuple:
