@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CCL = ROOT / "configs" / "studies" / "ccl_feasibility.toml"
 NO_TURNOVER = {"turnover_cc": 0.0, "turnover_hs": 0.0, "turnover_director": 0.0,
                "p_parent_ageout": 0.0}
+# no attrition of people nor of centers (issue 26: no team leaves the collaborative)
+NO_ATTRITION = {**NO_TURNOVER, "engage_leave_threshold": 0.0}
 
 
 def perfect_study(model: dict | None = None, seed: int = 1) -> dict:
@@ -44,7 +46,7 @@ def perfect_study(model: dict | None = None, seed: int = 1) -> dict:
 
 def test_perfect_measurement_without_turnover_recovers_the_true_change():
     for seed in (1, 2):
-        a = analyse(simulate_study(load_study(perfect_study(NO_TURNOVER, seed))))
+        a = analyse(simulate_study(load_study(perfect_study(NO_ATTRITION, seed))))
         assert np.allclose(a["estimate"], a["truth"], atol=1e-12, equal_nan=True), (
             "with perfect measurement and no attrition every estimate must equal the "
             f"model's true change:\n{a[['instrument', 'group', 'estimate', 'truth']]}")

@@ -93,6 +93,8 @@ def run(args) -> int:
     tables = data.tables()
     print("data: " + ", ".join(f"{k} {len(v)} rows" for k, v in tables.items()))
     print(format_analysis(analysis, study.power.alpha))
+    print(f"missing-data rule: {study.design.missing}; centers that left the "
+          f"collaborative by the last wave: {data.centers_left} of {data.params.n_centers}")
     uncertainty = {"study": single_uncertainty(study, one, posterior)}
     print(uncertainty["study"])
     result = None
@@ -199,10 +201,12 @@ def format_analysis(df: pd.DataFrame, alpha: float = 0.05) -> str:
     level = f"{100 * (1 - alpha):g}%"
     head = (f"{'instrument':<13}{'measure':<22}{'group':<17}{'estimator':<14}"
             f"{'weeks':>7}{'C':>4}{'n':>5}{'estimate':>10}  {level + ' CI':<19}{'p':>7}"
-            f"{'truth_smp':>10}{'truth':>9}{'bias':>8}")
+            f"{'truth_smp':>10}{'truth':>9}{'bias':>8}{'attrit':>8}")
     lines = ["", "Change from wave 1 to wave 2 (t over centers); truth_smp: the same "
              "units' true change; truth: the model's", "true change in everyone the "
-             "instrument describes; bias = estimate - truth.", head]
+             "instrument describes; bias = estimate - truth; attrit: the part of it "
+             "from centers", "that left the collaborative (the study's missing-data "
+             "rule, [design] missing; completers-only by default).", head]
     group_names = {"participating_minus_comparison": "part. - comp.",
                    "non_participants": "non_particip."}
     for r in df.itertuples():
@@ -213,7 +217,7 @@ def format_analysis(df: pd.DataFrame, alpha: float = 0.05) -> str:
             f"{group_names.get(r.group, r.group)[:16]:<17}{r.estimator:<14}{weeks:>7}"
             f"{r.n_centers:>4}{r.n_units:>5}{_num(r.estimate):>10}  {ci:<19}"
             f"{_num(r.p_value):>7}{_num(r.truth_sample):>10}{_num(r.truth):>9}"
-            f"{_num(r.bias, '{:+.3f}'):>8}")
+            f"{_num(r.bias, '{:+.3f}'):>8}{_num(r.bias_attrition, '{:+.3f}'):>8}")
     return "\n".join(lines)
 
 

@@ -51,6 +51,8 @@ def observe(model) -> dict[str, Any]:
             # present (the center-level counterpart of the output `climate`)
             "climate": np.where(n_present > 0, safety / np.maximum(n_present, 1), np.nan),
             "capacity": centers.capacity.copy(),
+            # the team has left the collaborative (issue 26; model/engagement.py)
+            "left": model.engage.left.copy(),
         },
         "classrooms": {
             "center": rooms.center.copy(),

@@ -11,7 +11,11 @@ a log) and puts beside it:
 - `truth`: the model's true change in everyone the instrument is meant to describe
   (all holders of the posts at each wave, all classrooms of the kind), so
   truth_sample - truth is the bias from who is missing: leavers, newcomers,
-  non-respondents and the sampling of classrooms.
+  non-respondents and the sampling of classrooms;
+- `truth_sample_all`: the same estimator on the true scores of the units analysed
+  plus those missing only because their center left the collaborative (issue 26),
+  so `bias_attrition` = truth_sample - truth_sample_all is the part of the bias
+  that the completers-only rule (the study's `missing`, measure.attrition) makes.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ from .spec import Instrument, Study
 
 COLUMNS = ("instrument", "kind", "measure", "group", "estimator", "unit", "week_1",
            "week_2", "n_centers", "n_units", "estimate", "ci_low", "ci_high", "p_value",
-           "detected", "truth_sample", "truth", "bias", "bias_measurement", "bias_sample")
+           "detected", "truth_sample", "truth", "bias", "bias_measurement", "bias_sample",
+           "truth_sample_all", "bias_attrition")
 
 
 def replicate_seeds(seed: int, n_centers: int, replicate: int) -> tuple[Any, Any]:
@@ -65,6 +70,7 @@ class StudyData:
     frames: dict[str, Frame]
     populations: dict[str, Frame]
     is_hs: np.ndarray
+    centers_left: int = 0        # centers that left the collaborative by the last wave
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tidy tables a study team would hold, one per instrument."""
@@ -95,7 +101,8 @@ def simulate_study(study: Study, replicate: int = 0, n_centers: int | None = Non
     frames = measure_all(study, observations, log, params, measure_ss)
     pops = {i.name: population(i, observations, log) for i in study.instruments}
     where = {"seed": seed, "n_centers": n, "replicate": replicate}
-    return StudyData(study, params, where, frames, pops, is_hs)
+    left = int(observations[max(study.weeks)]["centers"]["left"].sum()) if study.weeks else 0
+    return StudyData(study, params, where, frames, pops, is_hs, left)
 
 
 def analyse(data: StudyData, alpha: float | None = None) -> pd.DataFrame:
@@ -116,11 +123,13 @@ def finish(rows: list[dict], alpha: float) -> pd.DataFrame:
     df["bias"] = df["estimate"] - df["truth"]
     df["bias_measurement"] = df["estimate"] - df["truth_sample"]
     df["bias_sample"] = df["truth_sample"] - df["truth"]
+    df["bias_attrition"] = df["truth_sample"] - df["truth_sample_all"]
     return df[list(COLUMNS)]
 
 
 def _row(inst: Instrument, group: str, estimator: str, unit: str, measure: str,
-         e: est.Estimate, sample: est.Estimate | None, truth: est.Estimate) -> dict:
+         e: est.Estimate, sample: est.Estimate | None, truth: est.Estimate,
+         sample_all: est.Estimate | None = None) -> dict:
     return {
         "instrument": inst.name, "kind": inst.kind, "measure": measure, "group": group,
         "estimator": estimator, "unit": unit, "week_1": inst.waves[0],
@@ -128,6 +137,7 @@ def _row(inst: Instrument, group: str, estimator: str, unit: str, measure: str,
         "estimate": e.estimate, "ci_low": e.ci_low, "ci_high": e.ci_high,
         "p_value": e.p_value,
         "truth_sample": (sample or truth).estimate, "truth": truth.estimate,
+        "truth_sample_all": (sample_all or sample or truth).estimate,
     }
 
 
@@ -144,6 +154,7 @@ def analyse_instrument(inst: Instrument, frame: Frame, pop: Frame, n_centers: in
 def _survey_rows(inst, frame, pop, n, alpha) -> list[dict]:
     unit = f"scale points ({inst.scale[0]:g}-{inst.scale[1]:g})"
     ok = ~np.isnan(frame["score"])
+    ok_all = ok | frame["center_left"]        # as if no center had left
     every = np.ones(len(pop["center"]), dtype=bool)
     rows = []
     for g in inst.respondents:
@@ -153,16 +164,19 @@ def _survey_rows(inst, frame, pop, n, alpha) -> list[dict]:
             if name == "paired":
                 e = est.paired(frame, "score", ok, "person", n, mask, alpha)
                 s = est.paired(frame, "true_score", ok, "person", n, mask, alpha)
+                a = est.paired(frame, "true_score", ok_all, "person", n, mask, alpha)
             else:
                 e = est.cross_section(frame, "score", ok, n, mask, alpha)
                 s = est.cross_section(frame, "true_score", ok, n, mask, alpha)
-            rows.append(_row(inst, g, name, unit, inst.measures, e, s, truth))
+                a = est.cross_section(frame, "true_score", ok_all, n, mask, alpha)
+            rows.append(_row(inst, g, name, unit, inst.measures, e, s, truth, a))
     return rows
 
 
 def _observation_rows(inst, frame, pop, n, alpha) -> list[dict]:
     unit = "share of key practices"
     ok = ~np.isnan(frame["score"])
+    ok_all = ok | frame["center_left"]        # as if no center had left
     every = np.ones(len(pop["center"]), dtype=bool)
     part, ppart = frame["participating"], pop["participating"]
     rows = []
@@ -170,13 +184,15 @@ def _observation_rows(inst, frame, pop, n, alpha) -> list[dict]:
                                ("comparison", ~part, ~ppart)):
         e = est.paired(frame, "score", ok, "classroom", n, mask, alpha)
         s = est.paired(frame, "true_score", ok, "classroom", n, mask, alpha)
+        a = est.paired(frame, "true_score", ok_all, "classroom", n, mask, alpha)
         t = est.paired(pop, "true_score", every, "classroom", n, pmask, alpha)
-        rows.append(_row(inst, group, "paired", unit, inst.measures, e, s, t))
+        rows.append(_row(inst, group, "paired", unit, inst.measures, e, s, t, a))
     e = est.difference(frame, "score", ok, "classroom", n, part, ~part, alpha)
     s = est.difference(frame, "true_score", ok, "classroom", n, part, ~part, alpha)
+    a = est.difference(frame, "true_score", ok_all, "classroom", n, part, ~part, alpha)
     t = est.difference(pop, "true_score", every, "classroom", n, ppart, ~ppart, alpha)
     rows.append(_row(inst, "participating_minus_comparison", "difference", unit,
-                     inst.measures, e, s, t))
+                     inst.measures, e, s, t, a))
     return rows
 
 

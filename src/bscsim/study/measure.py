@@ -283,14 +283,34 @@ def attendance_population(inst: Instrument, observations: Observations) -> Frame
     return _concat(*parts)
 
 
+def attrition(frame: Frame, observations: Observations, design: Design) -> Frame:
+    """The study's missing-data rule for centers that left the collaborative
+    (issue 26; `design.missing`). Column `center_left`: the unit would have been
+    scored but its center had left by that wave. With "completers" (the default)
+    those scores are missing (status 'center_left'), so every estimate is
+    completers-only; with "everyone" they are kept. Logs (PDSA tracker,
+    attendance) are the collaborative's own records and stay as they are."""
+    left = np.zeros(len(frame["center"]), dtype=bool)
+    for week in np.unique(frame["week"]):
+        rows = frame["week"] == week
+        left[rows] = observations[int(week)]["centers"]["left"][frame["center"][rows]]
+    scored = ~np.isnan(frame["score"])
+    frame["center_left"] = left & scored
+    if design.missing == "completers":
+        frame["score"] = np.where(left, np.nan, frame["score"])
+        frame["status"] = np.where(left & scored, "center_left", frame["status"])
+    return frame
+
+
 # ----------------------------------------------------------------- helpers
 def measure(inst: Instrument, observations: Observations, log: pd.DataFrame | None,
             params, design: Design, rng: np.random.Generator) -> Frame:
     """The instrument's table for one simulated study."""
     if inst.kind == "survey":
-        return survey(inst, observations, params, rng)
+        return attrition(survey(inst, observations, params, rng), observations, design)
     if inst.kind == "observation":
-        return observation(inst, observations, params, design, rng)
+        return attrition(observation(inst, observations, params, design, rng),
+                         observations, design)
     if inst.kind == "pdsa_tracker":
         return pdsa_tracker(inst, log, rng)
     return attendance_log(inst, observations, rng)
@@ -311,7 +331,8 @@ def population(inst: Instrument, observations: Observations,
 
 def to_table(inst: Instrument, frame: Frame, is_hs: np.ndarray) -> pd.DataFrame:
     """The tidy table a study team would hold (no true scores)."""
-    df = pd.DataFrame({k: v for k, v in frame.items() if k != "true_score"})
+    df = pd.DataFrame({k: v for k, v in frame.items()
+                       if k not in ("true_score", "center_left")})   # truth stays out
     df.insert(0, "instrument", inst.name)
     if inst.measures and inst.repeated:
         df.insert(1, "measure", inst.measures)

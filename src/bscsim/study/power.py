@@ -137,7 +137,8 @@ def summarize(rows: pd.DataFrame) -> pd.DataFrame:
                 estimate=("estimate", "mean"), truth_sample=("truth_sample", "mean"),
                 truth=("truth", "mean"), bias=("bias", "mean"),
                 bias_measurement=("bias_measurement", "mean"),
-                bias_sample=("bias_sample", "mean"), rmse=("sq_error", "mean"),
+                bias_sample=("bias_sample", "mean"),
+                bias_attrition=("bias_attrition", "mean"), rmse=("sq_error", "mean"),
                 coverage=("covered", "mean"), centers_analysed=("n_centers", "mean"),
                 units_analysed=("n_units", "mean")).reset_index()
     out["rmse"] = np.sqrt(out["rmse"])

@@ -23,10 +23,17 @@ OBSERVATION_MEASURES = ("practice", "practice_relationships", "practice_social_s
                         "practice_family", "practice_equity")
 GROUPS = ("participants", "non_participants", "teachers", "directors", "parents", "staff")
 FOLLOW = ("teachers", "classrooms")
+# the missing-data rule for centers that left the collaborative (issue 26):
+# "completers" measures only the centers still in it at each wave (their units
+# at later waves are missing, status 'center_left'; the analysis uses the units
+# it has: completers only); "everyone" keeps measuring them (a study whose data
+# collection does not depend on taking part)
+MISSING = ("completers", "everyone")
 
 TOP_KEYS = ("title", "description", "config", "seed", "model", "design", "instruments",
             "power")
-DESIGN_KEYS = ("n_centers", "participating_per_center", "comparison_per_center", "follow")
+DESIGN_KEYS = ("n_centers", "participating_per_center", "comparison_per_center", "follow",
+               "missing")
 POWER_KEYS = ("n_centers", "reliability", "replicates", "alpha", "target")
 INSTRUMENT_KEYS = {
     "survey": ("kind", "meaning", "measures", "respondents", "waves", "scale", "items",
@@ -68,6 +75,7 @@ class Design:
     participating_per_center: int = 2
     comparison_per_center: int = 2
     follow: str = "teachers"
+    missing: str = "completers"
 
 
 @dataclass(frozen=True)
@@ -202,6 +210,7 @@ def _design(table: dict[str, Any], where: str) -> Design:
                                              d.comparison_per_center),
                                    w, "comparison_per_center", 0, 20),
         follow=_choice(table.get("follow", d.follow), FOLLOW, w, "follow"),
+        missing=_choice(table.get("missing", d.missing), MISSING, w, "missing"),
     )
 
 
