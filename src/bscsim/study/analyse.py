@@ -70,7 +70,11 @@ class StudyData:
     frames: dict[str, Frame]
     populations: dict[str, Frame]
     is_hs: np.ndarray
-    centers_left: int = 0        # centers that left the collaborative by the last wave
+    left: np.ndarray | None = None   # centers that left the collaborative by the last wave
+
+    @property
+    def centers_left(self) -> int:
+        return 0 if self.left is None else int(self.left.sum())
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tidy tables a study team would hold, one per instrument."""
@@ -101,7 +105,8 @@ def simulate_study(study: Study, replicate: int = 0, n_centers: int | None = Non
     frames = measure_all(study, observations, log, params, measure_ss)
     pops = {i.name: population(i, observations, log) for i in study.instruments}
     where = {"seed": seed, "n_centers": n, "replicate": replicate}
-    left = int(observations[max(study.weeks)]["centers"]["left"].sum()) if study.weeks else 0
+    left = (observations[max(study.weeks)]["centers"]["left"].copy() if study.weeks
+            else np.zeros(n, dtype=bool))
     return StudyData(study, params, where, frames, pops, is_hs, left)
 
 
