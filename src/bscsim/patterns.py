@@ -106,6 +106,15 @@ def _team_cv(runs: Runs) -> np.ndarray:
     return runs.summary("base", "team_gain_sd_spread") / np.maximum(np.abs(gain), 1e-9)
 
 
+def _attendance_change(runs: Runs) -> np.ndarray:
+    """Call attendances per week in the last quarter of the collaborative minus
+    in the first quarter (calls, all-team and affinity), per replicate."""
+    q = runs.params.weeks_collab // 4
+    at = {w: runs.series_at("base", "call_attendance", w)
+          for w in (0, q, 3 * q, 4 * q)}
+    return ((at[4 * q] - at[3 * q]) - (at[q] - at[0])) / q
+
+
 def _kept_share(runs: Runs) -> np.ndarray:
     """Share of the end-of-collaborative practice gain left at the end of the
     follow-up, per replicate."""
@@ -176,6 +185,19 @@ PATTERNS: tuple[Pattern, ...] = (
             "Hemmeter et al. 2018 (retained teachers keep practice); evidence A6 36, 39, 40; "
             "band: assumption, see docs/calibration.md",
             _kept_share),
+    Pattern("8a", "Some teams leave the collaborative in its year (about 1 in 8)",
+            "centers_left_share", 0.05, 0.35,
+            "CCL Phase I: 8 centers recruited, 7 in the final reporting (evidence 1.6); "
+            "FQHC learning collaborative: 2 of 13 teams withdrew in 8 months; Improving "
+            "Clinical Flow BSC: 10 of 15 sites continued to 18 months (evidence 3.8); "
+            "calibration target of the engagement parameters (issue 26)",
+            lambda r: r.summary("base", "centers_left_share")),
+    Pattern("8b", "Attendance at calls falls over the collaborative",
+            "call attendances per week, last quarter - first quarter", -np.inf, 0.0,
+            "Teams drop out or go quiet as a collaborative runs (evidence 3.8: 2 of 13, "
+            "5 of 15; CCL 1 of 8); Ovretveit et al. 2002 (keeping teams involved a "
+            "challenge); validation: no parameter set to it (issue 26)",
+            _attendance_change, paired=True),
 )
 
 
