@@ -18,7 +18,8 @@ CHAIN = (
       ("metrics_reported", "monthly metrics reports")], "count (all centers)"),
     ("2. Mechanisms: how it works",
      [("psych_safety", "psychological safety"), ("inquiry", "inquiry mindset"),
-      ("efficacy", "self-efficacy"), ("ties", "ties between programs")], "0 to 1"),
+      ("efficacy", "self-efficacy"), ("ties", "ties between programs"),
+      ("engagement", "teams' engagement (issue 26)")], "0 to 1"),
     ("3. Short-term outcomes",
      [("knowledge_sel", "SEL knowledge"), ("knowledge_family", "family-partnership knowledge"),
       ("qi_skill", "skill at making improvements"), ("leadership", "directors' shared leadership")],
@@ -59,6 +60,7 @@ def overview(ts: pd.DataFrame, params, title: str | None = None) -> plt.Figure:
         _mark_calendar(ax, params)
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.14), ncol=2,
                   frameon=False)
+    _mark_departures(axes[0, 1], ts)
     for w in range(PROGRAM_YEAR, len(ts), PROGRAM_YEAR):
         for ax in (axes[1, 1], axes[1, 2]):
             ax.axvline(w, color="tab:red", ls="--", lw=1)
@@ -71,6 +73,19 @@ def overview(ts: pd.DataFrame, params, title: str | None = None) -> plt.Figure:
                            f"{params.weeks_collab}-week collaborative (shaded: learning "
                            f"sessions; dotted line: end of collaborative)"), fontsize=12)
     return fig
+
+
+def _mark_departures(ax, ts: pd.DataFrame) -> None:
+    """Mark each week a center's team left the collaborative (issue 26)."""
+    if "centers_left" not in ts:
+        return
+    left = ts["centers_left"].to_numpy()
+    weeks = ts["week"].to_numpy()[1:][left[1:] > left[:-1]]
+    for j, w in enumerate(weeks):
+        ax.axvline(w, color="tab:purple", ls="--", lw=1)
+        ax.annotate("a team left" if j == 0 else "", xy=(w, 0.03),
+                    xycoords=("data", "axes fraction"), xytext=(3, 0),
+                    textcoords="offset points", fontsize=8, color="tab:purple")
 
 
 def _mark_calendar(ax, params) -> None:

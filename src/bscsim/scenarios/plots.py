@@ -37,6 +37,10 @@ LABELS = {
     "practice_participating": "SEL practice, participating classrooms (share of key practices)",
     "child_se": "Children's social-emotional competence (z)",
     "cb_share": "Share of children with challenging behavior",
+    "engagement": "Teams' engagement (0-1)",
+    "centers_left": "Programs that left the collaborative",
+    "centers_left_share": "Share of programs that left the collaborative",
+    "engagement_end": "Teams' engagement at the end (0-1)",
 }
 OVER_TIME = ("practice_participating", "child_se", "cb_share")
 DIFFERENCES = ("practice_gain_sd", "classrooms_improved_share", "child_se_gain_sd",

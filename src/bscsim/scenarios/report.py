@@ -89,6 +89,14 @@ def build_html(c: Comparison, pngs: dict[str, bytes] | None = None) -> str:
                 "marks the end of the collaborative; after it, centers are followed to "
                 "see what lasts. Children's values jump when a new group of children "
                 "arrives at the start of each program year (week 52)."),
+        *(["<h2>Engagement and programs that leave</h2>",
+            _figure(figs["engagement"], "Engagement and departures over time, per scenario",
+                    "Left: the teams' mean engagement (0 to 1: how far they take part "
+                    "in sessions, calls, reports and tests). Right: how many programs "
+                    "have left the collaborative. Top row: change since the start; "
+                    "bottom row: minus the reference in the same simulated programs. "
+                    "Lines: median; bands: 90% of the simulations (issue 26).")]
+          if "engagement" in figs else []),
         "<h2>Differences from the reference</h2>",
         _figure(figs["differences"], "Difference from the reference, per scenario",
                 f"Each dot is the middle (median) difference between a scenario and "
@@ -151,13 +159,16 @@ def figure_pngs(c: Comparison) -> dict[str, bytes]:
 
 
 def figures(c: Comparison) -> dict[str, "matplotlib.figure.Figure"]:
-    """The report's figures, by file stem: over_time, differences,
+    """The report's figures, by file stem: over_time, engagement, differences,
     cost_effectiveness."""
     spec, stats = c.spec, c.stats()
     labels = {s.name: s.label for s in spec.scenarios}
     return {
         "over_time": cp.over_time(c.timeseries, spec.names, labels,
                                   spec.base_params.weeks_collab, spec.reference),
+        "engagement": cp.over_time(c.timeseries, spec.names, labels,
+                                   spec.base_params.weeks_collab, spec.reference,
+                                   outputs=("engagement", "centers_left")),
         "differences": cp.differences(stats, spec.names, labels, spec.reference),
         "cost_effectiveness": cp.cost_effectiveness(stats, spec.names, labels,
                                                     spec.reference),
