@@ -160,6 +160,10 @@ SUMMARY: tuple[Output, ...] = (
     _o("teams_improved_share", "share", "impacts",
        "Centers whose participating classrooms gained more than `improved_margin_sd` "
        "on average (true practice)."),
+    _o("teams_improved_share_stayed", "share", "impacts",
+       "As teams_improved_share, among the centers whose team was still in the "
+       "collaborative at its end (the teams a collaborative's own report counts; "
+       "issue 26)."),
     _o("team_gain_sd_spread", "baseline SD", "impacts",
        "Between-center SD of the mean practice gain of participating classrooms."),
     _o("pdsa_completed_per_team", "cycles", "outputs", "PDSA cycles completed per center."),
@@ -227,6 +231,7 @@ GOALS: dict[str, tuple[str, float | None, str]] = {
         "down", 0.0, "fewer children with challenging behavior than at baseline"),
     "spread_gain_sd": ("up", None, ""),
     "teams_improved_share": ("up", None, ""),
+    "teams_improved_share_stayed": ("up", None, ""),
     "harmful_adoption_share": ("down", None, ""),
     "harmful_in_use_share": ("down", None, ""),
     "practice_gain_sd_followup": ("up", None, ""),

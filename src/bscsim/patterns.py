@@ -137,10 +137,12 @@ PATTERNS: tuple[Pattern, ...] = (
             "Kraft et al. 2018 (0.49 vs 0.18); Egert et al. 2018 (0.68 vs 0.14)",
             lambda r: r.summary("base", "practice_gain_sd") - r.summary("base", "child_se_gain_sd"),
             paired=True),
-    Pattern("3a", "Most but not all teams improve", "teams_improved_share", 0.5, 0.95,
+    Pattern("3a", "Most but not all teams improve", "teams_improved_share_stayed",
+            0.5, 0.95,
             "Wells et al. 2018 (83% of QI collaboratives improve >= 1 measure); Schouten "
-            "et al. 2008 (7 of 9)",
-            lambda r: r.summary("base", "teams_improved_share")),
+            "et al. 2008 (7 of 9); both count the teams in the final reports, so the "
+            "statistic counts the teams still in the collaborative at its end (issue 26)",
+            lambda r: r.summary("base", "teams_improved_share_stayed")),
     Pattern("3b", "Large differences between teams",
             "between-team SD of gain / mean gain", 0.3, np.inf,
             "Ovretveit et al. 2002; Wells et al. 2018 (large between-team variation); "

@@ -177,6 +177,10 @@ def compute_summary(model) -> pd.Series:
     c = model.rooms.center[part]
     n_part = np.bincount(c, minlength=n_c)
     team_gain = np.bincount(c, weights=gain[part], minlength=n_c) / np.maximum(n_part, 1)
+    # teams still in the collaborative at its end (issue 26: the teams a
+    # collaborative's report counts)
+    stayed = ~(model.engage.week_left < p.weeks_collab)
+    stayed_gain = team_gain[(n_part > 0) & stayed]
     team_gain = team_gain[n_part > 0]
     log = model.log
     rows = end["pdsa_rows"]
@@ -197,6 +201,8 @@ def compute_summary(model) -> pd.Series:
         "challenging_behavior_change": _mean(end["cb_share"][part] - base["cb_share"][part]),
         "spread_gain_sd": _mean(gain[other]),
         "teams_improved_share": _mean((team_gain > p.improved_margin_sd).astype(float)),
+        "teams_improved_share_stayed": _mean((stayed_gain > p.improved_margin_sd)
+                                             .astype(float)),
         "team_gain_sd_spread": float(team_gain.std()) if len(team_gain) > 1 else 0.0,
         "pdsa_completed_per_team": counts["pdsa_completed"].sum() / n_c,
         "pdsa_adopted_per_team": counts["pdsa_adopted"].sum() / n_c,
