@@ -13,6 +13,7 @@ of the theory of change it implements:
     spread, practice, coaching         -> classrooms.py     (long-term outcomes)
     children                           -> children.py       (impacts)
     organization                       -> organization.py   (driver 5, climate)
+    engagement, leaving                -> engagement.py     (taking part; issue 26)
     beliefs and evidence               -> beliefs.py        (the learning rule)
     collect                            -> here              (data collection)
 
