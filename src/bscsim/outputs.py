@@ -105,8 +105,9 @@ TIMESERIES: tuple[Output, ...] = (
        "Share of children with challenging behavior, participating classrooms."),
     _o("vacancy_share", "share of posts", "context", "Vacant lead-teacher posts."),
     _o("leavers", "people", "context", "Staff who left (cumulative)."),
-    _o("engagement", "0-1", "outputs",
-       "Mean engagement of the centers' teams (issue 26; model/engagement.py)."),
+    _o("engagement", "0-1", "context",
+       "Mean engagement of the centers' teams: how far they take part (issue 26; "
+       "model/engagement.py)."),
     _o("centers_left", "centers", "outputs",
        "Centers whose team left the collaborative (cumulative; issue 26)."),
 )
@@ -123,7 +124,7 @@ CENTER: tuple[Output, ...] = (
     _o("pdsa_completed", "cycles", "outputs", "PDSA cycles completed (cumulative)."),
     _o("vicarious_updates", "updates", "mechanisms", "Vicarious updates (cumulative)."),
     _o("vacancy_share", "share of posts", "context", "Vacant lead-teacher posts."),
-    _o("engagement", "0-1", "outputs", "Engagement of the center's team (issue 26)."),
+    _o("engagement", "0-1", "context", "Engagement of the center's team (issue 26)."),
     _o("left", "0/1", "outputs", "1 from the week the center's team left the "
        "collaborative (issue 26)."),
 )
@@ -196,7 +197,7 @@ SUMMARY: tuple[Output, ...] = (
     _o("leavers_per_center", "people", "context", "Staff who left, per center."),
     _o("centers_left_share", "share of centers", "outputs",
        "Share of centers whose team left the collaborative by its end (issue 26)."),
-    _o("engagement_end", "0-1", "outputs",
+    _o("engagement_end", "0-1", "context",
        "Mean engagement of the centers' teams in the last week of the collaborative "
        "(issue 26)."),
     _o("practice_gain_sd_followup", "baseline SD", "impacts",
