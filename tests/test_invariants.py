@@ -48,7 +48,8 @@ PARTICIPATING_OUTPUTS = (
     "practice_relationships", "practice_social_skills", "practice_family", "practice_equity",
     "practice_participating", "child_se", "cb_share", "classrooms_improved_share",
     "practice_gain_sd", "child_se_gain_sd", "challenging_behavior_change",
-    "teams_improved_share", "practice_gain_sd_followup", "child_se_gain_sd_followup")
+    "teams_improved_share", "teams_improved_share_stayed", "practice_gain_sd_followup",
+    "child_se_gain_sd_followup")
 
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -95,6 +96,10 @@ def check_bounded_run(p, seed):
         undefined |= {"practice_spread", "spread_gain_sd"}
     if not r.classrooms["improved"][r.classrooms["participating"]].any():
         undefined |= {"cost_per_classroom_improved"}   # no classroom improved: no cost per one
+    stayed = ~(model.engage.week_left < p.weeks_collab)           # issue 26
+    if not (stayed & (np.bincount(rooms.center[rooms.participating],
+                                  minlength=centers.n) > 0)).any():
+        undefined |= {"teams_improved_share_stayed"}   # no team with classrooms stayed
     cols = [c for c in BOUNDED if c not in undefined]
     assert ts[cols].notna().all().all(), "bounded outputs must not be NaN"
     assert ((ts[cols] >= 0) & (ts[cols] <= 1)).all().all(), "bounded outputs left [0, 1]"

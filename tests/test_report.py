@@ -77,7 +77,8 @@ def test_report_is_self_contained(report):
         "nothing is fetched from the network"
     assert "<script" not in html, "no scripts"
     images = re.findall(r'<img src="data:image/png;base64,([^"]+)"', html)
-    assert len(images) == 3, "three embedded figures"
+    assert len(images) == 4, ("four embedded figures: impacts over time, engagement and "
+                              "departures (issue 26), differences, cost-effectiveness")
     for data in images:
         assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n", "each is a real PNG"
 
