@@ -91,6 +91,43 @@ def test_the_same_on_processes_as_in_this_process():
     pd.testing.assert_frame_equal(here, there, check_exact=True)
 
 
+def test_a_replayed_collaborative_is_the_same_alone_and_in_a_batch():
+    """Replayed PDSA starts (bscsim.mechanisms holds PDSA volume fixed with them):
+    a variant replaying a base run's starts gives in a batch, each collaborative
+    its own replay, exactly what it gives alone replaying them."""
+    p = bscsim.load_config()
+    variant = p.replace(psych_safety_on=False, team_weight=0.0)
+    seeds = [3, 14, 15, 92]
+    _, base = bscsim.simulate_many(p, seeds, tables=["pdsa_starts"])
+    batch, tables = bscsim.simulate_many(variant, seeds, tables=True,
+                                         replay=base["pdsa_starts"])
+    for run, seed in enumerate(seeds):
+        ref = BSCModel(p, rng=seed)
+        ref.run()
+        model = BSCModel(variant, rng=seed, replay_starts=ref.starts)
+        model.run()
+        alone = Result(model, seed)
+        assert batch.loc[run, list(alone.summary.index)].to_numpy().tolist() \
+            == alone.summary.to_numpy().tolist(), f"seed {seed}: summary differs"
+        for name in TABLES:
+            mine = tables[name][tables[name]["run"] == run].drop(columns="run")
+            pd.testing.assert_frame_equal(mine.reset_index(drop=True),
+                                          getattr(alone, name).reset_index(drop=True),
+                                          check_exact=True)
+
+
+def test_a_replay_starts_only_the_cycles_replayed():
+    p = bscsim.load_config()
+    _, base = bscsim.simulate_many(p, [1, 2], tables=["pdsa_starts"])
+    starts = base["pdsa_starts"]
+    _, again = bscsim.simulate_many(p, [1, 2], tables=["pdsa_starts"], replay=starts)
+    pd.testing.assert_frame_equal(again["pdsa_starts"], starts, check_exact=True,
+                                  obj="the same model replaying its own starts")
+    _, none = bscsim.simulate_many(p, [1, 2], tables=["pdsa_starts"],
+                                   replay=starts[starts["run"] == 0])
+    assert (none["pdsa_starts"]["run"] == 1).sum() == 0, "a run without rows starts none"
+
+
 @pytest.mark.parametrize("config", ["configs/reference.toml", "configs/arms/coaching.toml"])
 def test_every_parameter_a_batch_allows_may_differ_within_it(config):
     """Every collaborative of the batch has its own value of every parameter but

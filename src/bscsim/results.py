@@ -43,7 +43,7 @@ def versions() -> dict[str, str]:
 
 class Result:
     """The outputs of one run: `timeseries`, `centers`, `classrooms`, `pdsa_log`,
-    `summary`, plus `params` and `seed`."""
+    `pdsa_starts`, `summary`, plus `params` and `seed`."""
 
     def __init__(self, model, seed: Any):
         self.params = model.p
@@ -52,6 +52,7 @@ class Result:
         self._by_center = model.by_center
         self._snap = model.snapshots
         self._log = model.log
+        self._starts = model.starts
         self._is_hs = model.centers.is_hs.copy()
         self._room_center = model.rooms.center.copy()
         self._participating = model.rooms.participating.copy()
@@ -94,6 +95,16 @@ class Result:
         df["improved"] = ((df["observed_end_collab"] - df["observed_baseline"])
                           > self.params.improved_margin_sd * sd)
         return df
+
+    @cached_property
+    def pdsa_starts(self) -> pd.DataFrame:
+        """One row per PDSA cycle started: its week and post (what an analysis
+        replays to hold PDSA volume fixed: `simulate_many(..., replay=...)`)."""
+        weeks = sorted(self._starts)
+        posts = [np.asarray(self._starts[w], dtype=np.int64) for w in weeks]
+        return pd.DataFrame({
+            "week": np.repeat(np.array(weeks, dtype=np.int64), [len(x) for x in posts]),
+            "post": np.concatenate(posts) if posts else np.zeros(0, dtype=np.int64)})
 
     @cached_property
     def pdsa_log(self) -> pd.DataFrame:

@@ -71,7 +71,9 @@ class BSCModel(mesa.Model):
         replay_starts: {week: posts} of another run's PDSA starts (`model.starts`
             of a finished run with the same seed): this run starts exactly those
             cycles instead of drawing its own, so that it runs the same PDSA volume
-            (bscsim.mechanisms). None by default.
+            (bscsim.mechanisms). For an ensemble, a list of them, one per
+            collaborative, posts numbered within it (`view(b).starts`). None by
+            default.
         **changes: parameter values that override `params` (so that Mesa's
             `batch_run` can pass parameters as keywords).
     """
@@ -82,9 +84,12 @@ class BSCModel(mesa.Model):
         many = isinstance(params, (list, tuple))
         if many:      # an ensemble: one collaborative per (params, seed) pair
             block_params, seeds = list(params), list(rng)
-            if changes or observe_weeks or replay_starts is not None:
-                raise ValueError("BSCModel: an ensemble takes no parameter changes, "
-                                 "observe_weeks or replay_starts")
+            if changes or observe_weeks:
+                raise ValueError("BSCModel: an ensemble takes no parameter changes "
+                                 "or observe_weeks")
+            if replay_starts is not None and len(replay_starts) != len(block_params):
+                raise ValueError(f"BSCModel: {len(replay_starts)} replay_starts for "
+                                 f"{len(block_params)} collaboratives; give one each")
             check_batch(block_params)
             super().__init__(rng=None)
         else:
@@ -179,7 +184,8 @@ class BSCModel(mesa.Model):
         self.tie_scale = np.ones(B)    # stored ties x tie_scale = ties (network.py)
         self.log = PdsaLog()
         self.starts: dict[int, np.ndarray] = {}      # week -> posts that started a cycle
-        self.replay_starts = replay_starts
+        self.replay_starts = (replay_starts if not many or replay_starts is None
+                              else self._joined_starts(replay_starts))
         # finished cycles not yet shared: log row -> (center, post, person, idea,
         # result, precision, draw for the team, draw for the collaborative)
         self.pending: dict[int, list[float]] = {}
@@ -835,6 +841,29 @@ class BSCModel(mesa.Model):
                 slice(int(self.room_off[b]), int(self.room_off[b + 1])),
                 slice(int(self.post_off[b]), int(self.post_off[b + 1])))
 
+    def _joined_starts(self, per_block: list[dict]) -> dict[int, np.ndarray]:
+        """Each collaborative's PDSA starts to replay ({week: posts within it}) as
+        one {week: rows} of the batch, rows sorted (as a run alone starts them)."""
+        weeks: dict[int, list] = {}
+        for b, starts in enumerate(per_block):
+            for week, posts in starts.items():
+                weeks.setdefault(int(week), []).append(
+                    np.asarray(posts, dtype=np.int64) + self.post_off[b])
+        return {w: np.sort(np.concatenate(parts)) for w, parts in weeks.items()}
+
+    def block_starts(self, b: int) -> dict[int, np.ndarray]:
+        """Collaborative b's PDSA starts, {week: posts numbered within it}: what a
+        run alone of it records in `starts`."""
+        if self.n_blocks == 1:
+            return self.starts
+        lo, hi = self.post_off[b], self.post_off[b + 1]
+        out = {}
+        for week, rows in self.starts.items():
+            mine = rows[(rows >= lo) & (rows < hi)]
+            if len(mine):
+                out[week] = mine - lo
+        return out
+
     def snapshot(self, when: str) -> None:
         """Classroom and participant state at baseline, end of collaborative and
         end of follow-up, per collaborative; observed practice includes observer
@@ -899,7 +928,7 @@ class BSCModel(mesa.Model):
                 log.shared_team = cols["shared_team"][mine].tolist()
                 log.shared_collab = cols["shared_collab"][mine].tolist()
         return SimpleNamespace(
-            p=self.block_params[b], n_blocks=1, log=log,
+            p=self.block_params[b], n_blocks=1, log=log, starts=self.block_starts(b),
             series={k: self._series_table[b, :, j] for j, k in enumerate(TIMESERIES_NAMES)},
             by_center={k: v[:, cs] for k, v in self.by_center.items()},
             snapshots=self.block_snapshots[b],
