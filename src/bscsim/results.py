@@ -164,6 +164,18 @@ def _mean(x: np.ndarray) -> float:
     return float(x.mean()) if len(x) else float("nan")
 
 
+def _harm_by_inquiry(log, rows: int) -> tuple[float, float]:
+    """Of the first `rows` cycles of the log decided by inquiry (mode 0): the share
+    whose idea does harm in its classroom, among all and among those adopted."""
+    if not rows:
+        return 0.0, 0.0
+    inquiry = log.column("mode")[:rows] == 0
+    harm = log.column("true_effect")[:rows][inquiry] < 0
+    adopted = log.column("decision")[:rows][inquiry] == 0        # pdsa.ADOPT
+    return (float(harm.mean()) if len(harm) else 0.0,
+            float(harm[adopted].mean()) if np.count_nonzero(adopted) else 0.0)
+
+
 def compute_summary(model) -> pd.Series:
     """Scalar outcomes (declared in outputs.SUMMARY), end of the collaborative
     unless named `_followup`."""
@@ -194,6 +206,7 @@ def compute_summary(model) -> pd.Series:
         _, pair = np.unique(center * model.staff.belief_mu.shape[1] + idea,
                             return_inverse=True)
         iterated = np.bincount(pair.ravel(), weights=iteration != 0) > 0
+    harmful_tested, harmful_adopted = _harm_by_inquiry(log, rows)
     values = {
         "classrooms_improved_share": _mean((observed_gain[part] > p.improved_margin_sd)
                                            .astype(float)),
@@ -224,6 +237,14 @@ def compute_summary(model) -> pd.Series:
         "practice_gain_sd_followup": _mean((follow["practice"][part]
                                             - base["practice"][part]) / sd),
         "child_se_gain_sd_followup": _mean(follow["child_se"][part] - base["child_se"][part]),
+        "practices_in_use_end": end["in_use"],
+        "practices_in_use_followup": follow["in_use"],
+        "routines_end": end["routine"],
+        "routines_followup": follow["routine"],
+        "practices_lost_per_classroom": counts["practices_lost"] / max(part.sum(), 1),
+        "routines_lost_per_center": counts["routines_lost"] / n_c,
+        "harmful_tested_inquiry": harmful_tested,
+        "harmful_adopted_inquiry": harmful_adopted,
     }
     values.update(cost_outputs(sum(model_cost(model).values()), n_c,
                                values["classrooms_improved_share"] * part.sum()))

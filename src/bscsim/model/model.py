@@ -55,7 +55,8 @@ CENTER_COUNTS = ("meetings", "metrics_reported", "pdsa_started", "pdsa_completed
                  "ls_attended", "calls_attended", "harmful_adopted", "deadopted",
                  "staff_ideas", "practice_reports", "failures", "failures_shared")
 SCALAR_COUNTS = ("ls_attendance", "call_attendance", "voice", "team_updates",
-                 "spread_adoptions", "leavers", "coaching_hours")
+                 "spread_adoptions", "leavers", "coaching_hours", "practices_lost",
+                 "routines_lost")
 
 
 class BSCModel(mesa.Model):
@@ -194,7 +195,7 @@ class BSCModel(mesa.Model):
         # collect), reached by name as views; the others, one per collaborative
         self.center_counts = np.zeros((len(CENTER_COUNTS), n_c), dtype=np.int64)
         self.counts: dict[str, Any] = dict(zip(CENTER_COUNTS, self.center_counts))
-        self.counts.update({k: np.zeros(B, dtype=float if k == "coaching_hours"
+        self.counts.update({k: np.zeros(B, dtype=float if k in ("coaching_hours", "routines_lost")
                                         else np.int64) for k in SCALAR_COUNTS})
         # weekly model-level outputs: a (collaboratives, weeks, outputs) table;
         # series[name] is the first collaborative's column
@@ -363,6 +364,25 @@ class BSCModel(mesa.Model):
         else:
             self.counts[key] += self.by_block(block_of[rows], weights).astype(np.int64)
 
+    def held(self) -> tuple[np.ndarray, np.ndarray]:
+        """What turnover can take away: the practices in use in participating
+        classrooms, and everyone's BSC routines (copies, for `count_lost`)."""
+        return self.rooms.in_use[self.part_rooms], self.staff.routine.copy()
+
+    def count_lost(self, held: tuple[np.ndarray, np.ndarray]) -> None:
+        """Count what the workforce step took away, per collaborative: practices
+        in use in participating classrooms it ended, and the routines it erased
+        (measured on the state, outside the rule: the mechanism checks' 'turnover
+        -> practices and routines lost', bscsim.mechanisms)."""
+        in_use, routine = held
+        ended = np.count_nonzero(in_use & ~self.rooms.in_use[self.part_rooms], axis=1)
+        if np.count_nonzero(ended):
+            self.counts["practices_lost"] += self.by_block(
+                self.room_block[self.part_rooms], ended).astype(np.int64)
+        erased = np.maximum(routine - self.staff.routine, 0.0)
+        if np.count_nonzero(erased):
+            self.counts["routines_lost"] += self.by_block(self.post_block, erased)
+
     def by_block(self, blocks: np.ndarray, weights=None) -> np.ndarray:
         """Per collaborative: how many of `blocks` (the collaboratives of some
         rows) fall in each, or the sum of `weights` over them."""
@@ -482,7 +502,9 @@ class BSCModel(mesa.Model):
     def step(self) -> None:
         """One week: the eleven processes of the schedule, in order."""
         self.events = self._events(self.week)  # 1 which events fall this week
+        held = self.held()
         turnover(self)                     # 2 exits, vacancies, newcomers
+        self.count_lost(held)              #   ... and what they took away
         learning_session(self)             # 3 knowledge, ties, the pooled board
         calls(self)                        # 4 all-team and affinity calls
         team_meeting(self)                 # 5 voice, safety, sharing results
@@ -870,7 +892,7 @@ class BSCModel(mesa.Model):
         error."""
         rooms, staff = self.rooms, self.staff
         q_all = rooms.quality
-        harmful = self._in_use_stats()[1]
+        in_use, harmful = self._in_use_stats()
         ties = tie_matrix(self)
         log_rows = (np.array([len(self.log)]) if self.n_blocks == 1 else
                     self.by_block(self.center_block[self.log.column("center").astype(np.int64)]))
@@ -892,6 +914,8 @@ class BSCModel(mesa.Model):
                 "knowledge_sel": float(staff.knowledge[ps][part, 0].mean()),
                 "capacity": float(self.centers.capacity[cs].mean()),
                 "harmful_in_use": float(harmful[b]),
+                "in_use": float(in_use[b]),
+                "routine": float(staff.routine[ps][part].mean()),
                 "ties_sd": float(ties[b][~np.eye(n_c, dtype=bool)].std())
                 if n_c > 1 else 0.0,
                 "week": self.week,
