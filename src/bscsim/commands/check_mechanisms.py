@@ -35,7 +35,6 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    import resource
     import time
 
     from ..atomic import atomic_folder
@@ -61,13 +60,13 @@ def run(args) -> int:
         if pool is not None:
             pool.shutdown()
     seconds = time.perf_counter() - started
-    cpu = sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
-                                               resource.getrusage(resource.RUSAGE_CHILDREN)))
+    cpu = _cpu_seconds()
     print(f"bscsim check-mechanisms: {config}, {args.replicates} paired seeds per "
           "configuration\n")
     print(format_table(table, share))
     print(f"{runs.n_configurations} configurations x {args.replicates} seeds in {seconds:.0f} s "
-          f"({args.workers} process{'es' if args.workers > 1 else ''}, {cpu:.0f} s of CPU).")
+          f"({args.workers} process{'es' if args.workers > 1 else ''}"
+          + (f", {cpu:.0f} s of CPU)." if cpu is not None else ")."))
     if args.out:
         with atomic_folder(args.out) as tmp:
             table.to_csv(tmp / "mechanisms.csv", index=False)
@@ -76,3 +75,14 @@ def run(args) -> int:
                  "seeds": list(range(args.replicates)), "start_rate": share,
                  "versions": versions()}, indent=2))
     return 0 if table["passed"].all() else 1
+
+
+def _cpu_seconds() -> float | None:
+    """CPU time of this process and its finished worker processes (None where the
+    platform does not say: no `resource` module)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                               resource.getrusage(resource.RUSAGE_CHILDREN)))
