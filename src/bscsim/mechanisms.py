@@ -1,11 +1,14 @@
 """Analyses: mechanism checks, one per arrow of the theory of change the model claims.
 
-Each check compares paired runs (replicate r of every configuration uses seed r)
-and passes when the 95% interval of the paired difference lies on the side the
-theory expects. The arrows and the check that stands for each are listed in
-docs/odd.md (section 8, "The arrows the model claims, and their checks"); `bscsim
-check-mechanisms` prints the table, and tests/test_mechanisms.py keeps it honest
-with deliberately wrong rules (mutants) that it must catch.
+Each check compares paired runs (replicate r of every configuration uses seed r,
+REPLICATES by default, on the ensemble engine) and passes when the 95% interval of
+the paired difference lies above its bound (0: the side the theory expects); its
+margin, (lower end - bound) / SE, says by how much (`margin_se`; with margin at
+MARGIN_SE or more). The arrows, from the learning mechanisms to children, turnover,
+time for tests, spread and sustainment, and the check that stands for each are
+listed in docs/odd.md (section 9, "The arrows the model claims, and their checks");
+`bscsim check-mechanisms` prints the table, and tests/test_mechanisms.py keeps it
+honest with deliberately wrong rules (mutants) that it must catch.
 
 Matched PDSA volume: a mechanism switched off also changes how many tests are run
 (safety, inquiry and peer ties raise the chance to start one). To ask what the
