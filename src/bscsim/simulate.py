@@ -44,7 +44,7 @@ def simulate_many(params: Params | dict | None | Sequence[Params | dict],
     a sequence of them, one per seed. Returns a DataFrame, one row per run in the
     order of `seeds`: `run` (0..n-1), `seed`, then every summary output
     (`outputs.SUMMARY_NAMES`). With `tables=True` (or a list of table names among
-    timeseries, centers, classrooms, pdsa_log) returns `(summary, tables)`, where
+    timeseries, centers, classrooms, pdsa_log, pdsa_starts) returns `(summary, tables)`, where
     `tables` maps each name to one DataFrame of every run's rows, `run` first.
 
     `replay` (a `pdsa_starts` table of other runs: `run`, `week`, `post`) makes
