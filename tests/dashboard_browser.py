@@ -23,6 +23,10 @@ FLAGS = ("--headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
          "--window-size=1600,1250").split()
 
 
+LAPTOP = (1366, 768)
+PHONE = (390, 844)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -135,6 +139,72 @@ def pick(driver, css: str, item: str) -> None:
     wait_for(driver, lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, ".v-list-item")
                                 if e.text.strip() == item and e.is_displayed()],
              10, f"menu item {item}")[0].click()
+
+
+def set_viewport(driver, width: int, height: int) -> None:
+    """Lay the page out for a viewport of width x height CSS pixels: a laptop's
+    screen, or a phone's (narrower than 500 px: a mobile viewport, so a page
+    without a width=device-width meta tag is laid out at 980 px as on a phone)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 1,
+        "mobile": width < 500})
+    time.sleep(0.3)  # let the page reflow
+
+
+def full_page(driver, path: Path, width: int, height: int) -> Path:
+    """The whole page at `width` as a PNG at `path`: the viewport is made as tall
+    as the tallest scrolling part (the dashboard scrolls inside its main column),
+    then set back to width x height."""
+    import base64
+    tall = driver.execute_script(
+        "return Math.max(...Array.from(document.querySelectorAll('*'), e => e.scrollHeight))")
+    set_viewport(driver, width, max(height, min(int(tall), 8000)))
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+    set_viewport(driver, width, height)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return path
+
+
+def screenshots(driver, out: Path, name: str) -> list[Path]:
+    """The page at a laptop's size and at a phone's, saved as
+    `out/name_1366x768.png` and `out/name_390px.png`; the viewport is left at the
+    laptop's size."""
+    saved = []
+    for (w, h), tag in ((PHONE, "390px"), (LAPTOP, "1366x768")):
+        set_viewport(driver, w, h)
+        saved.append(full_page(driver, out / f"{name}_{tag}.png", w, h))
+    return saved
+
+
+# What a page's layout must satisfy, measured in the browser: the page no wider
+# than the viewport (no sideways scrolling), and the boxes matched by `boxes` not
+# reaching into the element matched by `below` (e.g. the theory-of-change boxes and
+# the heading of the next view).
+LAYOUT_JS = """
+const [boxes, below] = arguments;
+const doc = document.documentElement;
+const out = {scrollWidth: doc.scrollWidth, innerWidth: window.innerWidth,
+             overlaps: [], wide: []};
+const next = below ? document.querySelector(below) : null;
+const top = next ? next.getBoundingClientRect().top : Infinity;
+if (boxes) for (const e of document.querySelectorAll(boxes)) {
+  const r = e.getBoundingClientRect();
+  if (r.bottom > top + 1) out.overlaps.push([e.className, r.bottom, top]);
+}
+for (const e of document.querySelectorAll('body *')) {
+  const r = e.getBoundingClientRect();
+  if (r.width > 0 && r.right > window.innerWidth + 1 && getComputedStyle(e).position !== 'fixed')
+    out.wide.push(e.tagName + '.' + e.className + ' ' + Math.round(r.right));
+}
+out.wide = out.wide.slice(0, 8);
+return out;
+"""
+
+
+def layout(driver, boxes: str | None = None, below: str | None = None) -> dict:
+    """The page's width and overlaps, as LAYOUT_JS measures them."""
+    return driver.execute_script(LAYOUT_JS, boxes, below)
 
 
 def screenshot_for_readme(out: Path) -> None:
