@@ -98,6 +98,28 @@ def place_labels(ax, points, texts, *, fontsize: float = MIN_FONT_PT, **kwargs) 
     return placed
 
 
+CHAIN = (
+    ("1. Outputs: what the BSC does",
+     [("pdsa_completed", "PDSA cycles completed"), ("meetings_held", "team meetings held"),
+      ("metrics_reported", "monthly metrics reports")], "count (all centers)"),
+    ("2. Mechanisms: how it works",
+     [("psych_safety", "psychological safety"), ("inquiry", "inquiry mindset"),
+      ("efficacy", "self-efficacy"), ("ties", "ties between programs")], "0 to 1"),
+    ("3. Short-term outcomes",
+     [("knowledge_sel", "SEL knowledge"), ("knowledge_family", "family-partnership knowledge"),
+      ("qi_skill", "skill at making improvements"), ("leadership", "directors' shared leadership")],
+     "0 to 1"),
+    ("4. Long-term outcomes: the drivers",
+     [("practice_relationships", "1 relationships"), ("practice_social_skills", "2 social skills"),
+      ("practice_family", "3 family partnership"), ("practice_equity", "4 equity"),
+      ("capacity", "5 organizational capacity")], "share of key practices / 0 to 1"),
+    ("5. Impacts",
+     [("practice_participating", "SEL practice, team classrooms"),
+      ("practice_spread", "SEL practice, other classrooms"),
+      ("cb_share", "children with challenging behavior")], "share"),
+)
+
+
 PROGRAM_YEAR = 52   # weeks; a new cohort of children arrives at each multiple
                     # (collaborative.calendar, `new_year`)
 

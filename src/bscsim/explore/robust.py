@@ -122,7 +122,8 @@ def _figure(table: pd.DataFrame, thresholds: tuple[Threshold, ...]):
     for ax_, m in zip(axes, metrics):
         low_better = m.startswith("regret")
         t = table.sort_values(m, ascending=not low_better)
-        ax_.barh(t["policy"], t[m], color="#4c72b0" if not low_better else "#c44e52")
+        ax_.barh(t["policy"].str.replace("_", " "), t[m],
+                 color="#4c72b0" if not low_better else "#c44e52")
         ax_.invert_yaxis()
         title = ("share of futures where every threshold is met"
                  if m == "satisficing_share"
@@ -130,7 +131,8 @@ def _figure(table: pd.DataFrame, thresholds: tuple[Threshold, ...]):
         ax_.set_title(wrap(title, 30))
     if has_cost:
         t = table.sort_values("satisficing_share", ascending=False)
-        axes[-1].barh(t["policy"], t["cost_per_center"] / 1000, color="#8c8c8c")
+        axes[-1].barh(t["policy"].str.replace("_", " "), t["cost_per_center"] / 1000,
+                      color="#8c8c8c")
         axes[-1].invert_yaxis()
         axes[-1].set_title(wrap("cost per center (median, thousand USD)", 30))
     fig.suptitle("Policies ranked under each robustness metric (best at the top)")
