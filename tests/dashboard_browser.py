@@ -202,6 +202,19 @@ return out;
 """
 
 
+# The size on screen (px) of every text of the dashboard's SVG charts: its font size
+# times the scale at which its chart is drawn.
+CHART_TEXT_JS = """
+const out = [];
+for (const svg of document.querySelectorAll('.bscsim-view-timeseries svg, .bscsim-view-centers svg')) {
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  for (const t of svg.querySelectorAll('text'))
+    out.push(parseFloat(getComputedStyle(t).fontSize) * scale);
+}
+return out;
+"""
+
+
 def layout(driver, boxes: str | None = None, below: str | None = None) -> dict:
     """The page's width and overlaps, as LAYOUT_JS measures them."""
     return driver.execute_script(LAYOUT_JS, boxes, below)
