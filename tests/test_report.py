@@ -189,6 +189,8 @@ def _synthetic_figures():
     from bscsim.calibrate import plots as calplots
     from bscsim.calibrate.spec import Prior
     from bscsim.explore import robust
+    from bscsim.explore.discover import Discovery
+    from bscsim.explore.runner import tradeoff_figure
     from bscsim.study.plots import power_curves
     from bscsim.sweep.plot import heatmap
 
@@ -227,6 +229,10 @@ def _synthetic_figures():
         "calibration pairs": lambda: calplots.pairs(post, priors),
         "calibration generations": lambda: calplots.generations(gens),
         "calibration predictive": lambda: calplots.predictive(ppc, sims),
+        "explore PRIM trade-off": lambda: tradeoff_figure(Discovery(
+            output="practice_gain_sd", rule="practice_gain_sd < 0.2", n=12, n_cases=6,
+            trajectory=pd.DataFrame({"coverage": [1, 0.8, 0.6], "density": [0.5, 0.7, 0.9],
+                                     "res_dim": [0, 1, 2]}), chosen=1)),
     }
 
 

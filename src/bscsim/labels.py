@@ -4,6 +4,8 @@ code names such as `practice_gain_sd` or `turnover_cc`."""
 
 from __future__ import annotations
 
+import re
+
 from .outputs import BY_NAME as OUTPUTS, label as output_label
 from .params import BY_NAME as PARAMS
 
@@ -35,3 +37,13 @@ def axis(name: str) -> str:
         p = PARAMS[name]
         return f"{param_words(name)} ({p.unit})" if p.unit else param_words(name)
     return name.replace("_", " ")
+
+
+def plain(text: str) -> str:
+    """`text` with every declared output or parameter name in it replaced by its
+    plain words: 'practice_gain_sd < 0.2' -> 'change in classroom SEL practice < 0.2'."""
+    from .outputs import words
+    names = sorted((n for n in (*OUTPUTS, *PARAMS) if "_" in n), key=len, reverse=True)
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
+    return pattern.sub(lambda m: words(m[1]) if m[1] in OUTPUTS else param_words(m[1]),
+                       text)

@@ -300,6 +300,7 @@ def tradeoff_figure(found: Discovery, ax=None):
 def _tradeoff_figure(found: Discovery, ax=None):
     import matplotlib.pyplot as plt
 
+    from ..labels import plain
     from ..plotting import wrap
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6.4, 5),
                                                                   layout="constrained")
@@ -315,7 +316,7 @@ def _tradeoff_figure(found: Discovery, ax=None):
     ax.axhline(found.min_density, color="grey", lw=0.8, ls=":")
     ax.set_xlabel("coverage (share of failures inside the box)")
     ax.set_ylabel("density (share of the box that fails)")
-    ax.set_title(wrap(f"PRIM peeling trajectory: {found.rule}", 60))
+    ax.set_title(wrap(f"PRIM peeling trajectory: {plain(found.rule)}", 60))
     return fig
 
 
