@@ -151,13 +151,25 @@ def set_viewport(driver, width: int, height: int) -> None:
     time.sleep(0.3)  # let the page reflow
 
 
+# The height of the page's content: the document's, or that of a part that scrolls
+# on its own (the dashboard's main column) from its top.
+TALL_JS = """
+let h = document.documentElement.scrollHeight;
+for (const e of document.querySelectorAll('*')) {
+  const s = getComputedStyle(e).overflowY;
+  if ((s === 'auto' || s === 'scroll') && e.scrollHeight > e.clientHeight + 1)
+    h = Math.max(h, e.getBoundingClientRect().top + e.scrollHeight);
+}
+return h;
+"""
+
+
 def full_page(driver, path: Path, width: int, height: int) -> Path:
     """The whole page at `width` as a PNG at `path`: the viewport is made as tall
     as the tallest scrolling part (the dashboard scrolls inside its main column),
     then set back to width x height."""
     import base64
-    tall = driver.execute_script(
-        "return Math.max(...Array.from(document.querySelectorAll('*'), e => e.scrollHeight))")
+    tall = driver.execute_script(TALL_JS)
     set_viewport(driver, width, max(height, min(int(tall), 8000)))
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
     set_viewport(driver, width, height)
@@ -198,6 +210,17 @@ for (const e of document.querySelectorAll('body *')) {
     out.wide.push(e.tagName + '.' + e.className + ' ' + Math.round(r.right));
 }
 out.wide = out.wide.slice(0, 8);
+// parts that scroll sideways on their own, other than a table or a figure (which
+// may: a wide table or figure on a phone scrolls inside its own box); the grid's
+// resize detectors (element-resize-detector, hidden scrollers) are not parts
+out.sideways = [];
+for (const e of document.querySelectorAll('body *')) {
+  const s = getComputedStyle(e).overflowX;
+  if (e.closest('.erd_scroll_detection_container')) continue;
+  if ((s === 'auto' || s === 'scroll') && e.scrollWidth > e.clientWidth + 1
+      && !['TABLE', 'FIGURE', 'PRE'].includes(e.tagName))
+    out.sideways.push(e.tagName + '.' + e.className + ' ' + e.scrollWidth + '>' + e.clientWidth);
+}
 return out;
 """
 
@@ -222,8 +245,8 @@ def layout(driver, boxes: str | None = None, below: str | None = None) -> dict:
 
 def screenshot_for_readme(out: Path) -> None:
     """The default config at week 40 with a comparison against vicarious learning
-    switched off, as the README shows it."""
-    from selenium.webdriver.common.by import By
+    switched off, on a laptop's 1366 x 768 screen (the whole page), as the README
+    shows it."""
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         server = start_server(port, log=Path(tmp) / "server.log")
@@ -231,7 +254,7 @@ def screenshot_for_readme(out: Path) -> None:
             wait_until_serving(f"http://127.0.0.1:{port}/", server)
             driver = browser(Path(tmp) / "profile")
             try:
-                driver.set_window_size(1600, 1480)
+                set_viewport(driver, *LAPTOP)
                 driver.get(f"http://127.0.0.1:{port}/")
                 wait_for(driver, has_text(".bscsim-view-chain", "Theory of change"))
                 for _ in range(40):
@@ -242,7 +265,7 @@ def screenshot_for_readme(out: Path) -> None:
                 wait_for(driver, has_text(".bscsim-view-comparison", "difference (95% band)"),
                          120, "the comparison")
                 time.sleep(1.5)
-                driver.find_element(By.CSS_SELECTOR, "body").screenshot(str(out))
+                full_page(driver, out, *LAPTOP)
             finally:
                 driver.quit()
         finally:

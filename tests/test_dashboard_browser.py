@@ -93,6 +93,7 @@ def test_dashboard_fits_a_laptop_and_a_phone(page):
         assert got["innerWidth"] == size[0], f"laid out for the screen's width {where}"
         assert got["scrollWidth"] <= got["innerWidth"] + 1, \
             f"no sideways scrolling {where}: {got['scrollWidth']} px wide, {got['wide']}"
+        assert not got["sideways"], f"no part scrolls sideways {where}: {got['sideways']}"
         assert not got["overlaps"], \
             f"theory-of-change boxes must end above the next view {where}: {got['overlaps']}"
         sizes = driver.execute_script(web.CHART_TEXT_JS)
@@ -191,6 +192,8 @@ def test_reports_fit_a_laptop_and_a_phone(page, reports):
                 assert got["innerWidth"] == size[0], f"{where}: laid out for the screen"
                 assert got["scrollWidth"] <= got["innerWidth"] + 1, \
                     f"{where}: no sideways scrolling ({got['scrollWidth']} px wide)"
+                assert not got["sideways"], f"{where}: only tables and figures scroll " \
+                                            f"sideways: {got['sideways']}"
                 if size == web.LAPTOP:
                     shrunk = driver.execute_script(
                         "return Array.from(document.images).filter(i => "

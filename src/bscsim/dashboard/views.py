@@ -92,9 +92,10 @@ def chain(model):
 .bscsim-chain .t {{font-weight: 600; margin-bottom: 3px;}}
 .bscsim-chain .it {{display: flex; justify-content: space-between; gap: 4px;
   border-bottom: 1px dotted #ccd; line-height: 17px; padding: 1px 0;}}
-.bscsim-chain .n {{overflow-wrap: anywhere;}}
-.bscsim-chain .v {{font-variant-numeric: tabular-nums; white-space: nowrap; font-weight: 600;}}
-.bscsim-chain .d {{color: #666; font-weight: 400; margin-left: 4px; font-size: 12px;}}
+.bscsim-chain .n {{overflow-wrap: break-word; min-width: 0;}}
+.bscsim-chain .v {{font-variant-numeric: tabular-nums; white-space: nowrap; font-weight: 600;
+  display: flex; flex-direction: column; align-items: flex-end;}}
+.bscsim-chain .d {{color: #666; font-weight: 400; font-size: 12px; line-height: 14px;}}
 .bscsim-chain .ar {{align-self: center; font-size: 18px; color: #789;}}
 .bscsim-chain .ctx {{margin-top: 4px; color: #555;}}
 /* narrower than five boxes of readable width: the boxes wrap, two or three a row,
