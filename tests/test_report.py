@@ -191,10 +191,18 @@ def _synthetic_figures():
     from bscsim.explore import robust
     from bscsim.explore.discover import Discovery
     from bscsim.explore.runner import tradeoff_figure
+    from bscsim.sensitivity.plot import morris_plot, sobol_bars
     from bscsim.study.plots import power_curves
     from bscsim.sweep.plot import heatmap
 
     rng = np.random.default_rng(1)
+    factors = ["turnover_cc", "p_speak_up", "n_learning_sessions", "psych_safety"]
+
+    def indices(kinds):
+        return pd.DataFrame([{"output": "practice_gain_sd", "index": k, "factor": f,
+                              "value": rng.uniform(0.05, 0.5), "conf": 0.05,
+                              "noise_floor": 0.02, "kind": "factor"}
+                             for f in factors for k in kinds])
     grid = pd.DataFrame([{"practice_gain_sd": g, "turnover_cc": t, "status": "ok",
                           "classrooms_improved_share": rng.uniform()}
                          for g in (0.5, 1.0, 1.5) for t in (0.2, 0.4) for _ in range(2)])
@@ -229,6 +237,8 @@ def _synthetic_figures():
         "calibration pairs": lambda: calplots.pairs(post, priors),
         "calibration generations": lambda: calplots.generations(gens),
         "calibration predictive": lambda: calplots.predictive(ppc, sims),
+        "Sobol bars": lambda: sobol_bars(indices(("S1", "ST")), "practice_gain_sd"),
+        "Morris plot": lambda: morris_plot(indices(("mu_star", "sigma")), "practice_gain_sd"),
         "explore PRIM trade-off": lambda: tradeoff_figure(Discovery(
             output="practice_gain_sd", rule="practice_gain_sd < 0.2", n=12, n_cases=6,
             trajectory=pd.DataFrame({"coverage": [1, 0.8, 0.6], "density": [0.5, 0.7, 0.9],
