@@ -152,17 +152,13 @@ def test_page_shows_no_mesa_leftovers_or_abbreviations(page):
 
 # ------------------------------------------------------------------ the reports
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
+def reports(tmp_path_factory, strategies_comparison):
     """The HTML reports a user writes, from small runs: `bscsim compare
-    strategies.toml --report` and `bscsim explore`'s report (if the 'ema' extra is
-    installed)."""
-    from bscsim.scenarios import compare, read_scenarios
+    strategies.toml --report` (the comparison test_report.py uses) and `bscsim
+    explore`'s report (if the 'ema' extra is installed)."""
     from bscsim.scenarios.report import write_report
     tmp = tmp_path_factory.mktemp("reports")
-    spec = read_scenarios(web.ROOT / "configs" / "scenarios" / "strategies.toml",
-                          replicates=2, base_changes={"n_centers": 4, "weeks_collab": 12,
-                                                      "weeks_followup": 4})
-    pages = {"strategies": write_report(compare(spec), tmp / "strategies.html")}
+    pages = {"strategies": write_report(strategies_comparison, tmp / "strategies.html")}
     if importlib.util.find_spec("ema_workbench") is not None:
         from bscsim.cli import main
         from bscsim.explore import analyse, load_exploration

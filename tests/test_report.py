@@ -22,10 +22,10 @@ HEADINGS = ("What was compared", "Key findings", "Impacts over time",
 
 
 @pytest.fixture(scope="module")
-def comparison():
-    spec = read_scenarios(ROOT / "configs" / "scenarios" / "strategies.toml",
-                          replicates=4, base_changes=SMALL)
-    return compare(spec)
+def comparison(strategies_comparison):
+    """strategies.toml, small, 4 replicates (conftest.py: shared with the browser's
+    layout tests)."""
+    return strategies_comparison
 
 
 @pytest.fixture(scope="module")
