@@ -103,6 +103,29 @@ def test_dashboard_fits_a_laptop_and_a_phone(page):
     assert (shots_folder(tmp) / "dashboard_390px.png").stat().st_size > 10_000
 
 
+def test_layout_checks_catch_a_spill_and_a_wide_page(page):
+    """Mutants of the page: the chain's view given a fixed height, as Mesa's grid
+    gave it (its boxes spill over the next view), and an element wider than the
+    screen; the checks above must see both."""
+    driver, server, tmp = page
+    web.set_viewport(driver, *web.LAPTOP)
+    driver.execute_script(
+        "const s = document.createElement('style'); s.id = 'mutant';"
+        "s.textContent = '.vue-grid-item:first-child {height: 150px !important;}';"
+        "document.head.appendChild(s);"
+        "document.body.insertAdjacentHTML('beforeend', "
+        "'<div id=\"wide\" style=\"width: 2000px; height: 4px\"></div>');")
+    try:
+        got = web.layout(driver, ".bscsim-chain .bx", ".bscsim-view-timeseries")
+        assert got["overlaps"], "boxes spilling over the next view must be caught"
+        assert got["scrollWidth"] > got["innerWidth"] + 1, "a wide page must be caught"
+    finally:
+        driver.execute_script("document.getElementById('mutant').remove();"
+                              "document.getElementById('wide').remove();")
+    assert not web.layout(driver, ".bscsim-chain .bx", ".bscsim-view-timeseries")[
+        "overlaps"], "the page is whole again"
+
+
 def test_lever_change_and_steps_redraw_the_charts(page):
     driver, server, tmp = page
     web.pick(driver, ".bscsim-settings", "scenarios/small")
@@ -196,6 +219,30 @@ def test_reports_fit_a_laptop_and_a_phone(page, reports):
                         "i.getBoundingClientRect().width < i.naturalWidth - 2).length")
                     assert shrunk == 0, f"{where}: figures shown at full size"
             web.screenshots(driver, shots_folder(tmp), f"report_{name}")
+    finally:
+        driver.close()
+        driver.switch_to.window(dashboard)
+        web.set_viewport(driver, *web.LAPTOP)
+
+
+def test_report_checks_catch_a_report_not_laid_out_for_a_phone(page, reports, tmp_path):
+    """Mutant: the strategies report without its viewport tag and sideways-scrolling
+    tables (as before issue 25): on a phone it is laid out wider than the screen."""
+    from bscsim.scenarios.report import VIEWPORT
+    html = reports["strategies"].read_text()
+    mutant = tmp_path / "mutant.html"
+    mutant.write_text(html.replace(VIEWPORT, "").replace(
+        "display: block;\n        max-width: 100%; overflow-x: auto;", ""))
+    assert mutant.read_text() != html, "the mutant differs from the report"
+    driver, server, tmp = page
+    dashboard = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    try:
+        driver.get(mutant.as_uri())
+        web.set_viewport(driver, *web.PHONE)
+        got = web.layout(driver)
+        assert got["innerWidth"] != web.PHONE[0] or got["scrollWidth"] > got["innerWidth"] + 1, \
+            "a report not laid out for a phone must be caught"
     finally:
         driver.close()
         driver.switch_to.window(dashboard)
