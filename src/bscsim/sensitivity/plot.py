@@ -62,7 +62,8 @@ def morris_plot(indices: pd.DataFrame, output: str, ax=None, label_top: int = 10
     wide = df.pivot_table(index="factor", columns="index", values=["value", "conf"],
                           sort=False, dropna=False  # NaN if the output did not vary
                           ).sort_values(("value", "mu_star"), ascending=False)
-    if ax is None:
+    own = ax is None
+    if own:
         fig, ax = plt.subplots(figsize=(8, 6), layout="constrained")
     fig = ax.figure
     mu, sd = wide[("value", "mu_star")], wide[("value", "sigma")]
@@ -82,7 +83,7 @@ def morris_plot(indices: pd.DataFrame, output: str, ax=None, label_top: int = 10
     ax.set_title(wrap(title or f"Morris screening of {_label(output)}", 70))
     ax.legend(loc="upper left")
     ax.margins(0.15)
-    if ax.get_subplotspec() is not None and fig.get_layout_engine() is not None:
+    if own:
         fig.canvas.draw()                # lay out, then fix: labels are placed on
         fig.set_layout_engine("none")    # screen and must stay put
     named = [n for n in wide.index[:label_top] if np.isfinite(mu[n]) and np.isfinite(sd[n])]
