@@ -21,7 +21,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import bscsim  # noqa: E402
+from bscsim.labels import plain  # noqa: E402
 from bscsim.patterns import PATTERNS, check_patterns, format_table  # noqa: E402
+from bscsim.plotting import READABLE, wrap  # noqa: E402
 from bscsim.results import versions  # noqa: E402
 
 
@@ -37,9 +39,9 @@ def draw(ax, pattern, values, row) -> None:
                 fmt="o", color="black", capsize=4, label="mean, 95% CI")
     ax.set_xlim(-0.5, 0.8)
     ax.set_xticks([])
-    ax.set_title(f"{pattern.key}. {pattern.title}\n"
-                 f"[{'pass' if row['passed'] else 'FAIL'}]", fontsize=9)
-    ax.set_ylabel(pattern.statistic, fontsize=8)
+    ax.set_title(f"{wrap(f'{pattern.key}. {pattern.title}', 34)}\n"
+                 f"[{'pass' if row['passed'] else 'FAIL'}]")
+    ax.set_ylabel(wrap(plain(pattern.statistic), 40))
 
 
 def main(argv=None) -> int:
@@ -50,6 +52,7 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="5 replicates, for a smoke test")
     args = ap.parse_args(argv)
     reps = 5 if args.quick else args.replicates
+    plt.rcParams.update(READABLE)   # this script's figures: text of 10 pt and more
     params = bscsim.load_config()
     table, runs = check_patterns(params, reps)
     print(format_table(table))
@@ -58,12 +61,12 @@ def main(argv=None) -> int:
     table.to_csv(out / "patterns.csv", index=False)
     rows = table.set_index("pattern")
     ncols = -(-len(PATTERNS) // 2)
-    fig_all, axes = plt.subplots(2, ncols, figsize=(3.7 * ncols, 8))
+    fig_all, axes = plt.subplots(2, ncols, figsize=(4 * ncols, 10))
     for pattern, ax in zip(PATTERNS, axes.ravel()):
         values = pattern.value(runs)
-        fig, one = plt.subplots(figsize=(4, 4))
+        fig, one = plt.subplots(figsize=(4.5, 4.8))
         draw(one, pattern, values, rows.loc[pattern.key])
-        one.legend(fontsize=7, loc="best")
+        one.legend(loc="best")
         fig.tight_layout()
         fig.savefig(out / f"pattern_{pattern.key}.png", dpi=100)
         plt.close(fig)

@@ -55,7 +55,9 @@ import bscsim  # noqa: E402
 from bscsim.calibrate.run import calibrate  # noqa: E402
 from bscsim.calibrate.spec import load_calibration  # noqa: E402
 from bscsim.config import configs_dir  # noqa: E402
+from bscsim.labels import axis  # noqa: E402
 from bscsim.patterns import check_patterns, format_table  # noqa: E402
+from bscsim.plotting import wrap  # noqa: E402
 from bscsim.posterior import posterior_draws  # noqa: E402
 from bscsim.results import versions  # noqa: E402
 
@@ -118,10 +120,12 @@ def plot_strategies(by_draw: pd.DataFrame, table: pd.DataFrame) -> plt.Figure:
                 g, ".", alpha=0.5, color="#4477aa")
         ax.plot([i - 0.3, i + 0.3], [table.iloc[i, 1]] * 2, color="black", lw=2)
     ax.axhline(0, color="grey", lw=0.8)
-    ax.set_xticks(range(len(names)), names, rotation=20, fontsize=8)
-    ax.set_ylabel(f"{OUTCOME} minus {ref}")
+    ax.set_xticks(range(len(names)), [n.replace("_", " ") for n in names], rotation=20,
+                  fontsize=10)
+    ax.set_ylabel(wrap(f"{axis(OUTCOME)} minus {ref.replace('_', ' ')}", 40), fontsize=10)
+    ax.tick_params(labelsize=10)
     ax.set_title("Strategies across the posterior (dots: one draw each; "
-                 "bar: defaults)", fontsize=9)
+                 "bar: defaults)", fontsize=11)
     fig.tight_layout()
     return fig
 

@@ -34,3 +34,14 @@ def _run_cli(*args, cwd, timeout=600):
 @pytest.fixture
 def run_cli():
     return _run_cli
+
+
+@pytest.fixture(scope="session")
+def strategies_comparison():
+    """configs/scenarios/strategies.toml, small (4 centers, 20 + 6 weeks) with 4
+    replicates: the report's tests and the browser's layout tests share it."""
+    from bscsim.scenarios import compare, read_scenarios
+    spec = read_scenarios(ROOT / "configs" / "scenarios" / "strategies.toml", replicates=4,
+                          base_changes={"n_centers": 4, "weeks_collab": 20,
+                                        "weeks_followup": 6})
+    return compare(spec)

@@ -178,3 +178,49 @@ def test_dashboard_names_outputs_in_plain_words():
     for abbreviation in ("ls attendance", "cb share", "child se", "qi skill"):
         assert abbreviation not in charts and abbreviation not in chain, \
             f"no abbreviation {abbreviation!r} on the page"
+
+
+def test_dashboard_charts_are_drawn_at_their_own_size_with_text_of_12_px():
+    """The SVG charts keep their pixel size (shrunk only in a narrower container) and
+    their text at 12 px or more, so they read at 1366 x 768; legends are HTML."""
+    import re
+    pytest.importorskip("solara")
+    from bscsim.dashboard import app, views
+
+    settings = app.Settings.start()
+    settings.params.value = Params(n_centers=3, weeks_collab=8, weeks_followup=2)
+    model = app.DashboardModel(settings)
+    model.step()
+    page = views.timeseries_charts(model) + views.centers_charts(model)
+    model.release()
+    svgs = re.findall(r"<svg [^>]*>", page)
+    assert svgs and all("width='100%'" not in s and "max-width:100%" in s for s in svgs), \
+        "each chart is drawn at its own width, never stretched"
+    sizes = [float(x) for x in re.findall(r"font-size='([\d.]+)'", page)]
+    assert sizes and min(sizes) >= 12, f"chart text at 12 px or more, got {min(sizes)}"
+    assert page.count("class='bscsim-legend'") == len(views.PANELS), \
+        "one HTML legend below each time-series chart"
+
+
+def test_settings_sections_are_closed_at_first():
+    """The page's first answer does not wait for the 48 policy-lever controls."""
+    pytest.importorskip("solara")
+    import ipyvuetify as v
+    import solara
+    from bscsim.dashboard import app
+    from bscsim.dashboard import controls as controls_of
+
+    settings = app.Settings.start()
+    model = solara.reactive(app.DashboardModel(settings))
+    box, rc = solara.render(app.SettingsPanel(settings, model), handle_error=False)
+    def controls():
+        return [w for w in rc.find(v.Html).widgets
+                if "bscsim-param " in f"{w.class_ or ''} "]
+    try:
+        assert not controls(), "no parameter control drawn at first"
+        rc.find(v.Btn, class_="bscsim-section-design").widget.click()
+        levers = next(len(ps) for g, _, ps in controls_of.sections() if g == "design")
+        assert len(controls()) == levers, "a click opens the policy levers"
+    finally:
+        rc.close()
+        model.value.release()

@@ -1,9 +1,17 @@
-"""The dashboard in a real browser: the server starts, the page loads, a scenario
-and a lever are changed, the model steps, a chart changes, a value out of range is
-refused on the page and the server keeps running."""
+"""The dashboard and the HTML reports in a real browser (one Chromium for all).
+
+The dashboard: the server starts, the page loads, a scenario and a lever are
+changed, the model steps, a chart changes, a value out of range is refused on the
+page and the server keeps running. Layout, at a laptop's 1366 x 768 and a phone's
+390 px: no sideways scrolling, the theory-of-change boxes clear of the next view,
+chart text at 11 px or more; the reports (`bscsim compare --report`, `bscsim
+explore`'s report) likewise, tables and figures inside the page. Screenshots go to
+the test's temporary folder, or to $BSCSIM_SCREENSHOTS when set."""
 
 import importlib.util
+import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -34,8 +42,11 @@ def page(tmp_path_factory):
         started = web.wait_until_serving(f"http://127.0.0.1:{port}/", server)
         driver = web.browser(tmp / "profile")
         try:
+            web.set_viewport(driver, *web.LAPTOP)
             t0 = time.monotonic()
             driver.get(f"http://127.0.0.1:{port}/")
+            # the first answer, the chain with this week's values, with nothing
+            # clicked (a functional bound; benchmarks/bench_dashboard.py times it)
             web.wait_for(driver, web.has_text(".bscsim-view-chain", "Theory of change"),
                          90, "the chain view")
             print(f"server answered after {started:.1f} s; page drawn after "
@@ -60,6 +71,61 @@ def step(driver, times: int) -> float:
     return slowest
 
 
+def shots_folder(tmp: Path) -> Path:
+    return Path(os.environ.get("BSCSIM_SCREENSHOTS") or tmp)
+
+
+def open_section(driver, group: str) -> None:
+    """Open a section of the settings panel (all are closed at first)."""
+    from selenium.webdriver.common.by import By
+    if not driver.find_elements(By.CSS_SELECTOR, ".bscsim-settings .bscsim-param"):
+        driver.find_element(By.CSS_SELECTOR, f".bscsim-section-{group}").click()
+    web.wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".bscsim-param"), 30,
+                 f"the {group} section")
+
+
+def test_dashboard_fits_a_laptop_and_a_phone(page):
+    driver, server, tmp = page
+    for size in (web.LAPTOP, web.PHONE):
+        web.set_viewport(driver, *size)
+        where = f"at {size[0]} x {size[1]}"
+        got = web.layout(driver, ".bscsim-chain .bx", ".bscsim-view-timeseries")
+        assert got["innerWidth"] == size[0], f"laid out for the screen's width {where}"
+        assert got["scrollWidth"] <= got["innerWidth"] + 1, \
+            f"no sideways scrolling {where}: {got['scrollWidth']} px wide, {got['wide']}"
+        assert not got["sideways"], f"no part scrolls sideways {where}: {got['sideways']}"
+        assert not got["overlaps"], \
+            f"theory-of-change boxes must end above the next view {where}: {got['overlaps']}"
+        sizes = driver.execute_script(web.CHART_TEXT_JS)
+        assert sizes and min(sizes) >= 11, \
+            f"chart text at 11 px or more on screen {where}: smallest {min(sizes):.1f} px"
+    web.screenshots(driver, shots_folder(tmp), "dashboard")
+    assert (shots_folder(tmp) / "dashboard_390px.png").stat().st_size > 10_000
+
+
+def test_layout_checks_catch_a_spill_and_a_wide_page(page):
+    """Mutants of the page: the chain's view given a fixed height, as Mesa's grid
+    gave it (its boxes spill over the next view), and an element wider than the
+    screen; the checks above must see both."""
+    driver, server, tmp = page
+    web.set_viewport(driver, *web.LAPTOP)
+    driver.execute_script(
+        "const s = document.createElement('style'); s.id = 'mutant';"
+        "s.textContent = '.vue-grid-item:first-child {height: 150px !important;}';"
+        "document.head.appendChild(s);"
+        "document.body.insertAdjacentHTML('beforeend', "
+        "'<div id=\"wide\" style=\"width: 2000px; height: 4px\"></div>');")
+    try:
+        got = web.layout(driver, ".bscsim-chain .bx", ".bscsim-view-timeseries")
+        assert got["overlaps"], "boxes spilling over the next view must be caught"
+        assert got["scrollWidth"] > got["innerWidth"] + 1, "a wide page must be caught"
+    finally:
+        driver.execute_script("document.getElementById('mutant').remove();"
+                              "document.getElementById('wide').remove();")
+    assert not web.layout(driver, ".bscsim-chain .bx", ".bscsim-view-timeseries")[
+        "overlaps"], "the page is whole again"
+
+
 def test_lever_change_and_steps_redraw_the_charts(page):
     driver, server, tmp = page
     web.pick(driver, ".bscsim-settings", "scenarios/small")
@@ -68,6 +134,7 @@ def test_lever_change_and_steps_redraw_the_charts(page):
     chart = driver.find_element("css selector", ".bscsim-view-timeseries")
     before = chart.screenshot_as_png
 
+    open_section(driver, "design")
     web.type_into(driver, ".bscsim-input-n_learning_sessions", "3")
     web.wait_for(driver, web.has_text(".bscsim-message", "n_learning_sessions = 3"),
                  30, "the lever change")
@@ -84,6 +151,7 @@ def test_lever_change_and_steps_redraw_the_charts(page):
 
 def test_value_out_of_range_is_refused_on_the_page_and_server_keeps_running(page):
     driver, server, tmp = page
+    open_section(driver, "design")
     web.type_into(driver, ".bscsim-input-n_centers", "0")
     web.wait_for(driver, web.has_text(".bscsim-message-error", "n_centers = 0 is not allowed"),
                  30, "the refusal message")
@@ -103,3 +171,79 @@ def test_page_shows_no_mesa_leftovers_or_abbreviations(page):
         assert text not in body, f"the page should not show {text!r}"
     assert "learning-session attendance" in body, "outputs in plain words"
     assert web.button(driver, "Step").is_displayed(), "Mesa's own controls stay"
+
+
+# ------------------------------------------------------------------ the reports
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory, strategies_comparison):
+    """The HTML reports a user writes, from small runs: `bscsim compare
+    strategies.toml --report` (the comparison test_report.py uses) and `bscsim
+    explore`'s report (if the 'ema' extra is installed)."""
+    from bscsim.scenarios.report import write_report
+    tmp = tmp_path_factory.mktemp("reports")
+    pages = {"strategies": write_report(strategies_comparison, tmp / "strategies.html")}
+    if importlib.util.find_spec("ema_workbench") is not None:
+        from bscsim.cli import main
+        from bscsim.explore import analyse, load_exploration
+        from bscsim.explore.report import write_report as write_explore
+        from test_explore import TINY_FILE
+        path = tmp / "tiny.toml"
+        path.write_text(TINY_FILE.format(base=(web.ROOT / "configs" / "ccl_phase1.toml")
+                                         .as_posix()))
+        assert main(["explore", str(path), "--out", str(tmp / "explore"), "--executor",
+                     "serial", "--no-progress"]) == 0
+        pages["explore"] = write_explore(analyse(load_exploration(path), tmp / "explore"),
+                                         tmp / "explore.html")
+    return pages
+
+
+def test_reports_fit_a_laptop_and_a_phone(page, reports):
+    driver, server, tmp = page
+    dashboard = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    try:
+        for name, path in reports.items():
+            driver.get(path.as_uri())
+            for size in (web.LAPTOP, web.PHONE):
+                web.set_viewport(driver, *size)
+                where = f"{name} report at {size[0]} x {size[1]}"
+                got = web.layout(driver)
+                assert got["innerWidth"] == size[0], f"{where}: laid out for the screen"
+                assert got["scrollWidth"] <= got["innerWidth"] + 1, \
+                    f"{where}: no sideways scrolling ({got['scrollWidth']} px wide)"
+                assert not got["sideways"], f"{where}: only tables and figures scroll " \
+                                            f"sideways: {got['sideways']}"
+                if size == web.LAPTOP:
+                    shrunk = driver.execute_script(
+                        "return Array.from(document.images).filter(i => "
+                        "i.getBoundingClientRect().width < i.naturalWidth - 2).length")
+                    assert shrunk == 0, f"{where}: figures shown at full size"
+            web.screenshots(driver, shots_folder(tmp), f"report_{name}")
+    finally:
+        driver.close()
+        driver.switch_to.window(dashboard)
+        web.set_viewport(driver, *web.LAPTOP)
+
+
+def test_report_checks_catch_a_report_not_laid_out_for_a_phone(page, reports, tmp_path):
+    """Mutant: the strategies report without its viewport tag and sideways-scrolling
+    tables (as before issue 25): on a phone it is laid out wider than the screen."""
+    from bscsim.scenarios.report import VIEWPORT
+    html = reports["strategies"].read_text()
+    mutant = tmp_path / "mutant.html"
+    mutant.write_text(html.replace(VIEWPORT, "").replace(
+        "display: block;\n        max-width: 100%; overflow-x: auto;", ""))
+    assert mutant.read_text() != html, "the mutant differs from the report"
+    driver, server, tmp = page
+    dashboard = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    try:
+        driver.get(mutant.as_uri())
+        web.set_viewport(driver, *web.PHONE)
+        got = web.layout(driver)
+        assert got["innerWidth"] != web.PHONE[0] or got["scrollWidth"] > got["innerWidth"] + 1, \
+            "a report not laid out for a phone must be caught"
+    finally:
+        driver.close()
+        driver.switch_to.window(dashboard)
+        web.set_viewport(driver, *web.LAPTOP)

@@ -412,3 +412,13 @@ def test_cli_refuses_bad_state_input_with_exit_2_and_writes_nothing(tmp_path, ca
     assert code == 2, stderr
     assert words in stderr and stderr.count("\n") == 1, stderr
     assert not out.exists(), "nothing written"
+
+
+def test_state_figure_has_readable_text_and_fits_a_report(pair):
+    import matplotlib.pyplot as plt
+    from test_report import saved_width_px, small_texts
+    from bscsim.states.report import state_figure
+    fig = state_figure(pair[0])
+    assert not small_texts(fig), f"text below 10 pt: {small_texts(fig)}"
+    assert saved_width_px(fig) <= 1100, "no wider than a report's column"
+    plt.close(fig)

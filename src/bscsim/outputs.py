@@ -312,6 +312,38 @@ WORDS = {
     "cb_share": "children with challenging behavior",
     "vacancy_share": "vacant lead-teacher posts",
     "leavers": "staff who left",
+    "practices_in_use": "practices in use",
+    "harmful_in_use": "harmful practices in use",
+    "staff_ideas": "staff ideas",
+    "deadoptions": "practices dropped",
+    # summary outputs (one number per run), for axis labels and tables
+    "classrooms_improved_share": "share of classrooms that improved",
+    "practice_gain_sd": "change in classroom SEL practice",
+    "child_se_gain_sd": "change in children's social-emotional skills",
+    "challenging_behavior_change": "change in share of children with challenging behavior",
+    "spread_gain_sd": "change in SEL practice of the other classrooms",
+    "teams_improved_share": "share of centers that improved",
+    "team_gain_sd_spread": "spread of practice gains between centers",
+    "pdsa_completed_per_team": "PDSA cycles completed per center",
+    "pdsa_adopted_per_team": "PDSA cycles adopted per center",
+    "harmful_adoption_share": "share of adopted ideas that do harm",
+    "harmful_in_use_share": "share of practices in use that do harm",
+    "deadoptions_per_team": "practices dropped per center",
+    "staff_ideas_per_team": "staff ideas per center",
+    "failures_shared_share": "share of failed tests shared with the team",
+    "ties_sd": "spread of ties between programs",
+    "iterative_share": "share of ideas tested in a sequence of cycles",
+    "psych_safety_end": "psychological safety at the end",
+    "inquiry_end": "inquiry mindset at the end",
+    "efficacy_end": "self-efficacy at the end",
+    "vicarious_updates_per_team": "lessons from other programs per center",
+    "capacity_end": "organizational capacity at the end",
+    "knowledge_sel_end": "SEL knowledge at the end",
+    "leavers_per_center": "staff who left per center",
+    "practice_gain_sd_followup": "change in classroom SEL practice, end of follow-up",
+    "child_se_gain_sd_followup": "change in children's skills, end of follow-up",
+    "cost_per_center": "cost per center",
+    "cost_per_classroom_improved": "cost per classroom improved",
 }
 
 
@@ -321,9 +353,9 @@ def words(name: str) -> str:
 
 
 def label(name: str) -> str:
-    """A plot label: the output's name in words, with its unit."""
+    """A plot label: the output's name in plain words, with its unit."""
     o = BY_NAME[name]
-    return f"{name.replace('_', ' ')} ({o.unit})"
+    return f"{words(name)} ({o.unit})"
 
 
 def success(name: str, value, threshold: float | None = None):

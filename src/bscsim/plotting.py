@@ -1,7 +1,16 @@
 """Faces: figures. Each function takes data (and optionally an `ax`) and returns a
-matplotlib Figure; none calls `plt.show()`."""
+matplotlib Figure; none calls `plt.show()`.
+
+Also what every figure of bscsim shares so that it reads on a laptop and a phone:
+`readable` (text of at least MIN_FONT_PT points), REPORT_WIDTH_IN (the widest a
+report's figure is drawn, so that a report shows it at full size), `wrap` for long
+titles, and `place_labels` (point labels that do not overlap).
+"""
 
 from __future__ import annotations
+
+import functools
+import textwrap
 
 import matplotlib
 
@@ -11,6 +20,83 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from .model.collaborative import session_weeks  # noqa: E402
+
+MIN_FONT_PT = 10       # no text of a figure smaller (14 px at a report's 100 dpi)
+REPORT_WIDTH_IN = 10.5  # a report's text column (1,100 px less its margins) at 100 dpi
+READABLE = {"font.size": 11, "axes.titlesize": 11, "axes.labelsize": 11,
+            "xtick.labelsize": 10, "ytick.labelsize": 10, "legend.fontsize": 10,
+            "legend.title_fontsize": 10, "figure.titlesize": 12}
+
+
+def readable(draw):
+    """Decorator: the figure function draws with READABLE text sizes (a function
+    may ask for larger text, never smaller than MIN_FONT_PT)."""
+    @functools.wraps(draw)
+    def with_readable_text(*args, **kwargs):
+        with plt.rc_context(READABLE):
+            return draw(*args, **kwargs)
+    return with_readable_text
+
+
+def wrap(text: str, width: int = 38) -> str:
+    """`text` broken into lines of at most `width` characters (kept lines kept)."""
+    return "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
+
+
+def place_labels(ax, points, texts, *, fontsize: float = MIN_FONT_PT, **kwargs) -> list:
+    """Annotate each point (x, y) in data units with its text beside the marker:
+    a simple greedy pass, without adjustText. For each label in turn, positions in
+    eight directions at three distances are tried; the first that overlaps no label
+    already placed and no marker and stays inside the axes is taken, else the one
+    overlapping least. A label set further off gets a thin leader line to its point.
+    Call it once the axes' limits are final. Returns the annotations."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    inside = ax.get_window_extent(renderer)
+    marks = [ax.transData.transform(p) for p in points]
+    pad = 6.0  # pixels around a marker
+    directions = ((1, 0.5), (1, -1), (-1, 0.5), (-1, -1), (0, 1), (0, -1.6))
+    candidates = [(d * dx, d * dy) for d in (8, 24, 42) for dx, dy in directions]
+
+    def overlap(a, b) -> float:
+        w = min(a.x1, b.x1) - max(a.x0, b.x0)
+        h = min(a.y1, b.y1) - max(a.y0, b.y0)
+        return w * h if w > 0 and h > 0 else 0.0
+
+    def cost(box) -> float:
+        out = (max(inside.x0 - box.x0, 0) + max(box.x1 - inside.x1, 0)
+               + max(inside.y0 - box.y0, 0) + max(box.y1 - inside.y1, 0)) * box.height
+        crowd = sum(overlap(box, b) for b in boxes)
+        hits = sum(overlap(box, Bbox([[mx - pad, my - pad], [mx + pad, my + pad]]))
+                   for mx, my in marks)
+        return out + crowd + hits
+
+    from matplotlib.transforms import Bbox
+    placed, boxes = [], []
+    for (x, y), text in zip(points, texts):
+        best = None
+        for dx, dy in candidates:
+            a = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points",
+                            ha="left" if dx > 0 else "right" if dx < 0 else "center",
+                            va="center", fontsize=fontsize, **kwargs)
+            box = a.get_window_extent(renderer)
+            c = cost(box)
+            a.remove()
+            if best is None or c < best[0]:
+                best = (c, dx, dy, box)
+            if c == 0:
+                break
+        _, dx, dy, box = best
+        far = max(abs(dx), abs(dy)) > 12
+        a = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points",
+                        ha="left" if dx > 0 else "right" if dx < 0 else "center",
+                        va="center", fontsize=fontsize,
+                        arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.8,
+                                    "shrinkA": 2, "shrinkB": 5} if far else None, **kwargs)
+        placed.append(a)
+        boxes.append(box)
+    return placed
+
 
 CHAIN = (
     ("1. Outputs: what the BSC does",
@@ -39,6 +125,7 @@ PROGRAM_YEAR = 52   # weeks; a new cohort of children arrives at each multiple
                     # (collaborative.calendar, `new_year`)
 
 
+@readable
 def overview(ts: pd.DataFrame, params, title: str | None = None) -> plt.Figure:
     """The theory-of-change chain over time, as a grid of six panels read left to
     right, top to bottom: outputs -> mechanisms -> short-term -> long-term outcomes
@@ -58,8 +145,7 @@ def overview(ts: pd.DataFrame, params, title: str | None = None) -> plt.Figure:
         ax.set_xlabel("week")
         ax.xaxis.set_tick_params(labelbottom=True)
         _mark_calendar(ax, params)
-        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.14), ncol=2,
-                  frameon=False)
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.14), ncol=2, frameon=False)
     _mark_departures(axes[0, 1], ts)
     for w in range(PROGRAM_YEAR, len(ts), PROGRAM_YEAR):
         for ax in (axes[1, 1], axes[1, 2]):
@@ -67,7 +153,7 @@ def overview(ts: pd.DataFrame, params, title: str | None = None) -> plt.Figure:
         axes[1, 2].annotate("new cohort of children: the\naverage drops because the\n"
                             "children change, not the\nclassrooms", xy=(w, 0.97),
                             xycoords=("data", "axes fraction"), xytext=(5, 0),
-                            textcoords="offset points", ha="left", va="top", fontsize=8,
+                            textcoords="offset points", ha="left", va="top", fontsize=10,
                             color="tab:red")
     fig.suptitle(title or (f"How the BSC-SEL unfolds: {params.n_centers} centers, "
                            f"{params.weeks_collab}-week collaborative (shaded: learning "
@@ -85,7 +171,7 @@ def _mark_departures(ax, ts: pd.DataFrame) -> None:
         ax.axvline(w, color="tab:purple", ls="--", lw=1)
         ax.annotate("a team left" if j == 0 else "", xy=(w, 0.03),
                     xycoords=("data", "axes fraction"), xytext=(3, 0),
-                    textcoords="offset points", fontsize=8, color="tab:purple")
+                    textcoords="offset points", fontsize=10, color="tab:purple")
 
 
 def _mark_calendar(ax, params) -> None:

@@ -92,15 +92,31 @@ def rebuild(model: solara.Reactive, settings: Settings) -> int:
 
 
 # ------------------------------------------------------------------ layout
+# Mesa's grid (vue-grid-layout) gives each view a fixed height in rows of 30 px at
+# a fixed share of the width: a view taller than its rows (the chain's boxes wrap
+# on a laptop or a phone) spills over the next one, and 12 columns on a phone leave
+# each view a sliver. The page lays the views out in the flow instead: the chain
+# and the time series the whole width, centers and comparison side by side when
+# there is room, each as tall as its content. (Dragging and resizing views, which
+# need the fixed grid, are off.)
+FLOW_LAYOUT = """
+.vue-grid-layout { height: auto !important; display: flex; flex-wrap: wrap;
+  gap: 14px; align-items: flex-start; }
+.vue-grid-item { position: relative !important; transform: none !important;
+  width: 100% !important; height: auto !important; touch-action: auto !important;
+  min-width: 0; }
+.vue-grid-item:nth-child(n+3) { flex: 1 1 380px; width: auto !important; }
+.vue-grid-item > .vue-resizable-handle, .vue-grid-placeholder { display: none !important; }
+.vue-grid-item > div > .v-card { height: auto !important; }
+.solara-content-main img { max-width: 100%; height: auto; }
+"""
+
+
 def grid_layout(num_components: int) -> list[dict]:
-    """Chain across the top, time series across, then centers beside the
-    comparison (Mesa's default puts two half-width views per row)."""
-    spots = [(0, 0, 12, 8), (0, 8, 12, 8), (0, 16, 5, 19), (5, 16, 7, 19)]
-    layout = []
-    for i in range(num_components):
-        x, y, w, h = spots[i] if i < len(spots) else (6 * (i % 2), 35 + 16 * (i // 2), 6, 16)
-        layout.append({"i": i, "x": x, "y": y, "w": w, "h": h, "moved": False})
-    return layout
+    """The order of the views (chain, time series, centers, comparison): the
+    page's FLOW_LAYOUT decides their sizes, so the grid is one column."""
+    return [{"i": i, "x": 0, "y": i, "w": 12, "h": 1, "moved": False,
+             "static": True} for i in range(num_components)]
 
 
 if hasattr(solara_viz, "make_initial_grid_layout"):
@@ -110,7 +126,7 @@ if hasattr(solara_viz, "make_initial_grid_layout"):
 # ---------------------------------------------------------------- controls
 def note(text: str, color: str = "#777"):
     """A line of small print."""
-    return solara.Div(children=[text], style={"font-size": "11.5px", "color": color})
+    return solara.Div(children=[text], style={"font-size": "12.5px", "color": color})
 
 
 @solara.component
@@ -167,7 +183,9 @@ def ParamControl(name: str, settings: Settings, model: solara.Reactive):
 @solara.component
 def SettingsPanel(settings: Settings, model: solara.Reactive):
     """Scenario picker, seed, messages and the parameter sections."""
-    open_section, set_open = solara.use_state("design")
+    # all sections closed at first: the page's first answer comes sooner (the
+    # policy levers alone are 48 controls) and the settings fit a laptop's screen
+    open_section, set_open = solara.use_state(None)
     scenario = next((s for s in SCENARIOS if s.name == settings.scenario.value), None)
 
     def pick(name):
@@ -230,8 +248,8 @@ def SettingsPanel(settings: Settings, model: solara.Reactive):
             note(f"Changed from the scenario (•): {', '.join(changed)}", color="#333")
             solara.Button("Restore scenario values", on_click=restore, text=True,
                           color="primary", small=True)
-        note("Each change restarts the run and replays it to the week shown. "
-             "Hover a label for its meaning and source.")
+        note("Open a section to change its settings. Each change restarts the run and "
+             "replays it to the week shown. Hover a label for its meaning and source.")
         for group, title, params in controls.sections():
             is_open = open_section == group
             solara.Button(("▾ " if is_open else "▸ ") + title, text=True,
@@ -326,23 +344,26 @@ def Comparison(model):
 
 
 def comparison_figure(result: comparing.Comparison, output: str, reference: str):
+    """The two means over the weeks above their difference with its band: 420 px
+    wide (fits a phone), text at 10 pt or more (13 px and up on screen)."""
     from matplotlib.figure import Figure
     d = result.weekly[result.weekly["output"] == output]
-    fig = Figure(figsize=(7, 2.6), dpi=80, layout="constrained")
-    ax, ax2 = fig.subplots(1, 2)
+    fig = Figure(figsize=(4.2, 5.0), dpi=100, layout="constrained")
+    ax, ax2 = fig.subplots(2, 1, sharex=True)
     ax.plot(d["week"], d["current"], label="current", lw=2)
     ax.plot(d["week"], d["reference"], label=reference, lw=2, ls="--")
-    ax.set_title(f"{words(output)} (mean of {result.n})", fontsize=9, loc="left")
-    ax.legend(fontsize=7, frameon=False)
+    ax.set_title(f"{words(output)} (mean of {result.n})", fontsize=11, loc="left")
+    ax.legend(fontsize=10, frameon=False)
     ax2.fill_between(d["week"], d["lo"], d["hi"], alpha=0.3, color="tab:purple",
                      lw=0, label="95% band")
     ax2.plot(d["week"], d["mean"], color="tab:purple", lw=2, label="difference")
     ax2.axhline(0, color="0.3", lw=0.8)
-    ax2.set_title("current minus reference", fontsize=9, loc="left")
-    ax2.legend(fontsize=7, frameon=False)
+    ax2.set_title("current minus reference", fontsize=11, loc="left")
+    ax2.legend(fontsize=10, frameon=False)
+    ax2.set_xlabel("week", fontsize=10)
     for a in (ax, ax2):
-        a.set_xlabel("week", fontsize=8)
-        a.tick_params(labelsize=7)
+        a.set_ylabel(words(output), fontsize=10)
+        a.tick_params(labelsize=10)
     return fig
 
 
@@ -391,7 +412,7 @@ def Page():
         return model.subscribe_change(on_change)
 
     solara.use_effect(release_replaced, [])
-    solara.Style(MESA_LEFTOVERS)
+    solara.Style(MESA_LEFTOVERS + FLOW_LAYOUT)
     SolaraViz(
         model,
         components=[views.chain, views.timeseries, views.centers, Comparison],

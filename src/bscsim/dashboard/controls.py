@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import ConfigError, parse_set
+from ..labels import param_words
 from ..params import PARAMS, Param, ParamError, Params, UnknownParamError
 
 # Sections of the control panel, in order: the policy levers first, then the context
@@ -29,21 +30,10 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("cost", "Cost: prices behind cost-effectiveness"),
 )
 
-WORDS = {"n": "number of", "p": "chance", "dur": "duration", "rate": "rate",
-         "cc": "(child care)", "hs": "(Head Start)", "ls": "learning session",
-         "cb": "challenging behavior", "qi": "QI", "pdsa": "PDSA", "sd": "SD",
-         "on": "on", "sel": "SEL", "ps": "safety", "psych": "psychological",
-         "collab": "collaborative", "followup": "follow-up", "mult": "multiplier",
-         "obs": "observation", "ageout": "age-out", "head": "Head", "start": "Start"}
-
-
 def label(p: Param) -> str:
     """A readable label from the parameter's name: 'turnover_cc' -> 'Turnover
     (child care)'. The name itself is shown beside it, so it stays searchable."""
-    words = [WORDS.get(w, w) for w in p.name.split("_")]
-    if p.kind is bool and words[-1] == "on":
-        words = words[:-1]
-    text = " ".join(words)
+    text = param_words(p.name)
     return text[:1].upper() + text[1:]
 
 

@@ -83,19 +83,28 @@ def chain(model):
         for o in TIMESERIES if o.box == "context")
     page = f"""
 <style>
-.bscsim-chain {{font-family: Roboto, sans-serif; font-size: 12px;}}
-.bscsim-chain .row {{display: flex; align-items: stretch; gap: 2px;}}
+.bscsim-chain {{font-family: Roboto, sans-serif; font-size: 13px; container-type: inline-size;}}
+.bscsim-chain .row {{display: flex; align-items: stretch; gap: 4px;}}
 .bscsim-chain .bx {{flex: 1 1 0; border: 2px solid #8aa; border-radius: 8px;
-  padding: 4px 6px; background: #f7fbfb; min-width: 120px;}}
+  padding: 4px 6px; background: #f7fbfb; min-width: 0;}}
 .bscsim-chain .bx-mechanisms {{border-color: #c0392b; background: #fdf3f2;}}
 .bscsim-chain .bx-impacts {{border-color: #2e7d32; background: #f2faf2;}}
-.bscsim-chain .t {{font-weight: 600; margin-bottom: 3px; font-size: 12px;}}
+.bscsim-chain .t {{font-weight: 600; margin-bottom: 3px;}}
 .bscsim-chain .it {{display: flex; justify-content: space-between; gap: 4px;
-  border-bottom: 1px dotted #ccd; line-height: 17px;}}
-.bscsim-chain .v {{font-variant-numeric: tabular-nums; white-space: nowrap; font-weight: 600;}}
-.bscsim-chain .d {{color: #777; font-weight: 400; margin-left: 4px; font-size: 11px;}}
-.bscsim-chain .ar {{align-self: center; font-size: 20px; color: #789;}}
+  border-bottom: 1px dotted #ccd; line-height: 17px; padding: 1px 0;}}
+.bscsim-chain .n {{overflow-wrap: break-word; min-width: 0;}}
+.bscsim-chain .v {{font-variant-numeric: tabular-nums; white-space: nowrap; font-weight: 600;
+  display: flex; flex-direction: column; align-items: flex-end;}}
+.bscsim-chain .d {{color: #666; font-weight: 400; font-size: 12px; line-height: 14px;}}
+.bscsim-chain .ar {{align-self: center; font-size: 18px; color: #789;}}
 .bscsim-chain .ctx {{margin-top: 4px; color: #555;}}
+/* narrower than five boxes of readable width: the boxes wrap, two or three a row,
+   in the order of the chain, without arrows */
+@container (max-width: 820px) {{
+  .bscsim-chain .row {{flex-wrap: wrap;}}
+  .bscsim-chain .bx {{flex: 1 1 170px;}}
+  .bscsim-chain .ar {{display: none;}}
+}}
 </style>
 <div class='bscsim-chain'>
 <div style='font-weight:600;margin-bottom:4px'>Theory of change, {html.escape(week_label(model))}
@@ -148,7 +157,7 @@ def timeseries_charts(model) -> str:
         charts.append(svg.line_chart(
             lines, xlim=(0, model.n_weeks), ylim=_ylim(unit, values),
             title=f"{BOX_TITLES[box].split(' (')[0]} ({unit})", spans=spans,
-            vline=model.p.weeks_collab, width=238, height=215))
+            vline=model.p.weeks_collab))
     return "".join(charts)
 
 
@@ -157,8 +166,8 @@ def timeseries(model):
             f"impacts over time, {html.escape(week_label(model))} <span style='font-weight:"
             f"400;color:#777'>— shaded: learning sessions; dotted: end of the collaborative"
             f"</span></div>")
-    grid = (f"<div style='display:grid;grid-template-columns:repeat({len(PANELS)},1fr);"
-            f"gap:6px'>")
+    grid = ("<div style='display:grid;grid-template-columns:repeat(auto-fill,"
+            "minmax(min(250px,100%),1fr));gap:10px 14px'>")
     return solara.HTML(tag="div", unsafe_innerHTML=head + grid + timeseries_charts(model)
                        + "</div>",
                        classes=["bscsim-view-timeseries"])
@@ -180,16 +189,16 @@ def centers_charts(model) -> str:
         charts.append(svg.bar_chart(
             names if k == 0 else None, values, colors, xlim=(0.0, top), title=title,
             marks=None if counts else model.baseline[name][:n],
-            mark_label="baseline", width=165 if k == 0 else 125, row=16))
-    note = (f"<div style='font-size:11px;color:#777'>first {n} of {model.centers.n} "
+            mark_label="baseline", width=230 if k == 0 else 180, row=18))
+    note = (f"<div style='font-size:13px;color:#666'>first {n} of {model.centers.n} "
             f"centers</div>" if model.centers.n > n else "")
-    return ("<div style='display:grid;grid-template-columns:165fr 125fr 125fr;gap:4px'>"
+    return ("<div style='display:flex;flex-wrap:wrap;gap:4px 10px;align-items:flex-start'>"
             + "".join(charts) + "</div>" + note)
 
 
 def centers(model):
     head = (f"<div style='font-weight:600;font-size:13px'>Centers side by side, "
-            f"{html.escape(week_label(model))}</div><div style='font-size:11px;color:#555;"
+            f"{html.escape(week_label(model))}</div><div style='font-size:13px;color:#555;"
             f"margin-bottom:4px'><span style='color:{TYPE_COLORS[True]}'>&#9632;</span> "
             f"Head Start (HS) <span style='color:{TYPE_COLORS[False]}'>&#9632;</span> "
             f"child care (CC); black tick: baseline</div>")

@@ -18,7 +18,7 @@ import pandas as pd
 from ..atomic import atomic_write_text
 from ..outputs import words
 from ..params import BY_NAME
-from ..scenarios.report import CSS, data_uri, png_bytes
+from ..scenarios.report import CSS, VIEWPORT, data_uri, png_bytes
 from .discover import Discovery
 from .runner import Exploration, tradeoff_figure
 from . import robust
@@ -227,7 +227,7 @@ def build_html(result: Exploration) -> str:
             f"Workbench {escape(result.discovery.ema_version)}. Every table is in "
             f"<code>{escape(str(result.out))}</code> with <code>provenance.json</code> "
             f"(configuration, seeds, package versions).</p>")
-    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">', VIEWPORT,
              f"<title>{escape(spec.title)}</title>", f"<style>{CSS}</style></head><body>",
              f"<h1>{escape(spec.title)}</h1>",
              '<p class="question">Under which conditions does the Breakthrough Series '

@@ -96,31 +96,44 @@ def _short(output: str) -> str:
 
 
 def figure(table: pd.DataFrame, thresholds: tuple[Threshold, ...]):
-    """Policies ranked under each metric (one panel each), cost per center beside.
-    Returns the Figure."""
+    """Policies ranked under each metric (one panel each, at most three a row, a
+    report's width), cost per center beside. Returns the Figure."""
+    from ..plotting import readable
+    return readable(_figure)(table, thresholds)
+
+
+def _figure(table: pd.DataFrame, thresholds: tuple[Threshold, ...]):
     import matplotlib.pyplot as plt
+
+    from ..labels import axis
+    from ..plotting import REPORT_WIDTH_IN, wrap
     metrics = ["satisficing_share"] + [f"regret_mean_{t.output}" for t in thresholds]
     has_cost = "cost_per_center" in table
     n = len(metrics) + has_cost
-    fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 0.45 * len(table) + 1.6),
-                             squeeze=False)
-    axes = axes[0]
+    ncol = min(n, 3)
+    nrow = -(-n // ncol)
+    fig, grid = plt.subplots(nrow, ncol, squeeze=False, layout="constrained",
+                             figsize=(REPORT_WIDTH_IN,
+                                      nrow * (0.42 * len(table) + 1.5) + 0.4))
+    axes = grid.ravel()
+    for ax_ in axes[n:]:
+        ax_.set_visible(False)
+    axes = axes[:n]
     for ax_, m in zip(axes, metrics):
         low_better = m.startswith("regret")
         t = table.sort_values(m, ascending=not low_better)
-        ax_.barh(t["policy"], t[m], color="#4c72b0" if not low_better else "#c44e52")
+        ax_.barh(t["policy"].str.replace("_", " "), t[m],
+                 color="#4c72b0" if not low_better else "#c44e52")
         ax_.invert_yaxis()
-        title = ("share of futures where\nevery threshold is met" if m == "satisficing_share"
-                 else f"mean regret,\n{m[len('regret_mean_'):].replace('_', ' ')}")
-        ax_.set_title(title, fontsize=9)
-        ax_.tick_params(labelsize=8)
+        title = ("share of futures where every threshold is met"
+                 if m == "satisficing_share"
+                 else f"mean regret, {axis(m[len('regret_mean_'):])}")
+        ax_.set_title(wrap(title, 30))
     if has_cost:
         t = table.sort_values("satisficing_share", ascending=False)
-        axes[-1].barh(t["policy"], t["cost_per_center"] / 1000, color="#8c8c8c")
+        axes[-1].barh(t["policy"].str.replace("_", " "), t["cost_per_center"] / 1000,
+                      color="#8c8c8c")
         axes[-1].invert_yaxis()
-        axes[-1].set_title("cost per center\n(median, thousand USD)", fontsize=9)
-        axes[-1].tick_params(labelsize=8)
-    fig.suptitle("Policies ranked under each robustness metric (best at the top)",
-                 fontsize=10)
-    fig.tight_layout()
+        axes[-1].set_title(wrap("cost per center (median, thousand USD)", 30))
+    fig.suptitle("Policies ranked under each robustness metric (best at the top)")
     return fig

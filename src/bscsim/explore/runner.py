@@ -293,8 +293,17 @@ def save_figures(result: Exploration, folder: Path) -> list[Path]:
 
 def tradeoff_figure(found: Discovery, ax=None):
     """The peeling trajectory: coverage against density, the chosen box marked."""
+    from ..plotting import readable
+    return readable(_tradeoff_figure)(found, ax)
+
+
+def _tradeoff_figure(found: Discovery, ax=None):
     import matplotlib.pyplot as plt
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5, 4))
+
+    from ..labels import plain
+    from ..plotting import wrap
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6.4, 5),
+                                                                  layout="constrained")
     t = found.trajectory
     sc = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=18)
     fig.colorbar(sc, ax=ax, label="restricted dimensions")
@@ -302,12 +311,12 @@ def tradeoff_figure(found: Discovery, ax=None):
         r = t.loc[found.chosen]
         ax.scatter([r["coverage"]], [r["density"]], s=120, facecolors="none",
                    edgecolors="red", label=f"chosen box {found.chosen}")
-        ax.legend(loc="lower left", fontsize=8)
+        ax.legend(loc="lower left")
     ax.axvline(found.min_coverage, color="grey", lw=0.8, ls=":")
     ax.axhline(found.min_density, color="grey", lw=0.8, ls=":")
     ax.set_xlabel("coverage (share of failures inside the box)")
     ax.set_ylabel("density (share of the box that fails)")
-    ax.set_title(f"PRIM peeling trajectory: {found.rule}", fontsize=9)
+    ax.set_title(wrap(f"PRIM peeling trajectory: {plain(found.rule)}", 60))
     return fig
 
 

@@ -16,6 +16,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..outputs import words  # noqa: E402
+from ..plotting import REPORT_WIDTH_IN, place_labels, readable, wrap  # noqa: E402
 
 # Plain-word names of the outputs a report shows.
 LABELS = {
@@ -57,6 +58,7 @@ def colors(names: list[str]) -> dict[str, tuple]:
     return {n: cmap(i % 10) for i, n in enumerate(names)}
 
 
+@readable
 def over_time(ts: pd.DataFrame, names: list[str], labels: dict[str, str],
               weeks_collab: int, reference: str,
               outputs: tuple[str, ...] = OVER_TIME) -> plt.Figure:
@@ -64,8 +66,8 @@ def over_time(ts: pd.DataFrame, names: list[str], labels: dict[str, str],
     row: difference from the reference, replicate by replicate (paired). Lines:
     median over replicates; bands: 90% of replicates (5th to 95th percentile);
     dotted line: end of the collaborative."""
-    fig, axes = plt.subplots(2, len(outputs), figsize=(5.2 * len(outputs), 8.4),
-                             squeeze=False)
+    fig, axes = plt.subplots(2, len(outputs), squeeze=False, layout="constrained",
+                             figsize=(min(3.5 * len(outputs), REPORT_WIDTH_IN), 8.2))
     col = colors(names)
     ts = ts.sort_values(["scenario", "replicate", "week"])
     start = ts.groupby(["scenario", "replicate"])[list(outputs)].transform("first")
@@ -87,15 +89,16 @@ def over_time(ts: pd.DataFrame, names: list[str], labels: dict[str, str],
             ax.axhline(0, color="0.5", lw=0.8)
             what = ("change since the start" if row == 0
                     else f"difference from {labels[reference]}")
-            ax.set_title(f"{label(out)}\n{what}", fontsize=10, loc="left")
-            ax.set_xlabel("week (dotted line: end of the collaborative)")
+            ax.set_title(wrap(f"{label(out)}: {what}", 34), loc="left")
+            ax.set_xlabel("week")
             ax.grid(alpha=0.3)
     handles, texts = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, texts, loc="lower center", ncol=min(len(names), 4), frameon=False)
-    fig.tight_layout(rect=(0, 0.07 if len(names) > 4 else 0.04, 1, 1))
+    fig.legend(handles, texts, loc="outside lower center", ncol=min(len(names), 3),
+               frameon=False)
     return fig
 
 
+@readable
 def differences(stats: pd.DataFrame, names: list[str], labels: dict[str, str],
                 reference: str, outputs: tuple[str, ...] = DIFFERENCES) -> plt.Figure:
     """Dot-and-interval chart: each scenario's difference from the reference
@@ -104,8 +107,9 @@ def differences(stats: pd.DataFrame, names: list[str], labels: dict[str, str],
     others = [n for n in names if n != reference]
     ncol = 2
     nrow = -(-len(outputs) // ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(12, 1.0 + nrow * (0.5 * len(others) + 1.4)),
-                             squeeze=False)
+    fig, axes = plt.subplots(nrow, ncol, squeeze=False, layout="constrained",
+                             figsize=(REPORT_WIDTH_IN,
+                                      1.0 + nrow * (0.5 * len(others) + 1.6)))
     col = colors(names)
     y = np.arange(len(others))[::-1]
     for ax, out in zip(axes.ravel(), outputs):
@@ -116,38 +120,40 @@ def differences(stats: pd.DataFrame, names: list[str], labels: dict[str, str],
             ax.plot(s.loc[name, "diff_median"], yi, "o", color=col[name], ms=8)
         ax.axvline(0, color="0.2", lw=1)
         ax.set_yticks(y, [labels[n] for n in others])
-        ax.set_title(label(out), fontsize=10, loc="left")
-        ax.set_xlabel(f"difference from {labels[reference]}")
+        ax.set_title(wrap(label(out), 45), loc="left")
+        ax.set_xlabel(wrap(f"difference from {labels[reference]}", 45))
         ax.grid(axis="x", alpha=0.3)
     for ax in axes.ravel()[len(outputs):]:
         ax.set_visible(False)
-    fig.tight_layout()
     return fig
 
 
+@readable
 def cost_effectiveness(stats: pd.DataFrame, names: list[str], labels: dict[str, str],
                        reference: str) -> plt.Figure:
     """Left: cost per program (x) against the gain in classroom practice over the
     reference (y), medians with 90% intervals. Right: cost per classroom improved,
     per scenario (scenarios that cost nothing or improved no classroom are left
     out)."""
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(13, 4.8))
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(REPORT_WIDTH_IN, 5.0),
+                                 layout="constrained")
     col = colors(names)
     cost = stats[stats["output"] == "cost_per_center"].set_index("scenario")
     gain = stats[stats["output"] == "practice_gain_sd"].set_index("scenario")
+    points = []
     for name in names:
         x, y = cost.loc[name], gain.loc[name]
         a1.errorbar(x["median"], y["diff_median"],
                     xerr=[[x["median"] - x["lo"]], [x["hi"] - x["median"]]],
                     yerr=[[y["diff_median"] - y["diff_lo"]], [y["diff_hi"] - y["diff_median"]]],
                     fmt="o", color=col[name], ms=8, capsize=3, label=labels[name])
-        a1.annotate(labels[name], (x["median"], y["diff_median"]), fontsize=8,
-                    xytext=(6, 4), textcoords="offset points")
+        points.append((x["median"], y["diff_median"]))
     a1.set_xlabel("cost per program (USD)")
-    a1.set_ylabel(f"gain in classroom SEL practice (SD)\nover {labels[reference]}")
-    a1.set_title("What each strategy buys", fontsize=10, loc="left")
+    a1.set_ylabel(wrap(f"gain in classroom SEL practice (SD) over {labels[reference]}", 34))
+    a1.set_title("What each strategy buys", loc="left")
     a1.grid(alpha=0.3)
     a1.axhline(0, color="0.2", lw=1)
+    a1.margins(x=0.25, y=0.15)   # room for the labels beside the points
     per = stats[stats["output"] == "cost_per_classroom_improved"].set_index("scenario")
     shown = [n for n in names if np.isfinite(per.loc[n, "median"])
              and cost.loc[n, "median"] > 0]
@@ -156,10 +162,12 @@ def cost_effectiveness(stats: pd.DataFrame, names: list[str], labels: dict[str, 
         r = per.loc[name]
         a2.plot([r["lo"], r["hi"]], [yi, yi], color=col[name], lw=3, alpha=0.6)
         a2.plot(r["median"], yi, "o", color=col[name], ms=8)
-    a2.set_yticks(y, [labels[n] for n in shown])
-    a2.set_xlabel("USD per participating classroom that improved")
-    a2.set_title("Cost per classroom improved (lower is better)", fontsize=10, loc="left")
+    a2.set_yticks(y, [wrap(labels[n], 26) for n in shown])
+    a2.set_xlabel(wrap("USD per participating classroom that improved", 34))
+    a2.set_title(wrap("Cost per classroom improved (lower is better)", 34), loc="left")
     a2.grid(axis="x", alpha=0.3)
     a2.set_xlim(left=0)
-    fig.tight_layout()
+    fig.canvas.draw()                # lay the figure out, then fix it: the labels are
+    fig.set_layout_engine("none")    # placed in screen space and must stay put
+    place_labels(a1, points, [wrap(labels[n], 22) for n in names])
     return fig

@@ -30,18 +30,33 @@ BASE_FACTS = ("n_centers", "share_head_start", "weeks_collab", "weeks_followup",
               "n_learning_sessions", "call_interval_weeks", "n_team_teachers",
               "n_team_parents", "planning_hours", "turnover_cc", "turnover_hs")
 
+# Laid out for a laptop (a 1,100 px column, figures at full size) and a phone (390 px):
+# a wide table scrolls sideways inside its own box instead of widening the page,
+# figures shrink to the column, long words break.
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 CSS = """
 body { font-family: Georgia, 'Times New Roman', serif; max-width: 1100px; margin: 2em auto;
-       padding: 0 1em; color: #222; line-height: 1.45; }
+       padding: 0 1em; color: #222; line-height: 1.45; overflow-wrap: break-word; }
 h1 { font-size: 1.8em; margin-bottom: 0.2em; }
 h2 { border-bottom: 2px solid #ccc; padding-bottom: 0.2em; margin-top: 2em; }
 .question { font-size: 1.15em; font-style: italic; color: #333; }
-table { border-collapse: collapse; margin: 1em 0; font-size: 0.92em; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.92em; display: block;
+        max-width: 100%; overflow-x: auto; }
 th, td { border: 1px solid #ccc; padding: 0.35em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; }
 td.num { text-align: right; white-space: nowrap; font-family: monospace; }
 figure { margin: 1em 0; }
-figure img { max-width: 100%; border: 1px solid #ddd; }
+figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
+img, svg, pre { max-width: 100%; }
+pre { overflow-x: auto; }
+@media (max-width: 600px) {
+  body { margin: 1em auto; padding: 0 0.6em; }
+  /* a figure stays large enough to read and scrolls sideways in its own box */
+  figure { overflow-x: auto; }
+  figure img { max-width: none; width: 800px; }
+  h1 { font-size: 1.45em; }
+  th, td { padding: 0.3em 0.4em; }
+}
 figcaption { font-size: 0.92em; color: #444; margin-top: 0.4em; }
 .note { background: #f7f7f0; border-left: 4px solid #bb9; padding: 0.6em 1em; }
 .small { font-size: 0.85em; color: #555; }
@@ -70,7 +85,7 @@ def build_html(c: Comparison, pngs: dict[str, bytes] | None = None) -> str:
     figs = {k: data_uri(v) for k, v in (pngs or figure_pngs(c)).items()}
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        '<html lang="en"><head><meta charset="utf-8">', VIEWPORT,
         f"<title>{escape(spec.title)}</title>",
         f"<style>{CSS}</style></head><body>",
         f"<h1>{escape(spec.title)}</h1>",

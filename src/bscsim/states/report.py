@@ -69,10 +69,16 @@ def state_figure(result, ax=None):
     improved in each cohort, every collaborative a dot, the cohort's figure a bar;
     (right) SEL practice in team classrooms on the state's calendar, one line per
     cohort. Returns the Figure."""
-    from ..plotting import plt
+    from ..plotting import readable
+    return readable(_state_figure)(result, ax)
+
+
+def _state_figure(result, ax=None):
+    from ..plotting import REPORT_WIDTH_IN, plt, wrap
     spec = result.spec
     if ax is None:
-        fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.2), layout="constrained")
+        fig, (left, right) = plt.subplots(1, 2, figsize=(REPORT_WIDTH_IN, 5.6),
+                                          layout="constrained")
     else:
         left, right = ax
         fig = left.figure
@@ -92,10 +98,10 @@ def state_figure(result, ax=None):
     left.set_xticks(cohorts.index, [f"cohort {k + 1}\n(year {k * spec.interval // 52 + 1},"
                                     f" {int(n):,} centers)" for k, n in
                                     cohorts["n_centers"].items()])
-    left.set_ylabel("team classrooms whose observed practice improved (%)")
-    left.set_title("How many classrooms improved, cohort by cohort\n(dot: one "
-                   "collaborative, larger = more centers; bar: the cohort)",
-                   loc="left", fontsize=11)
+    left.set_ylabel(wrap("team classrooms whose observed practice improved (%)", 36))
+    left.set_title(wrap("How many classrooms improved, cohort by cohort (dot: one "
+                        "collaborative, larger = more centers; bar: the cohort)", 44),
+                   loc="left")
     left.set_ylim(0, 100)
     ts = result.cohort_series().groupby(["cohort", "state_week"]).mean(
         numeric_only=True).reset_index()
@@ -103,15 +109,15 @@ def state_figure(result, ax=None):
         right.plot(g["state_week"] / 52, g["practice_participating"], lw=2,
                    label=f"cohort {k + 1}")
     right.set_xlabel("years since the state's rollout began")
-    right.set_ylabel("SEL practice in team classrooms (share of key practices)")
-    right.set_title("Practice in each cohort's classrooms over the rollout\n(mean "
-                    "over its centers; each line ends with its follow-up)",
-                    loc="left", fontsize=11)
+    right.set_ylabel(wrap("SEL practice in team classrooms (share of key practices)", 36))
+    right.set_title(wrap("Practice in each cohort's classrooms over the rollout (mean "
+                         "over its centers; each line ends with its follow-up)", 44),
+                    loc="left")
     right.legend(frameon=False, loc="lower right")
     state = result.state().mean(numeric_only=True)
-    fig.suptitle(f"{spec.title}: {int(state['n_centers']):,} centers in "
-                 f"{int(state['n_collaboratives'])} collaboratives; learning carried "
-                 f"between cohorts: {'yes' if result.carry_on else 'no'}", fontsize=12)
+    fig.suptitle(wrap(f"{spec.title}: {int(state['n_centers']):,} centers in "
+                      f"{int(state['n_collaboratives'])} collaboratives; learning carried "
+                      f"between cohorts: {'yes' if result.carry_on else 'no'}", 90))
     return fig
 
 

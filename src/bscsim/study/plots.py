@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from ..plotting import REPORT_WIDTH_IN, readable, wrap  # noqa: E402
+
 LABELS = {"participating": "practice change, participating classrooms",
           "comparison": "spread: practice change, other classrooms",
           "participating_minus_comparison": "participating minus other classrooms",
@@ -23,6 +25,7 @@ def target_label(instrument: str, group: str) -> str:
     return f"{instrument} survey, {LABELS.get(group, group)}"
 
 
+@readable
 def power_curves(table: pd.DataFrame, targets: list[tuple[str, str, str]],
                  target: float = 0.8, alpha: float = 0.05, axes=None,
                  title: str | None = None) -> plt.Figure:
@@ -32,7 +35,8 @@ def power_curves(table: pd.DataFrame, targets: list[tuple[str, str, str]],
     if axes is None:
         ncol = min(3, len(targets))
         nrow = -(-len(targets) // ncol)
-        fig, grid = plt.subplots(nrow, ncol, figsize=(4.8 * ncol, 3.8 * nrow + 0.8),
+        fig, grid = plt.subplots(nrow, ncol, figsize=(min(3.6 * ncol, REPORT_WIDTH_IN),
+                                                  3.4 * nrow + 1.2),
                                  sharey=True, squeeze=False, layout="constrained")
         for ax in grid.ravel()[len(targets):]:
             ax.set_visible(False)
@@ -49,21 +53,22 @@ def power_curves(table: pd.DataFrame, targets: list[tuple[str, str, str]],
         for rel, color in zip(rels, colors):
             r = t[t["reliability"] == rel].sort_values("design_centers")
             x, y, se = r["design_centers"], r["power"], r["power_se"]
-            ax.plot(x, y, "o-", color=color, ms=3.5, label=f"reliability {rel:g}")
+            ax.plot(x, y, "o-", color=color, ms=3.5,
+                    label=f"reliability of the measure {rel:g}")
             ax.fill_between(x, np.clip(y - 1.96 * se, 0, 1), np.clip(y + 1.96 * se, 0, 1),
                             color=color, alpha=0.12, lw=0)
         ax.axhline(target, color="0.3", ls="--", lw=1, label=f"target power {target:g}")
         ax.axhline(alpha, color="0.6", ls=":", lw=1,
                    label=f"chance of a false alarm ({alpha:g})")
-        ax.set_title(target_label(inst, group), fontsize=9.5)
+        ax.set_title(wrap(target_label(inst, group), 34))
         ax.set_xlabel("centers in the study")
         ax.set_ylim(-0.02, 1.02)
         ax.grid(alpha=0.3)
     for ax in first_column:
         ax.set_ylabel(f"power (two-sided test at {alpha:g})")
     handles, texts = axes[0].get_legend_handles_labels()
-    fig.legend(handles, texts, loc="outside lower center", ncol=min(len(texts), 6),
-               fontsize=8, frameon=False)
+    fig.legend(handles, texts, loc="outside lower center", ncol=min(len(texts), 3),
+               frameon=False)
     if title:
-        fig.suptitle(title, fontsize=11)
+        fig.suptitle(wrap(title, 90))
     return fig

@@ -10,7 +10,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from ..outputs import label  # noqa: E402
+from ..labels import axis  # noqa: E402
+from ..outputs import words  # noqa: E402
+from ..plotting import readable, wrap  # noqa: E402
 
 
 def grid_means(df: pd.DataFrame, x: str, y: str, output: str) -> pd.DataFrame:
@@ -20,6 +22,7 @@ def grid_means(df: pd.DataFrame, x: str, y: str, output: str) -> pd.DataFrame:
             .reset_index())
 
 
+@readable
 def heatmap(df: pd.DataFrame, x: str, y: str, output: str, ax=None,
             title: str | None = None):
     """Cells coloured by the replicate mean of `output`, annotated with it; `df` is
@@ -27,23 +30,22 @@ def heatmap(df: pd.DataFrame, x: str, y: str, output: str, ax=None,
     cells = grid_means(df, x, y, output)
     table = cells.pivot(index=y, columns=x, values="mean").sort_index(ascending=False)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(1.1 * table.shape[1] + 2.5,
-                                        0.8 * table.shape[0] + 1.8))
+        fig, ax = plt.subplots(figsize=(min(1.1 * table.shape[1] + 3.5, 10.5),
+                                        0.8 * table.shape[0] + 2.2), layout="constrained")
     else:
         fig = ax.figure
     im = ax.imshow(table.to_numpy(), cmap="viridis", aspect="auto")
     ax.set_xticks(range(table.shape[1]), [f"{v:g}" for v in table.columns])
     ax.set_yticks(range(table.shape[0]), [f"{v:g}" for v in table.index])
-    ax.set_xlabel(x.replace("_", " "))
-    ax.set_ylabel(y.replace("_", " "))
+    ax.set_xlabel(wrap(axis(x), 50))
+    ax.set_ylabel(wrap(axis(y), 40))
     values = table.to_numpy()
     mid = np.nanmean(values)
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8,
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=10,
                     color="black" if v > mid else "white")
-    fig.colorbar(im, ax=ax, label=label(output))
+    fig.colorbar(im, ax=ax, label=wrap(axis(output), 40))
     n = int(cells["count"].max()) if len(cells) else 0
-    ax.set_title(title or f"{output}: mean of {n} replicate(s) per cell", fontsize=10)
-    fig.tight_layout()
+    ax.set_title(wrap(title or f"{words(output)}: mean of {n} replicate(s) per cell", 60))
     return fig
