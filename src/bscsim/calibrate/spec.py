@@ -162,6 +162,10 @@ def load_calibration(source: str | Path) -> Calibration:
                                STATISTICS, stats, folder_data))
     if len({t.statistic for t in targets}) < len(targets):
         raise ConfigError(f"{where}: [targets] names one statistic twice")
+    if folder_data is not None and not any(t.source.startswith("data") for t in targets):
+        raise ConfigError(f"{where}: data = '{data['data']}' is given but no target uses "
+                          "it (every target is a pattern); remove data, or add a target "
+                          "with statistic = \"...\" (docs/calibration.md)")
     abc = _abc(_table(data, "abc", where), f"{where}: [abc]")
     return Calibration(title=str(data.get("title", Path(where).stem)), source=where,
                        config=str(config), params=params, seed=seed, priors=priors,

@@ -31,8 +31,11 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
+MARKER = ("mechanisms.csv", "provenance.json")
+
+
 def run(args) -> int:
-    from ..atomic import atomic_folder
+    from ..atomic import atomic_folder, check_out
     from ..cli import UsageError
     from ..mechanisms import check_mechanisms, format_table, start_rate_share
     from ..parallel import spawn_pool
@@ -43,6 +46,8 @@ def run(args) -> int:
                          "to 10000 (the checks need at least 20 paired seeds)")
     if not 1 <= args.workers <= 256:
         raise UsageError(f"--workers {args.workers}: expected a whole number from 1 to 256")
+    if args.out is not None:
+        check_out(args.out, MARKER, "check-mechanisms")   # before the analysis
     config = Path(args.config) if args.config else default_config_path()
     params = load_config(config)
     pool = spawn_pool(args.workers) if args.workers > 1 else None
@@ -56,7 +61,7 @@ def run(args) -> int:
           "configuration\n")
     print(format_table(table, share))
     if args.out:
-        with atomic_folder(args.out) as tmp:
+        with atomic_folder(args.out, MARKER, "check-mechanisms") as tmp:
             table.to_csv(tmp / "mechanisms.csv", index=False)
             (tmp / "provenance.json").write_text(json.dumps(
                 {"config": params.to_dict(), "config_file": str(config),

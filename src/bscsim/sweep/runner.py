@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 import pandas as pd
 
-from ..atomic import check_name
+from ..atomic import check_name, check_out
 from ..config import ConfigError
 from .design import INDEX, resolve
 from .executors import WorkerDied, default_workers, make_executor
@@ -132,6 +132,7 @@ def prepare(spec: SweepSpec | str | Path, out: str | Path | None = None
         Store(out).check()
         design = Store.open(out, spec).design()   # the stored design is the truth
     else:
+        check_out(out, ("manifest.json",), "sweep")   # writable: checked by --dry-run too
         design = resolve(spec)
     return spec, out, design, state
 
