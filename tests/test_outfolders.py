@@ -199,3 +199,90 @@ def test_rerun_refuses_a_foreign_file_in_an_earlier_output(tmp_path):
     rc, _, err = cli(*args)
     assert "notes.txt" in one_line_error(rc, err), "the error names the foreign file"
     assert (out / "notes.txt").read_text() == "mine", "a foreign file is never removed"
+
+
+# ------------------------------------------------- every command, planted folder
+CONFIGS = Path(__file__).resolve().parents[1] / "src" / "bscsim" / "configs"
+SMALL = ("--set", "n_centers=2", "--set", "weeks_collab=4", "--set", "weeks_followup=0")
+
+# command -> (argv before --out, the files that mark an earlier output of its kind,
+# an output name to plant a link at)
+COMMANDS = {
+    "run": (["run", "--no-plot", *SMALL], ("provenance.json", "centers.parquet"),
+            "summary.csv"),
+    "run-state": (["run", CONFIGS / "states" / "example_state.toml", "--no-plot"],
+                  ("provenance.json", "state.parquet"), "report.md"),
+    "sweep": (["sweep", "{sweep}", "--executor", "serial", "--no-progress"],
+              ("manifest.json", "design.parquet"), "summary.csv"),
+    "compare": (["compare", "{scen}", "--no-progress"], ("provenance.json", "stats.csv"),
+                "summary.csv"),
+    "study": (["study", CONFIGS / "studies" / "ccl_feasibility.toml"],
+              ("provenance.json", "analysis.csv"), "report.md"),
+    "study-power": (["study", CONFIGS / "studies" / "ccl_feasibility.toml", "--power",
+                     "--replicates", "1", "--no-progress"],
+                    ("provenance.json", "analysis.csv"), "power.csv"),
+    "explore": (["explore", CONFIGS / "explorations" / "bsc_failure.toml",
+                 "--no-progress"], ("provenance.json", "robustness.csv"), "futures.csv"),
+    "sensitivity": (["sensitivity", CONFIGS / "sensitivity" / "mechanisms_morris.toml",
+                     "--no-progress"], ("provenance.json", "indices.parquet"),
+                    "report.md"),
+    "calibrate": (["calibrate", CONFIGS / "calibration" / "ccl_patterns.toml",
+                   "--no-progress"], ("run.json",), "generations.csv"),
+    "check-patterns": (["check-patterns", "--replicates", "2"],
+                       ("patterns.csv", "provenance.json"), "patterns.csv"),
+    "check-mechanisms": (["check-mechanisms", "--replicates", "20"],
+                         ("mechanisms.csv", "provenance.json"), "mechanisms.csv"),
+}
+
+
+def _earlier_output(out: Path, marker: tuple[str, ...]) -> None:
+    """An earlier output of a command as bscsim writes it: its marker files and the
+    list of what it made."""
+    import json
+    out.mkdir()
+    for name in marker:
+        (out / name).write_text("{}" if name.endswith(".json") else "x")
+    (out / ".bscsim-contents").write_text(json.dumps(sorted(marker)))
+
+
+@pytest.mark.parametrize("plant", ["link", "dangling", "foreign", "fifo"])
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_every_command_refuses_links_and_foreign_files_in_its_out(tmp_path, keep,
+                                                                  sweep_file, command,
+                                                                  plant):
+    argv, marker, name = COMMANDS[command]
+    scen = tmp_path / "scen.toml"
+    scen.write_text(SCENARIOS)
+    argv = [str(a).format(sweep=sweep_file, scen=scen) for a in argv]
+    out = tmp_path / "out"
+    _earlier_output(out, marker)
+    if plant != "foreign":
+        (out / name).unlink(missing_ok=True)    # a marker file replaced by the plant
+    if plant == "link":
+        (out / name).symlink_to(keep / "thesis.txt")
+    elif plant == "dangling":
+        (out / name).symlink_to(keep / "made-by-bscsim")
+    elif plant == "foreign":
+        (out / "notes.txt").write_text("mine")
+    else:
+        os.mkfifo(out / name)
+    before, inside = snapshot(keep), snapshot(out)
+    rc, _, err = cli(*argv, "--out", out, cwd=tmp_path)
+    line = one_line_error(rc, err)
+    assert (name if plant != "foreign" else "notes.txt") in line, \
+        f"the error names what was planted: {line}"
+    assert snapshot(keep) == before, "nothing outside --out changed"
+    assert snapshot(out) == inside, "the output folder was left as it was"
+
+
+def test_explore_refuses_a_folder_that_only_holds_a_runs_entry(tmp_path):
+    out = tmp_path / "d"
+    (out / "runs").mkdir(parents=True)
+    (out / "report.md").write_text("mine")
+    rc, _, err = cli("explore", CONFIGS / "explorations" / "bsc_failure.toml", "--out",
+                     out, "--no-progress", cwd=tmp_path)
+    one_line_error(rc, err)
+    assert (out / "report.md").read_text() == "mine", "the user's report.md is kept"
+    rc, _, err = cli("explore", CONFIGS / "explorations" / "bsc_failure.toml", "--out",
+                     out, "--dry-run", cwd=tmp_path)
+    one_line_error(rc, err)

@@ -142,13 +142,14 @@ def made_here(out: Path, keep: tuple[str, ...] = ()) -> Callable[[str], bool] | 
     return allowed
 
 
-def read_small(path: Path, limit: int) -> bytes:
-    """The bytes of regular file `path`, not through a link, at most `limit` bytes
-    (a ConfigError otherwise: a FIFO, a device or /dev/zero never blocks or fills
-    memory)."""
+def read_small(path: Path, limit: int, follow: bool = False) -> bytes:
+    """The bytes of regular file `path`, at most `limit` bytes, not through a link
+    unless `follow` (an input file may be a link to a regular file); a ConfigError
+    otherwise: a FIFO, a device or a link to /dev/zero never blocks or fills
+    memory."""
     path = Path(path)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | (0 if follow else os.O_NOFOLLOW))
     except OSError as e:
         if e.errno in (40, 62):          # ELOOP: a link
             raise ConfigError(f"{path}: is a link; give the file itself") from None
