@@ -26,8 +26,17 @@ class UsageError(Exception):
     """A bad command line or input, reported as one line with exit code 2."""
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with its errors in one line (no usage block), exit code 2, as every
+    other bad input; the subcommands' parsers are of this class too."""
+
+    def error(self, message: str):
+        line = " ".join(str(message).split())
+        self.exit(2, f"bscsim: error: {line} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="bscsim",
         description="Agent-based model of a Breakthrough Series Collaborative on "
                     "social and emotional learning (BSC-SEL) in early care and education.")
