@@ -22,6 +22,7 @@ The fast suite runs FAST cases per kind; the slow test runs SLOW per kind (at le
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import math
@@ -243,8 +244,7 @@ def _calibrate_argv(folder: Path, name: str) -> list[str]:
 
 
 def _valid_posterior(folder: Path) -> Path:
-    from bscsim.calibrate.spec import load_calibration
-    cal = load_calibration(CONFIGS / "calibration" / "ccl_patterns.toml")
+    cal = patterns_calibration()
     p = folder / "post"
     p.mkdir()
     rng = random.Random(1)
@@ -338,10 +338,15 @@ def argument_case(folder: Path, rng: random.Random):
     return argv, "argv: " + " ".join(a.replace(str(folder), "") for a in argv)[:90]
 
 
+@functools.lru_cache(maxsize=1)
+def patterns_calibration():
+    from bscsim.calibrate.spec import load_calibration
+    return load_calibration(CONFIGS / "calibration" / "ccl_patterns.toml")
+
+
 def batch_case(folder: Path, rng: random.Random):
     """A kept calibration batch, forged or damaged (read directly, not by the CLI)."""
-    from bscsim.calibrate.spec import load_calibration
-    cal = load_calibration(CONFIGS / "calibration" / "ccl_patterns.toml")
+    cal = patterns_calibration()
     good = {p.name: 0.5 * (p.low + p.high) for p in cal.priors}
     stats = {t.statistic: 0.5 for t in cal.targets}
     rows = [{"id": i, "m": 0, "parameter": dict(good), "weight": 1.0, "sum_stat": dict(stats),
@@ -351,7 +356,7 @@ def batch_case(folder: Path, rng: random.Random):
     text, what = mutate_toml(data, rng)
     try:
         content = json.dumps(tomllib.loads(text)["rows"]) if isinstance(text, str) else text
-    except (tomllib.TOMLDecodeError, KeyError):
+    except (tomllib.TOMLDecodeError, KeyError, RecursionError):
         content = text
     (folder / "batches").mkdir()
     path = folder / "batches" / "key-t0-0-2.json"
@@ -439,9 +444,10 @@ def run_case(kind: Kind, index: int) -> None:
         before = snapshot(folder)
         counts["cases"] += 1
         if argv[0] == "__batch__":
-            _check_batch(argv, what)
+            used = _check_batch(argv, what)
+            assert snapshot(folder) == before, f"reading a batch changes nothing: {what}"
             counts["clean"] += 1
-            counts["valid"] += 1
+            counts["valid" if used else "refused"] += 1
             return
         err, out = io.StringIO(), io.StringIO()
         cwd = os.getcwd()
@@ -473,8 +479,9 @@ def run_case(kind: Kind, index: int) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _check_batch(argv, what: str) -> None:
-    """A kept batch is used only if every candidate is as bscsim writes it."""
+def _check_batch(argv, what: str) -> bool:
+    """A kept batch is used only if every candidate is as bscsim writes it (True:
+    used; False: not used, its batch would run again)."""
     from bscsim.calibrate.smc import KeptBatches
     _, folder, cal = argv
     back = KeptBatches(Path(folder), "key", cal).load(0, 0, 2)
@@ -483,6 +490,7 @@ def _check_batch(argv, what: str) -> None:
             for p in cal.priors:
                 v = particle.parameter[p.name]
                 assert p.low <= v <= p.high, f"a used batch lies in the priors: {what}"
+    return back is not None
 
 
 @pytest.mark.parametrize("kind", list(KINDS))

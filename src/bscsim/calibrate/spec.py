@@ -227,7 +227,7 @@ def _target(name: str, spec: Any, where: str, fittable: Mapping[str, Any],
                           f"{', '.join(statistics)}), not both or neither")
     if "pattern" in spec:
         key = spec["pattern"]
-        if key not in fittable:
+        if not isinstance(key, str) or key not in fittable:
             near = nearest(str(key), fittable)
             hint = f" (did you mean '{near}'?)" if near else ""
             raise ConfigError(f"{where}: pattern = {key!r} cannot be a fitting target{hint}: "
@@ -239,7 +239,7 @@ def _target(name: str, spec: Any, where: str, fittable: Mapping[str, Any],
         statistic = pat.statistic
     else:
         statistic = spec["statistic"]
-        if statistic not in statistics:
+        if not isinstance(statistic, str) or statistic not in statistics:
             near = nearest(str(statistic), statistics)
             hint = f" (did you mean '{near}'?)" if near else ""
             raise ConfigError(f"{where}: statistic = {statistic!r} is not known{hint}; "
