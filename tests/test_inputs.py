@@ -266,7 +266,8 @@ def test_data_file_that_is_a_fifo_is_refused_without_blocking(tmp_path):
 
 
 # ------------------------------------------------------ explore [stress]
-def test_explore_stress_range_with_no_future_is_reported_in_words(tmp_path):
+def test_explore_stress_range_with_no_future_is_reported_in_words_and_results_are_whole(
+        tmp_path, monkeypatch):
     from test_explore import PLANTED, planted
 
     from bscsim.explore import load_exploration, run_exploration
@@ -278,3 +279,14 @@ def test_explore_stress_range_with_no_future_is_reported_in_words(tmp_path):
     report = (tmp_path / "out" / "report.md").read_text()
     assert "none of the 4 sampled futures" in report, "the empty [stress] is said in words"
     assert result.stress is not None and len(result.stress) == 0
+    # a kill while the results are written leaves the earlier results whole
+    before = snapshot(tmp_path / "out")
+
+    def killed(*a, **k):
+        raise KeyboardInterrupt
+    monkeypatch.setattr("bscsim.explore.runner.save_figures", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run_exploration(spec, tmp_path / "out", executor="serial", progress=False)
+    assert snapshot(tmp_path / "out") == before, "the earlier results are left whole"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], \
+        "no temporary folder is left"
