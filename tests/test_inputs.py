@@ -290,3 +290,22 @@ def test_explore_stress_range_with_no_future_is_reported_in_words_and_results_ar
     assert snapshot(tmp_path / "out") == before, "the earlier results are left whole"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], \
         "no temporary folder is left"
+
+
+@pytest.mark.slow
+def test_calibrate_under_a_file_size_limit_is_one_line_and_marked_partial(tmp_path):
+    """`ulimit -f 16`: the history database cannot grow (sqlite's OperationalError)."""
+    import resource
+    import subprocess
+    import sys
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (16 * 1024, 16 * 1024))
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root / "src")}
+    done = subprocess.run([sys.executable, "-m", "bscsim", "calibrate", str(PATTERNS),
+                           "--out", str(tmp_path / "o"), "--executor", "serial",
+                           "--no-progress"], env=env, capture_output=True, text=True,
+                          timeout=300, preexec_fn=limit)
+    one_line_error(done.returncode, done.stderr)
+    assert (tmp_path / "o" / "INCOMPLETE").is_file(), "the folder says it is partial"

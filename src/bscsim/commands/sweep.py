@@ -29,6 +29,9 @@ from typing import Iterator
 from ..cli import UsageError
 
 
+MAX_BATCH_SIZE = 10_000      # runs per task: more only fills a worker's memory
+
+
 def add_parser(sub) -> None:
     p = sub.add_parser("sweep", help="run a parameter sweep (resumable)",
                        description=__doc__,
@@ -111,6 +114,9 @@ def chosen_executor(args) -> str:
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers {args.workers}: expected at least 1")
     from ..cli import check_path_option
+    from ..parallel import check_workers
+    if args.scheduler is None:       # a Dask cluster has the workers it has
+        check_workers(args.workers)
     check_path_option(args.out, "--out")
     check_scheduler(args.scheduler)
     return executor
@@ -145,8 +151,9 @@ def run(args) -> int:
     from ..sweep import estimate, load_spec, run_sweep
 
     executor = chosen_executor(args)
-    if args.batch_size is not None and args.batch_size < 1:
-        raise UsageError(f"--batch-size {args.batch_size}: expected at least 1")
+    if args.batch_size is not None and not 1 <= args.batch_size <= MAX_BATCH_SIZE:
+        raise UsageError(f"--batch-size {args.batch_size}: expected a whole number from 1 "
+                         f"to {MAX_BATCH_SIZE:,}")
     if args.replicates is not None and args.replicates < 1:
         raise UsageError(f"--replicates {args.replicates}: expected at least 1")
     spec = load_spec(args.sweep)
