@@ -82,8 +82,16 @@ def _pattern_file_with_data(tmp_path: Path) -> str:
 
 
 def test_undecodable_out_is_one_line(tmp_path):
-    rc, _, err = cli("run", "--out", os.fsdecode(b"\xff"), "--no-plot", cwd=tmp_path)
-    one_line_error(rc, err)
+    """`bscsim run --out $'\\xff'` as a shell passes it: bytes that are not UTF-8."""
+    import subprocess
+    import sys
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root / "src"), "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run([sys.executable, "-m", "bscsim", "run", "--out", b"\xff",
+                           "--no-plot", "--set", "n_centers=2", "--set", "weeks_collab=4",
+                           "--set", "weeks_followup=0"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    one_line_error(done.returncode, done.stderr)
     assert sorted(p.name for p in tmp_path.iterdir()) == [], "nothing written"
 
 
