@@ -520,3 +520,35 @@ def test_fuzz_counts():
                  f"{total['refused']:>9}{total['valid']:>7}")
     print("\n" + "\n".join(lines))
     assert total["clean"] == total["cases"], "every case clean"
+
+
+def test_fuzz_harness_catches_a_two_line_error(monkeypatch, no_work):
+    """Mutant: errors printed on two lines; the harness must call the case unclean."""
+    import bscsim.cli
+
+    def two_lines(message: str) -> int:
+        import sys
+        print(f"bscsim: error: {message}\nmore", file=sys.stderr)
+        return 2
+    monkeypatch.setattr(bscsim.cli, "_fail", two_lines)
+    kind = Kind("mutant", KINDS["command line"].make)
+    with pytest.raises(AssertionError, match="one error line"):
+        for i in range(20):
+            run_case(kind, i)
+    COUNTS.pop("mutant", None)
+
+
+def test_fuzz_harness_catches_a_write_outside_out(monkeypatch, no_work):
+    """Mutant: a refused command that writes a file first; the snapshot must see it."""
+    import bscsim.cli
+    real = bscsim.cli._fail
+
+    def writes(message: str) -> int:
+        Path("stray.txt").write_text("x")        # in the case's folder (the cwd)
+        return real(message)
+    monkeypatch.setattr(bscsim.cli, "_fail", writes)
+    kind = Kind("mutant", KINDS["command line"].make)
+    with pytest.raises(AssertionError, match="nothing written"):
+        for i in range(20):
+            run_case(kind, i)
+    COUNTS.pop("mutant", None)

@@ -287,3 +287,16 @@ def test_explore_refuses_a_folder_that_only_holds_a_runs_entry(tmp_path):
     rc, _, err = cli("explore", CONFIGS / "explorations" / "bsc_failure.toml", "--out",
                      out, "--dry-run", cwd=tmp_path)
     one_line_error(rc, err)
+
+
+def test_mutant_without_the_link_check_empties_the_target(tmp_path, keep, sweep_file,
+                                                           monkeypatch):
+    """Mutant: the folder check switched off; the planted .tmp link then reaches the
+    user's files, so the check is what keeps them (and the test above would fail)."""
+    out = tmp_path / "s1"
+    assert sweep(sweep_file, out)[0] == 0
+    (out / ".tmp").symlink_to(keep)
+    monkeypatch.setattr("bscsim.sweep.store.check_inside", lambda *a, **k: None)
+    monkeypatch.setattr("bscsim.sweep.runner.Store.check", lambda self: None)
+    sweep(sweep_file, out)
+    assert not (keep / "thesis.txt").exists(), "without the check the target is emptied"
