@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import fnmatch
 import json
 import os
@@ -151,7 +152,7 @@ def read_small(path: Path, limit: int, follow: bool = False) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | (0 if follow else os.O_NOFOLLOW))
     except OSError as e:
-        if e.errno in (40, 62):          # ELOOP: a link
+        if e.errno == errno.ELOOP:       # opened with O_NOFOLLOW: a link
             raise ConfigError(f"{path}: is a link; give the file itself") from None
         raise
     try:
