@@ -320,9 +320,14 @@ def test_killed_rejection_generation_resumes_from_its_kept_batches(tmp_path):
     kept = len(list((out / "batches").glob("*.json")))
     assert kept >= 3, "three batches should be kept before the kill"
     assert not _generations(out / "history.db"), "killed inside the generation"
+    assert (out / "INCOMPLETE").is_file(), "the killed folder says it is partial"
+    from bscsim.posterior import PosteriorError, load_posterior
+    with pytest.raises(PosteriorError, match="INCOMPLETE"):
+        load_posterior(out)                 # and no command reads it as a posterior
 
     again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
+    assert not (out / "INCOMPLETE").exists(), "the finished folder is no longer marked"
     assert f"reused {8 * kept:,} runs kept" in again.stderr, again.stderr
     a = pd.read_parquet(tmp_path / "whole" / "posterior.parquet")
     b = pd.read_parquet(out / "posterior.parquet")

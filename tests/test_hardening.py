@@ -491,7 +491,8 @@ def test_rerun_replaces_the_folder_whole(tmp_path):
     assert cli("run", "c.toml", "--out", "o", "--no-plot", cwd=tmp_path)[0] == 0
     assert not (tmp_path / "o" / "overview.png").exists(), "a stale figure survived"
     prov = json.loads((tmp_path / "o" / "provenance.json").read_text())
-    assert set(prov["files"]) == set(os.listdir(tmp_path / "o")) - {"provenance.json"}
+    assert set(prov["files"]) == set(os.listdir(tmp_path / "o")) - {"provenance.json",
+                                                                   ".bscsim-contents"}
     assert [p for p in os.listdir(tmp_path) if p.startswith(".")] == [], "no temp left"
 
 
@@ -518,10 +519,14 @@ def test_concurrent_writers_never_mix(tmp_path):
     for t in threads:
         t.join()
     assert not errors, errors
-    writers = {(out / f).read_text() for f in os.listdir(out)}
+    from bscsim.atomic import CONTENTS
+    names = [f for f in os.listdir(out) if f != CONTENTS]
+    assert json.loads((out / CONTENTS).read_text()) == sorted(names), \
+        "the list of what bscsim made is the writer's own"
+    writers = {(out / f).read_text() for f in names}
     assert len(writers) == 1, f"files of several writers mixed: {writers}"
     k = int(writers.pop())
-    assert sorted(os.listdir(out)) == sorted(
+    assert sorted(names) == sorted(
         [f"part{i}.txt" for i in range(5)] + (["only%d.txt" % k] if k % 2 else [])
         + ["provenance.json"]), "exactly one writer's files, none stale"
     assert [p for p in os.listdir(tmp_path) if p != "out"] == [], "no temp left"

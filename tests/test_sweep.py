@@ -207,6 +207,7 @@ def test_resume_runs_only_missing_runs(tmp_path):
     first = outputs(load_sweep(out))
     parts = sorted((out / "summary").glob("part-*.parquet"))
     parts[1].unlink()
+    (out / ".tmp").mkdir(exist_ok=True)     # as a killed session leaves it
     (out / ".tmp" / "part-leftover.parquet").write_bytes(b"half a file")
     report = run_sweep(path, out, executor="serial", batch_size=2, progress=False)
     assert report.ran == 2 and report.done_before == 6, f"only the lost runs ran: {report}"

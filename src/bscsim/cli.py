@@ -26,8 +26,17 @@ class UsageError(Exception):
     """A bad command line or input, reported as one line with exit code 2."""
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with its errors in one line (no usage block), exit code 2, as every
+    other bad input; the subcommands' parsers are of this class too."""
+
+    def error(self, message: str):
+        line = " ".join(str(message).split())
+        self.exit(2, f"bscsim: error: {line} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="bscsim",
         description="Agent-based model of a Breakthrough Series Collaborative on "
                     "social and emotional learning (BSC-SEL) in early care and education.")
@@ -47,6 +56,29 @@ def check_seed(seed: int | None) -> None:
     """A seed on the command line is a whole number from 0 to 2**63 - 1."""
     if seed is not None and not 0 <= seed <= MAX_SEED:
         raise UsageError(f"--seed {seed}: expected a whole number from 0 to 2**63 - 1")
+
+
+def check_number(value: float | int | None, option: str, low: float, high: float,
+                 what: str = "a number") -> None:
+    """A number from the command line: finite and from `low` to `high`, else a
+    one-line UsageError naming the option and the allowed range (checked before
+    any work)."""
+    import math
+    if value is None:
+        return
+    if not math.isfinite(value) or not low <= value <= high:
+        raise UsageError(f"{option} {value}: expected {what} from {low:g} to {high:g}")
+
+
+def check_path_option(value: str | None, option: str) -> None:
+    """A file or folder name given to `option`: not empty, printable, valid text."""
+    from .atomic import check_name
+    if value is None:
+        return
+    if not value.strip():
+        raise UsageError(f"{option} '': expected the name of a "
+                         f"{'folder' if option == '--out' else 'file'}")
+    check_name(value, option)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,6 +103,12 @@ def main(argv: list[str] | None = None) -> int:
         return _fail("out of memory; ask for fewer runs, replicates or samples")
     except RecursionError:
         return _fail("input nested too deeply")
+    except Exception as e:       # a database write that failed (disk full, ulimit -f)
+        if type(e).__module__.split(".")[0] in ("sqlite3", "sqlalchemy"):
+            return _fail(f"database: cannot be written "
+                         f"({str(getattr(e, 'orig', None) or e).splitlines()[0][:200]}); "
+                         "free disk space or raise the file size limit")
+        raise
     except KeyboardInterrupt:
         print("bscsim: interrupted", file=sys.stderr)
         return 130

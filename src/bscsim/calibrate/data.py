@@ -51,6 +51,25 @@ FILES: dict[str, dict[str, str]] = {
     "surveys.csv": {"team": "name", "wave": "wave", "respondents": "int",
                     "mean": "number"},
 }
+# (file, column) -> (lowest, highest) value allowed: a collaborative's records, not
+# any number (a team of 10,000 members or 1e308 cycles is a typing error)
+LIMITS: dict[tuple[str, str], tuple[float, float]] = {
+    ("pdsa.csv", "month"): (1, 120), ("pdsa.csv", "cycles"): (0, 1000),
+    ("attendance.csv", "held"): (0, 1000), ("attendance.csv", "attendances"): (0, 100_000),
+    ("attendance.csv", "team_size"): (0, 1000),
+    ("turnover.csv", "staff_start"): (0, 10_000), ("turnover.csv", "left"): (0, 10_000),
+    ("surveys.csv", "respondents"): (0, 10_000), ("surveys.csv", "mean"): (1, 7),
+}
+# file -> the columns that name one row: a second row with the same values is refused
+KEYS: dict[str, tuple[str, ...]] = {
+    "pdsa.csv": ("team", "month"), "attendance.csv": ("team", "event"),
+    "turnover.csv": ("team",), "observations.csv": ("team", "classroom", "wave"),
+    "surveys.csv": ("team", "wave"),
+}
+# file -> (column, column it may not exceed, times column or None)
+BOUNDS = {"turnover.csv": ("left", "staff_start", None),
+          "attendance.csv": ("attendances", "held", "team_size")}
+MAX_BYTES = 100_000_000
 EVENTS = ("learning_session", "call")
 # statistic -> (file it is computed from, meaning)
 STATISTICS: dict[str, tuple[str, str]] = {
@@ -92,10 +111,14 @@ def load_data(folder: str | Path) -> dict[str, pd.DataFrame]:
 
 
 def read_table(path: Path, columns: dict[str, str]) -> pd.DataFrame:
+    import io
+
+    from ..atomic import read_small
     try:
-        if path.stat().st_size > 100_000_000:
-            raise ConfigError(f"{path}: too large for a data file (over 100 MB)")
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, nrows=MAX_ROWS + 1)
+        # a regular file (a FIFO, device or link to /dev/zero is refused, never read)
+        raw = read_small(path, MAX_BYTES, follow=True)
+        df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False,
+                         nrows=MAX_ROWS + 1)
     except ConfigError:
         raise
     except pd.errors.EmptyDataError:
@@ -123,7 +146,32 @@ def read_table(path: Path, columns: dict[str, str]) -> pd.DataFrame:
     out = {}
     for col, kind in columns.items():
         out[col] = _column(df[col].str.strip(), kind, path, col)
-    return pd.DataFrame(out)
+        lo, hi = LIMITS.get((path.name, col), (-math.inf, math.inf))
+        wrong = ~out[col].between(lo, hi).to_numpy() if kind != "name" and kind != "event" \
+            else np.zeros(len(df), bool)
+        if wrong.any():
+            i = int(np.flatnonzero(wrong)[0])
+            raise ConfigError(f"{path}: row {i + 2}, column '{col}' = {df[col].iloc[i]!r}: "
+                              f"expected a number from {lo:g} to {hi:g}")
+    table = pd.DataFrame(out)
+    if path.name in BOUNDS:
+        col, limit, times = BOUNDS[path.name]
+        most = table[limit] * (table[times] if times else 1)
+        over = (table[col] > most).to_numpy()
+        if over.any():
+            i = int(np.flatnonzero(over)[0])
+            most_words = f"{limit}" + (f" x {times}" if times else "")
+            raise ConfigError(f"{path}: row {i + 2}, column '{col}' = {df[col].iloc[i]!r}: "
+                              f"expected at most {most_words} ({most.iloc[i]:g})")
+    keys = [k for k in KEYS.get(path.name, ()) if k in table]
+    if keys:
+        twice = table.duplicated(keys).to_numpy()
+        if twice.any():
+            i = int(np.flatnonzero(twice)[0])
+            raise ConfigError(f"{path}: row {i + 2} repeats the row of the same "
+                              f"{', '.join(keys)} ({', '.join(str(table[k].iloc[i]) for k in keys)}); "
+                              "each may appear once")
+    return table
 
 
 def _column(values: pd.Series, kind: str, path: Path, col: str) -> pd.Series:

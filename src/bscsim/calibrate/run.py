@@ -20,6 +20,7 @@ and, when it finishes:
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from pathlib import Path
@@ -28,7 +29,8 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from ..atomic import atomic_write_text, check_out
+from ..atomic import (INCOMPLETE, atomic_write_text, check_inside, check_out, matches,
+                      marked_incomplete, remove_made, write_new)
 from ..config import ConfigError
 from ..posterior import POSTERIOR_FILE, WEIGHT, posterior_draws
 from ..results import versions
@@ -38,12 +40,20 @@ from .spec import Calibration
 from .store import stored_generations
 
 RUN_FILE, DB_FILE = "run.json", "history.db"
+RESULTS = ("posterior_summary.csv", "generations.csv", "predictive.csv",
+           "predictive_draws.csv", "marginals.png", "pairs.png", "generations.png",
+           "predictive.png")
+# what a calibration folder holds (also the temporary files a kill can leave)
+LAYOUT = (RUN_FILE, DB_FILE, "history.db-*", "batches", "batches/*.json",
+          "batches/.*.json.*", INCOMPLETE, POSTERIOR_FILE, "provenance.json", *RESULTS,
+          ".*.json.*", ".*.parquet.*", ".*.csv.*", ".*.png.*", f".{INCOMPLETE}.*")
 
 
 def prepare(cal: Calibration, out: str | Path, restart: bool = False) -> tuple[Path, bool]:
     """Check `out` before anything runs; returns (out, resume). A folder holding a
     calibration of another file or other settings is refused unless `restart`."""
     out = check_out(out, marker=(RUN_FILE,), what="calibration")
+    check_inside(out, lambda rel: matches(rel, LAYOUT), "calibration")
     resume = False
     run_file = out / RUN_FILE
     if run_file.exists():
@@ -51,6 +61,7 @@ def prepare(cal: Calibration, out: str | Path, restart: bool = False) -> tuple[P
             old = json.loads(run_file.read_text())
         except (OSError, ValueError):
             old = {}
+        old = old if isinstance(old, dict) else {}
         same = old.get("fingerprint") == cal.fingerprint()
         if not same and not restart:
             raise ConfigError(f"{out}: holds a calibration of other settings "
@@ -74,9 +85,20 @@ def calibrate(cal: Calibration, out: str | Path, executor: str = "processes",
     out, resume = prepare(cal, out, restart)
     runner = make_executor(executor, workers)    # a bad choice fails before writing
     out.mkdir(parents=True, exist_ok=True)
+    # INCOMPLETE from here to the end: a kill leaves a folder that says it is
+    # partial (posterior readers refuse it) and that the same command resumes
+    with marked_incomplete(out, f"bscsim calibrate {cal.source} --out {out}"):
+        return _calibrate(cal, out, runner, executor, restart, resume, progress,
+                          ppc_draws, model_fn, figures)
+
+
+def _calibrate(cal: Calibration, out: Path, runner, executor: str, restart: bool,
+               resume: bool, progress, ppc_draws, model_fn, figures: bool
+               ) -> dict[str, Any]:
+    from .smc import BATCHES, KeptBatches, finished, run_abc
     if not resume:
-        for name in (DB_FILE, "provenance.json", POSTERIOR_FILE):
-            (out / name).unlink(missing_ok=True)
+        for name in (DB_FILE, "provenance.json", POSTERIOR_FILE, *RESULTS):
+            remove_made(out / name)
     if restart:                     # the kept batches of the run started again
         KeptBatches(out / BATCHES, "").clear()
     atomic_write_text(out / RUN_FILE, json.dumps(
@@ -87,11 +109,11 @@ def calibrate(cal: Calibration, out: str | Path, executor: str = "processes",
         gen = generation_table(history, cal.abc.method)
         post = posterior_table(history, cal)
         write_parquet(post, out / POSTERIOR_FILE)
-        summary_table(post, cal).to_csv(out / "posterior_summary.csv", index=False)
-        gen.to_csv(out / "generations.csv", index=False)
+        _csv(summary_table(post, cal), out / "posterior_summary.csv")
+        _csv(gen, out / "generations.csv")
         ppc, sims = predictive(cal, out, ex, ppc_draws or cal.abc.predictive, model_fn)
-    ppc.to_csv(out / "predictive.csv", index=False)
-    sims.to_csv(out / "predictive_draws.csv", index=False)
+    _csv(ppc, out / "predictive.csv")
+    _csv(sims, out / "predictive_draws.csv")
     if figures:
         _figures(out, post, gen, ppc, sims, cal)
     reason = stop_reason(cal, gen, finished(history))
@@ -111,6 +133,11 @@ def calibrate(cal: Calibration, out: str | Path, executor: str = "processes",
     atomic_write_text(out / "provenance.json", json.dumps(provenance, indent=2,
                                                           default=str))
     return info
+
+
+def _csv(df: pd.DataFrame, path: Path) -> None:
+    """A table as CSV, written new and renamed into place (never through a link)."""
+    atomic_write_text(path, df.to_csv(index=False))
 
 
 def _versions() -> dict[str, str]:
@@ -171,7 +198,7 @@ def predictive(cal: Calibration, out: Path, ex, n: int, model_fn: Callable | Non
                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Posterior predictive check: `n` posterior draws, each run with new seeds;
     per target the median, 90% interval and share of draws inside its interval."""
-    draws = posterior_draws(out, n, seed=cal.seed)
+    draws = posterior_draws(out, n, seed=cal.seed, partial=True)
     tasks = [(cal, i, d, model_fn) for i, d in enumerate(draws)]
     rows = [None] * len(tasks)
     for (_, i, _, _), res in ex.imap(_predict_one, tasks):
@@ -217,8 +244,10 @@ def _figures(out: Path, post, gen, ppc, sims, cal: Calibration) -> None:
                       ("pairs.png", plots.pairs(post, cal.priors)),
                       ("generations.png", plots.generations(gen)),
                       ("predictive.png", plots.predictive(ppc, sims))):
-        fig.savefig(out / name, dpi=110)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, dpi=110, format="png")
         plt.close(fig)
+        write_new(out / name, buffer.getvalue())
 
 
 def format_report(out: Path) -> str:

@@ -30,19 +30,21 @@
 from __future__ import annotations
 
 import json
+import math
 import logging
 import sys
 import time
 import warnings
 from datetime import timedelta
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import pyabc
 from pyabc.sampler import Sampler
 
-from ..atomic import atomic_write_text
+from ..atomic import atomic_write_text, read_small
+from ..config import ConfigError
 from ..global_rng import seeded
 
 from .evaluate import interval_distance, statistics
@@ -111,20 +113,22 @@ class KeptBatches:
     `key`. Plain JSON (reading a file runs no code); a file that does not read back
     as the batch it is named for is not used (its batch is run again)."""
 
-    def __init__(self, folder: Path, key: str):
-        self.folder, self.key = Path(folder), str(key)
+    def __init__(self, folder: Path, key: str, cal: Calibration | None = None):
+        self.folder, self.key, self.cal = Path(folder), str(key), cal
 
     def _path(self, t: int, first: int, n: int) -> Path:
         return self.folder / f"{self.key}-t{t}-{first}-{n}.json"
 
     def load(self, t: int, first: int, n: int) -> list | None:
         path = self._path(t, first, n)
-        if not path.is_file():
+        if path.is_symlink() or not path.is_file():
             return None
         try:
-            rows = json.loads(path.read_text(encoding="utf-8"))
+            rows = json.loads(read_small(path, MAX_BATCH_BYTES).decode("utf-8"))
+            if self.cal is not None and not all(valid_row(r, self.cal) for r in rows):
+                return None                 # forged or damaged: run it again
             out = [(int(r["id"]), _particle(r)) for r in rows]
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, ConfigError):
             return None
         if [i for i, _ in out] != list(range(first, first + n)):
             return None
@@ -153,6 +157,36 @@ class KeptBatches:
             f.unlink(missing_ok=True)
         if self.folder.is_dir() and not any(self.folder.iterdir()):
             self.folder.rmdir()
+
+
+MAX_BATCH_BYTES = 64 << 20       # a kept batch larger than this is not one bscsim wrote
+
+
+def valid_row(r: Any, cal: Calibration) -> bool:
+    """A kept candidate as bscsim writes it: the calibration's parameters, each a
+    finite value inside its prior's support; its targets' statistics as numbers; a
+    finite non-negative weight and a distance that is a number."""
+    if not isinstance(r, dict) or not isinstance(r.get("parameter"), dict):
+        return False
+    par, stats = r["parameter"], r.get("sum_stat")
+    priors = {p.name: p for p in cal.priors}
+    if set(par) != set(priors) or not isinstance(stats, dict):
+        return False
+    if set(stats) != {t.statistic for t in cal.targets}:
+        return False
+    for name, v in par.items():
+        if (not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v)
+                or not priors[name].low <= v <= priors[name].high):
+            return False
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+               for v in stats.values()):
+        return False
+    w, d = r.get("weight"), r.get("distance")
+    return (isinstance(w, (int, float)) and math.isfinite(w) and w >= 0
+            and isinstance(d, (int, float)) and not math.isnan(d) and d >= 0
+            and r.get("m") == 0 and isinstance(r.get("accepted"), bool)
+            and isinstance(r.get("preliminary"), bool)
+            and isinstance(r.get("proposal_id"), int) and isinstance(r.get("id"), int))
 
 
 def _particle_row(p) -> dict:
@@ -269,7 +303,7 @@ def run_abc(cal: Calibration, db: Path, executor, resume: bool,
     all, when a generation's acceptance falls below `min_acceptance`, or when
     `max_minutes` have passed (the running generation is finished first)."""
     url = f"sqlite:///{Path(db).absolute()}"
-    kept = KeptBatches(Path(db).parent / BATCHES, cal.fingerprint())
+    kept = KeptBatches(Path(db).parent / BATCHES, cal.fingerprint(), cal)
     if resume and stored_generations(db) == 0:    # killed before generation 0 ended
         resume = False
     if not resume:

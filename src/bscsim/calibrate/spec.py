@@ -162,6 +162,10 @@ def load_calibration(source: str | Path) -> Calibration:
                                STATISTICS, stats, folder_data))
     if len({t.statistic for t in targets}) < len(targets):
         raise ConfigError(f"{where}: [targets] names one statistic twice")
+    if folder_data is not None and not any(t.source.startswith("data") for t in targets):
+        raise ConfigError(f"{where}: data = '{data['data']}' is given but no target uses "
+                          "it (every target is a pattern); remove data, or add a target "
+                          "with statistic = \"...\" (docs/calibration.md)")
     abc = _abc(_table(data, "abc", where), f"{where}: [abc]")
     return Calibration(title=str(data.get("title", Path(where).stem)), source=where,
                        config=str(config), params=params, seed=seed, priors=priors,
@@ -223,7 +227,7 @@ def _target(name: str, spec: Any, where: str, fittable: Mapping[str, Any],
                           f"{', '.join(statistics)}), not both or neither")
     if "pattern" in spec:
         key = spec["pattern"]
-        if key not in fittable:
+        if not isinstance(key, str) or key not in fittable:
             near = nearest(str(key), fittable)
             hint = f" (did you mean '{near}'?)" if near else ""
             raise ConfigError(f"{where}: pattern = {key!r} cannot be a fitting target{hint}: "
@@ -235,7 +239,7 @@ def _target(name: str, spec: Any, where: str, fittable: Mapping[str, Any],
         statistic = pat.statistic
     else:
         statistic = spec["statistic"]
-        if statistic not in statistics:
+        if not isinstance(statistic, str) or statistic not in statistics:
             near = nearest(str(statistic), statistics)
             hint = f" (did you mean '{near}'?)" if near else ""
             raise ConfigError(f"{where}: statistic = {statistic!r} is not known{hint}; "

@@ -43,9 +43,11 @@ def run(args) -> int:
     from ..parallel import check_workers
     from ..calibrate.spec import load_calibration
 
+    from ..cli import check_path_option
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers {args.workers}: expected at least 1")
     check_workers(args.workers)
+    check_path_option(args.out, "--out")
     cal = load_calibration(args.calibration)
     try:
         from ..calibrate import smc  # noqa: F401 - needs pyabc
@@ -55,7 +57,7 @@ def run(args) -> int:
     from ..calibrate.run import calibrate, format_report, prepare
     from ..calibrate.smc import stderr_progress
 
-    out = Path(args.out) if args.out else Path("results/calibrate") / Path(
+    out = Path(args.out) if args.out is not None else Path("results/calibrate") / Path(
         args.calibration).stem
     prepare(cal, out, args.restart)
     how = ("rejection from the prior at tolerance 0" if cal.abc.method == "rejection"

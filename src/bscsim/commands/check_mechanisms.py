@@ -34,10 +34,13 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
+MARKER = ("mechanisms.csv", "provenance.json")
+
+
 def run(args) -> int:
     import time
 
-    from ..atomic import atomic_folder
+    from ..atomic import atomic_folder, check_out
     from ..cli import UsageError
     from ..mechanisms import check_mechanisms, format_table, start_rate_share
     from ..parallel import spawn_pool
@@ -48,6 +51,8 @@ def run(args) -> int:
                          "to 10000 (the checks need at least 20 paired seeds)")
     if not 1 <= args.workers <= 256:
         raise UsageError(f"--workers {args.workers}: expected a whole number from 1 to 256")
+    if args.out is not None:
+        check_out(args.out, MARKER, "check-mechanisms")   # before the analysis
     config = Path(args.config) if args.config else default_config_path()
     params = load_config(config)
     started = time.perf_counter()
@@ -68,7 +73,7 @@ def run(args) -> int:
           f"({args.workers} process{'es' if args.workers > 1 else ''}"
           + (f", {cpu:.0f} s of CPU)." if cpu is not None else ")."))
     if args.out:
-        with atomic_folder(args.out) as tmp:
+        with atomic_folder(args.out, MARKER, "check-mechanisms") as tmp:
             table.to_csv(tmp / "mechanisms.csv", index=False)
             (tmp / "provenance.json").write_text(json.dumps(
                 {"config": params.to_dict(), "config_file": str(config),

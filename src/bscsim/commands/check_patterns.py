@@ -41,13 +41,20 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
+MARKER = ("patterns.csv", "provenance.json")
+MAX_REPLICATES = 10_000
+
+
 def run(args) -> int:
+    from ..atomic import atomic_folder, check_out
     from ..cli import UsageError
     from ..patterns import check_patterns, format_table
-    from ..results import versions
 
-    if args.replicates < 2:
-        raise UsageError(f"--replicates {args.replicates}: need at least 2 for an interval")
+    if not 2 <= args.replicates <= MAX_REPLICATES:
+        raise UsageError(f"--replicates {args.replicates}: expected a whole number from 2 "
+                         f"(for an interval) to {MAX_REPLICATES:,}")
+    if args.out is not None:
+        check_out(args.out, MARKER, "check-patterns")     # before the runs
     draws, fitted, origin = None, (), ""
     if args.posterior:
         from ..posterior import PosteriorError, posterior_draws
@@ -74,25 +81,31 @@ def run(args) -> int:
     print(f"bscsim check-patterns: {config}, {args.replicates} replicates per "
           f"configuration{origin}\n")
     print(format_table(table))
-    if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        table.to_csv(out / "patterns.csv", index=False)
-        (out / "provenance.json").write_text(json.dumps(
+    if args.out is not None:
+        with atomic_folder(args.out, MARKER, "check-patterns") as tmp:   # whole or none
+            _write(tmp, table, params, config, args, draws)
+    return 0 if table["passed"].all() else 1
+
+
+def _write(out: Path, table, params, config, args, draws) -> None:
+    from ..results import versions
+    table.to_csv(out / "patterns.csv", index=False)
+    (out / "provenance.json").write_text(json.dumps(
             {"config": params.to_dict(), "config_file": str(config),
              "seeds": list(range(args.replicates)), "posterior": args.posterior,
              "draws": draws, "versions": versions()}, indent=2))
-    return 0 if table["passed"].all() else 1
 
 
 def _calibration_of(folder: Path) -> tuple[tuple[str, ...], dict | None]:
     """The patterns a calibration folder was fitted to, and its resolved config
     (None when the folder has no readable provenance)."""
+    from ..cli import UsageError
+    from ..posterior import PosteriorError, provenance_of
     try:
-        prov = json.loads((folder / "provenance.json").read_text())
-    except (OSError, ValueError):
-        return (), None
+        prov = provenance_of(folder)
+    except PosteriorError as e:
+        raise UsageError(f"--posterior {e}") from None
     fitted = tuple(t["source"].split(" ", 1)[1] for t in prov.get("targets", [])
-                   if str(t.get("source", "")).startswith("pattern "))
+                   if str(t.get("source", "")).startswith("pattern ") and " " in t["source"])
     config = prov.get("config")
     return fitted, config if isinstance(config, dict) else None

@@ -88,7 +88,9 @@ def run(args) -> int:
     check_seed(args.seed)
     check_workers(args.workers)
     posterior = checked_posterior(args.posterior)
-    report = Path(args.report) if args.report else None
+    from ..cli import check_path_option
+    check_path_option(args.report, "--report")
+    report = Path(args.report) if args.report is not None else None
     if report is not None and report.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"--report {report}: expected a file name ending in .html")
     if args.out is not None and not args.out.strip():

@@ -48,6 +48,9 @@ def run(args) -> int:
     from ..cli import UsageError
     from ..explore import discover_sweep, run_exploration
 
+    from ..cli import check_number
+    check_number(args.threshold, "--threshold", -1e12, 1e12, "a finite number")
+    executor = chosen_executor(args)
     if args.sweep:
         if args.exploration or not args.output:
             raise UsageError("--sweep DIR takes --output NAME (and no exploration file)")
@@ -58,7 +61,6 @@ def run(args) -> int:
     if args.output or args.threshold is not None:
         raise UsageError("--output and --threshold go with --sweep; an exploration file "
                          "sets discover and [thresholds]")
-    executor = chosen_executor(args)
     if args.dry_run:
         from ..explore.runner import estimate
         print(estimate(args.exploration, args.out, workers=args.workers,

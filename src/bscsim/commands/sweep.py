@@ -23,9 +23,13 @@ from __future__ import annotations
 import argparse
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 from ..cli import UsageError
+
+
+MAX_BATCH_SIZE = 10_000      # runs per task: more only fills a worker's memory
 
 
 def add_parser(sub) -> None:
@@ -109,9 +113,37 @@ def chosen_executor(args) -> str:
         raise UsageError(f"--scheduler needs --executor dask, not {executor}")
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers {args.workers}: expected at least 1")
-    if args.out is not None and not args.out.strip():
-        raise UsageError("--out '': expected the name of a folder")
+    from ..cli import check_path_option
+    from ..parallel import check_workers
+    if args.scheduler is None:       # a Dask cluster has the workers it has
+        check_workers(args.workers)
+    check_path_option(args.out, "--out")
+    check_scheduler(args.scheduler)
     return executor
+
+
+def check_scheduler(scheduler: str | None) -> None:
+    """--scheduler: an address (tcp://host:8786) or the JSON file `dask scheduler
+    --scheduler-file` writes (a table with an address), checked before any work,
+    --dry-run included."""
+    import json
+
+    from ..atomic import read_small
+    from ..config import ConfigError
+    if scheduler is None or "://" in scheduler:
+        return
+    try:
+        info = json.loads(read_small(Path(scheduler), 1 << 20).decode("utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"--scheduler {scheduler}: no such file; give tcp://host:8786 "
+                         "or the file of `dask scheduler --scheduler-file`") from None
+    except (ConfigError, OSError, ValueError, RecursionError) as e:
+        why = str(e) if isinstance(e, ConfigError) else "not readable JSON"
+        raise UsageError(f"--scheduler {scheduler}: {why}; expected the JSON file of "
+                         "`dask scheduler --scheduler-file` or tcp://host:8786") from None
+    if not isinstance(info, dict) or "://" not in str(info.get("address", "")):
+        raise UsageError(f"--scheduler {scheduler}: not a Dask scheduler file (a JSON "
+                         "table with an address such as tcp://host:8786)")
 
 
 def run(args) -> int:
@@ -119,8 +151,9 @@ def run(args) -> int:
     from ..sweep import estimate, load_spec, run_sweep
 
     executor = chosen_executor(args)
-    if args.batch_size is not None and args.batch_size < 1:
-        raise UsageError(f"--batch-size {args.batch_size}: expected at least 1")
+    if args.batch_size is not None and not 1 <= args.batch_size <= MAX_BATCH_SIZE:
+        raise UsageError(f"--batch-size {args.batch_size}: expected a whole number from 1 "
+                         f"to {MAX_BATCH_SIZE:,}")
     if args.replicates is not None and args.replicates < 1:
         raise UsageError(f"--replicates {args.replicates}: expected at least 1")
     spec = load_spec(args.sweep)

@@ -99,8 +99,12 @@ def _stress_sentence(result: Exploration) -> str:
     """Which policies still work in the hard futures a reader worries about."""
     from .runner import stress_words
     st, spec = result.stress, result.spec
-    if st is None or not len(st):
+    if st is None:
         return ""
+    if not len(st):
+        return (f"<p>None of the {spec.n_futures} sampled futures falls inside the "
+                f"hard futures ({escape(stress_words(spec))}): widen [stress] or sample "
+                "more futures.</p>")
     t = spec.threshold(spec.discover)
     col = f"meets_{t.output}"
     ranked = st.sort_values(col, ascending=False, kind="stable")

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..atomic import atomic_folder, check_out
 from ..config import ConfigError
 from ..outputs import SUMMARY_BY_NAME, SUMMARY_NAMES
 from ..sweep import SweepReport, design_spec, load_sweep, run_sweep
@@ -104,11 +105,14 @@ def check_values(spec: ExploreSpec, pts: pd.DataFrame) -> None:
                 raise ConfigError(f"{spec.path}: {e}") from None
 
 
+MARKER = ("provenance.json", "robustness.csv")   # what makes a folder an exploration
+RUNS = ("runs",)          # the sweep folder of the runs, kept when results are replaced
+
+
 def _check_out(out: Path) -> None:
-    if out.exists() and (not out.is_dir() or (any(out.iterdir())
-                                              and not (out / "runs").exists())):
-        raise ConfigError(f"{out}: exists and is not an exploration folder; choose "
-                          "another --out")
+    """An exploration folder (or empty, or only the runs of an interrupted one):
+    checked before anything runs, links and foreign files refused."""
+    check_out(out, MARKER, "exploration", keep=RUNS)
 
 
 def run_exploration(spec: ExploreSpec | str | Path, out: str | Path | None = None,
@@ -189,20 +193,24 @@ def analyse(spec: ExploreSpec, out: Path, f: pd.DataFrame | None = None,
     result = Exploration(spec, out, outcomes, table, found, by_policy,
                          stress_table(spec, outcomes), failed)
     prov = provenance(spec, out, runs, found)
-    f.to_csv(out / "futures.csv", index=False)
-    p.to_csv(out / "policies.csv", index=False)
-    outcomes.attrs["provenance"] = json.dumps(prov, default=str)
-    write_parquet(outcomes, out / "outcomes.parquet")
-    outcomes.to_csv(out / "outcomes.csv", index=False)
-    table.to_csv(out / "robustness.csv", index=False)
-    write_discovery(found, out)
-    for name, d in by_policy.items():
-        write_discovery(d, out, f"_{name}")
-    if result.stress is not None:
-        result.stress.to_csv(out / "stress.csv", index=False)
-    write_json(out / "provenance.json", prov)
-    (out / "report.md").write_text(report_text(result) + "\n")
-    save_figures(result, out / "figures")
+    text = report_text(result) + "\n"
+    # the results replace `out` whole (its runs/ kept): a kill leaves the earlier
+    # results or none, never a part of them
+    with atomic_folder(out, MARKER, "exploration", keep=RUNS) as tmp:
+        f.to_csv(tmp / "futures.csv", index=False)
+        p.to_csv(tmp / "policies.csv", index=False)
+        outcomes.attrs["provenance"] = json.dumps(prov, default=str)
+        write_parquet(outcomes, tmp / "outcomes.parquet")
+        outcomes.to_csv(tmp / "outcomes.csv", index=False)
+        table.to_csv(tmp / "robustness.csv", index=False)
+        write_discovery(found, tmp)
+        for name, d in by_policy.items():
+            write_discovery(d, tmp, f"_{name}")
+        if result.stress is not None:
+            result.stress.to_csv(tmp / "stress.csv", index=False)
+        write_json(tmp / "provenance.json", prov)
+        (tmp / "report.md").write_text(text)
+        save_figures(result, tmp / "figures")
     return result
 
 
@@ -335,7 +343,12 @@ def report_text(result: Exploration) -> str:
               result.discovery.text(), ""]
     for d in result.by_policy.values():
         lines += [d.text(), ""]
-    if result.stress is not None:
+    if result.stress is not None and not len(result.stress):
+        lines += [f"In the stress futures ({stress_words(spec)}): none of the "
+                  f"{spec.n_futures} sampled futures falls inside these ranges, so "
+                  "nothing is reported for them; widen [stress] or sample more "
+                  "futures (n_futures)", ""]
+    elif result.stress is not None:
         lines += [f"In the stress futures ({stress_words(spec)}; {result.stress['n_futures'].iloc[0]} "
                   "futures), share meeting each threshold:",
                   result.stress.to_string(index=False, float_format=lambda v: f"{v:.3f}"), ""]

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..config import ConfigError
 from ..sweep import SweepReport, load_sweep, run_sweep
+from ..atomic import atomic_folder, check_out
 from ..sweep.store import all_versions, now, write_json, write_parquet
 from .analyze import CONF, RESAMPLES, analyze, convergence, point_means
 from .sample import n_rows, sample, sample_seed, sweep_spec
@@ -69,6 +70,10 @@ class SAResult:
         return report_text(self)
 
 
+MARKER = ("provenance.json", "indices.parquet")   # what makes a sensitivity folder
+RUNS = ("runs",)          # the sweep folder of the runs, kept when results are replaced
+
+
 def default_out(spec: SASpec) -> Path:
     return Path("results") / "sensitivity" / Path(spec.path).stem
 
@@ -88,10 +93,8 @@ def run_sensitivity(spec: SASpec | str | Path, out: str | Path | None = None,
         spec = load_sa(spec)
     x = sample(spec)
     sweep = with_posterior(sweep_spec(spec, x), spec, posterior)   # validated first
-    out = Path(out) if out is not None else default_out(spec)
-    if out.exists() and any(out.iterdir()) and not (out / "runs").exists():
-        raise ConfigError(f"{out}: exists and is not a sensitivity folder; choose "
-                          "another --out")
+    out = check_out(Path(out) if out is not None else default_out(spec), MARKER,
+                    "sensitivity", keep=RUNS)
     report = run_sweep(sweep, out / "runs", executor=executor, workers=workers,
                        scheduler=scheduler, progress=progress, retry_failed=retry_failed)
     result = analyse(spec, x, out, posterior_info(sweep))
@@ -129,7 +132,8 @@ def estimate(spec: SASpec | str | Path, out: str | Path | None = None,
     from ..sweep import estimate as sweep_estimate
     if not isinstance(spec, SASpec):
         spec = load_sa(spec)
-    out = Path(out) if out is not None else default_out(spec)
+    out = check_out(Path(out) if out is not None else default_out(spec), MARKER,
+                    "sensitivity", keep=RUNS)
     sweep = with_posterior(sweep_spec(spec, sample(spec)), spec, posterior)
     head = (f"{spec.title}: {spec.method}, n_samples = {spec.n_samples} -> "
             f"{n_rows(spec)} sample points x {spec.replicates} replicates")
@@ -149,15 +153,19 @@ def analyse(spec: SASpec, x: pd.DataFrame, out: Path,
     prov = provenance(spec, out, runs)
     prov["posterior"] = posterior
     prov["uncertainty"] = posterior_text(result)
-    write_parquet(x, out / "sample.parquet")
-    write_json(out / "provenance.json", prov)
-    indices.attrs["provenance"] = json.dumps(prov, default=str)
-    write_parquet(indices, out / "indices.parquet")
-    indices.to_csv(out / "indices.csv", index=False)
-    noise.to_csv(out / "noise.csv", index=False)
-    result.convergence.to_csv(out / "convergence.csv", index=False)
-    (out / "report.md").write_text(report_text(result) + "\n")
-    save_figures(result, out / "figures")
+    text = report_text(result) + "\n"
+    # the results replace `out` whole (its runs/ kept): a kill leaves the earlier
+    # results or none, never a part of them
+    with atomic_folder(out, MARKER, "sensitivity", keep=RUNS) as tmp:
+        write_parquet(x, tmp / "sample.parquet")
+        write_json(tmp / "provenance.json", prov)
+        indices.attrs["provenance"] = json.dumps(prov, default=str)
+        write_parquet(indices, tmp / "indices.parquet")
+        indices.to_csv(tmp / "indices.csv", index=False)
+        noise.to_csv(tmp / "noise.csv", index=False)
+        result.convergence.to_csv(tmp / "convergence.csv", index=False)
+        (tmp / "report.md").write_text(text)
+        save_figures(result, tmp / "figures")
     return result
 
 

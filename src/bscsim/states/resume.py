@@ -19,8 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..atomic import atomic_write_text
+from ..atomic import atomic_write_text, check_inside, matches
 from ..sweep.store import write_parquet
+
+
+LAYOUT = ("key.txt", ".key.txt.*", "r*-c*-*.parquet", ".r*-c*-*.parquet.*")
 
 
 def resume_folder(out: Path) -> Path:
@@ -42,6 +45,12 @@ class Checkpoints:
     def __init__(self, folder: Path, key: str):
         self.folder, self.key = Path(folder), key
         marker = self.folder / "key.txt"
+        if self.folder.is_symlink():
+            from ..config import ConfigError
+            raise ConfigError(f"{self.folder}: is a link, not a bscsim resume folder; "
+                              "remove it or choose another --out")
+        # links, special files and files it did not make: refused, never removed
+        check_inside(self.folder, lambda rel: matches(rel, LAYOUT), "resume")
         if self.folder.exists() and not marker.exists():
             from ..config import ConfigError
             raise ConfigError(f"{self.folder}: exists and is not a bscsim resume folder "

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 
 import pandas as pd
 
+from ..atomic import check_name, check_out
 from ..config import ConfigError
 from .design import INDEX, resolve
 from .executors import WorkerDied, default_workers, make_executor
@@ -55,7 +56,7 @@ def fresh_if_changed(runs: Path, spec: SweepSpec) -> None:
     if Store.state(runs) != "sweep":
         return
     store = Store(runs)
-    if store.manifest().get("fingerprint") != spec.fingerprint():
+    if changed(store, spec):
         store.lock()         # refused in one line while another command writes it
         try:
             print(f"{runs}/ holds the runs of another analysis; starting afresh",
@@ -63,6 +64,19 @@ def fresh_if_changed(runs: Path, spec: SweepSpec) -> None:
             shutil.rmtree(runs)
         finally:
             store.unlock()
+
+
+def changed(store: Store, spec: SweepSpec) -> bool:
+    """True if the runs folder of compare or study holds other runs of the same
+    command (to be started afresh); a folder with links or files the sweep did not
+    make, or a sweep of another kind (e.g. made by `bscsim sweep`), is refused in
+    one line, never removed."""
+    store.check()
+    m = store.manifest()
+    if m.get("spec", {}).get("task", "run") != spec.task:
+        raise ConfigError(f"{store.out}: holds a sweep this command did not make (e.g. "
+                          "by `bscsim sweep`); move it away or choose another --out")
+    return m.get("fingerprint") != spec.fingerprint()
 
 
 @dataclass
@@ -110,12 +124,15 @@ def prepare(spec: SweepSpec | str | Path, out: str | Path | None = None
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
     out = Path(out) if out is not None else default_out(spec)
+    check_name(str(out), "--out")
     state = Store.state(out)
     if state == "other":
         raise ConfigError(f"{out}: exists and is not a sweep folder; choose another --out")
     if state == "sweep":
+        Store(out).check()
         design = Store.open(out, spec).design()   # the stored design is the truth
     else:
+        check_out(out, ("manifest.json",), "sweep")   # writable: checked by --dry-run too
         design = resolve(spec)
     return spec, out, design, state
 
@@ -258,7 +275,7 @@ def estimate(spec: SweepSpec | str | Path, out: str | Path | None = None,
     if afresh_if_changed and not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
     if (afresh_if_changed and out is not None and Store.state(out) == "sweep"
-            and Store(out).manifest().get("fingerprint") != spec.fingerprint()):
+            and changed(Store(out), spec)):
         design, state = resolve(spec), "new"
         out = Path(out)
         note = f" (it holds other runs: the command would start afresh)"

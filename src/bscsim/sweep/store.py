@@ -20,9 +20,13 @@ absent. The summary part commits a batch: its timeseries part (same token) is wr
 first and counts only once its summary part exists (a sweep killed between the two
 leaves that timeseries part behind until it is resumed; `load_sweep` skips it). A
 killed sweep therefore loses at most the batches in flight; resuming skips every run
-that has a row. A lock file keeps two processes from writing the same folder at once.
-Folders written before this layout (`DIR/parts/`) are read as they are and moved to
-it when the sweep is resumed.
+that has a row. A lock on the folder itself keeps two processes from writing it at
+once. Folders written before this layout (`DIR/parts/`) are read as they are and
+moved to it when the sweep is resumed.
+
+Nothing is written or removed through a link, and nothing the sweep did not make
+is removed: a folder holding a link, a special file or a file outside the layout
+(`atomic.SWEEP_LAYOUT`) is refused in one line before anything runs (`check`).
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..atomic import atomic_folder, atomic_write_text
+from ..atomic import (SWEEP_LAYOUT, atomic_folder, atomic_write_text, check_inside,
+                      matches, remove_made, write_new)
 from ..config import ConfigError
 from ..dictionary import dictionary, field_metadata
 from ..outputs import SUMMARY_NAMES
@@ -113,13 +118,21 @@ class Store:
         self._lock_fd: int | None = None
 
     # ------------------------------------------------------------ create, open
+    def check(self) -> None:
+        """Refuse, in one line, a folder holding a link, a special file or a file a
+        sweep does not make (see atomic.SWEEP_LAYOUT): nothing is written through
+        a link or removed that the sweep did not make."""
+        if self.out.is_symlink():
+            raise ConfigError(f"{self.out}: is a link; give the folder it points to")
+        check_inside(self.out, lambda rel: matches(rel, SWEEP_LAYOUT), "sweep")
+
     @classmethod
     def create(cls, out: str | Path, spec: SweepSpec, design: pd.DataFrame) -> "Store":
         """Write the folder's manifest and design; built in a temporary folder and
         renamed, so a failure leaves nothing."""
         out = Path(out)
         with atomic_folder(out) as tmp:   # `out` may be an empty folder the user made
-            for folder in (STAGING, *(TABLES[:2] if spec.timeseries else TABLES[:1])):
+            for folder in (TABLES[:2] if spec.timeseries else TABLES[:1]):
                 (tmp / folder).mkdir()
             write_parquet(design, tmp / "design.parquet", "design")
             write_json(tmp / "manifest.json", new_manifest(spec, design))
@@ -144,6 +157,8 @@ class Store:
     def state(out: str | Path) -> str:
         """'new' (absent or empty), 'sweep' (has a manifest) or 'other'."""
         out = Path(out)
+        if out.is_symlink():
+            return "other"
         if not out.exists() or (out.is_dir() and not any(out.iterdir())):
             return "new"
         if (out / "manifest.json").is_file():
@@ -193,14 +208,21 @@ class Store:
     def tidy(self) -> None:
         """Remove what a killed session leaves: temporary files and timeseries parts
         whose summary part was never written; move a format-1 folder to the layout
-        of one folder per table."""
-        for f in [*self.staging.glob("*"), *self.legacy.glob(".tmp-*")]:
-            f.unlink(missing_ok=True)
+        of one folder per table. Checks the folder first (`check`): only files the
+        sweep made are removed, never through a link."""
+        self.check()
+        leftovers = [*(self.staging.iterdir() if self.staging.is_dir() else ()),
+                     *self.legacy.glob(".tmp-*"),
+                     *(f for f in self.out.iterdir() if f.is_file() and (f.name.startswith(
+                         (".tmp-", ".manifest.json.", ".design.parquet.", ".lock"))
+                         or matches(f.name, (".*.csv.*",))))]
+        for f in leftovers:
+            remove_made(f)
         committed = {_token(f) for f in self.part_files("summary")}
         for table in TABLES[1:]:
             for f in self.part_files(table):
                 if _token(f) not in committed:
-                    f.unlink(missing_ok=True)
+                    remove_made(f)
         self.migrate()
 
     def migrate(self) -> None:
@@ -249,13 +271,13 @@ class Store:
 
     # ----------------------------------------------------------------- lock
     def lock(self) -> None:
-        """Hold an exclusive lock on the folder (released when the process ends,
-        also by kill -9)."""
+        """Hold an exclusive lock on the folder itself (released when the process
+        ends, also by kill -9); no lock file is made, none is left."""
         try:
             import fcntl
         except ImportError:  # Windows: no lock
             return
-        fd = os.open(self.out / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.out, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -265,6 +287,13 @@ class Store:
         self._lock_fd = fd
 
     def unlock(self) -> None:
+        """Release the lock; an empty staging folder is removed (a finished
+        session leaves no `.tmp/`)."""
+        try:
+            if not self.staging.is_symlink() and not any(self.staging.iterdir()):
+                self.staging.rmdir()
+        except OSError:
+            pass
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
@@ -313,12 +342,13 @@ def _token(path: Path) -> str:
 def write_parquet(df: pd.DataFrame, path: Path, table: str | None = None,
                   staging: Path | None = None) -> None:
     """Write `df` to `path` atomically (temporary file in `staging`, or beside it with
-    a hidden name; fsync; rename); with `table`, each field carries its unit and
-    meaning (the data dictionary) as Parquet field metadata. A failure (a full disk,
-    `ulimit -f`) leaves no temporary file."""
+    a hidden name, made new: never through a link; fsync; rename); with `table`,
+    each field carries its unit and meaning (the data dictionary) as Parquet field
+    metadata. A failure (a full disk, `ulimit -f`) leaves no temporary file."""
+    import tempfile
+
     import pyarrow as pa
     import pyarrow.parquet as pq
-    tmp = (staging / path.name) if staging is not None else path.parent / f".tmp-{path.name}"
     data = pa.Table.from_pandas(df, preserve_index=False)
     if df.attrs:      # as pandas' to_parquet keeps them (read back into df.attrs)
         data = data.replace_schema_metadata({**data.schema.metadata,
@@ -326,9 +356,15 @@ def write_parquet(df: pd.DataFrame, path: Path, table: str | None = None,
     if table is not None:
         fields = [f.with_metadata(field_metadata(f.name, table)) for f in data.schema]
         data = data.cast(pa.schema(fields, metadata=data.schema.metadata))
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.",
+                                dir=staging if staging is not None else path.parent)
+    tmp = Path(name)
     try:
-        pq.write_table(data, tmp)
-        _fsync(tmp)
+        with os.fdopen(fd, "wb") as f:
+            pq.write_table(data, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -346,22 +382,8 @@ def write_dictionary(folder: Path, design: pd.DataFrame, outputs) -> None:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.parent / f".tmp-{path.name}"
-    try:
-        tmp.write_text(json.dumps(data, indent=2, default=str))
-        _fsync(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """`data` as JSON at `path`, atomically and never through a link."""
+    write_new(path, json.dumps(data, indent=2, default=str).encode())
 
 
 def host() -> str:
