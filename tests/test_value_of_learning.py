@@ -1,6 +1,9 @@
 """Value of learning (issue 22): each mechanism is worth more where more of the
-change package's ideas do not work (mechanisms.VALUE_OF_LEARNING, VL1-VL4), and a
-deliberately wrong rule (a mutant) for each makes its check fail.
+change package's ideas do not work (mechanisms.VALUE_OF_LEARNING: VL2, VL4, VL5),
+and a deliberately wrong rule (a mutant) for each makes its check fail. VL1
+(safety) and VL3 (inquiry) are claims the model does not yet show
+(mechanisms.OPEN_CHECKS): their tests fail when they start to hold, so that they
+move into the checks.
 
 A check passes when the 95% interval of its paired difference lies above 0 (the
 project's bar for margin, (CI low)/SE >= 3, is met at the seeds of `bscsim
@@ -19,10 +22,11 @@ import bscsim.model.collaborative as collaborative
 import bscsim.model.pdsa as pdsa
 import bscsim.model.teams as teams
 from bscsim.config import default_config_path, load_config
-from bscsim.mechanisms import BY_KEY, GENERAL, HERE, NULL, VALUE_OF_LEARNING, Runs
+from bscsim.mechanisms import (BY_KEY, CHECKS, GENERAL, HERE, NULL, OPEN_CHECKS,
+                                VALUE_OF_LEARNING, Runs)
 from bscsim.patterns import interval
 
-SEEDS = 40          # a pass: the interval clear of 0
+SEEDS = 60          # a pass: the seeds of `bscsim check-mechanisms` (its default)
 MUTANT_SEEDS = 30   # a mutant: the check fails
 
 
@@ -70,18 +74,6 @@ def board_results_sign_flipped():
 
 
 @contextlib.contextmanager
-def inquiry_adopts_whatever():
-    """Inquiry's rule broken (its input ignored): an inquiry-minded tester adopts
-    what she tested whatever her evidence says, as a compliant one does."""
-    original = pdsa.decide
-    pdsa.decide = lambda p, belief, comply: original(p, belief, np.ones(len(belief), bool))
-    try:
-        yield
-    finally:
-        pdsa.decide = original
-
-
-@contextlib.contextmanager
 def evidence_not_acted_on():
     """Study and Act's input ignored: every tested idea is adopted and no practice
     is ever dropped, whatever the evidence says."""
@@ -94,8 +86,7 @@ def evidence_not_acted_on():
         pdsa.decide, teams.review = decide, review
 
 
-MUTANTS = {"VL1": failures_never_admitted, "VL2": board_results_sign_flipped,
-           "VL3": inquiry_adopts_whatever, "VL4": evidence_not_acted_on,
+MUTANTS = {"VL2": board_results_sign_flipped, "VL4": evidence_not_acted_on,
            "VL5": failures_never_admitted}
 KEYS = list(MUTANTS)
 
@@ -105,7 +96,9 @@ KEYS = list(MUTANTS)
 def test_value_of_learning_checks_are_in_the_table():
     keys = [c.key for c in VALUE_OF_LEARNING]
     assert keys == KEYS, "the value-of-learning checks should be in mechanisms.CHECKS, in order"
-    assert all(k in BY_KEY for k in keys), "check-mechanisms should run every VL check"
+    assert set(keys) <= {c.key for c in CHECKS}, "check-mechanisms should run every VL check"
+    assert not {c.key for c in OPEN_CHECKS} & {c.key for c in CHECKS}, \
+        "a claim the model does not yet show should not be among the checks"
 
 
 def test_contrast_raises_only_the_share_of_ideas_that_do_not_work():
@@ -118,6 +111,17 @@ def test_contrast_raises_only_the_share_of_ideas_that_do_not_work():
 @pytest.mark.slow
 @pytest.mark.parametrize("key", KEYS)
 def test_value_of_learning_check_passes(key):
+    mean, low, high = verdict(key, SEEDS)
+    assert low > 0, (f"{key}: the mechanism should be worth more with 70% than with 10% "
+                     f"of ideas not working; got {mean:+.3f} ({low:+.3f}, {high:+.3f})")
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="issue 22: safety's and inquiry's value of learning "
+                   "is positive but its interval is not clear of 0 at 60 seeds "
+                   "(docs/odd.md, section 8); when it holds, move it into CHECKS")
+@pytest.mark.parametrize("key", ["VL1", "VL3"])
+def test_open_value_of_learning_claim_does_not_hold_yet(key):
     mean, low, high = verdict(key, SEEDS)
     assert low > 0, (f"{key}: the mechanism should be worth more with 70% than with 10% "
                      f"of ideas not working; got {mean:+.3f} ({low:+.3f}, {high:+.3f})")

@@ -192,18 +192,10 @@ def value_of_learning(changes: dict, package: dict) -> Callable[[Runs], np.ndarr
 
 
 VALUE_OF_LEARNING: tuple[Check, ...] = (
-    Check("VL1", "safety pays more where more ideas fail (failures admitted)",
-          "safety's effect, same PDSA starts: 70% - 10% of ideas not working "
-          "(ideas work everywhere or nowhere)",
-          value_of_learning(off(["psych_safety"]), GENERAL)),
     Check("VL2", "others' results pay more where more ideas fail",
           "vicarious learning's effect, same PDSA starts: 70% - 10% not working "
           "(ideas work everywhere or nowhere)",
           value_of_learning(off(["vicarious"]), GENERAL)),
-    Check("VL3", "inquiry pays more where more ideas fail here (own data)",
-          "inquiry's effect, same PDSA starts: 70% - 10% of ideas not working "
-          "(context-bound ideas as configured)",
-          value_of_learning(off(["inquiry"]), HERE)),
     Check("VL4", "acting on evidence pays more where more ideas fail here",
           "full - adopt all, same PDSA starts: 70% - 10% of ideas not working "
           "(context-bound ideas as configured)",
@@ -213,8 +205,23 @@ VALUE_OF_LEARNING: tuple[Check, ...] = (
           "(ideas work everywhere or nowhere)",
           value_of_learning(HIDDEN, GENERAL)),
 )
+# What the theory claims and the model does not yet show with its interval clear of
+# 0 at the default seeds (issue 22; docs/odd.md, section 8): kept out of CHECKS (so
+# `bscsim check-mechanisms` and its tests judge what holds), run by key
+# (`check_mechanisms(params, keys=["VL1", "VL3"])`), and by tests that fail when
+# they start to hold (tests/test_value_of_learning.py).
+OPEN_CHECKS: tuple[Check, ...] = (
+    Check("VL1", "safety pays more where more ideas fail (failures admitted)",
+          "safety's effect, same PDSA starts: 70% - 10% of ideas not working "
+          "(ideas work everywhere or nowhere)",
+          value_of_learning(off(["psych_safety"]), GENERAL)),
+    Check("VL3", "inquiry pays more where more ideas fail here (own data)",
+          "inquiry's effect, same PDSA starts: 70% - 10% of ideas not working "
+          "(context-bound ideas as configured)",
+          value_of_learning(off(["inquiry"]), HERE)),
+)
 CHECKS = CHECKS + VALUE_OF_LEARNING
-BY_KEY = {c.key: c for c in CHECKS}
+BY_KEY = {c.key: c for c in CHECKS + OPEN_CHECKS}
 
 
 def monotone(runs: Runs, name: str) -> bool:
