@@ -522,12 +522,13 @@ PARAMS: tuple[Param, ...] = (
     _p("n_practices_max", 3, (1, 20), (2, 5), "practices per classroom", "outcomes",
        "Change ideas (drivers 1-4) a classroom can hold in use at once; a new one "
        "displaces the one believed least in.",
-       "Hamel & Schachter 2025: teachers' time is scarce (evidence A2 14); value: "
-       "assumption"),
+       "Hamel & Schachter 2025: teachers' time is scarce (evidence A2 14); a few "
+       "practices taken on at once (evidence A2 15); value: assumption"),
     _p("n_practices_attention", 2, (1, 20), (1, 4), "practices per classroom",
        "outcomes", "Practices a teacher can run at full attention; with more in use, "
        "each is run at attention = this / number in use.",
-       "Hamel & Schachter 2025 (teachers' time, evidence A2 14); value: assumption"),
+       "Hamel & Schachter 2025 (teachers' time, evidence A2 14); Lally et al. 2010 "
+       "(attention until a new behavior is automatic, evidence A2 15); value: assumption"),
     _p("rate_implementation", 0.15, (0.0, 1.0), (0.05, 0.3), "share of gap per week",
        "outcomes", "Weekly move of practice toward what its ideas in use sustain, "
        "when that is higher (putting practices in place takes time).", ASSUMPTION),
