@@ -247,7 +247,7 @@ CHECKS: tuple[Check, ...] = (
 # works everywhere at 0.7 (the null share is capped at 0.6): the ideas that work
 # then work in one type only, and reports from the other type are meant to mislead
 # about them, so others' results are worth no more there (measured and discussed in
-# docs/odd.md, section 8, issue 22; experiments/09_value_of_learning.py).
+# docs/odd.md, section 8, issue 22; experiments/11_value_of_learning.py).
 NULL = (0.1, 0.7)
 GENERAL = {"share_ideas_context": 0.0}
 HERE: dict = {}

@@ -16,13 +16,13 @@ Three ways to raise "the ideas that do not work" (the rows of the table):
     mix held     the ideas that work keep the default mix of ideas that work
                  everywhere and in one type (3:4)
 
-Writes under results/09_value_of_learning/ (or --out):
+Writes under results/11_value_of_learning/ (or --out):
     value_of_learning.csv   per contrast and mechanism: effect at 10% and 70%, the
                             paired difference, its 95% interval and (CI low)/SE
     provenance.json         config, seeds, versions, command
 
-    python experiments/09_value_of_learning.py              # 60 seeds, ~10 min on 2 cores
-    python experiments/09_value_of_learning.py --quick      # 4 seeds, short run (tests)
+    python experiments/11_value_of_learning.py              # 60 seeds, ~10 min on 2 cores
+    python experiments/11_value_of_learning.py --quick      # 4 seeds, short run (tests)
 """
 
 from __future__ import annotations
@@ -78,10 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="4 seeds on a short collaborative")
     ap.add_argument("--seeds", type=int, default=60, help="paired seeds (default 60)")
-    ap.add_argument("--out", help="output folder (default results/09_value_of_learning)")
+    ap.add_argument("--out", help="output folder (default results/11_value_of_learning)")
     args = ap.parse_args(argv)
-    out = Path(args.out or ("results/09_value_of_learning_quick" if args.quick
-                            else "results/09_value_of_learning"))
+    out = Path(args.out or ("results/11_value_of_learning_quick" if args.quick
+                            else "results/11_value_of_learning"))
     out.mkdir(parents=True, exist_ok=True)
     params = load_config(default_config_path())
     seeds = 4 if args.quick else args.seeds
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     result.to_csv(out / "value_of_learning.csv", index=False)
     with pd.option_context("display.width", 140, "display.float_format", "{:+.3f}".format):
         print(result.to_string(index=False))
-    command = " ".join(["python", "experiments/09_value_of_learning.py",
+    command = " ".join(["python", "experiments/11_value_of_learning.py",
                         *(argv if argv is not None else sys.argv[1:])])
     (out / "provenance.json").write_text(json.dumps({
         "command": command, "config": str(default_config_path()),

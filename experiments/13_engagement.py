@@ -10,10 +10,10 @@ attendances per center. Part 2 repeats the CCL feasibility study
 (configs/studies/ccl_feasibility.toml, completers-only by default) over replicates and
 gives each estimate's mean bias from attrition (`bias_attrition`) with its standard
 error, and the centers analysed.
-Writes results/10_engagement/: by_month.csv, study_attrition.csv, by_month.png,
+Writes results/13_engagement/: by_month.csv, study_attrition.csv, by_month.png,
 provenance.json.
 
-    python experiments/10_engagement.py [--replicates 200] [--out results/10_engagement] [--quick]
+    python experiments/13_engagement.py [--replicates 200] [--out results/13_engagement] [--quick]
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def study_attrition(replicates: int) -> pd.DataFrame:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--replicates", type=int, default=200, help="paired seeds")
-    ap.add_argument("--out", default="results/10_engagement")
+    ap.add_argument("--out", default="results/13_engagement")
     ap.add_argument("--quick", action="store_true", help="5 replicates, for a smoke test")
     args = ap.parse_args(argv)
     n = 5 if args.quick else args.replicates

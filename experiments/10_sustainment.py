@@ -7,9 +7,9 @@ makes no difference"), and all three off (the model before issue 22). For each:
 the practice gain of participating classrooms at the end of the collaborative
 (week 52) and of the follow-up (week 78), their paired difference with its 95%
 interval, and the kept share (pattern 7: 0.5-0.95) with its standard error.
-Writes results/09_sustainment/: sustainment.csv, over_time.png, provenance.json.
+Writes results/10_sustainment/: sustainment.csv, over_time.png, provenance.json.
 
-    python experiments/09_sustainment.py [--replicates 100] [--out results/09_sustainment] [--quick]
+    python experiments/10_sustainment.py [--replicates 100] [--out results/10_sustainment] [--quick]
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--replicates", type=int, default=100,
                     help="paired seeds (as bscsim check-patterns)")
-    ap.add_argument("--out", default="results/09_sustainment")
+    ap.add_argument("--out", default="results/10_sustainment")
     ap.add_argument("--quick", action="store_true", help="5 replicates, for a smoke test")
     args = ap.parse_args(argv)
     seeds = range(5 if args.quick else args.replicates)

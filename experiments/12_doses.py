@@ -10,15 +10,15 @@ ideas at week 0 (true effects: an oracle, for scale only), three at random, and 
 BSC, with the attention and slot limits (`n_practices_attention`,
 `n_practices_max`) at their defaults and at the top of their plausible range.
 
-Writes under results/10_doses/ (or --out):
+Writes under results/12_doses/ (or --out):
     doses.csv        per parameter: main (the mechanism's strength or level),
                      bottom, top, mean gain at each level, top - bottom with its
                      95% interval, monotone, distinguishable
     ceiling.csv      handed ideas vs BSC, at the default and the lifted limits
     provenance.json  config, seeds, versions, command
 
-    python experiments/10_doses.py            # 60 seeds, ~5 min on 2 cores
-    python experiments/10_doses.py --quick    # 3 seeds, short run (tests)
+    python experiments/12_doses.py            # 60 seeds, ~5 min on 2 cores
+    python experiments/12_doses.py --quick    # 3 seeds, short run (tests)
 """
 
 from __future__ import annotations
@@ -134,9 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="3 seeds on a short collaborative")
     ap.add_argument("--seeds", type=int, default=60, help="paired seeds (default 60)")
-    ap.add_argument("--out", help="output folder (default results/10_doses)")
+    ap.add_argument("--out", help="output folder (default results/12_doses)")
     args = ap.parse_args(argv)
-    out = Path(args.out or ("results/10_doses_quick" if args.quick else "results/10_doses"))
+    out = Path(args.out or ("results/12_doses_quick" if args.quick else "results/12_doses"))
     out.mkdir(parents=True, exist_ok=True)
     params = load_config(default_config_path())
     seeds = list(range(3 if args.quick else args.seeds))
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         print(table.drop(columns=["group"]).to_string(index=False))
         print()
         print(limits.to_string(index=False))
-    command = " ".join(["python", "experiments/10_doses.py",
+    command = " ".join(["python", "experiments/12_doses.py",
                         *(argv if argv is not None else sys.argv[1:])])
     (out / "provenance.json").write_text(json.dumps({
         "command": command, "config": str(default_config_path()),
