@@ -447,6 +447,13 @@ PARAMS: tuple[Param, ...] = (
        "promises).", ASSUMPTION),
     _p("prior_sd", 0.2, (0.01, 2.0), (0.1, 0.4), "effect units", "design",
        "Prior uncertainty about a change idea.", ASSUMPTION),
+    _p("research_evidence_sd", 0.15, (0.0, 1.0), (0.05, 0.3), "effect units", "design",
+       "Error of the research evidence on a package idea: what research shows is the "
+       "idea's true mean effect plus N(0, this), drawn once per collaborative; the "
+       "coach and the BSC faculty read it, never the true effect.",
+       "Kraft, Blazar & Hogan 2018 (evidence A3 16): effects at scale about half of "
+       "efficacy trials, an error about half an effect that works (0.25); value: "
+       "assumption"),
     # -------------------------------------------------------------- outcomes
     _p("adopt_gain", 1.5, (0.0, 4.0), (1.0, 2.0), "share of gap per effect unit",
        "outcomes", "Practice a classroom's ideas in use sustain on a driver: "
