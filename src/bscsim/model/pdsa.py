@@ -255,7 +255,8 @@ def finish_cycles(model, u) -> None:
     model.pending.update(zip(rows.tolist(), zip(
         c.tolist(), done.tolist(), person.tolist(), ideas.tolist(),
         y.tolist(), tau_y.tolist(), u.team[done].tolist(), u.board[done].tolist())))
-    act(model, done, ideas, rooms, c, decision, fid, truth, y, u)
+    tally_decisions(model, c, decision, truth)
+    act(model, done, ideas, rooms, decision, fid, y, u)
     model.counts["pdsa_completed"] += np.bincount(c, minlength=model.centers.n)
     staff.routine[done] = toward_one(staff.routine[done], p.routine_gain)
     if p.inquiry_on:
@@ -271,7 +272,18 @@ def decide(p, belief: np.ndarray, comply: np.ndarray) -> np.ndarray:
     return np.where(comply, ADOPT, by_evidence)
 
 
-def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None:
+def tally_decisions(model, centers, decision, truth) -> None:
+    """Count the decisions by center (pdsa_adopted, pdsa_adapted, pdsa_abandoned)
+    and the adoptions of ideas whose true effect in the classroom is below zero
+    (harmful_adopted): outputs, read by no rule."""
+    n_c = model.centers.n
+    kind = np.where((decision == ADOPT) & (truth < 0), 3, decision)
+    by = np.bincount(kind * n_c + centers, minlength=4 * n_c).reshape(4, n_c)
+    by[ADOPT] += by[3]
+    model.center_counts[model.decision_rows] += by
+
+
+def act(model, posts, ideas, rooms, decision, fid, y, u) -> None:
     """Adopt: the idea goes into use (practices.py); adapt: the classroom gets a
     variant made for its children (its fit moves by N(adapt_shift, adapt_sd)),
     which the member tests again with chance = her inquiry mindset (Taylor et al.
@@ -279,14 +291,7 @@ def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None
     a success that raises the runner's efficacy (mastery experience; mechanism 1
     on)."""
     p, staff = model.at_posts(posts), model.staff
-    n_c = model.centers.n
     adopt, adapt = decision == ADOPT, decision == ADAPT
-    # decisions (adopt, adapt, abandon, harmful adopt) by center, in one count
-    kind = np.where(adopt & (truth < 0), 3, decision)
-    by = np.bincount(kind * n_c + centers, minlength=4 * n_c).reshape(4, n_c)
-    by[ADOPT] += by[3]
-    # pdsa_adopted, pdsa_adapted, pdsa_abandoned, harmful_adopted
-    model.center_counts[model.decision_rows] += by
     iterate = adapt & (u.iterate[posts] < staff.inquiry[posts])
     staff.next_idea[posts] = np.where(iterate, ideas, -1)
     if np.count_nonzero(adapt):
