@@ -125,3 +125,20 @@ def change_package(p, is_head_start: np.ndarray, rng: np.random.Generator,
         tie=research.permutation(n_pkg),
     )
     return package, np.hstack([effect, staff])
+
+
+def permute_package(package: Package, effect: np.ndarray,
+                    order: np.ndarray) -> tuple[Package, np.ndarray]:
+    """The same package with its ideas stored in another index order: idea j of the
+    result is idea order[j] of `package` (its kind, driver, research evidence, tie
+    rank and true effects kept). The staff slots stay last. A model whose outputs
+    depend on this order, not on what the ideas are, has an order artefact
+    (tests/test_order.py)."""
+    n_pkg = package.n_package
+    order = np.asarray(order)
+    if sorted(order.tolist()) != list(range(n_pkg)):
+        raise ValueError(f"permute_package: order must be a permutation of 0..{n_pkg - 1}")
+    full = np.concatenate([order, np.arange(n_pkg, package.n_ideas)])
+    return Package(kind=package.kind[full], driver=np.ascontiguousarray(package.driver[:, full]),
+                   evidence=package.evidence[full], n_package=n_pkg,
+                   tie=None if package.tie is None else package.tie[order]), effect[:, full]
