@@ -354,3 +354,13 @@ def test_routines_leave_with_the_people_who_hold_them():
     from bscsim.model.state import newcomers
     newcomers(model.p, staff, np.array([post]), np.random.default_rng(0))
     assert staff.routine[post] == 0.0
+
+
+def test_a_classroom_with_only_a_staff_idea_in_use_gets_its_target():
+    model = model_of(n_centers=1)
+    room, staff_idea = 0, model.package.n_package            # the first staff slot
+    model.rooms.in_use[room, staff_idea] = True
+    model.rooms.fidelity[room, staff_idea] = 1.0
+    model.sustained = None
+    target = targets(model)
+    assert np.isfinite(target).all(), "a staff idea alone in use sustains a practice"
