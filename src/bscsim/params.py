@@ -452,8 +452,8 @@ PARAMS: tuple[Param, ...] = (
        "idea's true mean effect plus N(0, this), drawn once per collaborative; the "
        "coach and the BSC faculty read it, never the true effect.",
        "Kraft, Blazar & Hogan 2018 (evidence A3 16): effects at scale about half of "
-       "efficacy trials, an error about half an effect that works (0.25); value: "
-       "assumption"),
+       "efficacy trials; derived there: 0.12 (a 40-classroom trial's sampling error) "
+       "to 0.17 (with the efficacy-to-scale error); value: assumption in that range"),
     # -------------------------------------------------------------- outcomes
     _p("adopt_gain", 1.5, (0.0, 4.0), (1.0, 2.0), "share of gap per effect unit",
        "outcomes", "Practice a classroom's ideas in use sustain on a driver: "
