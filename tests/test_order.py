@@ -9,7 +9,8 @@ driver, research evidence and true effects), are compared output by output with 
 two-sided Mann-Whitney test, Holm-corrected over the outputs (family-wise 5%).
 The mutant of issue 22, inquiry taking the first of equally believed ideas (idea 0,
 a driver-1 idea as drawn, a driver-5 idea reversed) in place of one at random,
-must fail the same check.
+must fail the same check, and so must the faculty's driver focus before issue 22
+(the index block of the session number).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from bscsim.outputs import SUMMARY_NAMES
 N_SEEDS = 100            # per sample: 200 runs of the default collaborative (no follow-up)
 ALPHA = 0.05
 # the default collaborative without its follow-up (cheaper; the order acts in the
-# collaborative). Measured: the check passes with its smallest Holm-adjusted p 0.88;
-# the mutant fails it through capacity_end (adjusted p 0.0017)
+# collaborative). Measured: the check passes with its smallest Holm-adjusted p 0.98
+# (27 outputs); the first-of-equals mutant fails it through capacity_end (adjusted p
+# 0.002), the driver-focus mutant through 8 outputs (capacity_end 1e-8)
 PARAMS = dict(weeks_followup=0)
 
 
@@ -63,6 +65,18 @@ def first_of_equals(score, u):
     return score.argmax(axis=1)
 
 
+def prescribed_by_session_focus(model):
+    """MUTANT: the faculty's driver focus before issue 22: the ideas of the driver
+    in focus first (index block (session - 1) mod 5, so the package's first driver
+    first), then the next blocks, each by the faculty's score."""
+    focus = max(model.counts_sessions - 1, 0) % 5
+    k, n_pkg = model.p.n_ideas_per_driver, model.package.n_package
+    within = np.argsort(np.argsort(-model.faculty_score, axis=2, kind="stable"), axis=2,
+                        kind="stable")
+    return np.argsort(((np.arange(n_pkg) // k - focus) % 5) * n_pkg + within, axis=2,
+                      kind="stable")
+
+
 def test_permute_package_keeps_every_idea_what_it_is():
     p = bscsim.Params()
     package, effect = framework.change_package(p, np.array([True, False]),
@@ -91,3 +105,11 @@ def test_an_index_order_tie_break_fails_the_order_check(monkeypatch):
     adjusted = order_differences(monkeypatch, bscsim.Params(**PARAMS))
     differ = {k: round(v, 4) for k, v in adjusted.items() if v < ALPHA}
     assert differ, "the mutant (first of equals) must make some output depend on order"
+
+
+@pytest.mark.slow
+def test_a_driver_focus_by_index_block_fails_the_order_check(monkeypatch):
+    monkeypatch.setattr(pdsa, "prescribed_order", prescribed_by_session_focus)
+    adjusted = order_differences(monkeypatch, bscsim.Params(**PARAMS))
+    differ = {k: round(v, 4) for k, v in adjusted.items() if v < ALPHA}
+    assert differ, "the mutant (driver focus by index block) must make outputs depend on order"
