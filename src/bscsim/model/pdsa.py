@@ -143,8 +143,9 @@ def choose_ideas(model, posts: np.ndarray, rooms: np.ndarray,
     under her belief about her classroom (beliefs.here), i.e. the largest
     (mu - adopt_threshold) x sqrt(tau): all the evidence she has, others' and her
     own, and an untested idea only when the evidence says little; among ideas she
-    believes in equally, one at random (pick_best). Compliance takes the faculty's prescription: the first idea in the faculty's order
-    (prescribed_order) not in use.
+    believes in equally, one at random (pick_best). Compliance takes the faculty's
+    prescription: the first idea in the faculty's order (prescribed_order) not in
+    use.
     An idea to iterate on after 'adapt' comes first."""
     staff = model.staff
     p = model.at_posts(posts)
