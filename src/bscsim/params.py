@@ -447,12 +447,20 @@ PARAMS: tuple[Param, ...] = (
        "promises).", ASSUMPTION),
     _p("prior_sd", 0.2, (0.01, 2.0), (0.1, 0.4), "effect units", "design",
        "Prior uncertainty about a change idea.", ASSUMPTION),
+    _p("research_evidence_sd", 0.15, (0.0, 1.0), (0.05, 0.3), "effect units", "design",
+       "Error of the research evidence on a package idea: what research shows is the "
+       "idea's true mean effect plus N(0, this), drawn once per collaborative; the "
+       "coach and the BSC faculty read it, never the true effect.",
+       "Kraft, Blazar & Hogan 2018 (evidence A3 16): effects at scale about half of "
+       "efficacy trials; derived there: 0.12 (a 40-classroom trial's sampling error) "
+       "to 0.17 (with the efficacy-to-scale error); value: assumption in that range"),
     # -------------------------------------------------------------- outcomes
-    _p("adopt_gain", 1.5, (0.0, 4.0), (1.0, 2.0), "share of gap per effect unit",
+    _p("adopt_gain", 1.37, (0.0, 4.0), (1.0, 2.0), "share of gap per effect unit",
        "outcomes", "Practice a classroom's ideas in use sustain on a driver: "
        "baseline + adopt_gain x sum(effect x fidelity) of the gap to 1 (to 0 for "
        "harmful ideas).",
-       "Assumption, checked against pattern 1 (not tuned), see docs/calibration.md"),
+       "Calibrated (pattern 1 is its fitting target, not evidence): the posterior "
+       "median after issue 22's shared evidence base (was 1.5), see docs/calibration.md"),
     _p("n_practices_max", 3, (1, 20), (2, 5), "practices per classroom", "outcomes",
        "Change ideas (drivers 1-4) a classroom can hold in use at once; a new one "
        "displaces the one believed least in.",

@@ -229,11 +229,12 @@ def learning_session(model) -> None:
 def faculty_review(model) -> None:
     """At each learning session and monthly, when the teams' reports come in, the
     faculty read the board and refine the prescription: for each program type,
-    every package idea gets the board's mean result, shrunk to what the package
-    promises, with the reports weighted by `vicarious_weight_ls` x tau_y x context
-    similarity to that type (IHI 2003: faculty harvest changes that work; the
-    seed's storyboards). With cross-program learning off the package order
-    stands. Each collaborative's faculty read its own teams' reports."""
+    every package idea gets the board's mean result, shrunk to what research on
+    the idea shows (its research evidence, framework.py, with precision
+    1/prior_sd^2), with the reports weighted by `vicarious_weight_ls` x tau_y x
+    context similarity to that type (IHI 2003: faculty harvest changes that work;
+    the seed's storyboards). With cross-program learning off the order by research
+    evidence stands. Each collaborative's faculty read its own teams' reports."""
     board = model.board
     if not model.p.vicarious_on or len(board) == 0:
         return
@@ -246,15 +247,16 @@ def faculty_review(model) -> None:
     bins = block * n_pkg + arrays["idea"][pkg]        # per collaborative and idea
     p = model.at_centers(center)
     read = np.bincount(model.center_block[arrays["center"]], minlength=B) > 0   # has reports
-    prior_sd, prior_mean = model.of_block("prior_sd"), model.of_block("prior_mean")
+    prior_sd = model.of_block("prior_sd")
     tau0 = (1.0 / (prior_sd * prior_sd))[:, None]
+    research = model.research_evidence()           # (collaboratives, package ideas)
     for t in (0, 1):
         sim = np.where(src_hs == bool(t), 1.0, p.similarity_cross_type)
         w = p.vicarious_weight_ls * sim * arrays["tau"][pkg]
         total = np.bincount(bins, weights=w, minlength=B * n_pkg).reshape(B, n_pkg)
         num = np.bincount(bins, weights=w * arrays["y"][pkg],
                           minlength=B * n_pkg).reshape(B, n_pkg)
-        score = (tau0 * prior_mean[:, None] + num) / (tau0 + total)
+        score = (tau0 * research + num) / (tau0 + total)
         model.faculty_score[read, t] = score[read]
     model.faculty_version[read] += 1
 

@@ -122,7 +122,8 @@ class Staff:
         return self.on_team & self.filled
 
 
-def init_centers(p, rng: np.random.Generator) -> tuple[Centers, Package]:
+def init_centers(p, rng: np.random.Generator,
+                 research: np.random.Generator | None = None) -> tuple[Centers, Package]:
     """Centers: type, zero-inflated turnover, capacity; the change package and the
     true effects of its ideas (framework.py).
 
@@ -141,7 +142,7 @@ def init_centers(p, rng: np.random.Generator) -> tuple[Centers, Package]:
     zero = rng.random(n) < p.turnover_zero_share
     turnover = np.where(zero | (mean == 0), 0.0, draw)
     capacity = np.clip(rng.normal(p.capacity_baseline, p.capacity_sd, n), 0.0, 1.0)
-    package, effect = change_package(p, is_hs, rng)
+    package, effect = change_package(p, is_hs, rng, research)
     return Centers(
         is_hs=is_hs,
         turnover=turnover,
