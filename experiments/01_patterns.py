@@ -5,7 +5,7 @@ figure per pattern: the model's replicate values beside the empirical range. Wri
 results/01_patterns/: patterns.csv, one PNG per pattern, all_patterns.png and
 provenance.json.
 
-    python experiments/01_patterns.py [--replicates 100] [--out results/01_patterns] [--quick]
+    python experiments/01_patterns.py [--replicates 400] [--out results/01_patterns] [--quick]
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def draw(ax, pattern, values, row) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--replicates", type=int, default=100,
+    ap.add_argument("--replicates", type=int, default=400,
                     help="paired seeds per configuration (as bscsim check-patterns)")
     ap.add_argument("--out", default="results/01_patterns")
     ap.add_argument("--quick", action="store_true", help="5 replicates, for a smoke test")

@@ -91,6 +91,63 @@ def test_the_same_on_processes_as_in_this_process():
     pd.testing.assert_frame_equal(here, there, check_exact=True)
 
 
+def replayed_differences(seeds: list[int]) -> list[int]:
+    """The seeds whose variant, replaying the base run's PDSA starts, differs in a
+    batch (each collaborative its own replay) from the same replay alone."""
+    p = bscsim.load_config()
+    variant = p.replace(psych_safety_on=False, team_weight=0.0)
+    _, base = bscsim.simulate_many(p, seeds, tables=["pdsa_starts"])
+    batch, tables = bscsim.simulate_many(variant, seeds, tables=True,
+                                         replay=base["pdsa_starts"])
+    differ = []
+    for run, seed in enumerate(seeds):
+        ref = BSCModel(p, rng=seed)
+        ref.run()
+        model = BSCModel(variant, rng=seed, replay_starts=ref.starts)
+        model.run()
+        alone = Result(model, seed)
+        mine = {name: tables[name][tables[name]["run"] == run].drop(columns="run")
+                for name in TABLES}
+        if (batch.loc[run, list(alone.summary.index)].to_numpy().tolist()
+                != alone.summary.to_numpy().tolist()
+                or any(not mine[name].reset_index(drop=True).equals(
+                    getattr(alone, name).reset_index(drop=True)) for name in TABLES)):
+            differ.append(seed)
+    return differ
+
+
+def test_a_replayed_collaborative_is_the_same_alone_and_in_a_batch():
+    """Replayed PDSA starts (bscsim.mechanisms holds PDSA volume fixed with them):
+    a variant replaying a base run's starts gives in a batch, each collaborative
+    its own replay, exactly what it gives alone replaying them."""
+    assert replayed_differences([3, 14, 15, 92]) == [], "a replay differs in a batch"
+
+
+def test_the_replay_identity_check_sees_starts_not_shifted_to_their_collaborative(
+        monkeypatch):
+    """Mutant: every collaborative's replayed starts read as posts of the first."""
+    def unshifted(self, per_block):
+        weeks = {}
+        for starts in per_block:
+            for week, posts in starts.items():
+                weeks.setdefault(int(week), []).append(np.asarray(posts, dtype=np.int64))
+        return {w: np.unique(np.concatenate(parts)) for w, parts in weeks.items()}
+    monkeypatch.setattr(BSCModel, "_joined_starts", unshifted)
+    assert replayed_differences([3, 14]) != [], "the check misses a broken replay"
+
+
+def test_a_replay_starts_only_the_cycles_replayed():
+    p = bscsim.load_config()
+    _, base = bscsim.simulate_many(p, [1, 2], tables=["pdsa_starts"])
+    starts = base["pdsa_starts"]
+    _, again = bscsim.simulate_many(p, [1, 2], tables=["pdsa_starts"], replay=starts)
+    pd.testing.assert_frame_equal(again["pdsa_starts"], starts, check_exact=True,
+                                  obj="the same model replaying its own starts")
+    _, none = bscsim.simulate_many(p, [1, 2], tables=["pdsa_starts"],
+                                   replay=starts[starts["run"] == 0])
+    assert (none["pdsa_starts"]["run"] == 1).sum() == 0, "a run without rows starts none"
+
+
 @pytest.mark.parametrize("config", ["configs/reference.toml", "configs/arms/coaching.toml"])
 def test_every_parameter_a_batch_allows_may_differ_within_it(config):
     """Every collaborative of the batch has its own value of every parameter but

@@ -7,8 +7,9 @@ The public API is small:
     Params                                   all parameters, frozen; .replace(**changes)
     BSCModel(params=None, rng=None)          the Mesa model, one step per week
     simulate(params=None, seed=0) -> Result  one run to the end of follow-up
-    simulate_many(params, seeds, tables=False) -> DataFrame
-                                             one summary row per run (and its tables)
+    simulate_many(params, seeds, tables=False, replay=None) -> DataFrame
+                                             one summary row per run (and its tables;
+                                             replay: PDSA starts to replay)
     Result                                   tidy tables, summary, .save(dir)
     read_scenarios(path) -> ScenarioSet      read and validate a scenario file
     compare(scenario_set) -> Comparison      run its scenarios, common random numbers

@@ -1,11 +1,14 @@
 """Analyses: mechanism checks, one per arrow of the theory of change the model claims.
 
-Each check compares paired runs (replicate r of every configuration uses seed r)
-and passes when the 95% interval of the paired difference lies on the side the
-theory expects. The arrows and the check that stands for each are listed in
-docs/odd.md (section 8, "The arrows the model claims, and their checks"); `bscsim
-check-mechanisms` prints the table, and tests/test_mechanisms.py keeps it honest
-with deliberately wrong rules (mutants) that it must catch.
+Each check compares paired runs (replicate r of every configuration uses seed r,
+REPLICATES by default, on the ensemble engine) and passes when the 95% interval of
+the paired difference lies above its bound (0: the side the theory expects); its
+margin, (lower end - bound) / SE, says by how much (`margin_se`; with margin at
+MARGIN_SE or more). The arrows, from the learning mechanisms to children, turnover,
+time for tests, spread and sustainment, and the check that stands for each are
+listed in docs/odd.md (section 9, "The arrows the model claims, and their checks");
+`bscsim check-mechanisms` prints the table, and tests/test_mechanisms.py keeps it
+honest with deliberately wrong rules (mutants) that it must catch.
 
 Matched PDSA volume: a mechanism switched off also changes how many tests are run
 (safety, inquiry and peer ties raise the chance to start one). To ask what the
@@ -29,10 +32,9 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .model import BSCModel
 from .params import BY_NAME, Params
 from .patterns import interval
-from .results import Result
+from .simulate import simulate_many
 
 SWITCHES = {"psych_safety": "psych_safety_on", "vicarious": "vicarious_on",
             "inquiry": "inquiry_on"}
@@ -42,34 +44,59 @@ DOSE_LEVELS = 3
 OUTPUT = "practice_gain_sd"
 HIDDEN = {"failure_report_power": 10.0}            # failures are (almost) never shared
 ADOPT_ALL = {"adopt_threshold": -1.0, "abandon_threshold": -2.0}
+# the causal chain beyond learning (issue 22)
+PRACTICE_HELD = {"rate_implementation": 0.0}      # classroom practice never moves
+NO_TURNOVER = {"turnover_cc": 0.0, "turnover_hs": 0.0, "turnover_director": 0.0}
+MORE_PLANNING = {"planning_hours": 4.0}            # top of its plausible range (default 2)
+NO_VACANCY_PRESSURE = {"pressure_vacancy": 0.0}    # vacancies take no time from tests
+NO_SPREAD = {"p_spread": 0.0}
 
 
-def run_one(params: Params, seed: int, replay: dict | None = None) -> tuple[pd.Series, dict]:
-    """One run: its summary, and its PDSA starts (week -> posts) for replaying."""
-    model = BSCModel(params, rng=seed, replay_starts=replay)
-    try:
-        model.run()
-        return Result(model, seed).summary, model.starts
-    finally:
-        model.release()
-
-
-def _run_task(args) -> tuple[pd.Series, dict]:
-    return run_one(*args)
+def _run_chunk(params: Params, seeds: list[int], replay: pd.DataFrame | None,
+               record: bool) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Runs of `params` at `seeds` on the ensemble engine: their summaries and,
+    when `record`, their PDSA starts (a pdsa_starts table, runs numbered 0..)."""
+    if not record:
+        return simulate_many(params, seeds, replay=replay), None
+    summary, tables = simulate_many(params, seeds, tables=["pdsa_starts"], replay=replay)
+    return summary, tables["pdsa_starts"]
 
 
 class Runs:
     """Replicated runs of variants of one parameter set, built on demand and kept.
     Replicate r of every variant uses seed r; a variant can replay the base run's
-    PDSA starts (same people, same weeks) to hold PDSA volume fixed. With a
-    process pool (`pool`), the replicates of a variant run in parallel."""
+    PDSA starts (same people, same weeks) to hold PDSA volume fixed. Runs go
+    through the ensemble engine (`simulate_many`, replayed starts included); with
+    a process pool (`pool`, of `workers` processes), the seeds of a variant are
+    cut into one chunk per worker."""
 
-    def __init__(self, params: Params, replicates: int, pool=None):
+    def __init__(self, params: Params, replicates: int, pool=None, workers: int = 2):
         self.params = params
         self.seeds = list(range(replicates))
         self.pool = pool
+        self.workers = workers if pool is not None else 1
         self._cache: dict[tuple, pd.DataFrame] = {}
-        self._starts: list[dict] = []
+        self._starts: pd.DataFrame | None = None
+
+    def _simulate(self, p: Params, replay: pd.DataFrame | None, record: bool):
+        if self.pool is None:
+            return _run_chunk(p, self.seeds, replay, record)
+        n = len(self.seeds)
+        cuts = np.linspace(0, n, self.workers + 1).round().astype(int)
+        jobs = []
+        for lo, hi in zip(cuts, cuts[1:]):
+            mine = None
+            if replay is not None:
+                mine = replay[(replay["run"] >= lo) & (replay["run"] < hi)].assign(
+                    run=lambda d, lo=lo: d["run"] - lo)
+            jobs.append((lo, self.pool.submit(_run_chunk, p, self.seeds[lo:hi], mine,
+                                              record)))
+        parts = [(lo, job.result()) for lo, job in jobs]
+        summary = pd.concat([s for _, (s, _) in parts], ignore_index=True)
+        summary["run"] = np.arange(n)
+        starts = (pd.concat([t.assign(run=t["run"] + lo) for lo, (_, t) in parts],
+                            ignore_index=True) if record else None)
+        return summary, starts
 
     def summaries(self, changes: dict, replay: bool = False) -> pd.DataFrame:
         key = (tuple(sorted(changes.items())), replay)
@@ -77,16 +104,20 @@ class Runs:
             if replay:
                 self.summaries({})                 # the base run records its starts
             p = self.params.replace(**changes) if changes else self.params
-            tasks = [(p, s, self._starts[i] if replay else None)
-                     for i, s in enumerate(self.seeds)]
-            done = list(self.pool.map(_run_task, tasks) if self.pool else map(_run_task, tasks))
-            if not changes and not replay:
-                self._starts = [starts for _, starts in done]
-            self._cache[key] = pd.DataFrame([summary for summary, _ in done])
+            base = not changes and not replay
+            summary, starts = self._simulate(p, self._starts if replay else None, base)
+            if base:
+                self._starts = starts
+            self._cache[key] = summary
         return self._cache[key]
 
     def values(self, changes: dict, output: str = OUTPUT, replay: bool = False) -> np.ndarray:
         return self.summaries(changes, replay)[output].to_numpy()
+
+    @property
+    def n_configurations(self) -> int:
+        """How many configurations (variants, replayed or not) have been run."""
+        return len(self._cache)
 
 
 def off(mechanisms) -> dict:
@@ -100,10 +131,22 @@ class Check:
     statistic: str
     value: Callable[[Runs], np.ndarray]        # paired difference, one per replicate
     dose: str | None = None                    # a dose-response: the strength varied
+    bound: float = 0.0                         # what the 95% interval must lie above
 
 
 def _gain_minus(changes: dict, replay: bool = False) -> Callable[[Runs], np.ndarray]:
     return lambda r: r.values({}) - r.values(changes, replay=replay)
+
+
+def _minus(a: dict, b: dict, output: str, replay: bool = False) -> Callable[[Runs], np.ndarray]:
+    """`output` of variant a - of variant b (a variant other than the base
+    replaying the base run's PDSA starts when `replay`)."""
+    return lambda r: (r.values(a, output, replay=replay and bool(a))
+                      - r.values(b, output, replay=replay and bool(b)))
+
+
+def _harm_screened(r: Runs) -> np.ndarray:
+    return r.values({}, "harmful_tested_inquiry") - r.values({}, "harmful_adopted_inquiry")
 
 
 def dose_levels(name: str) -> np.ndarray:
@@ -131,7 +174,10 @@ CHECKS: tuple[Check, ...] = (
     Check("M3", "inquiry mindset -> learning (beyond more tests)",
           "practice gain: full - inquiry off, same PDSA starts",
           _gain_minus(off(["inquiry"]), replay=True)),
-    Check("S1", "Study and Act: acting on evidence beats adopting everything",
+    Check("S1", "Study and Act: acting on evidence beats deciding at random",
+          "harmful share of ideas tested - of those adopted, cycles decided by inquiry",
+          _harm_screened),
+    Check("S2", "Study and Act: acting on evidence beats adopting everything",
           "practice gain: full - adopt every tested idea, drop none",
           _gain_minus(ADOPT_ALL)),
     Check("H1", "hidden failures -> harmful practices kept",
@@ -152,6 +198,38 @@ CHECKS: tuple[Check, ...] = (
     Check("D3", "dose-response: inquiry gain",
           "practice gain: inquiry_gain_ls top - bottom", _dose("inquiry"),
           dose="inquiry_gain_ls"),
+    # the causal chain beyond learning: practice -> children, turnover, time, spread,
+    # sustainment (issue 22)
+    Check("C1", "classroom practice -> children's competence",
+          "child competence gain: full - practice held at baseline (rate_implementation 0)",
+          _minus({}, PRACTICE_HELD, "child_se_gain_sd")),
+    Check("C2", "classroom practice -> less challenging behavior",
+          "change in share with challenging behavior: practice held - full",
+          _minus(PRACTICE_HELD, {}, "challenging_behavior_change")),
+    Check("W1", "turnover -> practices lost",
+          "practices in use ended by turnover per classroom: default - no staff turnover",
+          _minus({}, NO_TURNOVER, "practices_lost_per_classroom")),
+    Check("W2", "turnover -> BSC routines lost",
+          "routines erased by turnover per center: default - no staff turnover",
+          _minus({}, NO_TURNOVER, "routines_lost_per_center")),
+    Check("W3", "turnover -> fewer practices in use at the end",
+          "practices in use per classroom: no staff turnover - default, same PDSA starts",
+          _minus(NO_TURNOVER, {}, "practices_in_use_end", replay=True)),
+    Check("P1", "planning time -> more tests",
+          "PDSA cycles per center: planning_hours 4 - default 2",
+          _minus(MORE_PLANNING, {}, "pdsa_completed_per_team")),
+    Check("P2", "vacancies take time from tests -> fewer tests",
+          "PDSA cycles per center: vacancy pressure 0 - default",
+          _minus(NO_VACANCY_PRESSURE, {}, "pdsa_completed_per_team")),
+    Check("SP", "practices spread to non-participating classrooms",
+          "practice gain of non-participating classrooms: full - p_spread 0",
+          _minus({}, NO_SPREAD, "spread_gain_sd")),
+    Check("U1", "sustainment: what was adopted is partly kept after support ends",
+          "practices in use per classroom at the end of follow-up (none at baseline)",
+          lambda r: r.values({}, "practices_in_use_followup")),
+    Check("U2", "sustainment: practice stays above baseline after support ends",
+          "practice gain at the end of follow-up (baseline SD)",
+          lambda r: r.values({}, "practice_gain_sd_followup")),
 )
 BY_KEY = {c.key: c for c in CHECKS}
 
@@ -163,18 +241,39 @@ def monotone(runs: Runs, name: str) -> bool:
     return all(interval(b - a)[2] >= 0 for a, b in zip(means, means[1:]))
 
 
-def check_mechanisms(params: Params, replicates: int = 60, keys: list[str] | None = None,
-                     pool=None) -> tuple[pd.DataFrame, Runs]:
-    """The table of mechanism checks (all, or `keys`) on `params`."""
-    runs = Runs(params, replicates, pool)
+def margin_se(values: np.ndarray, bound: float = 0.0) -> float:
+    """How far the lower bound of the 95% interval of the mean of `values` lies
+    above `bound`, in standard errors of the mean: (ci_low - bound) / SE. A check
+    passes with margin when this is at least MARGIN_SE (not by luck: a fresh set
+    of seeds would almost surely pass too)."""
+    mean, lo, _ = interval(values)
+    se = (mean - lo) / 1.96
+    if se > 0:
+        return float((lo - bound) / se)
+    return float(np.inf if lo > bound else -np.inf if lo < bound else 0.0)
+
+
+MARGIN_SE = 3.0
+REPLICATES = 200        # the default paired seeds of `bscsim check-mechanisms`
+
+
+def check_mechanisms(params: Params, replicates: int = REPLICATES,
+                     keys: list[str] | None = None, pool=None,
+                     workers: int = 2) -> tuple[pd.DataFrame, Runs]:
+    """The table of mechanism checks (all, or `keys`) on `params`: each check's
+    mean paired difference, its 95% interval, its margin in standard errors
+    (`margin_se`) and whether it passes (interval above its bound, and a
+    dose-response monotone)."""
+    runs = Runs(params, replicates, pool, workers)
     rows = []
     for check in (CHECKS if keys is None else [BY_KEY[k] for k in keys]):
         values = check.value(runs)
         mean, lo, hi = interval(values)
         mono = monotone(runs, check.dose) if check.dose else True
         rows.append({"check": check.key, "arrow": check.arrow,
-                     "statistic": check.statistic, "mean": mean, "ci_low": lo,
-                     "ci_high": hi, "monotone": mono, "passed": bool(lo > 0 and mono)})
+                     "statistic": check.statistic, "bound": check.bound, "mean": mean,
+                     "ci_low": lo, "ci_high": hi, "margin_se": margin_se(values, check.bound),
+                     "monotone": mono, "passed": bool(lo > check.bound and mono)})
     return pd.DataFrame(rows), runs
 
 
@@ -192,12 +291,22 @@ def start_rate_share(runs: Runs) -> dict[str, float]:
 
 
 def format_table(table: pd.DataFrame, share: dict | None = None) -> str:
-    lines = [f"{'check':<6}{'arrow of the theory':<58}{'paired difference (95% CI)':>30}  result"]
+    """The table as text: each check's paired difference with its 95% interval,
+    its margin in SE (ci_low - bound) / SE, and its result ("pass, thin" when it
+    passes with a margin below MARGIN_SE)."""
+    lines = [f"{'check':<6}{'arrow of the theory':<58}{'paired difference (95% CI)':>30}"
+             f"{'margin':>8}  result"]
     for r in table.itertuples():
         value = f"{r.mean:+.3f} ({r.ci_low:+.3f}, {r.ci_high:+.3f})"
-        result = "pass" if r.passed else ("FAIL (not monotone)" if not r.monotone else "FAIL")
-        lines.append(f"{r.check:<6}{r.arrow[:57]:<58}{value:>30}  {result}")
-    lines.append(f"\n{int(table['passed'].sum())} of {len(table)} checks passed.")
+        if r.bound:
+            value = f"{value} > {r.bound:g}"
+        result = ("FAIL (not monotone)" if not r.monotone else "FAIL" if not r.passed
+                  else "pass" if r.margin_se >= MARGIN_SE else "pass, thin")
+        lines.append(f"{r.check:<6}{r.arrow[:57]:<58}{value:>30}{r.margin_se:>8.1f}  {result}")
+    thin = int((table["passed"] & (table["margin_se"] < MARGIN_SE)).sum())
+    lines.append(f"\n{int(table['passed'].sum())} of {len(table)} checks passed"
+                 f"{f', {thin} of them with under {MARGIN_SE:g} SE of margin' if thin else ''}. "
+                 "margin: (lower end of the 95% interval - the bound) / SE.")
     if share is not None:
         lines.append(
             f"Joint effect of the three mechanisms on practice gain: {share['joint']:+.3f} SD, "

@@ -175,6 +175,26 @@ SUMMARY: tuple[Output, ...] = (
     _o("child_se_gain_sd_followup", "SD", "impacts",
        "Mean child competence at the end of the follow-up minus at baseline "
        "(a new cohort after each program year)."),
+    # ---- issue 22: the causal chain's checks (bscsim.mechanisms)
+    _o("practices_in_use_end", "practices", "long_term",
+       "Mean number of change ideas in use per participating classroom."),
+    _o("practices_in_use_followup", "practices", "long_term",
+       "As practices_in_use_end, at the end of the follow-up."),
+    _o("routines_end", "0-1", "long_term",
+       "Mean BSC routines (running tests, reading data) of participants."),
+    _o("routines_followup", "0-1", "long_term", "As routines_end, at the end of the follow-up."),
+    _o("practices_lost_per_classroom", "practices", "context",
+       "Practices in use that turnover ended (a teacher leaving or a newcomer "
+       "arriving), per participating classroom, over the collaborative."),
+    _o("routines_lost_per_center", "person-routines", "context",
+       "BSC routines (0-1 per person) that turnover erased, per center, over the "
+       "collaborative."),
+    _o("harmful_tested_inquiry", "share", "outputs",
+       "Share of the cycles decided by inquiry (own data, not compliance) whose idea "
+       "does harm in that classroom (0 when there are none)."),
+    _o("harmful_adopted_inquiry", "share", "outputs",
+       "Share of the cycles decided by inquiry and ending in adopt whose idea does "
+       "harm in that classroom (0 when there are none)."),
     # ---- issue 4: cost-effectiveness
     _o("cost_per_center", "USD", "cost",
        "Cost of the strategy per center over the collaborative (bscsim.cost)."),

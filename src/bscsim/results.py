@@ -43,7 +43,7 @@ def versions() -> dict[str, str]:
 
 class Result:
     """The outputs of one run: `timeseries`, `centers`, `classrooms`, `pdsa_log`,
-    `summary`, plus `params` and `seed`."""
+    `pdsa_starts`, `summary`, plus `params` and `seed`."""
 
     def __init__(self, model, seed: Any):
         self.params = model.p
@@ -52,6 +52,7 @@ class Result:
         self._by_center = model.by_center
         self._snap = model.snapshots
         self._log = model.log
+        self._starts = model.starts
         self._is_hs = model.centers.is_hs.copy()
         self._room_center = model.rooms.center.copy()
         self._participating = model.rooms.participating.copy()
@@ -94,6 +95,16 @@ class Result:
         df["improved"] = ((df["observed_end_collab"] - df["observed_baseline"])
                           > self.params.improved_margin_sd * sd)
         return df
+
+    @cached_property
+    def pdsa_starts(self) -> pd.DataFrame:
+        """One row per PDSA cycle started: its week and post (what an analysis
+        replays to hold PDSA volume fixed: `simulate_many(..., replay=...)`)."""
+        weeks = sorted(self._starts)
+        posts = [np.asarray(self._starts[w], dtype=np.int64) for w in weeks]
+        return pd.DataFrame({
+            "week": np.repeat(np.array(weeks, dtype=np.int64), [len(x) for x in posts]),
+            "post": np.concatenate(posts) if posts else np.zeros(0, dtype=np.int64)})
 
     @cached_property
     def pdsa_log(self) -> pd.DataFrame:
@@ -153,6 +164,18 @@ def _mean(x: np.ndarray) -> float:
     return float(x.mean()) if len(x) else float("nan")
 
 
+def _harm_by_inquiry(log, rows: int) -> tuple[float, float]:
+    """Of the first `rows` cycles of the log decided by inquiry (mode 0): the share
+    whose idea does harm in its classroom, among all and among those adopted."""
+    if not rows:
+        return 0.0, 0.0
+    inquiry = log.column("mode")[:rows] == 0
+    harm = log.column("true_effect")[:rows][inquiry] < 0
+    adopted = log.column("decision")[:rows][inquiry] == 0        # pdsa.ADOPT
+    return (float(harm.mean()) if len(harm) else 0.0,
+            float(harm[adopted].mean()) if np.count_nonzero(adopted) else 0.0)
+
+
 def compute_summary(model) -> pd.Series:
     """Scalar outcomes (declared in outputs.SUMMARY), end of the collaborative
     unless named `_followup`."""
@@ -183,6 +206,7 @@ def compute_summary(model) -> pd.Series:
         _, pair = np.unique(center * model.staff.belief_mu.shape[1] + idea,
                             return_inverse=True)
         iterated = np.bincount(pair.ravel(), weights=iteration != 0) > 0
+    harmful_tested, harmful_adopted = _harm_by_inquiry(log, rows)
     values = {
         "classrooms_improved_share": _mean((observed_gain[part] > p.improved_margin_sd)
                                            .astype(float)),
@@ -213,6 +237,14 @@ def compute_summary(model) -> pd.Series:
         "practice_gain_sd_followup": _mean((follow["practice"][part]
                                             - base["practice"][part]) / sd),
         "child_se_gain_sd_followup": _mean(follow["child_se"][part] - base["child_se"][part]),
+        "practices_in_use_end": end["in_use"],
+        "practices_in_use_followup": follow["in_use"],
+        "routines_end": end["routine"],
+        "routines_followup": follow["routine"],
+        "practices_lost_per_classroom": counts["practices_lost"] / max(part.sum(), 1),
+        "routines_lost_per_center": counts["routines_lost"] / n_c,
+        "harmful_tested_inquiry": harmful_tested,
+        "harmful_adopted_inquiry": harmful_adopted,
     }
     values.update(cost_outputs(sum(model_cost(model).values()), n_c,
                                values["classrooms_improved_share"] * part.sum()))

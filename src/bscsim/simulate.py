@@ -15,7 +15,7 @@ from .outputs import SUMMARY_NAMES
 from .params import Params, make_params
 from .results import Result
 
-TABLES = ("timeseries", "centers", "classrooms", "pdsa_log")
+TABLES = ("timeseries", "centers", "classrooms", "pdsa_log", "pdsa_starts")
 
 
 def simulate(params: Params | dict | None = None, seed: Any = 0) -> Result:
@@ -37,15 +37,20 @@ def simulate(params: Params | dict | None = None, seed: Any = 0) -> Result:
 
 def simulate_many(params: Params | dict | None | Sequence[Params | dict],
                   seeds: Iterable[Any], tables: bool | Iterable[str] = False,
-                  batch_size: int | None = None):
+                  batch_size: int | None = None, replay: pd.DataFrame | None = None):
     """Run one collaborative per seed and return one summary row per run.
 
     `params` is one `Params` (or dict, or None for the defaults) for every run, or
     a sequence of them, one per seed. Returns a DataFrame, one row per run in the
     order of `seeds`: `run` (0..n-1), `seed`, then every summary output
     (`outputs.SUMMARY_NAMES`). With `tables=True` (or a list of table names among
-    timeseries, centers, classrooms, pdsa_log) returns `(summary, tables)`, where
+    timeseries, centers, classrooms, pdsa_log, pdsa_starts) returns `(summary, tables)`, where
     `tables` maps each name to one DataFrame of every run's rows, `run` first.
+
+    `replay` (a `pdsa_starts` table of other runs: `run`, `week`, `post`) makes
+    run j start exactly the PDSA cycles of its rows with `run` j (those of the
+    run with the same seed, e.g.) instead of drawing its own, so that a variant
+    runs the same PDSA volume (bscsim.mechanisms); a run without rows starts none.
 
     The runs are simulated together, many collaboratives in one model (the
     ensemble engine, model/ensemble.py): runs that can share a batch (the same
@@ -63,11 +68,13 @@ def simulate_many(params: Params | dict | None | Sequence[Params | dict],
                                    or batch_size < 1):
         raise ValueError(f"simulate_many: batch_size must be a whole number >= 1, "
                          f"got {batch_size!r}")
+    replays = None if replay is None else replay_by_run(replay, len(seeds))
     rows: list[Any] = [None] * len(seeds)
     parts: dict[str, list] = {name: [None] * len(seeds) for name in names}
     for batch in batches(runs, batch_size):
-        for run, result in zip(batch, _run_batch([runs[j] for j in batch],
-                                                 [seeds[j] for j in batch])):
+        for run, result in zip(batch, _run_batch(
+                [runs[j] for j in batch], [seeds[j] for j in batch],
+                None if replays is None else [replays[j] for j in batch])):
             rows[run] = result.summary.to_numpy()
             for name in names:
                 df = getattr(result, name)
@@ -111,11 +118,39 @@ def batches(runs: list[Params], batch_size: int | None = None) -> list[list[int]
     return out
 
 
-def _run_batch(params: list[Params], seeds: list[Any]) -> list[Result]:
-    """One batch through the ensemble engine (a batch of one: `simulate`)."""
+def replay_by_run(starts: pd.DataFrame, n: int) -> list[dict[int, np.ndarray]]:
+    """A `pdsa_starts` table of n runs (`run`, `week`, `post`) as one {week:
+    posts} per run, what `BSCModel(replay_starts=...)` replays."""
+    missing = {"run", "week", "post"} - set(starts.columns)
+    if missing:
+        raise ValueError(f"simulate_many: replay needs the columns run, week, post "
+                         f"(a pdsa_starts table); missing {', '.join(sorted(missing))}")
+    run, week, post = (starts[k].to_numpy(dtype=np.int64) for k in ("run", "week", "post"))
+    order = np.lexsort((post, week, run))
+    run, week, post = run[order], week[order], post[order]
+    out: list[dict[int, np.ndarray]] = [{} for _ in range(n)]
+    if len(run) and (run[0] < 0 or run[-1] >= n):
+        raise ValueError(f"simulate_many: replay has runs outside 0..{n - 1}")
+    cut = np.flatnonzero((np.diff(run) != 0) | (np.diff(week) != 0)) + 1
+    for lo, hi in zip(np.r_[0, cut], np.r_[cut, len(run)]):
+        if hi > lo:
+            out[run[lo]][int(week[lo])] = post[lo:hi]
+    return out
+
+
+def _run_batch(params: list[Params], seeds: list[Any],
+               replay: list[dict] | None = None) -> list[Result]:
+    """One batch through the ensemble engine (a batch of one: a run alone)."""
     if len(params) == 1:
-        return [simulate(params[0], seeds[0])]
-    model = BSCModel(params, [_rng_seed(s) for s in seeds])
+        if replay is None:
+            return [simulate(params[0], seeds[0])]
+        model = BSCModel(params[0], rng=_rng_seed(seeds[0]), replay_starts=replay[0])
+        try:
+            model.run()
+            return [Result(model, seeds[0])]
+        finally:
+            model.release()
+    model = BSCModel(params, [_rng_seed(s) for s in seeds], replay_starts=replay)
     try:
         model.run()
         return [Result(model.view(b), s) for b, s in enumerate(seeds)]

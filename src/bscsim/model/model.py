@@ -56,7 +56,8 @@ CENTER_COUNTS = ("meetings", "metrics_reported", "pdsa_started", "pdsa_completed
                  "ls_attended", "calls_attended", "harmful_adopted", "deadopted",
                  "staff_ideas", "practice_reports", "failures", "failures_shared")
 SCALAR_COUNTS = ("ls_attendance", "call_attendance", "voice", "team_updates",
-                 "spread_adoptions", "leavers", "coaching_hours")
+                 "spread_adoptions", "leavers", "coaching_hours", "practices_lost",
+                 "routines_lost")
 
 
 class BSCModel(mesa.Model):
@@ -72,7 +73,9 @@ class BSCModel(mesa.Model):
         replay_starts: {week: posts} of another run's PDSA starts (`model.starts`
             of a finished run with the same seed): this run starts exactly those
             cycles instead of drawing its own, so that it runs the same PDSA volume
-            (bscsim.mechanisms). None by default.
+            (bscsim.mechanisms). For an ensemble, a list of them, one per
+            collaborative, posts numbered within it (`view(b).starts`). None by
+            default.
         **changes: parameter values that override `params` (so that Mesa's
             `batch_run` can pass parameters as keywords).
     """
@@ -83,9 +86,12 @@ class BSCModel(mesa.Model):
         many = isinstance(params, (list, tuple))
         if many:      # an ensemble: one collaborative per (params, seed) pair
             block_params, seeds = list(params), list(rng)
-            if changes or observe_weeks or replay_starts is not None:
-                raise ValueError("BSCModel: an ensemble takes no parameter changes, "
-                                 "observe_weeks or replay_starts")
+            if changes or observe_weeks:
+                raise ValueError("BSCModel: an ensemble takes no parameter changes "
+                                 "or observe_weeks")
+            if replay_starts is not None and len(replay_starts) != len(block_params):
+                raise ValueError(f"BSCModel: {len(replay_starts)} replay_starts for "
+                                 f"{len(block_params)} collaboratives; give one each")
             check_batch(block_params)
             super().__init__(rng=None)
         else:
@@ -183,7 +189,8 @@ class BSCModel(mesa.Model):
         self.tie_scale = np.ones(B)    # stored ties x tie_scale = ties (network.py)
         self.log = PdsaLog()
         self.starts: dict[int, np.ndarray] = {}      # week -> posts that started a cycle
-        self.replay_starts = replay_starts
+        self.replay_starts = (replay_starts if not many or replay_starts is None
+                              else self._joined_starts(replay_starts))
         # finished cycles not yet shared: log row -> (center, post, person, idea,
         # result, precision, draw for the team, draw for the collaborative)
         self.pending: dict[int, list[float]] = {}
@@ -192,7 +199,7 @@ class BSCModel(mesa.Model):
         # collect), reached by name as views; the others, one per collaborative
         self.center_counts = np.zeros((len(CENTER_COUNTS), n_c), dtype=np.int64)
         self.counts: dict[str, Any] = dict(zip(CENTER_COUNTS, self.center_counts))
-        self.counts.update({k: np.zeros(B, dtype=float if k == "coaching_hours"
+        self.counts.update({k: np.zeros(B, dtype=float if k in ("coaching_hours", "routines_lost")
                                         else np.int64) for k in SCALAR_COUNTS})
         # weekly model-level outputs: a (collaboratives, weeks, outputs) table;
         # series[name] is the first collaborative's column
@@ -361,6 +368,25 @@ class BSCModel(mesa.Model):
         else:
             self.counts[key] += self.by_block(block_of[rows], weights).astype(np.int64)
 
+    def held(self) -> tuple[np.ndarray, np.ndarray]:
+        """What turnover can take away: the practices in use in participating
+        classrooms, and everyone's BSC routines (copies, for `count_lost`)."""
+        return self.rooms.in_use[self.part_rooms], self.staff.routine.copy()
+
+    def count_lost(self, held: tuple[np.ndarray, np.ndarray]) -> None:
+        """Count what the workforce step took away, per collaborative: practices
+        in use in participating classrooms it ended, and the routines it erased
+        (measured on the state, outside the rule: the mechanism checks' 'turnover
+        -> practices and routines lost', bscsim.mechanisms)."""
+        in_use, routine = held
+        ended = np.count_nonzero(in_use & ~self.rooms.in_use[self.part_rooms], axis=1)
+        if np.count_nonzero(ended):
+            self.counts["practices_lost"] += self.by_block(
+                self.room_block[self.part_rooms], ended).astype(np.int64)
+        erased = np.maximum(routine - self.staff.routine, 0.0)
+        if np.count_nonzero(erased):
+            self.counts["routines_lost"] += self.by_block(self.post_block, erased)
+
     def by_block(self, blocks: np.ndarray, weights=None) -> np.ndarray:
         """Per collaborative: how many of `blocks` (the collaboratives of some
         rows) fall in each, or the sum of `weights` over them."""
@@ -485,7 +511,9 @@ class BSCModel(mesa.Model):
     def step(self) -> None:
         """One week: the eleven processes of the schedule, in order."""
         self.events = self._events(self.week)  # 1 which events fall this week
+        held = self.held()
         turnover(self)                     # 2 exits, vacancies, newcomers
+        self.count_lost(held)              #   ... and what they took away
         learning_session(self)             # 3 knowledge, ties, the pooled board
         calls(self)                        # 4 all-team and affinity calls
         team_meeting(self)                 # 5 voice, safety, sharing results
@@ -844,13 +872,36 @@ class BSCModel(mesa.Model):
                 slice(int(self.room_off[b]), int(self.room_off[b + 1])),
                 slice(int(self.post_off[b]), int(self.post_off[b + 1])))
 
+    def _joined_starts(self, per_block: list[dict]) -> dict[int, np.ndarray]:
+        """Each collaborative's PDSA starts to replay ({week: posts within it}) as
+        one {week: rows} of the batch, rows sorted (as a run alone starts them)."""
+        weeks: dict[int, list] = {}
+        for b, starts in enumerate(per_block):
+            for week, posts in starts.items():
+                weeks.setdefault(int(week), []).append(
+                    np.asarray(posts, dtype=np.int64) + self.post_off[b])
+        return {w: np.sort(np.concatenate(parts)) for w, parts in weeks.items()}
+
+    def block_starts(self, b: int) -> dict[int, np.ndarray]:
+        """Collaborative b's PDSA starts, {week: posts numbered within it}: what a
+        run alone of it records in `starts`."""
+        if self.n_blocks == 1:
+            return self.starts
+        lo, hi = self.post_off[b], self.post_off[b + 1]
+        out = {}
+        for week, rows in self.starts.items():
+            mine = rows[(rows >= lo) & (rows < hi)]
+            if len(mine):
+                out[week] = mine - lo
+        return out
+
     def snapshot(self, when: str) -> None:
         """Classroom and participant state at baseline, end of collaborative and
         end of follow-up, per collaborative; observed practice includes observer
         error."""
         rooms, staff = self.rooms, self.staff
         q_all = rooms.quality
-        harmful = self._in_use_stats()[1]
+        in_use, harmful = self._in_use_stats()
         ties = tie_matrix(self)
         log_rows = (np.array([len(self.log)]) if self.n_blocks == 1 else
                     self.by_block(self.center_block[self.log.column("center").astype(np.int64)]))
@@ -872,6 +923,8 @@ class BSCModel(mesa.Model):
                 "knowledge_sel": float(staff.knowledge[ps][part, 0].mean()),
                 "capacity": float(self.centers.capacity[cs].mean()),
                 "harmful_in_use": float(harmful[b]),
+                "in_use": float(in_use[b]),
+                "routine": float(staff.routine[ps][part].mean()),
                 "ties_sd": float(ties[b][~np.eye(n_c, dtype=bool)].std())
                 if n_c > 1 else 0.0,
                 "week": self.week,
@@ -908,7 +961,7 @@ class BSCModel(mesa.Model):
                 log.shared_team = cols["shared_team"][mine].tolist()
                 log.shared_collab = cols["shared_collab"][mine].tolist()
         return SimpleNamespace(
-            p=self.block_params[b], n_blocks=1, log=log,
+            p=self.block_params[b], n_blocks=1, log=log, starts=self.block_starts(b),
             series={k: self._series_table[b, :, j] for j, k in enumerate(TIMESERIES_NAMES)},
             by_center={k: v[:, cs] for k, v in self.by_center.items()},
             snapshots=self.block_snapshots[b],
