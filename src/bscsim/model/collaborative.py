@@ -213,6 +213,7 @@ def learning_session(model) -> None:
     by_center = np.bincount(staff.center[people], minlength=model.centers.n)
     model.counts["ls_attended"] += by_center
     learn(model, people, "ls_knowledge_gain")
+    teach_package(model, people)
     if p.inquiry_on:
         staff.inquiry[people] = toward_one(staff.inquiry[people],
                                            model.at_posts(people).inquiry_gain_ls)
@@ -224,6 +225,30 @@ def learning_session(model) -> None:
         meet_in_groups(model, by_center.nonzero()[0], model.of_block("tie_gain"))
     read_board(model, people, "vicarious_weight_ls", "ls")
     faculty_review(model)
+
+
+def teach_package(model, people: np.ndarray) -> None:
+    """The faculty teach the change package: each attendee not yet taught it (at
+    the first learning session, or the first she attends) learns what research shows
+    about each package idea (its research evidence, framework.py, the evidence the
+    faculty and the coach read). In her general belief about each package idea the
+    package's promise (`prior_mean`) is replaced by the research evidence, with the
+    same precision 1/prior_sd^2 (what others reported stays); her beliefs about
+    staff ideas keep the staff prior. So inquiry reads the research and her own and
+    others' data; compliance the research (the faculty's prescription) alone.
+    Sources: the seed and IHI 2003 (the change package is presented at the first
+    learning session); the precision: assumption (the one the faculty give the
+    research, faculty_review)."""
+    staff = model.staff
+    new = people[~staff.taught[people]]
+    if len(new) == 0:
+        return
+    n_pkg = model.package.n_package
+    p = model.at_posts(new)
+    tau0 = column(1.0 / (p.prior_sd * p.prior_sd))
+    shift = model.research_evidence()[model.post_block[new]] - column(p.prior_mean)
+    staff.belief_mu[new, :n_pkg] += tau0 * shift / staff.belief_tau[new, :n_pkg]
+    staff.taught[new] = True
 
 
 def faculty_review(model) -> None:
