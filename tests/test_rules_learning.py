@@ -364,3 +364,50 @@ def test_a_classroom_with_only_a_staff_idea_in_use_gets_its_target():
     model.sustained = None
     target = targets(model)
     assert np.isfinite(target).all(), "a staff idea alone in use sustains a practice"
+
+
+# ------------------------------------------- the change package taught (issue 22)
+def test_a_member_taught_the_package_believes_the_research_evidence_once():
+    from bscsim.model.collaborative import teach_package
+    model = model_of(n_centers=1, research_evidence_sd=0.3)
+    staff, n_pkg = model.staff, model.package.n_package
+    people = np.flatnonzero(staff.present)[:3]
+    before_staff_ideas = staff.belief_mu[people, n_pkg:].copy()
+    teach_package(model, people)
+    evidence = model.research_evidence()[0]
+    assert np.allclose(staff.belief_mu[people, :n_pkg], evidence), \
+        "taught before any report: her belief about each package idea is its research evidence"
+    assert np.array_equal(staff.belief_mu[people, n_pkg:], before_staff_ideas), \
+        "beliefs about staff ideas keep the staff prior"
+    teach_package(model, people)
+    assert np.allclose(staff.belief_mu[people, :n_pkg], evidence), \
+        "taught a second time (a later session): nothing changes"
+
+
+def test_teaching_the_package_keeps_what_others_reported():
+    from bscsim.model.collaborative import teach_package
+    model = model_of(n_centers=1)
+    staff, n_pkg, p = model.staff, model.package.n_package, model.p
+    who = np.flatnonzero(staff.present)[:1]
+    tau0 = 1.0 / p.prior_sd ** 2
+    # one report of 0.5 with precision tau0 on every package idea, before the session
+    n = staff.belief_mu.shape[1]
+    d_tau = np.where(np.arange(n) < n_pkg, tau0, 0.0)[None]
+    bscsim.model.beliefs.update_beliefs(staff, who, d_tau, d_tau * 0.5)
+    teach_package(model, who)
+    expected = (model.research_evidence()[0] + 0.5) / 2
+    assert np.allclose(staff.belief_mu[who, :n_pkg], expected), \
+        "the research evidence replaces the package's promise; the report's weight stays"
+
+
+def test_a_newcomer_has_not_been_taught_the_package():
+    from bscsim.model.collaborative import teach_package
+    from bscsim.model.state import newcomers
+    model = model_of(n_centers=1)
+    staff = model.staff
+    who = np.flatnonzero(staff.present)[:2]
+    teach_package(model, who)
+    newcomers(model.p, staff, who[:1], np.random.default_rng(0))
+    assert not staff.taught[who[0]] and staff.taught[who[1]], "a newcomer is taught anew"
+    assert np.allclose(staff.belief_mu[who[0]], model.p.prior_mean), \
+        "a newcomer starts at what the package promises"

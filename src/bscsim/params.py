@@ -455,12 +455,14 @@ PARAMS: tuple[Param, ...] = (
        "efficacy trials; derived there: 0.12 (a 40-classroom trial's sampling error) "
        "to 0.17 (with the efficacy-to-scale error); value: assumption in that range"),
     # -------------------------------------------------------------- outcomes
-    _p("adopt_gain", 1.37, (0.0, 4.0), (1.0, 2.0), "share of gap per effect unit",
+    _p("adopt_gain", 1.30, (0.0, 4.0), (1.0, 2.0), "share of gap per effect unit",
        "outcomes", "Practice a classroom's ideas in use sustain on a driver: "
        "baseline + adopt_gain x sum(effect x fidelity) of the gap to 1 (to 0 for "
        "harmful ideas).",
-       "Calibrated (pattern 1 is its fitting target, not evidence): the posterior "
-       "median after issue 22's shared evidence base (was 1.5), see docs/calibration.md"),
+       "Calibrated (patterns 1 and 2a are its fitting targets, not evidence): the "
+       "median of its conditional posterior (the calibration's rule, the other nine "
+       "fitted parameters at their defaults) after members are taught the research "
+       "evidence (issue 22; was 1.5, then 1.37), see docs/calibration.md"),
     _p("n_practices_max", 3, (1, 20), (2, 5), "practices per classroom", "outcomes",
        "Change ideas (drivers 1-4) a classroom can hold in use at once; a new one "
        "displaces the one believed least in.",
