@@ -250,8 +250,8 @@ def inherited_follows_the_rule(result) -> bool:
 
 def test_next_cohort_inherits_what_the_rule_computes_from_the_previous(pair):
     on, _ = pair
-    assert on.collaboratives["inherited_abandon_share"].iloc[-1] > 0, \
-        "the previous cohort abandoned some cycles (else the package test is empty)"
+    assert on.collaboratives["inherited_abandon_share"].max() > 0, \
+        "some previous cohort abandoned some cycles (else the package test is empty)"
     assert inherited_follows_the_rule(on), "inherited values must follow states/carry.py"
 
 
