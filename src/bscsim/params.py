@@ -444,9 +444,12 @@ PARAMS: tuple[Param, ...] = (
        "design", "SD of a staff idea's true effect.", ASSUMPTION),
     _p("prior_mean", 0.1, (-1.0, 2.0), (0.0, 0.2), "effect units", "design",
        "Prior belief of staff about every change idea (what the change package "
-       "promises).", ASSUMPTION),
+       "promises) until the package is taught at a learning session (then the research "
+       "evidence on its ideas, collaborative.teach_package); about staff ideas always.",
+       ASSUMPTION),
     _p("prior_sd", 0.2, (0.01, 2.0), (0.1, 0.4), "effect units", "design",
-       "Prior uncertainty about a change idea.", ASSUMPTION),
+       "Prior uncertainty about a change idea; also the uncertainty a taught member and "
+       "the faculty give the research evidence.", ASSUMPTION),
     _p("research_evidence_sd", 0.15, (0.0, 1.0), (0.05, 0.3), "effect units", "design",
        "Error of the research evidence on a package idea: what research shows is the "
        "idea's true mean effect plus N(0, this), drawn once per collaborative; the "
