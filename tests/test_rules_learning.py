@@ -28,7 +28,8 @@ def model_of(**changes):
 
 def uniform_draws(model, **fixed):
     """Draws as choose_ideas reads them, with chosen values."""
-    u = weekly_draws(np.random.default_rng(0), uniform={"comply": model.staff.n})
+    u = weekly_draws(np.random.default_rng(0), uniform={"comply": model.staff.n,
+                                                        "tie": model.staff.n})
     for k, v in fixed.items():
         getattr(u, k)[:] = v
     return u
@@ -89,23 +90,67 @@ def test_compliance_takes_the_first_free_idea_in_the_faculty_order():
     staff = model.staff
     staff.inquiry[0] = 0.0
     room = int(staff.classroom[0])
-    model.rooms.in_use[room, 0] = True
+    best, second = np.argsort(-model.research_evidence()[0])[:2]
+    model.rooms.in_use[room, best] = True
     staff.belief_mu[0, 5] = 9.0                      # beliefs do not matter here
     ideas, comply = choose_ideas(model, np.array([0]), np.array([room]),
                                  uniform_draws(model, comply=0.5))
-    assert comply[0] and ideas[0] == 1, "driver 1's next idea, package order"
+    assert comply[0] and ideas[0] == second, \
+        "the free idea with the best research evidence, whatever its driver"
+
+
+def test_the_faculty_order_starts_from_the_research_evidence_not_the_truth():
+    model = model_of(n_centers=1, research_evidence_sd=0.5)
+    order = bscsim.model.pdsa.prescribed_order(model)[0, 0]
+    n_pkg = model.package.n_package
+    truth = model.centers.effect[:, :n_pkg].mean(axis=0)
+    evidence = model.research_evidence()[0]
+    assert np.all(np.diff(evidence[order]) <= 0), "best research evidence first"
+    assert not np.all(np.diff(truth[order]) <= 0), "not in the order of the true effects"
+
+
+def test_research_evidence_is_the_true_mean_effect_with_its_declared_error():
+    p = bscsim.Params(n_ideas_per_driver=10, share_ideas_context=0.0, share_ideas_null=0.0,
+                      effect_context_sd=0.0, research_evidence_sd=0.2)
+    is_hs = np.array([True, False])
+    miss = []
+    for seed in range(8):
+        package, effect = change_package(p, is_hs, np.random.default_rng(seed))
+        n_pkg = package.n_package
+        miss.append(package.evidence[:n_pkg] - effect[0, :n_pkg])
+    sd = np.std(np.concatenate(miss))
+    assert 0.17 < sd < 0.23, f"error SD near the declared 0.2 (400 ideas), got {sd:.3f}"
+    package, effect = change_package(p.replace(research_evidence_sd=0.0), is_hs,
+                                     np.random.default_rng(0))
+    assert np.allclose(package.evidence[:package.n_package],
+                       effect[0, :package.n_package]), "no error: the true mean"
+
+
+def test_inquiry_breaks_a_tie_at_random_from_her_own_draw():
+    model = model_of(n_centers=1)
+    staff = model.staff
+    staff.inquiry[0] = 1.0
+    room = int(staff.classroom[0])
+    staff.belief_mu[0] = -0.5
+    staff.belief_mu[0, [4, 9, 17]] = 0.9               # three ideas believed in equally
+    staff.belief_tau[0] = 1e6
+    picks = {int(choose_ideas(model, np.array([0]), np.array([room]),
+                              uniform_draws(model, comply=0.99, tie=t))[0][0])
+             for t in (0.0, 0.34, 0.67, 0.999)}
+    assert picks == {4, 9, 17}, f"each of the tied ideas by her draw, got {picks}"
 
 
 def test_the_faculty_prescribe_ideas_the_board_shows_work_first():
     model = model_of(n_centers=1)
     t = int(model.centers.is_hs[0])
-    model.faculty_score[0, t, 13] = model.p.adopt_threshold + 0.2   # proven, driver 4
+    worst = int(np.argmin(model.research_evidence()[0]))
+    model.faculty_score[0, t, worst] = model.faculty_score[0, t].max() + 0.2   # proven
     model.faculty_version += 1
     staff = model.staff
     staff.inquiry[0] = 0.0
     ideas, _ = choose_ideas(model, np.array([0]), np.array([staff.classroom[0]]),
                             uniform_draws(model, comply=0.5))
-    assert ideas[0] == 13
+    assert ideas[0] == worst, "an idea the board shows works goes first"
 
 
 # ------------------------------------------------------------------ study and act
@@ -309,3 +354,60 @@ def test_routines_leave_with_the_people_who_hold_them():
     from bscsim.model.state import newcomers
     newcomers(model.p, staff, np.array([post]), np.random.default_rng(0))
     assert staff.routine[post] == 0.0
+
+
+def test_a_classroom_with_only_a_staff_idea_in_use_gets_its_target():
+    model = model_of(n_centers=1)
+    room, staff_idea = 0, model.package.n_package            # the first staff slot
+    model.rooms.in_use[room, staff_idea] = True
+    model.rooms.fidelity[room, staff_idea] = 1.0
+    model.sustained = None
+    target = targets(model)
+    assert np.isfinite(target).all(), "a staff idea alone in use sustains a practice"
+
+
+# ------------------------------------------- the change package taught (issue 22)
+def test_a_member_taught_the_package_believes_the_research_evidence_once():
+    from bscsim.model.collaborative import teach_package
+    model = model_of(n_centers=1, research_evidence_sd=0.3)
+    staff, n_pkg = model.staff, model.package.n_package
+    people = np.flatnonzero(staff.present)[:3]
+    before_staff_ideas = staff.belief_mu[people, n_pkg:].copy()
+    teach_package(model, people)
+    evidence = model.research_evidence()[0]
+    assert np.allclose(staff.belief_mu[people, :n_pkg], evidence), \
+        "taught before any report: her belief about each package idea is its research evidence"
+    assert np.array_equal(staff.belief_mu[people, n_pkg:], before_staff_ideas), \
+        "beliefs about staff ideas keep the staff prior"
+    teach_package(model, people)
+    assert np.allclose(staff.belief_mu[people, :n_pkg], evidence), \
+        "taught a second time (a later session): nothing changes"
+
+
+def test_teaching_the_package_keeps_what_others_reported():
+    from bscsim.model.collaborative import teach_package
+    model = model_of(n_centers=1)
+    staff, n_pkg, p = model.staff, model.package.n_package, model.p
+    who = np.flatnonzero(staff.present)[:1]
+    tau0 = 1.0 / p.prior_sd ** 2
+    # one report of 0.5 with precision tau0 on every package idea, before the session
+    n = staff.belief_mu.shape[1]
+    d_tau = np.where(np.arange(n) < n_pkg, tau0, 0.0)[None]
+    bscsim.model.beliefs.update_beliefs(staff, who, d_tau, d_tau * 0.5)
+    teach_package(model, who)
+    expected = (model.research_evidence()[0] + 0.5) / 2
+    assert np.allclose(staff.belief_mu[who, :n_pkg], expected), \
+        "the research evidence replaces the package's promise; the report's weight stays"
+
+
+def test_a_newcomer_has_not_been_taught_the_package():
+    from bscsim.model.collaborative import teach_package
+    from bscsim.model.state import newcomers
+    model = model_of(n_centers=1)
+    staff = model.staff
+    who = np.flatnonzero(staff.present)[:2]
+    teach_package(model, who)
+    newcomers(model.p, staff, who[:1], np.random.default_rng(0))
+    assert not staff.taught[who[0]] and staff.taught[who[1]], "a newcomer is taught anew"
+    assert np.allclose(staff.belief_mu[who[0]], model.p.prior_mean), \
+        "a newcomer starts at what the package promises"

@@ -1,8 +1,10 @@
 """State rollouts (issue 12 item 3): the state file, carry-over between cohorts, the
 per-collaborative, per-cohort and state tables, and `bscsim run/compare STATE.toml`.
 
-Every state here is small (collaboratives of 3-5 centers, 12 weeks), so the whole
-file runs in seconds; the shipped files are only read, never run.
+Every state here is small (collaboratives of 3-5 centers, 20 weeks), so the whole
+file runs in seconds; the shipped files are only read, never run. (20 weeks, not 12,
+since issue 22: a 12-week cohort of ~17 cycles could end with no abandon, the premise
+of the carry-over test.)
 """
 
 import json
@@ -27,7 +29,7 @@ seed = 7
 cohort_interval_weeks = 26
 
 [changes]
-weeks_collab = 12
+weeks_collab = 20
 weeks_followup = 0
 n_learning_sessions = 2
 
@@ -248,8 +250,8 @@ def inherited_follows_the_rule(result) -> bool:
 
 def test_next_cohort_inherits_what_the_rule_computes_from_the_previous(pair):
     on, _ = pair
-    assert on.collaboratives["inherited_abandon_share"].iloc[-1] > 0, \
-        "the previous cohort abandoned some cycles (else the package test is empty)"
+    assert on.collaboratives["inherited_abandon_share"].max() > 0, \
+        "some previous cohort abandoned some cycles (else the package test is empty)"
     assert inherited_follows_the_rule(on), "inherited values must follow states/carry.py"
 
 

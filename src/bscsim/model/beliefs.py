@@ -4,7 +4,9 @@ concept: learning).
 A person's belief about an idea has two levels (a hierarchical normal model):
 - what works in general: a normal belief about the idea's effect across
   classrooms, mean `belief_mu` and precision `belief_tau`, starting at what the
-  change package promises (`prior_mean`, `prior_sd`) and moved by what others
+  change package promises (`prior_mean`, `prior_sd`; for a package idea, the
+  research evidence once the package is taught, collaborative.teach_package) and
+  moved by what others
   report (teammates at team meetings, other programs on the board). A report is a
   result y with its precision tau_y and a weight w (safety and the speaker's status
   in her team; similarity and tie strength across programs);

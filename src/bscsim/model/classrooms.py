@@ -24,9 +24,11 @@ Submodels `spread` and `practice`.
   (`coaching_hours_week`) a week with each participating teacher who was there at
   the start (a newcomer is not coached): every `coach_weeks_per_practice` weeks she
   brings the package practice with the best research evidence the classroom does
-  not use (if it has room), and each week she raises the fidelity of the
-  classroom's practices in use by coaching_gain x hours of the gap to 1. Coaching
-  works through the same practice model as the BSC.
+  not use (if it has room; the evidence the BSC faculty read too, each idea's true
+  mean effect plus its error, framework.py: never the true effect, issue 22), and
+  each week she raises the fidelity of the classroom's practices in use by
+  coaching_gain x hours of the gap to 1. Coaching works through the same practice
+  model as the BSC.
 Sources: seed (spread); design brief; Ringstaff et al.; Hemmeter et al. 2016, 2018
 (practice-based coaching, 16 weeks); Kraft et al. 2018.
 """
@@ -158,7 +160,10 @@ def implementation_rate(model, helped: np.ndarray, gap: np.ndarray) -> np.ndarra
 
 
 def coach(model) -> None:
-    """Practice-based coaching of participating teachers in the coaching arm."""
+    """Practice-based coaching of participating teachers in the coaching arm. The
+    coach chooses by `model.idea_evidence`, the research evidence with its error
+    (framework.py; tests/test_truth.py keeps the coach who reads the true effects
+    as a mutant)."""
     rooms, staff = model.rooms, model.staff
     if not model.events.collab or ("coaching_hours_week" not in model.varying
                                    and not model.p.coaching_hours_week > 0):

@@ -215,6 +215,7 @@ def learning_session(model) -> None:
     by_center = np.bincount(staff.center[people], minlength=model.centers.n)
     model.counts["ls_attended"] += by_center
     learn(model, people, "ls_knowledge_gain")
+    teach_package(model, people)
     if p.inquiry_on:
         staff.inquiry[people] = toward_one(staff.inquiry[people],
                                            model.at_posts(people).inquiry_gain_ls)
@@ -228,14 +229,39 @@ def learning_session(model) -> None:
     faculty_review(model)
 
 
+def teach_package(model, people: np.ndarray) -> None:
+    """The faculty teach the change package: each attendee not yet taught it (at
+    the first learning session, or the first she attends) learns what research shows
+    about each package idea (its research evidence, framework.py, the evidence the
+    faculty and the coach read). In her general belief about each package idea the
+    package's promise (`prior_mean`) is replaced by the research evidence, with the
+    same precision 1/prior_sd^2 (what others reported stays); her beliefs about
+    staff ideas keep the staff prior. So inquiry reads the research and her own and
+    others' data; compliance the research (the faculty's prescription) alone.
+    Sources: the seed and IHI 2003 (the change package is presented at the first
+    learning session); the precision: assumption (the one the faculty give the
+    research, faculty_review)."""
+    staff = model.staff
+    new = people[~staff.taught[people]]
+    if len(new) == 0:
+        return
+    n_pkg = model.package.n_package
+    p = model.at_posts(new)
+    tau0 = column(1.0 / (p.prior_sd * p.prior_sd))
+    shift = model.research_evidence()[model.post_block[new]] - column(p.prior_mean)
+    staff.belief_mu[new, :n_pkg] += tau0 * shift / staff.belief_tau[new, :n_pkg]
+    staff.taught[new] = True
+
+
 def faculty_review(model) -> None:
     """At each learning session and monthly, when the teams' reports come in, the
     faculty read the board and refine the prescription: for each program type,
-    every package idea gets the board's mean result, shrunk to what the package
-    promises, with the reports weighted by `vicarious_weight_ls` x tau_y x context
-    similarity to that type (IHI 2003: faculty harvest changes that work; the
-    seed's storyboards). With cross-program learning off the package order
-    stands. Each collaborative's faculty read its own teams' reports."""
+    every package idea gets the board's mean result, shrunk to what research on
+    the idea shows (its research evidence, framework.py, with precision
+    1/prior_sd^2), with the reports weighted by `vicarious_weight_ls` x tau_y x
+    context similarity to that type (IHI 2003: faculty harvest changes that work;
+    the seed's storyboards). With cross-program learning off the order by research
+    evidence stands. Each collaborative's faculty read its own teams' reports."""
     board = model.board
     if not model.p.vicarious_on or len(board) == 0:
         return
@@ -248,15 +274,16 @@ def faculty_review(model) -> None:
     bins = block * n_pkg + arrays["idea"][pkg]        # per collaborative and idea
     p = model.at_centers(center)
     read = np.bincount(model.center_block[arrays["center"]], minlength=B) > 0   # has reports
-    prior_sd, prior_mean = model.of_block("prior_sd"), model.of_block("prior_mean")
+    prior_sd = model.of_block("prior_sd")
     tau0 = (1.0 / (prior_sd * prior_sd))[:, None]
+    research = model.research_evidence()           # (collaboratives, package ideas)
     for t in (0, 1):
         sim = np.where(src_hs == bool(t), 1.0, p.similarity_cross_type)
         w = p.vicarious_weight_ls * sim * arrays["tau"][pkg]
         total = np.bincount(bins, weights=w, minlength=B * n_pkg).reshape(B, n_pkg)
         num = np.bincount(bins, weights=w * arrays["y"][pkg],
                           minlength=B * n_pkg).reshape(B, n_pkg)
-        score = (tau0 * prior_mean[:, None] + num) / (tau0 + total)
+        score = (tau0 * research + num) / (tau0 + total)
         model.faculty_score[read, t] = score[read]
     model.faculty_version[read] += 1
 

@@ -22,6 +22,18 @@ made for the place but untested. Sources: the seed (context-dependent effects,
 empowerment); Kraft, Blazar & Hogan 2018 (effects at scale about half of efficacy
 trials, evidence 16); kinds and values: assumption.
 
+Research evidence (issue 22): what research on the package shows about an idea is a
+noisy estimate of its true mean effect over the two program types, drawn once per
+collaborative: evidence = mean effect + N(0, research_evidence_sd). It is the one
+evidence base every strategy reads (the coach's choice, classrooms.coach; the
+faculty's prior and prescription, collaborative.faculty_review and
+pdsa.prescribed_order); nobody reads the true effects except where outcomes are
+made (tests/test_truth.py). Drawn from its own stream (`research`), so the other
+draws of a run do not move. Source: Kraft, Blazar & Hogan 2018 (evidence A3 16:
+effects at scale about half of those of efficacy trials); value: assumption.
+Each collaborative's package also has `tie`, a random order of its ideas that
+breaks ties between equal scores in the faculty's order (no index order decides).
+
 Drivers 1-4 are classroom practice dimensions; driver 5 (organizational capacity and
 support) acts on the center's organizational capacity.
 """
@@ -58,9 +70,11 @@ class Package:
 
     kind: np.ndarray       # (ideas,) WORKS, CONTEXT, NULL or STAFF
     driver: np.ndarray     # (centers, ideas): driver of each idea (staff slots differ)
-    evidence: np.ndarray   # (ideas,): mean effect over program types (what research
-                           # on the package shows; -inf for staff slots)
+    evidence: np.ndarray   # (ideas,): what research on the package shows, the mean
+                           # effect over program types plus its error (-inf for
+                           # staff slots: no research on them)
     n_package: int
+    tie: np.ndarray | None = None   # (package ideas,): rank that breaks equal scores
 
     @property
     def n_ideas(self) -> int:
@@ -76,10 +90,11 @@ def idea_names(n_ideas_per_driver: int, n_staff_ideas: int = 0) -> list[str]:
             + [f"staff_{j + 1}" for j in range(n_staff_ideas)])
 
 
-def change_package(p, is_head_start: np.ndarray,
-                   rng: np.random.Generator) -> tuple[Package, np.ndarray]:
-    """The package (kinds, drivers, evidence) and the true effect of each idea in
-    each center, shape (centers, ideas)."""
+def change_package(p, is_head_start: np.ndarray, rng: np.random.Generator,
+                   research: np.random.Generator | None = None) -> tuple[Package, np.ndarray]:
+    """The package (kinds, drivers, research evidence) and the true effect of each
+    idea in each center, shape (centers, ideas). The research evidence and the tie
+    order are drawn from `research` (None: from `rng`, after everything else)."""
     n_pkg, n_staff, n_c = n_package_ideas(p), p.n_staff_ideas, len(is_head_start)
     n_ctx = int(round(p.share_ideas_context * n_pkg))
     n_null = min(int(round(p.share_ideas_null * n_pkg)), n_pkg - n_ctx)
@@ -100,10 +115,30 @@ def change_package(p, is_head_start: np.ndarray,
     driver = np.hstack([np.broadcast_to(np.repeat(np.arange(N_DRIVERS),
                                                   p.n_ideas_per_driver), (n_c, n_pkg)),
                         staff_driver])
+    research = rng if research is None else research
+    found = by_type.mean(axis=0) + research.normal(0.0, p.research_evidence_sd, n_pkg)
     package = Package(
         kind=np.concatenate([kind, np.full(n_staff, STAFF)]),
         driver=np.ascontiguousarray(driver),
-        evidence=np.concatenate([by_type.mean(axis=0), np.full(n_staff, -np.inf)]),
+        evidence=np.concatenate([found, np.full(n_staff, -np.inf)]),
         n_package=n_pkg,
+        tie=research.permutation(n_pkg),
     )
     return package, np.hstack([effect, staff])
+
+
+def permute_package(package: Package, effect: np.ndarray,
+                    order: np.ndarray) -> tuple[Package, np.ndarray]:
+    """The same package with its ideas stored in another index order: idea j of the
+    result is idea order[j] of `package` (its kind, driver, research evidence, tie
+    rank and true effects kept). The staff slots stay last. A model whose outputs
+    depend on this order, not on what the ideas are, has an order artefact
+    (tests/test_order.py)."""
+    n_pkg = package.n_package
+    order = np.asarray(order)
+    if sorted(order.tolist()) != list(range(n_pkg)):
+        raise ValueError(f"permute_package: order must be a permutation of 0..{n_pkg - 1}")
+    full = np.concatenate([order, np.arange(n_pkg, package.n_ideas)])
+    return Package(kind=package.kind[full], driver=np.ascontiguousarray(package.driver[:, full]),
+                   evidence=package.evidence[full], n_package=n_pkg,
+                   tie=None if package.tie is None else package.tie[order]), effect[:, full]

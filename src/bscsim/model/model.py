@@ -50,8 +50,9 @@ from .workforce import turnover
 from .state import toward_one
 from .ensemble import WEEKLY_PER_BLOCK, check_batch
 
+# (a new stream goes last: the streams before it are spawned as they were)
 STREAMS = ("init", "workforce", "collab", "teams", "pdsa", "spread", "children",
-           "observe", "engage")     # "engage" last: the others' draws stay as they were
+           "observe", "research", "engage")  # new streams last: the others' draws stay as they were
 CENTER_COUNTS = ("meetings", "metrics_reported", "pdsa_started", "pdsa_completed",
                  "pdsa_adopted", "pdsa_adapted", "pdsa_abandoned", "vicarious_updates",
                  "ls_attended", "calls_attended", "harmful_adopted", "deadopted",
@@ -128,9 +129,11 @@ class BSCModel(mesa.Model):
         parts = []
         for bp, streams in zip(block_params, self.block_streams):
             init = streams["init"]
-            centers, package = state.init_centers(bp, init)
+            centers, package = state.init_centers(bp, init, streams["research"])
             rooms = state.init_classrooms(bp, centers, package, init)
             parts.append((centers, package, rooms, state.init_staff(bp, centers, rooms, init)))
+        # each collaborative's order for ties between equal scores (framework.py)
+        self.package_tie = np.stack([package.tie for _, package, _, _ in parts])
         self.centers, self.package, self.rooms, self.staff, self.idea_evidence = \
             state.stack(parts)
         # which collaborative each center, classroom and post belongs to, and
@@ -175,10 +178,11 @@ class BSCModel(mesa.Model):
         self.board = Board()
         self.board_seen = {"ls": 0, "call": 0, "affinity": 0}
         self.channel_cache: dict = {}
-        # the faculty's reading of the board per program type (child care, Head
-        # Start): ranks the prescription within a driver (collaborative.faculty_review)
-        self.faculty_score = np.broadcast_to(self.of_block("prior_mean")[:, None, None],
-                                             (B, 2, self.package.n_package)).copy()
+        # the faculty's reading of the research evidence and the board per program
+        # type (child care, Head Start): ranks the prescription
+        # (collaborative.faculty_review, pdsa.prescribed_order); before any report,
+        # the research evidence on each idea
+        self.faculty_score = np.repeat(self.research_evidence()[:, None, :], 2, axis=1)
         self.faculty_version = np.zeros(B, dtype=np.int64)
         self.all_ideas_known = bool(self.centers.known.all())   # teams.bring_ideas
         self.org_in_use_any = False          # some driver-5 idea was ever put in use
@@ -458,6 +462,11 @@ class BSCModel(mesa.Model):
         self._room_bins = np.concatenate([part_center, rooms.center + n_c])
         self._room_div = np.concatenate([np.where(no_part, np.nan, part_div),
                                          self._rooms_per_center])
+
+    def research_evidence(self) -> np.ndarray:
+        """What research shows about each package idea, (collaboratives, ideas):
+        each collaborative's own draw (framework.py)."""
+        return self.idea_evidence[self.center_off[:-1], :self.package.n_package]
 
     def room_effect(self, rooms: np.ndarray | None = None,
                     ideas: np.ndarray | None = None) -> np.ndarray:

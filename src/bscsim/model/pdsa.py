@@ -31,7 +31,6 @@ import numpy as np
 
 from .agents import TEACHER
 from .beliefs import add_own_data, between_programs, here
-from .framework import N_DRIVERS
 from .practices import fidelity_of, put_in_use
 from .draws import spec
 from .engagement import take_part
@@ -41,9 +40,11 @@ from .state import toward_one
 
 DECISIONS = ("adopt", "adapt", "abandon")
 # a week's draws, one per post: whether she starts, in which mode, in which room,
-# whether she iterates, whether she shares with the team and the board; the noise
-# of her result and the shift of an adapted variant
-DRAWS = spec(dict.fromkeys(("start", "comply", "room", "iterate", "team", "board"), "posts"),
+# whether she iterates, whether she shares with the team and the board, which of
+# the ideas she believes in equally she tests; the noise of her result and the
+# shift of an adapted variant
+DRAWS = spec(dict.fromkeys(("start", "comply", "room", "iterate", "team", "board", "tie"),
+                           "posts"),
              dict.fromkeys(("noise", "shift"), "posts"))
 ADOPT, ADAPT, ABANDON = range(3)
 MODES = ("inquiry", "comply")
@@ -108,25 +109,31 @@ def in_use_here(model, rooms: np.ndarray) -> np.ndarray:
 
 def prescribed_order(model) -> np.ndarray:
     """The faculty's order of the package for each collaborative and program type,
-    (collaboratives, 2, ideas).
-    First the ideas whose evidence on the board clears the adoption bar
-    (`faculty_score` > adopt_threshold; collaborative.faculty_review), best first:
-    the changes the collaborative has shown to work; then the rest, the ideas of
-    the driver in focus first and the drivers after it (the package is taught
-    driver by driver, one more at each learning session; assumption), within a
-    driver by the faculty's score."""
-    focus = max(model.counts_sessions - 1, 0) % N_DRIVERS
-    key = (focus, model.faculty_version.tobytes())
+    (collaboratives, 2, ideas): the whole package, all five drivers, best
+    `faculty_score` first (the research evidence on each idea, refined by what the
+    board shows, collaborative.faculty_review); equal scores in the package's
+    random tie order (framework.py), never in index order. The Change Framework is
+    taught whole from the first learning session and the faculty steer teams to the
+    changes with the best evidence, whichever driver they serve (IHI 2003: the
+    change package is presented at the first learning session; the seed: teams
+    choose among the five drivers; the order by evidence: assumption)."""
+    key = model.faculty_version.tobytes()
     if model.prescription[0] == key:
         return model.prescription[1]
-    k, n_pkg = model.p.n_ideas_per_driver, model.package.n_package
-    score = model.faculty_score           # (collaboratives, 2, ideas)
-    within = np.argsort(np.argsort(-score, axis=2, kind="stable"), axis=2, kind="stable")
-    rest = n_pkg + ((np.arange(n_pkg) // k - focus) % N_DRIVERS) * n_pkg + within
-    bar = model.of_block("adopt_threshold")[:, None, None]
-    order = np.argsort(np.where(score > bar, within, rest), axis=2, kind="stable")
+    tie = np.broadcast_to(model.package_tie[:, None, :], model.faculty_score.shape)
+    order = np.lexsort((tie, -model.faculty_score), axis=-1)
     model.prescription = (key, order)
     return order
+
+
+def pick_best(score: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Per row of `score`, the column of the largest score; among equal largest
+    scores one at random, the k-th with k = floor(u x their number) (`u`: one
+    uniform per row, the chooser's own draw; draws.py), so no index order decides
+    (issue 22)."""
+    tied = score == score.max(axis=1, keepdims=True)
+    k = (u * np.count_nonzero(tied, axis=1)).astype(np.int64)
+    return (tied.cumsum(axis=1) > k[:, None]).argmax(axis=1)
 
 
 def choose_ideas(model, posts: np.ndarray, rooms: np.ndarray,
@@ -137,9 +144,10 @@ def choose_ideas(model, posts: np.ndarray, rooms: np.ndarray,
     classroom: the largest chance that its effect there clears `adopt_threshold`
     under her belief about her classroom (beliefs.here), i.e. the largest
     (mu - adopt_threshold) x sqrt(tau): all the evidence she has, others' and her
-    own, and an untested idea only when the evidence says little. Compliance
-    takes the faculty's prescription: the first idea in the faculty's order
-    (prescribed_order) not in use.
+    own, and an untested idea only when the evidence says little; among ideas she
+    believes in equally, one at random (pick_best). Compliance takes the faculty's
+    prescription: the first idea in the faculty's order (prescribed_order) not in
+    use.
     An idea to iterate on after 'adapt' comes first."""
     staff = model.staff
     p = model.at_posts(posts)
@@ -151,7 +159,7 @@ def choose_ideas(model, posts: np.ndarray, rooms: np.ndarray,
     if n_comply < len(posts):
         mu, tau = here(staff, posts, between_programs(p))
         chance = np.where(closed, -np.inf, (mu - column(p.adopt_threshold)) * np.sqrt(tau))
-        pick = chance.argmax(axis=1)
+        pick = pick_best(chance, u.tie[posts])
     if n_comply:
         order = prescribed_order(model)[model.center_block[c], model.centers.is_hs[c].astype(int)]
         row = np.arange(len(posts))
@@ -251,7 +259,8 @@ def finish_cycles(model, u) -> None:
     model.pending.update(zip(rows.tolist(), zip(
         c.tolist(), done.tolist(), person.tolist(), ideas.tolist(),
         y.tolist(), tau_y.tolist(), u.team[done].tolist(), u.board[done].tolist())))
-    act(model, done, ideas, rooms, c, decision, fid, truth, y, u)
+    tally_decisions(model, c, decision, truth)
+    act(model, done, ideas, rooms, decision, fid, y, u)
     model.counts["pdsa_completed"] += np.bincount(c, minlength=model.centers.n)
     staff.routine[done] = toward_one(staff.routine[done], p.routine_gain)
     if p.inquiry_on:
@@ -267,7 +276,18 @@ def decide(p, belief: np.ndarray, comply: np.ndarray) -> np.ndarray:
     return np.where(comply, ADOPT, by_evidence)
 
 
-def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None:
+def tally_decisions(model, centers, decision, truth) -> None:
+    """Count the decisions by center (pdsa_adopted, pdsa_adapted, pdsa_abandoned)
+    and the adoptions of ideas whose true effect in the classroom is below zero
+    (harmful_adopted): outputs, read by no rule."""
+    n_c = model.centers.n
+    kind = np.where((decision == ADOPT) & (truth < 0), 3, decision)
+    by = np.bincount(kind * n_c + centers, minlength=4 * n_c).reshape(4, n_c)
+    by[ADOPT] += by[3]
+    model.center_counts[model.decision_rows] += by
+
+
+def act(model, posts, ideas, rooms, decision, fid, y, u) -> None:
     """Adopt: the idea goes into use (practices.py); adapt: the classroom gets a
     variant made for its children (its fit moves by N(adapt_shift, adapt_sd)),
     which the member tests again with chance = her inquiry mindset (Taylor et al.
@@ -275,14 +295,7 @@ def act(model, posts, ideas, rooms, centers, decision, fid, truth, y, u) -> None
     a success that raises the runner's efficacy (mastery experience; mechanism 1
     on)."""
     p, staff = model.at_posts(posts), model.staff
-    n_c = model.centers.n
     adopt, adapt = decision == ADOPT, decision == ADAPT
-    # decisions (adopt, adapt, abandon, harmful adopt) by center, in one count
-    kind = np.where(adopt & (truth < 0), 3, decision)
-    by = np.bincount(kind * n_c + centers, minlength=4 * n_c).reshape(4, n_c)
-    by[ADOPT] += by[3]
-    # pdsa_adopted, pdsa_adapted, pdsa_abandoned, harmful_adopted
-    model.center_counts[model.decision_rows] += by
     iterate = adapt & (u.iterate[posts] < staff.inquiry[posts])
     staff.next_idea[posts] = np.where(iterate, ideas, -1)
     if np.count_nonzero(adapt):

@@ -239,8 +239,10 @@ def sustained(model) -> np.ndarray:
     bins = at * CLASSROOM_DRIVERS + driver
     staff = idea >= model.package.n_package
     first = classroom & ~staff
+    # (float even when no package idea is in use: bincount of nothing gives ints)
     by_driver = np.bincount(bins[first], weights=value[first],
-                            minlength=n * CLASSROOM_DRIVERS).reshape(n, CLASSROOM_DRIVERS)
+                            minlength=n * CLASSROOM_DRIVERS).astype(float, copy=False
+                                                                    ).reshape(n, CLASSROOM_DRIVERS)
     if np.count_nonzero(staff):        # staff ideas: drivers differ by center
         later = classroom & staff
         by_driver += np.bincount(bins[later], weights=value[later],

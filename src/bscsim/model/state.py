@@ -108,6 +108,8 @@ class Staff:
     cycle_room: np.ndarray     # classroom the test runs in
     cycle_comply: np.ndarray   # bool: the test applies the prescribed idea (compliance)
     next_idea: np.ndarray      # idea to test again after an 'adapt' (-1: none)
+    taught: np.ndarray         # bool: the holder was taught the change package at a
+                               # learning session (collaborative.teach_package)
     next_person: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
                                # per collaborative: id its next newcomer gets
 
@@ -122,7 +124,8 @@ class Staff:
         return self.on_team & self.filled
 
 
-def init_centers(p, rng: np.random.Generator) -> tuple[Centers, Package]:
+def init_centers(p, rng: np.random.Generator,
+                 research: np.random.Generator | None = None) -> tuple[Centers, Package]:
     """Centers: type, zero-inflated turnover, capacity; the change package and the
     true effects of its ideas (framework.py).
 
@@ -141,7 +144,7 @@ def init_centers(p, rng: np.random.Generator) -> tuple[Centers, Package]:
     zero = rng.random(n) < p.turnover_zero_share
     turnover = np.where(zero | (mean == 0), 0.0, draw)
     capacity = np.clip(rng.normal(p.capacity_baseline, p.capacity_sd, n), 0.0, 1.0)
-    package, effect = change_package(p, is_hs, rng)
+    package, effect = change_package(p, is_hs, rng, research)
     return Centers(
         is_hs=is_hs,
         turnover=turnover,
@@ -248,7 +251,7 @@ def init_staff(p, centers: Centers, rooms: Classrooms, rng: np.random.Generator)
         own_tau=np.zeros((n, n_ideas)), own_num=np.zeros((n, n_ideas)),
         cycle_idea=np.full(n, -1), cycle_start=np.zeros(n, dtype=np.int64),
         cycle_room=np.full(n, -1), cycle_comply=np.zeros(n, dtype=bool),
-        next_idea=np.full(n, -1),
+        next_idea=np.full(n, -1), taught=np.zeros(n, dtype=bool),
     )
     newcomers(p, staff, np.arange(n), rng)
     return staff
@@ -349,6 +352,7 @@ def newcomers_in_blocks(staff: Staff, posts: np.ndarray, blocks: np.ndarray,
     staff.own_num[posts] = 0.0
     staff.cycle_idea[posts] = -1
     staff.next_idea[posts] = -1
+    staff.taught[posts] = False
 
 
 def stack(blocks: list[tuple[Centers, Package, Classrooms, Staff]]):
@@ -401,7 +405,7 @@ def stack(blocks: list[tuple[Centers, Package, Classrooms, Staff]]):
         **{k: joined(ss, k) for k in (
             "role", "on_team", "filled", "ps_base", "status", "person", "routine",
             "leadership", "belief_mu", "belief_tau", "own_tau", "own_num",
-            "cycle_idea", "cycle_start", "cycle_comply", "next_idea")})
+            "cycle_idea", "cycle_start", "cycle_comply", "next_idea", "taught")})
     return centers, package, rooms, staff, evidence
 
 
