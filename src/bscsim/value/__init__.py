@@ -1,0 +1,1 @@
+"""Analyses: value of information (EVPI, EVPPI, EVSI) for a decision between strategies."""
