@@ -181,7 +181,7 @@ def _gam(y, x, n_se, rng):
     fitted = np.asarray(basis @ gam.coef_).ravel()
     cov = gam.statistics_["cov"]
     coefs = rng.multivariate_normal(gam.coef_, (cov + cov.T) / 2, size=n_se,
-                                    method="eigh")
+                                    method="eigh", check_valid="ignore")
     draws = np.asarray((basis @ coefs.T).T)
     return fitted, draws
 
