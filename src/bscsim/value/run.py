@@ -340,6 +340,8 @@ DICTIONARY = {
     "enbs": ("USD", "expected net benefit of sampling: evsi_state - study_cost"),
     "r2": ("", "R^2 of the EVSI regressions (smallest)"),
     "resid_z": ("", "largest |z| of a decile's mean residual"),
+    "what": ("", "the estimate a regression is for (a group, a parameter, a study size)"),
+    "quantity": ("", "effect or cost of the option minus the first option's, regressed"),
 }
 
 

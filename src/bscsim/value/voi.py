@@ -174,7 +174,7 @@ def _scale(x: np.ndarray) -> np.ndarray:
 def _gam(y, x, n_se, rng):
     from pygam import LinearGAM, s, te
     terms = s(0, n_splines=12) if x.shape[1] == 1 else te(0, 1, n_splines=[6, 6])
-    lams = np.logspace(-3, 5, 9)
+    lams = np.logspace(-3, 5, 7)
     grid = lams if x.shape[1] == 1 else np.column_stack([lams, lams])
     gam = LinearGAM(terms).gridsearch(x, y, lam=grid, progress=False)
     basis = gam._modelmat(x)
