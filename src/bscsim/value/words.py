@@ -52,6 +52,15 @@ def bottom_line(result) -> list[str]:
         return lines
     top = groups.iloc[0]
     rest = groups.iloc[1:]
+    if top["evppi_per_center"] < SMALL * evpi:
+        lines.append(f"No group of parameters alone carries that value: resolving any "
+                     f"one is worth under {SMALL:.0%} of it (at most "
+                     f"{usd(top['evppi_per_center'])} per center); the value lies in "
+                     "what the groups do together, or in chance the parameters do not "
+                     "explain.")
+        if result.evsi is not None and len(result.evsi):
+            lines.append(study_words(result))
+        return lines
     text = (f"Resolving {GROUP_WORDS.get(top['group'], top['group'])} is worth up to "
             f"{usd(top['evppi_per_center'])} per center (SE {usd(top['se_per_center'])})")
     if len(rest):
@@ -82,8 +91,9 @@ def study_words(result) -> str:
     label = {o.name: o.label for o in d.options}[plan.option]
     best = ev.loc[ev["enbs"].idxmax()]
     if best["enbs"] <= 0:
-        return (f"A study measuring {label} in {int(ev['centers'].min())}-"
-                f"{int(ev['centers'].max())} centers is not worth its cost: its value "
+        lo, hi = int(ev["centers"].min()), int(ev["centers"].max())
+        return (f"A study measuring {label} in {lo if lo == hi else f'{lo}-{hi}'} "
+                f"centers is not worth its cost: its value "
                 f"for the state (at most {usd(ev['evsi_state'].max())}) is below what it "
                 f"costs at {usd(plan.cost_per_center)} per center studied.")
     return (f"A study measuring {label} is worth most, net of its cost, with "
