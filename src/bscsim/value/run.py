@@ -55,6 +55,7 @@ from .spec import Decision, load_decision
 ROOT = Path("results") / "value"
 MARKER = ("provenance.json", "evpi.csv")
 QUICK_DRAWS = 120
+ALL = "all"           # the EVPPI of every drawn parameter together (groups table)
 
 
 @dataclass
@@ -277,6 +278,9 @@ def analyse(decision: Decision, draws: pd.DataFrame, runs: dict[str, pd.DataFram
         group_rows += _rows(value, pop, group=g, n_params=len(members),
                             params=" ".join(members))
         fit_rows += [{"what": f"group {g}", **f} for f in value.fits]
+    value = voi.evppi(e, c, x.to_numpy(float), wtp, seed=decision.seed + 99)
+    group_rows += _rows(value, pop, group=ALL, n_params=x.shape[1], params="")
+    fit_rows += [{"what": ALL, **f} for f in value.fits]
     scores = screen(e, c, x, decision.headline_wtp)
     single_rows = []
     for i, name in enumerate(scores.index[:decision.n_single]):
@@ -327,7 +331,7 @@ DICTIONARY = {
     "r2_min": ("", "smallest R^2 of the regressions behind the estimate"),
     "resid_z_max": ("", "largest |z| of a decile's mean residual (over 3: a missed trend)"),
     "method": ("", "regression: gam (1-2 inputs) or pls (a group reduced to two indices)"),
-    "group": ("", "mechanism group of params.py"),
+    "group": ("", "mechanism group of params.py; 'all': every drawn parameter together"),
     "n_params": ("", "parameters drawn in the group"),
     "params": ("", "the group's drawn parameters"),
     "param": ("", "one parameter"),

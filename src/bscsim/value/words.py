@@ -16,6 +16,7 @@ GROUP_WORDS = {
     "design": "how tests of change and change ideas work (the collaborative's design)",
     "outcomes": "how practice turns into children's outcomes",
     "cost": "the prices behind the costs",
+    "all": "every uncertain parameter together",
 }
 SMALL = 0.05          # an EVPPI below 5% of the EVPI (and 2 SE) "does not matter"
 
@@ -41,11 +42,22 @@ def bottom_line(result) -> list[str]:
              f"net benefit ({usd(best['expected_nb'])} per center) and is the best option "
              f"in {best['p_best']:.0%} of the {len(result.draws):,} parameter draws."]
     pop = d.population
-    lines.append(f"Knowing every uncertain parameter exactly would be worth up to "
-                 f"{usd(evpi)} per center ({usd(evpi * pop)} for the state's "
-                 f"{pop:,.0f} centers, discounted): that is the most any research "
-                 "could be worth to this decision.")
     groups = at(result.groups, w).sort_values("evppi_per_center", ascending=False)
+    every = groups[groups["group"] == "all"]
+    groups = groups[groups["group"] != "all"]
+    if len(every):
+        known = float(every["evppi_per_center"].iloc[0])
+        lines.append(f"Knowing every uncertain parameter exactly would be worth up to "
+                     f"{usd(known)} per center ({usd(known * pop)} for the state's "
+                     f"{pop:,.0f} centers, discounted): the most any research could be "
+                     f"worth to this decision. (The EVPI over the draws, {usd(evpi)}, "
+                     "also counts the chance events of single runs, which no research "
+                     "can learn.)")
+        evpi = known
+    else:
+        lines.append(f"Knowing every uncertain parameter exactly would be worth up to "
+                     f"{usd(evpi)} per center ({usd(evpi * pop)} for the state's "
+                     f"{pop:,.0f} centers, discounted).")
     if evpi <= 0 or not len(groups):
         lines.append("The choice does not depend on the uncertainty drawn: no research "
                      "would change it.")
