@@ -64,7 +64,11 @@ def build_html(result) -> str:
              "<h2>What research could be worth</h2>",
              _table(result.evpi, ["wtp", "evpi_per_center", "evpi_state"],
                     [f"USD per {d.units}", "EVPI per center", "EVPI for the state"],
-                    [money, money, money])]
+                    [money, money, money]),
+             "<p>The EVPI over the draws also counts the chance events of single runs "
+             "(which centers lose teachers, which ideas are tried), which no research "
+             "can learn; the row <i>every uncertain parameter together</i> below is "
+             "the value of knowing the parameters.</p>"]
     if len(result.groups):
         g = at(result.groups, w).sort_values("evppi_per_center", ascending=False)
         g = g.assign(words=[GROUP_WORDS.get(x, x) for x in g["group"]])
