@@ -14,7 +14,8 @@ with the same seed and parameters (common random numbers: options differ only by
 what they are), and each draw has its own seed (chance varies across draws as
 parameters do). With a [study], `DIR/runs_study/` holds, per draw, the
 collaboratives the study would measure: the study option run with the study's
-number of centers, `max(collaboratives)` of them, seeded `run_seed(seed + 1, run)`
+number of centers and no follow-up (the study observes practice at the end of the
+collaborative, `practice_gain_sd`), `max(collaboratives)` of them, seeded `run_seed(seed + 1, run)`
 (independent of the option runs, so the study learns about parameters, not about
 the chance events of the decision's own runs). Running the command again resumes
 every folder; the rest of DIR is written whole (bscsim.atomic).
@@ -149,7 +150,7 @@ def sweeps(decision: Decision, draws: pd.DataFrame) -> dict[str, Any]:
         specs["runs_study"] = design_spec(
             draws, path=decision.path, title=f"{decision.title}: study of {o.label}",
             base=o.config, changes={**decision.changes, **o.changes,
-                                    "n_centers": plan.n_centers},
+                                    "n_centers": plan.n_centers, "weeks_followup": 0},
             replicates=max(plan.collaboratives), root_seed=decision.seed + 1,
             text=decision.text)
     return specs
