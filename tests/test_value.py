@@ -176,3 +176,44 @@ def test_the_report_renders_in_a_headless_browser(tiny, tmp_path):
     assert n_images == 3 and f'data-decoded="{n_images}"' in r.stdout, \
         "the browser decodes every figure (CEAC, EVPPI, EVSI)"
     assert "<h2>A study before deciding</h2>" in r.stdout
+
+
+def test_posterior_parameters_come_from_the_posterior_and_the_rest_from_ranges(tmp_path):
+    from bscsim.value import load_decision
+    from bscsim.value.run import draw_parameters
+    posterior = ROOT / "tests" / "fixtures" / "posterior"
+    text = TINY.replace("[uncertainty]", f'[uncertainty]\nposterior = "{posterior}"')
+    draws, sources = draw_parameters(load_decision(_file(tmp_path, text)))
+    particles = pd.read_parquet(posterior / "posterior.parquet")
+    assert sources["child_growth"] == "posterior" and sources["adopt_gain"] == "plausible", \
+        "a parameter in both comes from the posterior; the others from their ranges"
+    assert set(draws["child_growth"]) <= set(particles["child_growth"]), \
+        "posterior draws are the posterior's particles"
+    lo, hi = 1.0, 2.0                       # adopt_gain's plausible range
+    assert draws["adopt_gain"].between(lo, hi).all() and draws["adopt_gain"].nunique() == 24, \
+        "a sampled parameter is spread over its plausible range (Latin hypercube)"
+
+
+def test_the_same_decision_draws_the_same_parameters(tmp_path):
+    from bscsim.value import load_decision
+    from bscsim.value.run import draw_parameters
+    a, _ = draw_parameters(load_decision(_file(tmp_path)))
+    b, _ = draw_parameters(load_decision(_file(tmp_path)))
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_options_share_each_draws_seed_and_draws_differ(tmp_path):
+    """Common random numbers: run d of every option has the same seed and
+    parameters; different draws have different seeds; the study's seeds differ."""
+    from bscsim.sweep import resolve
+    from bscsim.value import load_decision
+    from bscsim.value.run import draw_parameters, sweeps
+    d = load_decision(_file(tmp_path))
+    draws, _ = draw_parameters(d)
+    specs = sweeps(d, draws)
+    bau, coach = resolve(specs["runs_bau"]), resolve(specs["runs_coaching"])
+    assert (bau["seed"] == coach["seed"]).all(), "same seed at a draw across options"
+    assert bau["seed"].nunique() == d.draws, "each draw has its own seed"
+    pd.testing.assert_frame_equal(bau[draws.columns], coach[draws.columns])
+    study = resolve(specs["runs_study"])
+    assert not set(study["seed"]) & set(bau["seed"]), "the study's runs have their own seeds"
