@@ -74,10 +74,11 @@ def build_html(result) -> str:
         g = g.assign(words=[GROUP_WORDS.get(x, x) for x in g["group"]])
         parts += [f"<p>At {money(w)} per {escape(d.units)}, by group of parameters:</p>",
                   _table(g, ["words", "n_params", "evppi_per_center", "se_per_center",
-                             "evppi_state", "r2_min", "resid_z_max"],
+                             "null_per_center", "evppi_state", "r2_min", "resid_z_max"],
                          ["group", "parameters", "EVPPI per center", "SE",
-                          "EVPPI for the state", "fit R²", "residual z"],
-                         [str, str, money, money, money, lambda v: f"{v:.2f}",
+                          "in shuffled data", "EVPPI for the state", "fit R²",
+                          "residual z"],
+                         [str, str, money, money, money, money, lambda v: f"{v:.2f}",
                           lambda v: f"{v:.1f}"])]
         if "evppi" in figs:
             parts.append(f'<img src="{figs["evppi"]}" alt="EVPPI by group">')

@@ -274,14 +274,19 @@ def analyse(decision: Decision, draws: pd.DataFrame, runs: dict[str, pd.DataFram
         evpi_rows.append({"wtp": w, "evpi_per_center": v, "evpi_state": v * pop})
     evpi = pd.DataFrame(evpi_rows)
     group_rows, fit_rows = [], []
-    for i, (g, members) in enumerate(group_members(list(x.columns)).items()):
-        value = voi.evppi(e, c, x[members].to_numpy(float), wtp, seed=decision.seed + i)
-        group_rows += _rows(value, pop, group=g, n_params=len(members),
-                            params=" ".join(members))
+    shuffled = np.random.default_rng(np.random.SeedSequence([decision.seed, 0x5F])
+                                     ).permutation(len(x))
+    members_of = {**group_members(list(x.columns)), ALL: list(x.columns)}
+    for i, (g, members) in enumerate(members_of.items()):
+        inputs = x[members].to_numpy(float)
+        value = voi.evppi(e, c, inputs, wtp, seed=decision.seed + i)
+        null = voi.evppi(e, c, inputs[shuffled], wtp, n_se=2, seed=decision.seed + i)
+        rows = _rows(value, pop, group=g, n_params=len(members),
+                     params=" ".join(members) if g != ALL else "")
+        for row, v in zip(rows, null.value):
+            row["null_per_center"] = float(v)
+        group_rows += rows
         fit_rows += [{"what": f"group {g}", **f} for f in value.fits]
-    value = voi.evppi(e, c, x.to_numpy(float), wtp, seed=decision.seed + 99)
-    group_rows += _rows(value, pop, group=ALL, n_params=x.shape[1], params="")
-    fit_rows += [{"what": ALL, **f} for f in value.fits]
     scores = screen(e, c, x, decision.headline_wtp)
     single_rows = []
     for i, name in enumerate(scores.index[:decision.n_single]):
@@ -333,6 +338,9 @@ DICTIONARY = {
     "resid_z_max": ("", "largest |z| of a decile's mean residual (over 3: a missed trend)"),
     "method": ("", "regression: gam (1-2 inputs) or pls (a group reduced to two indices)"),
     "group": ("", "mechanism group of params.py; 'all': every drawn parameter together"),
+    "null_per_center": ("USD per center", "the same estimate with the group's values "
+                        "shuffled across draws: what the regression finds in noise (its "
+                        "overfit floor; an EVPPI near it is not distinguishable from 0)"),
     "n_params": ("", "parameters drawn in the group"),
     "params": ("", "the group's drawn parameters"),
     "param": ("", "one parameter"),

@@ -52,7 +52,8 @@ def bottom_line(result) -> list[str]:
                      f"{pop:,.0f} centers, discounted): the most any research could be "
                      f"worth to this decision. (The EVPI over the draws, {usd(evpi)}, "
                      "also counts the chance events of single runs, which no research "
-                     "can learn.)")
+                     "can learn; the same regression on shuffled parameters finds "
+                     f"{usd(every['null_per_center'].iloc[0])}, its overfit floor.)")
         evpi = known
     else:
         lines.append(f"Knowing every uncertain parameter exactly would be worth up to "
@@ -133,8 +134,8 @@ def report_text(result) -> str:
               .to_string(**fmt), "",
               "EVPI (USD):", result.evpi.to_string(index=False, **fmt), ""]
     w = d.headline_wtp
-    cols = ["group", "n_params", "evppi_per_center", "se_per_center", "evppi_state",
-            "r2_min", "resid_z_max"]
+    cols = ["group", "n_params", "evppi_per_center", "se_per_center", "null_per_center",
+            "evppi_state", "r2_min", "resid_z_max"]
     if len(result.groups):
         lines += [f"EVPPI by group at wtp {w:,.0f} (USD; fit check: R^2, residual z):",
                   at(result.groups, w)[cols].to_string(index=False, **fmt), ""]
