@@ -82,7 +82,11 @@ def bottom_line(result) -> list[str]:
                  f"({GROUP_WORDS.get(nxt['group'], nxt['group'])})")
     lines.append(text + ".")
     single = at(result.single, w).sort_values("evppi_per_center", ascending=False)
-    if len(single):
+    if len(single) and single["evppi_per_center"].iloc[0] < 1:
+        lines.append(f"No single parameter alone changes the choice: knowing any one of "
+                     f"the {len(single)} the screen ranked highest is worth under $1 "
+                     "per center.")
+    elif len(single):
         s = single.iloc[0]
         lines.append(f"Of single parameters, {s['param']} matters most: knowing it alone "
                      f"is worth up to {usd(s['evppi_per_center'])} per center.")
