@@ -72,12 +72,15 @@ QUICK_EDITS = [
     ("calibration/*.toml", r"(?m)^population = \d+", "population = 10"),
     ("calibration/*.toml", r"(?m)^generations = \d+", "generations = 2"),
     ("calibration/*.toml", r"(?m)^\[abc\]", "[abc]\npredictive = 10"),
+    ("decisions/*.toml", r"(?m)^draws = \d+", "draws = 30"),
+    ("decisions/*.toml", r"(?m)^collaboratives = \[[^\]]*\]", "collaboratives = [1]"),
 ]
 # Smaller flags for commands whose size is not in a file: (pattern, flags added).
 QUICK_FLAGS = [
     (r"^python experiments/", "--quick"),
     (r"^bscsim check-patterns", "--replicates 2"),
     (r"^bscsim check-mechanisms", "--replicates 20"),
+    (r"^bscsim value", "--quick"),
 ]
 
 

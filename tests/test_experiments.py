@@ -17,6 +17,8 @@ WRITES = {
                          "over_time.png", "differences.png", "cost_effectiveness.png"),
     "08_where_bsc_fails": ("report.html", "robustness.csv", "prim_box.csv",
                            "outcomes.parquet", "provenance.json"),
+    "09_value_of_information": ("report.html", "evpi.csv", "evppi_groups.parquet",
+                                "evsi.csv", "provenance.json", "figures/evppi_by_wtp.png"),
 }
 
 

@@ -19,7 +19,7 @@ from .params import ParamError, UnknownParamError
 
 # Command modules, in the order `bscsim --help` lists them.
 COMMANDS = ("run", "params", "check-patterns", "check-mechanisms", "calibrate", "compare",
-            "sweep", "sensitivity", "explore", "study", "dashboard")
+            "sweep", "sensitivity", "explore", "study", "value", "dashboard")
 
 
 class UsageError(Exception):
