@@ -11,9 +11,9 @@ every target interval is the likelihood of the uniform kernel, so the conditiona
 posterior on the grid is proportional to it; the script prints, per grid value, the
 means of patterns 1 and 2a and the acceptance rate, and the conditional posterior
 median. It is a profile, not the full posterior: rerun the calibration for that.
-Writes results/10_adopt_gain_profile/profile.csv and provenance.json.
+Writes results/14_adopt_gain_profile/profile.csv and provenance.json.
 
-    python experiments/10_adopt_gain_profile.py [--replicates 400] [--low 1.0] [--high 2.0] [--step 0.05] [--out DIR] [--quick]
+    python experiments/14_adopt_gain_profile.py [--replicates 400] [--low 1.0] [--high 2.0] [--step 0.05] [--out DIR] [--quick]
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def main() -> None:
     ap.add_argument("--low", type=float, default=1.0)
     ap.add_argument("--high", type=float, default=2.0)
     ap.add_argument("--step", type=float, default=0.05)
-    ap.add_argument("--out", default="results/10_adopt_gain_profile")
+    ap.add_argument("--out", default="results/14_adopt_gain_profile")
     ap.add_argument("--quick", action="store_true", help="4 seeds, grid step 0.5 (a smoke test)")
     a = ap.parse_args()
     if a.quick:
