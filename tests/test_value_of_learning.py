@@ -1,9 +1,10 @@
 """Value of learning (issue 22): each mechanism is worth more where more of the
-change package's ideas do not work (mechanisms.VALUE_OF_LEARNING: VL2, VL4, VL5),
-and a deliberately wrong rule (a mutant) for each makes its check fail. VL1
-(safety) and VL3 (inquiry) are claims the model does not yet show
-(mechanisms.OPEN_CHECKS): their tests fail when they start to hold, so that they
-move into the checks.
+change package's ideas do not work (mechanisms.VALUE_OF_LEARNING: VL4), and a
+deliberately wrong rule (a mutant) makes its check fail. VL1 (safety), VL2 (others'
+results) and VL5 (failures shared) are claims the model does not show once members
+are taught the research evidence (mechanisms.OPEN_CHECKS): their tests fail when
+they start to hold, so that they move into the checks. VL3 (inquiry) holds at 60
+seeds but has no mutant yet shown to fail it.
 
 A check passes when the 95% interval of its paired difference lies above 0, here
 at the 60 default seeds of `bscsim check-mechanisms`; the margins, (CI low)/SE, are
@@ -86,8 +87,9 @@ def evidence_not_acted_on():
         pdsa.decide, teams.review = decide, review
 
 
-MUTANTS = {"VL2": board_results_sign_flipped, "VL4": evidence_not_acted_on,
-           "VL5": failures_never_admitted}
+MUTANTS = {"VL4": evidence_not_acted_on}
+# the mutants of the open claims, for when they hold again (issue 22)
+OPEN_MUTANTS = {"VL2": board_results_sign_flipped, "VL5": failures_never_admitted}
 KEYS = list(MUTANTS)
 
 
@@ -117,10 +119,11 @@ def test_value_of_learning_check_passes(key):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 22: safety's and inquiry's value of learning "
-                   "is positive but its interval is not clear of 0 at 60 seeds "
-                   "(docs/odd.md, section 8); when it holds, move it into CHECKS")
-@pytest.mark.parametrize("key", ["VL1", "VL3"])
+@pytest.mark.xfail(strict=True, reason="issue 22: with the research evidence taught, "
+                   "safety's, others' results' and failures shared's value of learning "
+                   "is not clear of 0 at 60 seeds (mechanisms.OPEN_CHECKS); when it "
+                   "holds, move it into CHECKS")
+@pytest.mark.parametrize("key", ["VL1", "VL2", "VL5"])
 def test_open_value_of_learning_claim_does_not_hold_yet(key):
     mean, low, high = verdict(key, SEEDS)
     assert low > 0, (f"{key}: the mechanism should be worth more with 70% than with 10% "

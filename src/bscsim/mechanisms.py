@@ -269,36 +269,40 @@ def value_of_learning(changes: dict, package: dict) -> Callable[[Runs], np.ndarr
     return lambda r: at_high(r) - at_low(r)
 
 
-VALUE_OF_LEARNING: tuple[Check, ...] = (
-    Check("VL2", "others' results pay more where more ideas fail",
-          "vicarious learning's effect, same PDSA starts: 70% - 10% not working "
-          "(ideas work everywhere or nowhere)",
-          value_of_learning(off(["vicarious"]), GENERAL)),
-    Check("VL4", "acting on evidence pays more where more ideas fail here",
-          "full - adopt all, same PDSA starts: 70% - 10% of ideas not working "
-          "(context-bound ideas as configured)",
-          value_of_learning(ADOPT_ALL, HERE)),
-    Check("VL5", "failures admitted and shared pay more where more ideas fail",
-          "full - failures hidden, same PDSA starts: 70% - 10% of ideas not working "
-          "(ideas work everywhere or nowhere)",
-          value_of_learning(HIDDEN, GENERAL)),
-)
+_VL = {
+    "VL1": Check("VL1", "safety pays more where more ideas fail (failures admitted)",
+                 "safety's effect, same PDSA starts: 70% - 10% of ideas not working "
+                 "(ideas work everywhere or nowhere)",
+                 value_of_learning(off(["psych_safety"]), GENERAL)),
+    "VL2": Check("VL2", "others' results pay more where more ideas fail",
+                 "vicarious learning's effect, same PDSA starts: 70% - 10% not working "
+                 "(ideas work everywhere or nowhere)",
+                 value_of_learning(off(["vicarious"]), GENERAL)),
+    "VL3": Check("VL3", "inquiry pays more where more ideas fail here (own data)",
+                 "inquiry's effect, same PDSA starts: 70% - 10% of ideas not working "
+                 "(context-bound ideas as configured)",
+                 value_of_learning(off(["inquiry"]), HERE)),
+    "VL4": Check("VL4", "acting on evidence pays more where more ideas fail here",
+                 "full - adopt all, same PDSA starts: 70% - 10% of ideas not working "
+                 "(context-bound ideas as configured)",
+                 value_of_learning(ADOPT_ALL, HERE)),
+    "VL5": Check("VL5", "failures admitted and shared pay more where more ideas fail",
+                 "full - failures hidden, same PDSA starts: 70% - 10% of ideas not working "
+                 "(ideas work everywhere or nowhere)",
+                 value_of_learning(HIDDEN, GENERAL)),
+}
+VALUE_OF_LEARNING: tuple[Check, ...] = (_VL["VL4"],)
 # What the theory claims and the model does not yet show with margin (issue 22;
-# docs/odd.md, section 8: at 60 seeds the interval is not clear of 0, at 200 it is
-# clear by 1.2 standard errors, short of three): kept out of CHECKS (so
-# `bscsim check-mechanisms` and its tests judge what holds), run by key
-# (`check_mechanisms(params, keys=["VL1", "VL3"])`), and by tests that fail when
-# they start to hold (tests/test_value_of_learning.py).
-OPEN_CHECKS: tuple[Check, ...] = (
-    Check("VL1", "safety pays more where more ideas fail (failures admitted)",
-          "safety's effect, same PDSA starts: 70% - 10% of ideas not working "
-          "(ideas work everywhere or nowhere)",
-          value_of_learning(off(["psych_safety"]), GENERAL)),
-    Check("VL3", "inquiry pays more where more ideas fail here (own data)",
-          "inquiry's effect, same PDSA starts: 70% - 10% of ideas not working "
-          "(context-bound ideas as configured)",
-          value_of_learning(off(["inquiry"]), HERE)),
-)
+# docs/odd.md, section 8): kept out of CHECKS (so `bscsim check-mechanisms` and its
+# tests judge what holds), run by key (`check_mechanisms(params, keys=["VL1"])`),
+# and by tests that fail when they start to hold (tests/test_value_of_learning.py).
+# Once members taught the package start at the research evidence (issue 22,
+# `teach_package`), where ideas work everywhere or nowhere the research already
+# tells which do, and others' results (VL2) and failures shared (VL5) add nothing
+# measurable (200 seeds: -0.004 (-0.013, +0.005) and +0.001 (-0.006, +0.007));
+# safety (VL1) neither. VL3 (inquiry) holds at 60 seeds (+0.033, 2.1 SE) but has no
+# mutant shown to fail it yet, so it is not yet a check.
+OPEN_CHECKS: tuple[Check, ...] = (_VL["VL1"], _VL["VL2"], _VL["VL3"], _VL["VL5"])
 CHECKS = CHECKS + VALUE_OF_LEARNING
 BY_KEY = {c.key: c for c in CHECKS + OPEN_CHECKS}
 
