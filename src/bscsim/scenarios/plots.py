@@ -122,11 +122,12 @@ def differences(stats: pd.DataFrame, names: list[str], labels: dict[str, str],
 
 
 def cost_effectiveness(stats: pd.DataFrame, names: list[str], labels: dict[str, str],
-                       reference: str) -> plt.Figure:
+                       reference: str, similar: set[str] = frozenset()) -> plt.Figure:
     """Left: cost per program (x) against the gain in classroom practice over the
     reference (y), medians with 90% intervals. Right: cost per classroom improved,
     per scenario (scenarios that cost nothing or improved no classroom are left
-    out)."""
+    out, and so are those in `similar`, whose classrooms improved cannot be told
+    from the reference's)."""
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(13, 4.8))
     col = colors(names)
     cost = stats[stats["output"] == "cost_per_center"].set_index("scenario")
@@ -146,7 +147,7 @@ def cost_effectiveness(stats: pd.DataFrame, names: list[str], labels: dict[str, 
     a1.axhline(0, color="0.2", lw=1)
     per = stats[stats["output"] == "cost_per_classroom_improved"].set_index("scenario")
     shown = [n for n in names if np.isfinite(per.loc[n, "median"])
-             and cost.loc[n, "median"] > 0]
+             and cost.loc[n, "median"] > 0 and n not in similar]
     y = np.arange(len(shown))[::-1]
     for yi, name in zip(y, shown):
         r = per.loc[name]
