@@ -45,3 +45,32 @@ def test_as_many_classrooms_for_less_money_is_said_so():
 def test_fewer_classrooms_improved_is_not_called_similar():
     text = value_sentence(_row(-0.3, -0.4, -0.2, 500.0), "x", "ref", 10)
     assert "fewer classrooms" in text, f"a detectable loss is called one: {text}"
+
+
+SHORT = ("--set", "n_centers=4", "--set", "weeks_collab=20", "--set", "weeks_followup=4")
+
+
+def _names(stdout: str) -> set[str]:
+    import re
+    return set(re.findall(r"^  ([a-z_]+) +-?[0-9]", stdout, flags=re.M))
+
+
+def test_run_replicates_keeps_every_output_of_one_run(tmp_path, run_cli):
+    one = run_cli("run", "--no-plot", "--out", str(tmp_path / "one"), *SHORT, cwd=tmp_path)
+    many = run_cli("run", "--replicates", "3", "--out", str(tmp_path / "many"), *SHORT,
+                   cwd=tmp_path)
+    assert one.returncode == 0 and many.returncode == 0, one.stderr + many.stderr
+    lost = _names(one.stdout) - _names(many.stdout)
+    assert len(_names(one.stdout)) > 30 and not lost, \
+        f"run --replicates prints every output a single run prints; missing: {sorted(lost)}"
+
+
+def test_run_and_replicates_end_with_a_bottom_line(tmp_path, run_cli):
+    one = run_cli("run", "--no-plot", "--out", str(tmp_path / "one"), *SHORT, cwd=tmp_path)
+    many = run_cli("run", "--replicates", "3", "--out", str(tmp_path / "many"), *SHORT,
+                   cwd=tmp_path)
+    assert "Bottom line: in this one run" in one.stdout and "one draw" in one.stdout, \
+        f"a single run ends in words and says it is one draw: {one.stdout[-400:]}"
+    tail = many.stdout[many.stdout.index("Bottom line"):]
+    assert "90% of runs" in tail and "chance alone" in tail, \
+        f"replicates end in words, with the interval and what it includes: {tail}"

@@ -492,6 +492,8 @@ class Comparison:
         reference's (the 95% interval of the mean paired difference includes 0):
         for them no cost per classroom improved is reported."""
         inc = self.incremental()
+        if inc.empty:
+            return set()
         return set(inc.loc[inc["verdict"].isin(("similar", "similar_cheaper")), "scenario"])
 
     def value_sentence(self, name: str, label: str | None = None,
