@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     args = parser.parse_args(argv)
+    _find_shipped(args)
     previous = _terminate_as_interrupt()
     try:
         return int(args.func(args) or 0)
@@ -77,6 +78,18 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _find_shipped(args: argparse.Namespace) -> None:
+    """Each TOML file named on the command line that is not where it is named is
+    looked up among the shipped configs by the same name (config.shipped), so a
+    wheel install runs the README's commands from any folder."""
+    from .config import shipped
+    for key, value in vars(args).items():
+        if isinstance(value, str) and value.endswith(".toml"):
+            setattr(args, key, shipped(value))
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            setattr(args, key, [shipped(v) if v.endswith(".toml") else v for v in value])
 
 
 def _terminate_as_interrupt():
