@@ -74,3 +74,40 @@ def test_run_and_replicates_end_with_a_bottom_line(tmp_path, run_cli):
     tail = many.stdout[many.stdout.index("Bottom line"):]
     assert "90% of runs" in tail and "chance alone" in tail, \
         f"replicates end in words, with the interval and what it includes: {tail}"
+
+
+def _analysis(p_part, p_diff, p_survey=0.001):
+    rows = [("observation", "practice", "participating", "paired", 0.04, -0.02, 0.10, p_part),
+            ("observation", "practice", "participating_minus_comparison", "difference",
+             0.01, -0.17, 0.19, p_diff),
+            ("psych_safety", "psych_safety", "participants", "paired", 1.5, 1.0, 2.0, p_survey)]
+    return pd.DataFrame([dict(instrument=i, measure=m, group=g, estimator=e, estimate=x,
+                              ci_low=lo, ci_high=hi, p_value=p, truth=0.04, n_centers=8)
+                         for i, m, g, e, x, lo, hi, p in rows])
+
+
+def test_study_says_in_words_when_the_practice_change_goes_undetected():
+    from bscsim.study.report import bottom_line
+    text = bottom_line(_analysis(0.144, 0.928), 0.05, 8)
+    assert "would go undetected" in text and "p = 0.93" in text, \
+        f"p = 0.93 for the practice change is said to go undetected: {text}"
+    assert "surveys detect the change in psych_safety" in text, text
+
+
+def test_study_says_a_detected_practice_change_is_detected():
+    from bscsim.study.report import bottom_line
+    text = bottom_line(_analysis(0.001, 0.01), 0.05, 8)
+    assert "would go undetected" not in text and "detects the change in classroom" in text, \
+        f"p below alpha is a detection: {text}"
+    missed = bottom_line(_analysis(0.001, 0.01, p_survey=0.4), 0.05, 8)
+    assert "detect no change" in missed, f"an undetected survey change is said so: {missed}"
+
+
+def test_study_ends_with_a_bottom_line_and_writes_a_report(tmp_path, run_cli):
+    r = run_cli("study", "configs/studies/ccl_feasibility.toml", "--out",
+                str(tmp_path / "st"), "--report", str(tmp_path / "study.html"), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-1500:]
+    assert "Bottom line (one simulated study" in r.stdout, r.stdout[-800:]
+    html = (tmp_path / "study.html").read_text()
+    assert "Bottom line" in html and "What the study would find" in html \
+        and "<script" not in html, "a self-contained study report with its bottom line"
