@@ -5,6 +5,8 @@ the outcome difference is distinguishable from zero."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
+from pathlib import Path
 
 from bscsim.scenarios.comparison import _verdict, value_sentence
 
@@ -111,3 +113,23 @@ def test_study_ends_with_a_bottom_line_and_writes_a_report(tmp_path, run_cli):
     html = (tmp_path / "study.html").read_text()
     assert "Bottom line" in html and "What the study would find" in html \
         and "<script" not in html, "a self-contained study report with its bottom line"
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_check_mechanisms_is_one_line_and_exit_130(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    proc = subprocess.Popen([sys.executable, "-m", "bscsim", "check-mechanisms",
+                             "--replicates", "400", "--workers", "2"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, start_new_session=True)
+    time.sleep(10)                      # the workers are started and running
+    os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C does: the whole process group
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, f"exit 130 on Ctrl-C, got {proc.returncode}: {err[-800:]}"
+    assert "Traceback" not in err and err.strip() == "bscsim: interrupted", \
+        f"one line on stderr, no worker's traceback: {err[-1500:]}"

@@ -164,11 +164,15 @@ def monotone(runs: Runs, name: str) -> bool:
 
 
 def check_mechanisms(params: Params, replicates: int = 60, keys: list[str] | None = None,
-                     pool=None) -> tuple[pd.DataFrame, Runs]:
-    """The table of mechanism checks (all, or `keys`) on `params`."""
+                     pool=None, progress: bool = False) -> tuple[pd.DataFrame, Runs]:
+    """The table of mechanism checks (all, or `keys`) on `params`; `progress`: a
+    bar on stderr, one step per check (shown on a terminal only)."""
+    from tqdm import tqdm
     runs = Runs(params, replicates, pool)
     rows = []
-    for check in (CHECKS if keys is None else [BY_KEY[k] for k in keys]):
+    checks = CHECKS if keys is None else [BY_KEY[k] for k in keys]
+    for check in tqdm(checks, desc="mechanism checks", unit="check",
+                      disable=None if progress else True):
         values = check.value(runs)
         mean, lo, hi = interval(values)
         mono = monotone(runs, check.dose) if check.dose else True

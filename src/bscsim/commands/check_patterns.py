@@ -72,6 +72,7 @@ def run(args) -> int:
     print(f"bscsim check-patterns: {config}, {args.replicates} replicates per "
           f"configuration{origin}\n")
     print(format_table(table))
+    print("\n" + bottom_line(table, args.replicates))
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
@@ -94,3 +95,16 @@ def _calibration_of(folder: Path) -> tuple[tuple[str, ...], dict | None]:
                    if str(t.get("source", "")).startswith("pattern "))
     config = prov.get("config")
     return fitted, config if isinstance(config, dict) else None
+
+
+def bottom_line(table, replicates: int) -> str:
+    """check-patterns in plain words: how many observed patterns the model
+    reproduces, on what evidence, and which it misses."""
+    n, total = int(table["passed"].sum()), len(table)
+    missed = [f"{r.pattern} ({r.title})" for r in table.itertuples() if not r.passed]
+    text = (f"Bottom line: the model reproduces {n} of the {total} patterns observed in "
+            f"the field (a pattern passes when the model's value over {replicates} runs, "
+            "with its 95% interval, sits where the field's range says).")
+    if missed:
+        text += f" It misses {len(missed)}: " + "; ".join(missed) + "."
+    return text
