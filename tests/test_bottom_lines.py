@@ -133,3 +133,36 @@ def test_ctrl_c_in_check_mechanisms_is_one_line_and_exit_130(tmp_path):
     assert proc.returncode == 130, f"exit 130 on Ctrl-C, got {proc.returncode}: {err[-800:]}"
     assert "Traceback" not in err and err.strip() == "bscsim: interrupted", \
         f"one line on stderr, no worker's traceback: {err[-1500:]}"
+
+
+def test_a_small_sweep_is_written_as_few_parts():
+    from bscsim.sweep.runner import MIN_BATCH, auto_batch
+    assert auto_batch(20, 1) >= MIN_BATCH and auto_batch(20, 2) >= MIN_BATCH, \
+        "a 20-run sweep is a few parts, not one per run"
+    assert auto_batch(3, 2) == 2 and auto_batch(100_000, 2) <= 200, \
+        "a tiny sweep still uses both workers; a huge one keeps its cap"
+
+
+SWEEP = """title = "tiny"
+base = "ccl_phase1.toml"
+design = "grid"
+replicates = 2
+root_seed = 1
+[set]
+n_centers = 4
+weeks_collab = 12
+weeks_followup = 2
+[vary]
+planning_hours = [0.0, 4.0]
+"""
+
+
+def test_sweep_keeps_weekly_tables_on_request_and_ends_in_words(tmp_path, run_cli):
+    (tmp_path / "tiny.toml").write_text(SWEEP)
+    r = run_cli("sweep", "tiny.toml", "--tables", "timeseries", "--executor", "serial",
+                "--no-progress", "--out", "out", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-1500:]
+    assert list((tmp_path / "out" / "timeseries").glob("part-*.parquet")), \
+        "--tables timeseries keeps the weekly tables of a file that does not ask for them"
+    assert "Bottom line (4 runs, 2 design points)" in r.stdout \
+        and "differ by" in r.stdout, f"a sweep ends in words: {r.stdout[-600:]}"
