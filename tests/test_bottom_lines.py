@@ -166,3 +166,22 @@ def test_sweep_keeps_weekly_tables_on_request_and_ends_in_words(tmp_path, run_cl
         "--tables timeseries keeps the weekly tables of a file that does not ask for them"
     assert "Bottom line (4 runs, 2 design points)" in r.stdout \
         and "differ by" in r.stdout, f"a sweep ends in words: {r.stdout[-600:]}"
+
+
+def _state_diffs(lo, hi):
+    rows = [("classrooms_improved_share", 0.5, 0.52, 0.02, lo, hi, "share"),
+            ("practice_gain_sd", 0.5, 0.55, 0.05, 0.01, 0.09, "SD"),
+            ("cost_per_center", 20000, 20500, 500, 400, 600, "USD"),
+            ("cost_per_classroom_improved", 30000, 29000, -1000, -3000, 1000, "USD")]
+    return pd.DataFrame([dict(output=o, a=a, b=b, diff=d, lo=lo_, hi=hi_, unit=u,
+                              paired=True) for o, a, b, d, lo_, hi_, u in rows])
+
+
+def test_state_comparison_gives_a_cost_per_classroom_only_for_a_detectable_difference():
+    from bscsim.states.report import compare_bottom_line
+    unclear = compare_bottom_line(_state_diffs(-0.01, 0.05))
+    assert "no detectable difference" in unclear and "29,000" not in unclear, \
+        f"no cost per classroom improved without a detectable difference: {unclear}"
+    clear = compare_bottom_line(_state_diffs(0.01, 0.03))
+    assert "29,000" in clear and "95% interval" in clear, \
+        f"a detectable difference gets its cost per classroom improved: {clear}"
