@@ -185,3 +185,20 @@ def test_state_comparison_gives_a_cost_per_classroom_only_for_a_detectable_diffe
     clear = compare_bottom_line(_state_diffs(0.01, 0.03))
     assert "29,000" in clear and "95% interval" in clear, \
         f"a detectable difference gets its cost per classroom improved: {clear}"
+
+
+def test_explore_ends_with_the_most_robust_policy_in_words():
+    from types import SimpleNamespace
+
+    from bscsim.explore.runner import bottom_line
+    from bscsim.explore.spec import Threshold
+    spec = SimpleNamespace(n_futures=64, replicates=2,
+                           policies={"as_run": {}, "coaching": {}},
+                           thresholds=(Threshold("classrooms_improved_share", 0.5, "up"),))
+    table = pd.DataFrame({"policy": ["coaching", "as_run"],
+                          "satisficing_share": [0.55, 0.23],
+                          "cost_per_center": [3000.0, 23000.0]})
+    text = bottom_line(SimpleNamespace(spec=spec, robustness=table))
+    assert "'coaching' meets all of them in the most futures, 55%" in text \
+        and "'as_run' meets them in 23%" in text and "at least 0.5" in text, \
+        f"the most robust policy, against the policy as run, with the goal in words: {text}"
