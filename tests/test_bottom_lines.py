@@ -202,3 +202,29 @@ def test_explore_ends_with_the_most_robust_policy_in_words():
     assert "'coaching' meets all of them in the most futures, 55%" in text \
         and "'as_run' meets them in 23%" in text and "at least 0.5" in text, \
         f"the most robust policy, against the policy as run, with the goal in words: {text}"
+
+
+def test_help_gives_examples_and_points_to_the_tutorial(run_cli, tmp_path):
+    r = run_cli("--help", cwd=tmp_path)
+    assert r.returncode == 0 and "examples:" in r.stdout \
+        and "bscsim compare configs/ccl_phase1.toml" in r.stdout \
+        and "docs/tutorial.md" in r.stdout, f"bscsim --help: {r.stdout[-800:]}"
+
+
+def test_compare_plot_writes_a_figure_without_a_report(tmp_path, run_cli):
+    r = run_cli("compare", "configs/ccl_phase1.toml", "configs/arms/coaching.toml",
+                "--replicates", "2", *SHORT, "--no-progress", "--out", "out",
+                "--plot", "diff.png", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-1200:]
+    assert (tmp_path / "diff.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", \
+        "compare --plot writes a PNG figure"
+    assert not list(tmp_path.glob("*.html")), "and no report"
+
+
+def test_result_plot_returns_a_figure():
+    import matplotlib.figure
+
+    import bscsim
+    p = bscsim.load_config(None).replace(n_centers=4, weeks_collab=12, weeks_followup=2)
+    fig = bscsim.simulate(p, seed=0).plot()
+    assert isinstance(fig, matplotlib.figure.Figure), "Result.plot() returns a Figure"

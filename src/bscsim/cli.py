@@ -22,6 +22,22 @@ COMMANDS = ("run", "params", "check-patterns", "check-mechanisms", "calibrate", 
             "sweep", "sensitivity", "explore", "study", "dashboard")
 
 
+EXAMPLES = """examples:
+  bscsim run                                   the default collaborative (CCL Phase I), once
+  bscsim run --replicates 10                   ten runs: medians with 90% intervals
+  bscsim compare configs/ccl_phase1.toml configs/arms/coaching.toml
+                                               two configs, paired, with a bottom line
+  bscsim compare configs/scenarios/strategies.toml --report results/strategies.html
+  bscsim params turnover_cc                    what a parameter means, its range and source
+  bscsim study configs/studies/ccl_feasibility.toml   would a study detect the change?
+  bscsim COMMAND --help                        a command's options
+
+Shipped configs are found by the names above from any folder. Start with the
+tutorial, docs/tutorial.md in the source repository (a reading from a config to a
+paired comparison, about twenty minutes); every command and flag: README.md and docs/.
+"""
+
+
 class UsageError(Exception):
     """A bad command line or input, reported as one line with exit code 2."""
 
@@ -30,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bscsim",
         description="Agent-based model of a Breakthrough Series Collaborative on "
-                    "social and emotional learning (BSC-SEL) in early care and education.")
+                    "social and emotional learning (BSC-SEL) in early care and education.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     from . import __version__
     parser.add_argument("--version", action="version", version=f"bscsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
