@@ -11,6 +11,20 @@ from pathlib import Path
 from bscsim.scenarios.comparison import _verdict, value_sentence
 
 
+@pytest.fixture
+def cli(tmp_path, monkeypatch, capsys):
+    """bscsim ARGS in this process, in tmp_path: (exit code, stdout, stderr); no new
+    interpreter per call, so these tests stay cheap."""
+    from bscsim.cli import main
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str):
+        code = main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+    return run
+
+
 def _row(gain, lo, hi, cost, cost_lo=None, cost_hi=None):
     r = {"extra_improved_per_center": gain, "extra_improved_lo": lo,
          "extra_improved_hi": hi, "extra_cost_per_center": cost,
@@ -57,23 +71,16 @@ def _names(stdout: str) -> set[str]:
     return set(re.findall(r"^  ([a-z_]+) +-?[0-9]", stdout, flags=re.M))
 
 
-def test_run_replicates_keeps_every_output_of_one_run(tmp_path, run_cli):
-    one = run_cli("run", "--no-plot", "--out", str(tmp_path / "one"), *SHORT, cwd=tmp_path)
-    many = run_cli("run", "--replicates", "3", "--out", str(tmp_path / "many"), *SHORT,
-                   cwd=tmp_path)
-    assert one.returncode == 0 and many.returncode == 0, one.stderr + many.stderr
-    lost = _names(one.stdout) - _names(many.stdout)
-    assert len(_names(one.stdout)) > 30 and not lost, \
+def test_run_replicates_keeps_every_output_of_one_run_and_both_end_in_words(cli):
+    code1, one, err1 = cli("run", "--no-plot", "--out", "one", *SHORT)
+    code2, many, err2 = cli("run", "--replicates", "3", "--out", "many", *SHORT)
+    assert code1 == 0 and code2 == 0, err1 + err2
+    lost = _names(one) - _names(many)
+    assert len(_names(one)) > 30 and not lost, \
         f"run --replicates prints every output a single run prints; missing: {sorted(lost)}"
-
-
-def test_run_and_replicates_end_with_a_bottom_line(tmp_path, run_cli):
-    one = run_cli("run", "--no-plot", "--out", str(tmp_path / "one"), *SHORT, cwd=tmp_path)
-    many = run_cli("run", "--replicates", "3", "--out", str(tmp_path / "many"), *SHORT,
-                   cwd=tmp_path)
-    assert "Bottom line: in this one run" in one.stdout and "one draw" in one.stdout, \
-        f"a single run ends in words and says it is one draw: {one.stdout[-400:]}"
-    tail = many.stdout[many.stdout.index("Bottom line"):]
+    assert "Bottom line: in this one run" in one and "one draw" in one, \
+        f"a single run ends in words and says it is one draw: {one[-400:]}"
+    tail = many[many.index("Bottom line"):]
     assert "90% of runs" in tail and "chance alone" in tail, \
         f"replicates end in words, with the interval and what it includes: {tail}"
 
@@ -105,11 +112,11 @@ def test_study_says_a_detected_practice_change_is_detected():
     assert "detect no change" in missed, f"an undetected survey change is said so: {missed}"
 
 
-def test_study_ends_with_a_bottom_line_and_writes_a_report(tmp_path, run_cli):
-    r = run_cli("study", "configs/studies/ccl_feasibility.toml", "--out",
-                str(tmp_path / "st"), "--report", str(tmp_path / "study.html"), cwd=tmp_path)
-    assert r.returncode == 0, r.stderr[-1500:]
-    assert "Bottom line (one simulated study" in r.stdout, r.stdout[-800:]
+def test_study_ends_with_a_bottom_line_and_writes_a_report(tmp_path, cli):
+    code, out, err = cli("study", "configs/studies/ccl_feasibility.toml", "--out",
+                         str(tmp_path / "st"), "--report", str(tmp_path / "study.html"))
+    assert code == 0, err[-1500:]
+    assert "Bottom line (one simulated study" in out, out[-800:]
     html = (tmp_path / "study.html").read_text()
     assert "Bottom line" in html and "What the study would find" in html \
         and "<script" not in html, "a self-contained study report with its bottom line"
@@ -157,15 +164,15 @@ planning_hours = [0.0, 4.0]
 """
 
 
-def test_sweep_keeps_weekly_tables_on_request_and_ends_in_words(tmp_path, run_cli):
+def test_sweep_keeps_weekly_tables_on_request_and_ends_in_words(tmp_path, cli):
     (tmp_path / "tiny.toml").write_text(SWEEP)
-    r = run_cli("sweep", "tiny.toml", "--tables", "timeseries", "--executor", "serial",
-                "--no-progress", "--out", "out", cwd=tmp_path)
-    assert r.returncode == 0, r.stderr[-1500:]
+    code, out, err = cli("sweep", "tiny.toml", "--tables", "timeseries", "--executor",
+                         "serial", "--no-progress", "--out", "out")
+    assert code == 0, err[-1500:]
     assert list((tmp_path / "out" / "timeseries").glob("part-*.parquet")), \
         "--tables timeseries keeps the weekly tables of a file that does not ask for them"
-    assert "Bottom line (4 runs, 2 design points)" in r.stdout \
-        and "differ by" in r.stdout, f"a sweep ends in words: {r.stdout[-600:]}"
+    assert "Bottom line (4 runs, 2 design points)" in out \
+        and "differ by" in out, f"a sweep ends in words: {out[-600:]}"
 
 
 def _state_diffs(lo, hi):
@@ -204,18 +211,18 @@ def test_explore_ends_with_the_most_robust_policy_in_words():
         f"the most robust policy, against the policy as run, with the goal in words: {text}"
 
 
-def test_help_gives_examples_and_points_to_the_tutorial(run_cli, tmp_path):
-    r = run_cli("--help", cwd=tmp_path)
-    assert r.returncode == 0 and "examples:" in r.stdout \
-        and "bscsim compare configs/ccl_phase1.toml" in r.stdout \
-        and "docs/tutorial.md" in r.stdout, f"bscsim --help: {r.stdout[-800:]}"
+def test_help_gives_examples_and_points_to_the_tutorial():
+    from bscsim.cli import build_parser
+    text = build_parser().format_help()
+    assert "examples:" in text and "bscsim compare configs/ccl_phase1.toml" in text \
+        and "docs/tutorial.md" in text, f"bscsim --help: {text[-800:]}"
 
 
-def test_compare_plot_writes_a_figure_without_a_report(tmp_path, run_cli):
-    r = run_cli("compare", "configs/ccl_phase1.toml", "configs/arms/coaching.toml",
-                "--replicates", "2", *SHORT, "--no-progress", "--out", "out",
-                "--plot", "diff.png", cwd=tmp_path)
-    assert r.returncode == 0, r.stderr[-1200:]
+def test_compare_plot_writes_a_figure_without_a_report(tmp_path, cli):
+    code, out, err = cli("compare", "configs/ccl_phase1.toml", "configs/arms/coaching.toml",
+                         "--replicates", "2", *SHORT, "--no-progress", "--out", "out",
+                         "--plot", "diff.png")
+    assert code == 0, err[-1200:]
     assert (tmp_path / "diff.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", \
         "compare --plot writes a PNG figure"
     assert not list(tmp_path.glob("*.html")), "and no report"
