@@ -118,8 +118,10 @@ def read_scenarios(path: str | Path, replicates: int | None = None,
                    seed: int | None = None,
                    base_changes: dict[str, Any] | None = None) -> ScenarioSet:
     """Read and validate a scenario file; `replicates`, `seed` override the file's,
-    `base_changes` (like `--set`) apply to the base before every scenario."""
-    path = Path(path)
+    `base_changes` (like `--set`) apply to the base before every scenario. A path
+    not found as given is looked up among the shipped configs (config.shipped)."""
+    from ..config import shipped
+    path = Path(shipped(str(path)))
     where = str(path)
     data = read_toml(path, "scenario")
     for key in data:
@@ -175,8 +177,8 @@ def configs_as_scenarios(paths: list[str | Path], replicates: int | None = None,
     config (named after its file), the first the reference, `replicates` (default 10)
     with common random numbers from `seed` (default 0); `base_changes` (like `--set`)
     apply to every config."""
-    from ..config import load_config
-    paths = [Path(p) for p in paths]
+    from ..config import load_config, shipped
+    paths = [Path(shipped(str(p))) for p in paths]
     names: list[str] = []
     scenarios = []
     params = [load_config(p, **(base_changes or {})) for p in paths]
