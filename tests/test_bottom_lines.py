@@ -235,3 +235,24 @@ def test_result_plot_returns_a_figure():
     p = bscsim.load_config(None).replace(n_centers=4, weeks_collab=12, weeks_followup=2)
     fig = bscsim.simulate(p, seed=0).plot()
     assert isinstance(fig, matplotlib.figure.Figure), "Result.plot() returns a Figure"
+
+
+def test_run_format_csv_and_json_print_the_data_alone(cli):
+    import io
+    import json
+    code, out, err = cli("run", "--no-plot", "--out", "one", *SHORT, "--format", "csv")
+    table = pd.read_csv(io.StringIO(out))
+    assert code == 0 and list(table.columns) == ["box", "output", "value", "unit"] \
+        and "practice_gain_sd" in set(table["output"]), f"run --format csv: {out[:300]}"
+    assert "Bottom line" in err and "Bottom line" not in out, \
+        "with csv, the other lines go to stderr"
+    code, out, _ = cli("run", "--no-plot", "--out", "two", *SHORT, "--format", "json")
+    assert {"box", "output", "value", "unit"} <= set(json.loads(out)[0]), out[:300]
+
+
+def test_markdown_tables_have_a_header_rule_and_one_row_each():
+    from bscsim.formats import render
+    text = render(pd.DataFrame({"a": [1.5, float("nan")], "b": ["x|y", "z"]}), "markdown")
+    lines = text.splitlines()
+    assert lines[0] == "| a | b |" and lines[1] == "|---|---|" and len(lines) == 4 \
+        and "x\\|y" in lines[2], f"a Markdown pipe table: {text}"

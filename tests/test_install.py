@@ -39,7 +39,10 @@ def installed(tmp_path_factory):
     site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                           capture_output=True, text=True, check=True).stdout.strip()
     Path(site, "deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    install = subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
+    # --ignore-installed: the environment seen through deps.pth may hold an editable
+    # bscsim; pip would take it for this one and install nothing
+    install = subprocess.run([str(py), "-m", "pip", "install", "--no-deps",
+                              "--ignore-installed", "-q", str(wheel)],
                              capture_output=True, text=True, timeout=600)
     assert install.returncode == 0, install.stderr[-2000:]
     where = tmp / "elsewhere"

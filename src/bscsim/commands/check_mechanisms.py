@@ -28,6 +28,8 @@ def add_parser(sub) -> None:
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
                    help="worker processes (default: 2, or 1 on one core)")
     p.add_argument("--out", help="also write the table (CSV) and provenance here")
+    from ..formats import add_format_option
+    add_format_option(p, "the checks")
     p.add_argument("--no-progress", action="store_true",
                    help="no progress bar (it shows on a terminal only)")
     p.set_defaults(func=run)
@@ -60,10 +62,13 @@ def run(args) -> int:
     finally:
         if pool is not None:
             pool.shutdown()
-    print(f"bscsim check-mechanisms: {config}, {args.replicates} paired seeds per "
+    from ..formats import render, say
+    fmt = getattr(args, "format", "table")
+    note = say(fmt)           # csv, json: stdout holds the data alone
+    note(f"bscsim check-mechanisms: {config}, {args.replicates} paired seeds per "
           "configuration\n")
-    print(format_table(table, share))
-    print("\n" + bottom_line(table, args.replicates))
+    print(format_table(table, share) if fmt == "table" else render(table, fmt))
+    note("\n" + bottom_line(table, args.replicates))
     if args.out:
         with atomic_folder(args.out) as tmp:
             table.to_csv(tmp / "mechanisms.csv", index=False)

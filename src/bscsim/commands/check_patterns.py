@@ -31,6 +31,8 @@ def add_parser(sub) -> None:
                    help="paired seeds per configuration (>= 2; default 100: pattern 6a's "
                         "effect is small, about 0.03 SD, and needs them)")
     p.add_argument("--out", help="also write the table (CSV) and provenance here")
+    from ..formats import add_format_option
+    add_format_option(p, "the checks")
     p.add_argument("--posterior", metavar="DIR",
                    help="run each replicate at a posterior draw of this calibration "
                    "folder (bscsim calibrate)")
@@ -69,10 +71,13 @@ def run(args) -> int:
         table.insert(1, "role", ["held-out" if k.startswith("H") else
                                  "fitted" if k in fitted else "validation"
                                  for k in table["pattern"]])
-    print(f"bscsim check-patterns: {config}, {args.replicates} replicates per "
+    from ..formats import render, say
+    fmt = getattr(args, "format", "table")
+    note = say(fmt)           # csv, json: stdout holds the data alone
+    note(f"bscsim check-patterns: {config}, {args.replicates} replicates per "
           f"configuration{origin}\n")
-    print(format_table(table))
-    print("\n" + bottom_line(table, args.replicates))
+    print(format_table(table) if fmt == "table" else render(table, fmt))
+    note("\n" + bottom_line(table, args.replicates))
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)

@@ -48,6 +48,8 @@ def add_parser(sub) -> None:
                    help="change one parameter of the base, under every scenario "
                         "(repeatable)")
     add_analysis_options(p)
+    from ..formats import add_format_option
+    add_format_option(p, "each output's medians, intervals and paired differences")
     p.add_argument("--plot", metavar="FILE.png",
                    help="write the figure of paired differences from the reference "
                    "(.png, .pdf or .svg), without an HTML report")
@@ -133,7 +135,15 @@ def run(args) -> int:
     if report is not None:  # built before anything is written
         from ..scenarios.report import build_html, write_report
         html = build_html(comparison)
-    print(comparison.table())
+    from ..formats import render, say
+    fmt = getattr(args, "format", "table")
+    note = say(fmt)           # csv, json: stdout holds the data alone
+    if fmt == "table":
+        print(comparison.table())
+    else:
+        st = comparison.stats()
+        print(render(st[st["output"].isin(spec.outputs)], fmt))
+        note("\n" + comparison.bottom_line())
     # the results folder replaces `out` whole; the report is written before that
     # replacement, so a report that cannot be written leaves no results behind
     with atomic_folder(out, MARKER, "compare", keep=RUNS) as tmp:
@@ -141,12 +151,12 @@ def run(args) -> int:
         if report is not None:
             inside = _inside(report, out)     # a report inside `out` goes with it
             write_report(comparison, tmp / inside if inside else report, html)
-    print(f"\nsaved to {out}/")
+    note(f"\nsaved to {out}/")
     if report is not None:
-        print(f"report: {report}")
+        note(f"report: {report}")
     if plot is not None:
         _write_plot(comparison, plot)
-        print(f"figure: {plot}")
+        note(f"figure: {plot}")
     return 0
 
 

@@ -35,6 +35,8 @@ def add_parser(sub) -> None:
                    help="run N replicates and print medians with 90%% intervals")
     p.add_argument("--workers", type=int, default=1,
                    help="local processes for --replicates (default 1)")
+    from ..formats import add_format_option
+    add_format_option(p, "the summary")
     p.set_defaults(func=run)
 
 
@@ -64,21 +66,26 @@ def run(args) -> int:
     out = Path(args.out) if args.out else Path("results") / "run" / f"{config.stem}-seed{args.seed}"
     check_out(out, MARKER, "run")        # before the run, not after it
     result = simulate(params, seed=args.seed)
-    print(f"bscsim run: {config} (seed {args.seed}, {params.n_centers} centers, "
-          f"{params.weeks_collab} + {params.weeks_followup} weeks)")
-    print(format_summary(result))
+    from ..formats import render, say
+    fmt = getattr(args, "format", "table")
+    note = say(fmt)           # csv, json: stdout holds the data alone
+    note(f"bscsim run: {config} (seed {args.seed}, {params.n_centers} centers, "
+         f"{params.weeks_collab} + {params.weeks_followup} weeks)")
+    print(format_summary(result) if fmt == "table" else render(summary_frame(result), fmt))
     with atomic_folder(out, MARKER, "run") as tmp:   # replaces `out` whole
         figures = () if args.no_plot else ("overview.png",)
         result.write(tmp, files=figures)
         if not args.no_plot:
             fig = overview(result.timeseries, params)
             fig.savefig(tmp / "overview.png", dpi=110)
-    print(f"saved to {out}/")
+            import matplotlib.pyplot as plt
+            plt.close(fig)
+    note(f"saved to {out}/")
     again = " ".join(["bscsim run", *([args.config] if args.config else []),
                       *(f"--set {s}" for s in args.set), "--replicates 10"])
-    print(f"\nOne run is one draw: another --seed gives other numbers. To see how much "
-          f"they vary, run replicates:\n  {again}")
-    print("\n" + run_bottom_line(result))
+    note(f"\nOne run is one draw: another --seed gives other numbers. To see how much "
+         f"they vary, run replicates:\n  {again}")
+    note("\n" + run_bottom_line(result))
     return 0
 
 
@@ -99,12 +106,19 @@ def run_replicates(args, config: Path, changes: dict) -> int:
     check_out(out, MARKER, "compare")    # before the runs; save() replaces it whole
     comparison = compare(spec, workers=args.workers)
     p = spec.base_params
-    print(f"bscsim run: {config} ({args.replicates} replicates from root seed {args.seed}, "
-          f"{p.n_centers} centers, {p.weeks_collab} + {p.weeks_followup} weeks)")
-    print(format_replicates(comparison))
+    from ..formats import render, say
+    fmt = getattr(args, "format", "table")
+    note = say(fmt)           # csv, json: stdout holds the data alone
+    note(f"bscsim run: {config} ({args.replicates} replicates from root seed {args.seed}, "
+         f"{p.n_centers} centers, {p.weeks_collab} + {p.weeks_followup} weeks)")
+    if fmt == "table":
+        print(format_replicates(comparison))
+    else:
+        print(render(replicates_frame(comparison), fmt))
+        note("\n" + replicates_bottom_line(comparison))
     comparison.save(out, command=f"bscsim run {config} --replicates {args.replicates} "
                     f"--seed {args.seed}" + "".join(f" --set {s}" for s in args.set))
-    print(f"saved to {out}/ (summary.csv: one row per replicate and output; stats.csv)")
+    note(f"saved to {out}/ (summary.csv: one row per replicate and output; stats.csv)")
     return 0
 
 
@@ -116,6 +130,44 @@ AT_END = {"outputs": ("ls_attendance", "meetings_held", "metrics_reported"),
 def end_week(params) -> int:
     """The week whose weekly outputs the summaries show: the collaborative's last."""
     return min(params.weeks_collab, params.weeks_collab + params.weeks_followup) - 1
+
+
+def summary_rows(result) -> list[tuple[str, str, float, str]]:
+    """(box, output, value, unit) of a run, as format_summary prints them."""
+    s = result.summary
+    end = result.timeseries.iloc[end_week(result.params)]
+    ts = {o.name: o for o in TIMESERIES}
+    rows = []
+    for box in BOXES:
+        rows += [(box, o.name, float(s[o.name]), o.unit) for o in SUMMARY if o.box == box]
+        rows += [(box, n, float(end[n]), ts[n].unit) for n in AT_END.get(box, ())]
+    return rows
+
+
+def summary_frame(result):
+    """The printed summary as a table (box, output, value, unit), for --format."""
+    import pandas as pd
+    return pd.DataFrame(summary_rows(result), columns=["box", "output", "value", "unit"])
+
+
+def replicates_frame(comparison):
+    """The printed replicates summary as a table (box, output, median, lo, hi,
+    unit; 90% interval over replicates), for --format."""
+    import numpy as np
+    import pandas as pd
+    st = comparison.stats().set_index("output")
+    ts = comparison.timeseries
+    last = ts[ts["week"] == min(end_week(comparison.spec.base_params), ts["week"].max())]
+    units = {o.name: o.unit for o in TIMESERIES}
+    rows = []
+    for box in BOXES:
+        rows += [(box, o.name, st.loc[o.name, "median"], st.loc[o.name, "lo"],
+                  st.loc[o.name, "hi"], o.unit) for o in SUMMARY if o.box == box]
+        for name in AT_END.get(box, ()):
+            x = last[name].to_numpy(float)
+            rows.append((box, name, float(np.quantile(x, 0.5)), float(np.quantile(x, 0.05)),
+                         float(np.quantile(x, 0.95)), units[name]))
+    return pd.DataFrame(rows, columns=["box", "output", "median", "lo", "hi", "unit"])
 
 
 def format_replicates(comparison) -> str:
@@ -172,16 +224,13 @@ def run_bottom_line(result) -> str:
 
 def format_summary(result) -> str:
     """The summary as a text table grouped by the theory-of-change box."""
-    s = result.summary
-    end = result.timeseries.iloc[end_week(result.params)]
     lines = []
-    ts = {o.name: o for o in TIMESERIES}
+    rows = summary_rows(result)
     for box in BOXES:
-        rows = [(o.name, s[o.name], o.unit) for o in SUMMARY if o.box == box]
-        rows += [(n, end[n], ts[n].unit) for n in AT_END.get(box, ())]
-        if not rows:
+        mine = [r for r in rows if r[0] == box]
+        if not mine:
             continue
         lines.append(f"\n{BOX_TITLES[box]}")
-        for name, value, unit in rows:
+        for _, name, value, unit in mine:
             lines.append(f"  {name:<30} {value:>9.3f}  {unit}")
     return "\n".join(lines)
