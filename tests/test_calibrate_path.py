@@ -69,3 +69,15 @@ def test_calibrate_quick_with_data_anywhere_ends_with_a_verdict_per_target(tmp_p
     for t in cal.targets:
         assert f"- {t.name}: met in " in tail, f"a verdict sentence for {t.name}: {tail}"
     assert "--quick" in tail, "a quick run says it is a first look"
+
+
+def test_calibrate_progress_is_not_silent_off_a_terminal(capsys, monkeypatch):
+    from bscsim.calibrate import smc
+    monkeypatch.setattr(smc, "_LAST", [float("-inf")])
+    smc.stderr_progress("generation 0: 10/300 accepted of 64 runs (5 s)", False)
+    smc.stderr_progress("generation 0: 20/300 accepted of 128 runs (6 s)", False)
+    smc.stderr_progress("generation 0: 300/300 accepted of 900 runs (60 s)", True)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == ["generation 0: 10/300 accepted of 64 runs (5 s)",
+                     "generation 0: 300/300 accepted of 900 runs (60 s)"], \
+        f"a batch line at once, then at most one per 10 s, and every generation's end: {lines}"
