@@ -418,6 +418,7 @@ class Comparison:
     sizes: pd.DataFrame
     posterior: dict[str, Any] | None = None    # posterior_info(), if one was used
     _stats: pd.DataFrame | None = field(default=None, repr=False)
+    _incremental: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def wide(self, output: str) -> pd.DataFrame:
         """replicate x scenario table of one summary output."""
@@ -456,7 +457,12 @@ class Comparison:
         for less money. `clear_gain`: the 95% bootstrap interval of the extra
         classrooms improved lies above zero, `clear_loss`: below zero (else the
         difference is not distinguishable from zero and no cost per classroom
-        improved is given: `verdict` says which)."""
+        improved is given: `verdict` says which). Computed once per `n_boot`."""
+        if n_boot not in self._incremental:
+            self._incremental[n_boot] = self._incremental_table(n_boot)
+        return self._incremental[n_boot].copy()
+
+    def _incremental_table(self, n_boot: int) -> pd.DataFrame:
         sizes = self.sizes.set_index(["replicate", "scenario"])
         centers = sizes["centers"].unstack()[self.spec.names]
         part = sizes["participating_classrooms"].unstack()[self.spec.names]

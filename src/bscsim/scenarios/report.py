@@ -26,6 +26,9 @@ from .comparison import Comparison
 
 FINDINGS = ("practice_gain_sd", "classrooms_improved_share", "child_se_gain_sd",
             "practice_gain_sd_followup", "cost_per_center", "cost_per_classroom_improved")
+# A detectable gain that beats the reference in fewer paired simulations than this
+# share is called "small and uncertain" in the bottom line.
+UNSURE_SHARE = 0.75
 BASE_FACTS = ("n_centers", "share_head_start", "weeks_collab", "weeks_followup",
               "n_learning_sessions", "call_interval_weeks", "n_team_teachers",
               "n_team_parents", "planning_hours", "turnover_cc", "turnover_hs")
@@ -203,7 +206,7 @@ def bottom_line(c: Comparison) -> str:
                f"gain is detectable: about {_usd(r['cost_per_extra_classroom'])} for each "
                f"participating classroom that improved beyond {labels[ref]} (95% bootstrap "
                f"interval {_usd(r['lo'])} to {_usd(r['hi'])})")
-        sure = ("a small and uncertain gain: " if more < 0.75 else "")
+        sure = ("a small and uncertain gain: " if more < UNSURE_SHARE else "")
         out.append(f"<b>{labels[best]}</b> {how}. It improved more classrooms than "
                    f"{labels[ref]} in {more * 100:.0f}% of the paired simulations "
                    f"({sure}{r['extra_improved_per_center']:+.2f} classrooms per program on "
