@@ -57,3 +57,24 @@ def test_docs_table_states_the_sensitivity_examples_counts():
                 number(runs)) == (c["groups"], c["params"], c["n"], c["n"], c["per_n"],
                                   c["replicates"], c["runs"]), \
             f"docs/sensitivity.md, {name}: {row} but the file gives {c}"
+
+
+def test_shipped_configs_are_found_by_their_checkout_names_from_any_folder(tmp_path,
+                                                                          monkeypatch):
+    import argparse
+
+    from bscsim.cli import _find_shipped
+    from bscsim.config import configs_dir, shipped
+    monkeypatch.chdir(tmp_path)
+    want = configs_dir() / "arms" / "coaching.toml"
+    assert Path(shipped("arms/coaching.toml")) == want \
+        and Path(shipped("configs/arms/coaching.toml")) == want, \
+        "a shipped config by its name in configs/ or in a checkout"
+    assert shipped("nothere.toml") == "nothere.toml", "an unknown name is left as given"
+    (tmp_path / "ccl_phase1.toml").write_text('base = "ccl_phase1.toml"\n')
+    assert shipped("ccl_phase1.toml") == "ccl_phase1.toml", "a file here comes first"
+    args = argparse.Namespace(scenarios=["arms/coaching.toml"], out="reference.toml",
+                              report=None)
+    _find_shipped(args)
+    assert Path(args.scenarios[0]) == want and args.out == "reference.toml", \
+        "inputs are looked up among the shipped configs, never an output (--out)"

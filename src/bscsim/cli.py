@@ -102,11 +102,17 @@ def _find_shipped(args: argparse.Namespace) -> None:
     looked up among the shipped configs by the same name (config.shipped), so a
     wheel install runs the README's commands from any folder."""
     from .config import shipped
-    for key, value in vars(args).items():
+    for key in INPUT_FILES:          # inputs only: never --out, --report or --plot
+        value = getattr(args, key, None)
         if isinstance(value, str) and value.endswith(".toml"):
             setattr(args, key, shipped(value))
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
             setattr(args, key, [shipped(v) if v.endswith(".toml") else v for v in value])
+
+
+# The arguments that name an input file (a config, scenario, sweep, sensitivity,
+# exploration, study or calibration file), by their argparse names.
+INPUT_FILES = ("config", "scenarios", "sweep", "sa", "exploration", "study", "calibration")
 
 
 def _terminate_as_interrupt():
