@@ -256,3 +256,9 @@ def test_markdown_tables_have_a_header_rule_and_one_row_each():
     lines = text.splitlines()
     assert lines[0] == "| a | b |" and lines[1] == "|---|---|" and len(lines) == 4 \
         and "x\\|y" in lines[2], f"a Markdown pipe table: {text}"
+
+
+def test_a_detectable_gain_at_no_extra_cost_gets_no_negative_cost_per_classroom():
+    text = value_sentence(_row(0.5, 0.3, 0.7, -200.0, -900.0, 500.0), "x", "ref", 20)
+    assert "at no extra cost" in text and "per extra classroom" not in text, \
+        f"a gain at no extra cost on average gets no (negative) cost per classroom: {text}"

@@ -639,7 +639,7 @@ class Comparison:
 # What `incremental()`'s verdict means, in the table's words.
 VERDICT_WORDS = {
     "costs": "more classrooms improved, at a cost",
-    "dominant": "more classrooms improved, for less money",
+    "dominant": "more classrooms improved, at no extra cost",
     "similar_cheaper": "no detectable difference in classrooms improved, for less money",
     "similar": "no detectable difference in classrooms improved",
     "fewer": "fewer classrooms improved",
@@ -648,11 +648,12 @@ VERDICT_WORDS = {
 
 def _verdict(r: dict) -> str:
     """One word for what a scenario buys: `costs` (a detectable gain at an extra
-    cost: the only case with a cost per extra classroom), `dominant` (a detectable
-    gain for less money), `similar_cheaper` (no detectable difference, cheaper for
-    sure), `similar` (no detectable difference) or `fewer` (detectably fewer)."""
-    if r["clear_gain"]:
-        return "dominant" if r["extra_cost_hi"] < 0 else "costs"
+    cost on average: the only case with a cost per extra classroom), `dominant` (a
+    detectable gain at no extra cost on average), `similar_cheaper` (no detectable
+    difference, and cheaper: the 95% interval of the extra cost lies below 0),
+    `similar` (no detectable difference) or `fewer` (detectably fewer)."""
+    if r["clear_gain"]:      # a ratio only for a gain bought at an extra cost
+        return "dominant" if r["extra_cost_per_center"] <= 0 else "costs"
     if r["clear_loss"]:
         return "fewer"
     return "similar_cheaper" if r["extra_cost_hi"] < 0 else "similar"
@@ -672,8 +673,8 @@ def value_sentence(r: pd.Series, label: str, ref_label: str, replicates: int) ->
                 f"about ${r['cost_per_extra_classroom']:,.0f} per extra classroom improved "
                 f"(95% interval ${r['lo']:,.0f} to ${r['hi']:,.0f}).")
     if v == "dominant":
-        return (f"{label} improves more classrooms than {ref_label} ({diff}) and costs "
-                f"{spend}: better and cheaper.")
+        return (f"{label} improves more classrooms than {ref_label} ({diff}) at {spend}: "
+                "better, at no extra cost.")
     if v == "fewer":
         return (f"{label} improves fewer classrooms than {ref_label} ({diff}), at {spend}.")
     cheaper = " (a similar result for less money)" if v == "similar_cheaper" else ""

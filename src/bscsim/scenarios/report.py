@@ -201,7 +201,7 @@ def bottom_line(c: Comparison) -> str:
         r = inc.loc[best]
         more = st.loc[("classrooms_improved_share", best), "p_higher"]
         how = ("improved more classrooms than "
-               f"{labels[ref]} for less money" if r["verdict"] == "dominant" else
+               f"{labels[ref]} at no extra cost" if r["verdict"] == "dominant" else
                f"bought extra improved classrooms most cheaply among the strategies whose "
                f"gain is detectable: about {_usd(r['cost_per_extra_classroom'])} for each "
                f"participating classroom that improved beyond {labels[ref]} (95% bootstrap "
@@ -384,7 +384,7 @@ def _cost(c: Comparison, labels: dict, fig: str) -> str:
             text = (f"{_usd(ratio)} <span class=\"small\">[{_usd(r['lo'])} to "
                     f"{_usd(r['hi'])}]</span>")
         elif r["verdict"] == "dominant":
-            text = "more classrooms improved, for less money"
+            text = "more classrooms improved, at no extra cost"
         elif r["verdict"] == "fewer":
             text = "fewer classrooms improved than in the reference"
         else:
