@@ -262,3 +262,9 @@ def test_a_detectable_gain_at_no_extra_cost_gets_no_negative_cost_per_classroom(
     text = value_sentence(_row(0.5, 0.3, 0.7, -200.0, -900.0, 500.0), "x", "ref", 20)
     assert "at no extra cost" in text and "per extra classroom" not in text, \
         f"a gain at no extra cost on average gets no (negative) cost per classroom: {text}"
+
+
+def test_explore_never_prints_stability_nan():
+    from bscsim.explore.discover import _stability
+    assert "nan" not in _stability(float("nan")) and _stability(80.0) == "  stability 80%", \
+        "an unmeasured stability is said so, a measured one in percent"
