@@ -18,7 +18,7 @@ Writes under results/05_mechanisms/ (or --out):
     README.md                      a short plain-language reading of the result
     provenance.json                SA file, overrides, seeds, versions, command
 
-    python experiments/05_mechanisms.py           # 7,168 runs, ~6 min on 2 cores
+    python experiments/05_mechanisms.py           # 114,688 runs (N = 4096), ~9 min on 2 cores
     python experiments/05_mechanisms.py --quick   # tiny N, short config (tests)
 """
 

@@ -128,6 +128,7 @@ def test_observing_does_not_change_the_run():
 def test_study_command_writes_data_and_analysis(tmp_path, capsys):
     study = tmp_path / "s.toml"
     text = CCL.read_text().replace("n_centers = [4, 8, 12, 16, 24, 32, 40]", "n_centers = [4, 6]")
+    text = text.replace("reliability = [0.6, 0.7, 0.8, 0.9]", "reliability = [0.7, 0.9]")
     study.write_text(text.replace("replicates = 200", "replicates = 2"))
     out = tmp_path / "out"
     assert main(["study", str(study), "--out", str(out), "--power"]) == 0

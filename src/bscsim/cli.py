@@ -22,6 +22,22 @@ COMMANDS = ("run", "params", "check-patterns", "check-mechanisms", "calibrate", 
             "sweep", "sensitivity", "explore", "study", "value", "dashboard")
 
 
+EXAMPLES = """examples:
+  bscsim run                                   the default collaborative (CCL Phase I), once
+  bscsim run --replicates 10                   ten runs: medians with 90% intervals
+  bscsim compare configs/ccl_phase1.toml configs/arms/coaching.toml
+                                               two configs, paired, with a bottom line
+  bscsim compare configs/scenarios/strategies.toml --report results/strategies.html
+  bscsim params turnover_cc                    what a parameter means, its range and source
+  bscsim study configs/studies/ccl_feasibility.toml   would a study detect the change?
+  bscsim COMMAND --help                        a command's options
+
+Shipped configs are found by the names above from any folder. Start with the
+tutorial, docs/tutorial.md in the source repository (a reading from a config to a
+paired comparison, about twenty minutes); every command and flag: README.md and docs/.
+"""
+
+
 class UsageError(Exception):
     """A bad command line or input, reported as one line with exit code 2."""
 
@@ -39,7 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="bscsim",
         description="Agent-based model of a Breakthrough Series Collaborative on "
-                    "social and emotional learning (BSC-SEL) in early care and education.")
+                    "social and emotional learning (BSC-SEL) in early care and education.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     from . import __version__
     parser.add_argument("--version", action="version", version=f"bscsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -91,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     args = parser.parse_args(argv)
+    _find_shipped(args)
     previous = _terminate_as_interrupt()
     try:
         return int(args.func(args) or 0)
@@ -115,6 +133,24 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _find_shipped(args: argparse.Namespace) -> None:
+    """Each TOML file named on the command line that is not where it is named is
+    looked up among the shipped configs by the same name (config.shipped), so a
+    wheel install runs the README's commands from any folder."""
+    from .config import shipped
+    for key in INPUT_FILES:          # inputs only: never --out, --report or --plot
+        value = getattr(args, key, None)
+        if isinstance(value, str) and value.endswith(".toml"):
+            setattr(args, key, shipped(value))
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            setattr(args, key, [shipped(v) if v.endswith(".toml") else v for v in value])
+
+
+# The arguments that name an input file (a config, scenario, sweep, sensitivity,
+# exploration, study or calibration file), by their argparse names.
+INPUT_FILES = ("config", "scenarios", "sweep", "sa", "exploration", "study", "calibration")
 
 
 def _terminate_as_interrupt():

@@ -56,6 +56,29 @@ def configs_dir() -> Path:
     return here.parent / "configs"
 
 
+def shipped(name: str) -> str:
+    """A file named on the command line, found as in a checkout: as given if it
+    exists, else among the shipped configs (package data) by the same name, with or
+    without a leading `configs/` (so `bscsim compare ccl_phase1.toml
+    arms/coaching.toml` and `configs/arms/coaching.toml` work from any folder after
+    a wheel install). A name found nowhere is returned unchanged, for the one-line
+    'no such file' error of whoever reads it."""
+    try:
+        path = Path(name)
+        if path.exists() or path.is_absolute():
+            return name
+        parts = path.parts
+        tails = [parts, parts[1:]] if parts and parts[0] == "configs" else [parts]
+        for tail in tails:
+            if tail and ".." not in tail:
+                candidate = configs_dir().joinpath(*tail)
+                if candidate.is_file():
+                    return str(candidate)
+    except (OSError, ValueError):
+        pass
+    return name
+
+
 DEFAULT_CONFIG = "ccl_phase1.toml"
 
 
@@ -260,6 +283,8 @@ def load_config(source: str | Path | Mapping[str, Any] | None = None,
     """
     if source is None:
         source = default_config_path()
+    elif not isinstance(source, Mapping):
+        source = shipped(str(source))    # "configs/ccl_phase1.toml" from any folder
     where = "config" if isinstance(source, Mapping) else str(source)
     values, origins = resolve_sources(source)
     for name in changes:

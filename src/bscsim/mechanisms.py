@@ -332,14 +332,19 @@ REPLICATES = 200        # the default paired seeds of `bscsim check-mechanisms`
 
 def check_mechanisms(params: Params, replicates: int = REPLICATES,
                      keys: list[str] | None = None, pool=None,
-                     workers: int = 2) -> tuple[pd.DataFrame, Runs]:
+                     workers: int = 2,
+                     progress: bool = False) -> tuple[pd.DataFrame, Runs]:
     """The table of mechanism checks (all, or `keys`) on `params`: each check's
     mean paired difference, its 95% interval, its margin in standard errors
     (`margin_se`) and whether it passes (interval above its bound, and a
-    dose-response monotone)."""
+    dose-response monotone); `progress`: a bar on stderr, one step per check
+    (shown on a terminal only)."""
+    from tqdm import tqdm
     runs = Runs(params, replicates, pool, workers)
     rows = []
-    for check in (CHECKS if keys is None else [BY_KEY[k] for k in keys]):
+    checks = CHECKS if keys is None else [BY_KEY[k] for k in keys]
+    for check in tqdm(checks, desc="mechanism checks", unit="check",
+                      disable=None if progress else True):
         values = check.value(runs)
         mean, lo, hi = interval(values)
         mono = monotone(runs, check.dose) if check.dose else True

@@ -28,8 +28,48 @@ def check_workers(workers: int | None, flag: str = "--workers") -> None:
 
 def spawn_pool(workers: int) -> ProcessPoolExecutor:
     """A pool of `workers` spawned processes whose BLAS runs one thread each (a
-    value the user set in the environment is kept)."""
+    value the user set in the environment is kept) and that ignore Ctrl-C."""
     for var in BLAS_THREAD_VARS:
         os.environ.setdefault(var, "1")  # inherited by the workers when they start
-    return ProcessPoolExecutor(max_workers=workers,
-                               mp_context=multiprocessing.get_context("spawn"))
+    return QuietPool(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                     initializer=ignore_interrupt)
+
+
+class QuietPool(ProcessPoolExecutor):
+    """A process pool whose workers ignore Ctrl-C (SIGINT) from birth: the parent
+    alone handles it (one line, exit 130, bscsim.cli) and stops the pool, so no
+    worker prints a traceback. Workers start inside `submit`, so the parent
+    ignores SIGINT while it submits and the spawned interpreter inherits that (an
+    ignored signal stays ignored across exec, and Python keeps it so)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        import signal
+        import threading
+        if threading.current_thread() is not threading.main_thread():
+            return super().submit(fn, *args, **kwargs)
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            return super().submit(fn, *args, **kwargs)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
+def stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once (after Ctrl-C): queued runs cancelled, running workers
+    ended, nothing waited for. Python 3.14 has `terminate_workers`; before it, the
+    pool's own process table."""
+    end = getattr(pool, "terminate_workers", None)
+    if end is not None:
+        end()
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)   # forgets its processes
+    for process in processes:
+        process.terminate()
+
+
+def ignore_interrupt() -> None:
+    """A worker ignores Ctrl-C (SIGINT) (also set before it imports anything: see
+    QuietPool)."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -134,6 +134,13 @@ class Result:
             "versions": versions(),
         }
 
+    def plot(self, title: str | None = None):
+        """The run's overview figure (the theory-of-change chain over time, as
+        `bscsim run` draws it in overview.png); returns the matplotlib Figure,
+        never shows it: `result.plot().savefig("run.png")`."""
+        from .plotting import overview
+        return overview(self.timeseries, self.params, title=title)
+
     def save(self, out: str | Path) -> Path:
         """Write every table (Parquet; summary also CSV) and provenance.json into
         `out`. Written to a fresh temporary folder that then replaces `out` whole

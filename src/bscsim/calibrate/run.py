@@ -266,3 +266,33 @@ def format_report(out: Path) -> str:
              p.drop(columns=["statistic"]).to_string(index=False,
                                                      float_format=lambda x: f"{x:.4g}")]
     return "\n".join(lines)
+
+
+def verdict(share: float) -> str:
+    """How often the model reproduces a target, in words, from the share of
+    posterior predictive draws (new seeds) that fall inside it."""
+    if share >= 0.8:
+        return "the model reproduces this target well"
+    if share >= 0.5:
+        return "the model reproduces this target more often than not"
+    if share >= 0.2:
+        return "the model rarely reproduces this target"
+    return "the model almost never reproduces this target: model and target disagree"
+
+
+def verdicts(out: Path, cal: Calibration) -> str:
+    """The calibration's bottom line: one sentence per target (how often the
+    accepted draws, run again on new seeds, meet it, and what that says), and a
+    note for each target interval clipped to the values its statistic can take."""
+    p = pd.read_csv(Path(out) / "predictive.csv").set_index("target")
+    notes = {t.name: t.note for t in cal.targets}
+    lines = ["Bottom line, per target (the posterior's draws, each run again on new "
+             f"seeds; {len(pd.read_csv(Path(out) / 'predictive_draws.csv'))} draws):"]
+    for name, r in p.iterrows():
+        share = float(r["share_inside"])
+        lines.append(f"- {name}: met in {share:.0%} of accepted draws ([{r['low']:.3g}, "
+                     f"{r['high']:.3g}]; 90% of draws gave {r['q05']:.3g} to "
+                     f"{r['q95']:.3g}) - {verdict(share)}.")
+        if notes.get(name):
+            lines.append(f"  ({name}: target {notes[name]})")
+    return "\n".join(lines)

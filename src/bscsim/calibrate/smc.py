@@ -336,9 +336,17 @@ def finished(history) -> bool:
 
 def stderr_progress(line: str, final: bool) -> None:
     """Progress on stderr: on a terminal, one line rewritten as batches finish; a
-    line per finished generation everywhere."""
+    line per finished generation everywhere, and elsewhere (a log, a pipe) a batch's
+    line at most every PROGRESS_EVERY seconds, so a long generation is not silent."""
     if sys.stderr.isatty():
         print("\r" + line.ljust(72), end="\n" if final else "", file=sys.stderr,
               flush=True)
-    elif final:
+        return
+    now = time.monotonic()
+    if final or now - _LAST[0] >= PROGRESS_EVERY:
+        _LAST[0] = now
         print(line, file=sys.stderr, flush=True)
+
+
+PROGRESS_EVERY = 10.0       # seconds between progress lines off a terminal
+_LAST = [float("-inf")]

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..config import ConfigError, check_name, find_config, load_config, read_toml_text
+from ..config import (ConfigError, check_name, find_config, load_config, read_toml_text,
+                      shipped)
 from ..config import check_strings, check_table_keys as _check_keys, sub_table as _table
 from ..params import BY_NAME, Params, nearest
 
@@ -57,6 +58,7 @@ class Target:
     high: float
     source: str             # "pattern 1" or "data: <file>"
     estimate: float | None = None   # the data's value (data targets)
+    note: str = ""          # why the interval differs from estimate +- 1.96 SE
 
     @property
     def width(self) -> float:
@@ -109,11 +111,28 @@ class Calibration:
                               .encode()).hexdigest()[:16]
 
 
-def load_calibration(source: str | Path) -> Calibration:
-    """A checked `Calibration` from a calibration file."""
+# The values a data statistic can take (shares and rates in [0, 1], counts >= 0, a
+# change of a share within +-1, of a 1-7 scale within +-6): a target interval is
+# clipped to them, since estimate +- 1.96 SE can cross a bound that no
+# collaborative can.
+VALID: dict[str, tuple[float, float]] = {
+    "pdsa_per_team_month": (0.0, math.inf),
+    "ls_attendance": (0.0, 1.0),
+    "call_attendance": (0.0, 1.0),
+    "turnover_rate": (0.0, 1.0),
+    "practice_change": (-1.0, 1.0),
+    "psych_safety_change": (-6.0, 6.0),
+}
+
+
+def load_calibration(source: str | Path, data_dir: str | Path | None = None
+                     ) -> Calibration:
+    """A checked `Calibration` from a calibration file; `data_dir` (any folder)
+    replaces the folder of records the file names with `data` (`--data DIR`)."""
     from ..patterns import FITTABLE
     from .data import STATISTICS, data_targets, load_data, n_teams
 
+    source = shipped(str(source))     # configs/calibration/... from any folder
     data, text = read_toml_text(source, "calibration")
     where, folder = str(source), Path(source).resolve().parent
     if not data:
@@ -137,16 +156,21 @@ def load_calibration(source: str | Path) -> Calibration:
 
     folder_data = None
     stats: dict[str, tuple[float, float]] = {}
-    if "data" in data:
-        name = data["data"]
-        if not isinstance(name, str) or not name:
-            raise ConfigError(f"{where}: data = {name!r}: expected the name of a folder "
-                              "of CSV files beside the calibration file")
-        check_name(name, where, "data folder name")
-        folder_data = folder / name
+    if data_dir is not None:
+        folder_data = Path(data_dir)
         if not folder_data.is_dir():
-            raise ConfigError(f"{where}: data = '{name}': no such folder beside the "
-                              "calibration file")
+            raise ConfigError(f"--data {data_dir}: no such folder (expected a folder of "
+                              "CSV records: pdsa.csv, attendance.csv, ...)")
+    elif "data" in data:
+        name = data["data"]
+        if not isinstance(name, str) or not name or len(name) > 4096 or "\0" in name:
+            raise ConfigError(f"{where}: data = {name!r}: expected a folder of CSV files: "
+                              "a path, absolute or relative to the calibration file")
+        folder_data = folder / name       # an absolute path stays as it is
+        if not folder_data.is_dir():
+            raise ConfigError(f"{where}: data = '{name}': no such folder (looked in "
+                              f"{folder_data}); or give one with --data DIR")
+    if folder_data is not None:
         tables = load_data(folder_data)
         stats = data_targets(tables)
         if "n_centers" not in model:      # a collaborative of as many teams
@@ -261,10 +285,21 @@ def _target(name: str, spec: Any, where: str, fittable: Mapping[str, Any],
         source = f"data: {folder.name}"
     low = _number(spec.get("low", low), where, "low")
     high = _number(spec.get("high", high), where, "high")
+    note = ""
+    if "statistic" in spec:
+        bottom, top = VALID[statistic]
+        if low < bottom or high > top:
+            clipped = [f"{side} {v:.3g} to {b:g}" for side, v, b, out in
+                       (("low", low, bottom, low < bottom), ("high", high, top, high > top))
+                       if out]
+            note = (f"clipped {' and '.join(clipped)}: {statistic} lies in "
+                    f"[{bottom:g}, {top:g}] (estimate +- 1.96 SE crossed a bound no "
+                    "collaborative can)")
+            low, high = max(low, bottom), min(high, top)
     if not low < high:
         raise ConfigError(f"{where}: low = {low:g}, high = {high:g}: expected low below "
                           "high (a target is an interval)")
-    return Target(name, statistic, low, high, source, estimate)
+    return Target(name, statistic, low, high, source, estimate, note)
 
 
 def _abc(table: dict[str, Any], where: str) -> ABCSettings:

@@ -1,5 +1,5 @@
 """`bscsim calibrate CALIBRATION.toml [--out DIR] [--executor serial|processes|dask]
-[--workers N] [--restart] [--no-progress]`
+[--workers N] [--restart] [--no-progress] [--data DIR] [--quick] [--population N]`
 
 Fits the uncertain parameters a calibration file declares (priors) to its targets
 (pattern ranges, or summary statistics of your own collaborative's data) with
@@ -34,7 +34,38 @@ def add_parser(sub) -> None:
                    help="start again in an --out that holds a calibration of other "
                    "settings, or from scratch")
     p.add_argument("--no-progress", action="store_true", help="no progress lines")
+    p.add_argument("--data", metavar="DIR",
+                   help="folder of your collaborative's CSV records (any path); replaces "
+                   "the file's data = ...")
+    p.add_argument("--population", type=int, metavar="N",
+                   help="particles per generation (replaces [abc] population)")
+    p.add_argument("--quick", action="store_true",
+                   help=f"try it small: {QUICK['population']} particles, "
+                   f"{QUICK['generations']} generations, {QUICK['predictive']} predictive "
+                   "draws (a first look, not a fit to trust)")
     p.set_defaults(func=run)
+
+
+# `--quick`: an ABC small enough to try a calibration file in a minute or two.
+QUICK = {"population": 40, "generations": 2, "predictive": 20}
+
+
+def small(cal, quick: bool, population: int | None):
+    """The calibration with --quick and --population applied to its [abc]."""
+    from dataclasses import replace
+
+    from ..cli import UsageError
+    abc = cal.abc
+    if quick:
+        abc = replace(abc, population=min(abc.population, QUICK["population"]),
+                      generations=min(abc.generations, QUICK["generations"]),
+                      predictive=min(abc.predictive, QUICK["predictive"]))
+    if population is not None:
+        if not 10 <= population <= 100_000:
+            raise UsageError(f"--population {population}: expected a whole number from "
+                             "10 to 100,000")
+        abc = replace(abc, population=population)
+    return replace(cal, abc=abc)
 
 
 def run(args) -> int:
@@ -48,13 +79,17 @@ def run(args) -> int:
         raise UsageError(f"--workers {args.workers}: expected at least 1")
     check_workers(args.workers)
     check_path_option(args.out, "--out")
-    cal = load_calibration(args.calibration)
+    cal = small(load_calibration(args.calibration, args.data), args.quick,
+                args.population)
+    for t in cal.targets:
+        if t.note:
+            print(f"target {t.name}: {t.note}")
     try:
         from ..calibrate import smc  # noqa: F401 - needs pyabc
     except ImportError:
         raise ConfigError("bscsim calibrate needs the optional extra: pip install "
                           "'bscsim[calibrate]'") from None
-    from ..calibrate.run import calibrate, format_report, prepare
+    from ..calibrate.run import calibrate, format_report, prepare, verdicts
     from ..calibrate.smc import stderr_progress
 
     out = Path(args.out) if args.out is not None else Path("results/calibrate") / Path(
@@ -71,6 +106,10 @@ def run(args) -> int:
     print(f"\nstopped: {info['stop']}; {info['generations']} generations, "
           f"{info['runs']:,} runs, final ESS {info['ess']:.0f}"
           + (" (resumed)" if info["resumed"] else ""))
+    print("\n" + verdicts(out, cal))
+    if args.quick:
+        print(f"(--quick: {cal.abc.population} particles, {cal.abc.generations} "
+              "generations: a first look at the file and the data, not a fit to trust)")
     print(f"wrote {out}/ (posterior.parquet, diagnostics, figures, provenance.json); "
           f"validate: bscsim check-patterns --posterior {out}")
     return 0

@@ -31,6 +31,10 @@ def add_parser(sub) -> None:
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
                    help="worker processes (default: 2, or 1 on one core)")
     p.add_argument("--out", help="also write the table (CSV) and provenance here")
+    from ..formats import add_format_option
+    add_format_option(p, "the checks")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (it shows on a terminal only)")
     p.set_defaults(func=run)
 
 
@@ -43,7 +47,7 @@ def run(args) -> int:
     from ..atomic import atomic_folder, check_out
     from ..cli import UsageError
     from ..mechanisms import check_mechanisms, format_table, start_rate_share
-    from ..parallel import spawn_pool
+    from ..parallel import spawn_pool, stop
     from ..results import versions
 
     if not 20 <= args.replicates <= 10_000:
@@ -59,19 +63,29 @@ def run(args) -> int:
     pool = spawn_pool(args.workers) if args.workers > 1 else None
     try:
         table, runs = check_mechanisms(params, args.replicates, pool=pool,
-                                       workers=args.workers)
+                                       workers=args.workers,
+                                       progress=not args.no_progress)
         share = start_rate_share(runs)
+    except KeyboardInterrupt:          # stop the runs now; cli prints one line
+        if pool is not None:
+            stop(pool)
+            pool = None
+        raise
     finally:
         if pool is not None:
             pool.shutdown()
     seconds = time.perf_counter() - started
     cpu = _cpu_seconds()
-    print(f"bscsim check-mechanisms: {config}, {args.replicates} paired seeds per "
-          "configuration\n")
-    print(format_table(table, share))
-    print(f"{runs.n_configurations} configurations x {args.replicates} seeds in {seconds:.0f} s "
-          f"({args.workers} process{'es' if args.workers > 1 else ''}"
-          + (f", {cpu:.0f} s of CPU)." if cpu is not None else ")."))
+    from ..formats import render, say
+    fmt = getattr(args, "format", "table")
+    note = say(fmt)           # csv, json: stdout holds the data alone
+    note(f"bscsim check-mechanisms: {config}, {args.replicates} paired seeds per "
+         "configuration\n")
+    print(format_table(table, share) if fmt == "table" else render(table, fmt))
+    note(f"{runs.n_configurations} configurations x {args.replicates} seeds in {seconds:.0f} s "
+         f"({args.workers} process{'es' if args.workers > 1 else ''}"
+         + (f", {cpu:.0f} s of CPU)." if cpu is not None else ")."))
+    note("\n" + bottom_line(table, args.replicates))
     if args.out:
         with atomic_folder(args.out, MARKER, "check-mechanisms") as tmp:
             table.to_csv(tmp / "mechanisms.csv", index=False)
@@ -91,3 +105,16 @@ def _cpu_seconds() -> float | None:
         return None
     return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
                                                resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
+def bottom_line(table, replicates: int) -> str:
+    """check-mechanisms in plain words: how many arrows of the theory hold in the
+    model, on what evidence, and which do not."""
+    n, total = int(table["passed"].sum()), len(table)
+    failed = [f"{r.check} ({r.arrow})" for r in table.itertuples() if not r.passed]
+    text = (f"Bottom line: {n} of the {total} arrows of the theory of change hold in the "
+            f"model (each a difference paired over {replicates} seeds whose 95% interval "
+            "lies on the side of zero the theory claims, and a dose-response rises step by step).")
+    if failed:
+        text += " Not shown: " + "; ".join(failed) + "."
+    return text

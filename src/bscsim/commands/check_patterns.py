@@ -33,6 +33,8 @@ def add_parser(sub) -> None:
                    help="paired seeds per configuration (>= 2; default 400: each pattern then "
                         "passes with 3 SE of margin; pattern 3a sits 0.04 above its floor)")
     p.add_argument("--out", help="also write the table (CSV) and provenance here")
+    from ..formats import add_format_option
+    add_format_option(p, "the checks")
     p.add_argument("--posterior", metavar="DIR",
                    help="run each replicate at a posterior draw of this calibration "
                    "folder (bscsim calibrate)")
@@ -78,9 +80,13 @@ def run(args) -> int:
         table.insert(1, "role", ["held-out" if k.startswith("H") else
                                  "fitted" if k in fitted else "validation"
                                  for k in table["pattern"]])
-    print(f"bscsim check-patterns: {config}, {args.replicates} replicates per "
+    from ..formats import render, say
+    fmt = getattr(args, "format", "table")
+    note = say(fmt)           # csv, json: stdout holds the data alone
+    note(f"bscsim check-patterns: {config}, {args.replicates} replicates per "
           f"configuration{origin}\n")
-    print(format_table(table))
+    print(format_table(table) if fmt == "table" else render(table, fmt))
+    note("\n" + bottom_line(table, args.replicates))
     if args.out is not None:
         with atomic_folder(args.out, MARKER, "check-patterns") as tmp:   # whole or none
             _write(tmp, table, params, config, args, draws)
@@ -109,3 +115,16 @@ def _calibration_of(folder: Path) -> tuple[tuple[str, ...], dict | None]:
                    if str(t.get("source", "")).startswith("pattern ") and " " in t["source"])
     config = prov.get("config")
     return fitted, config if isinstance(config, dict) else None
+
+
+def bottom_line(table, replicates: int) -> str:
+    """check-patterns in plain words: how many observed patterns the model
+    reproduces, on what evidence, and which it misses."""
+    n, total = int(table["passed"].sum()), len(table)
+    missed = [f"{r.pattern} ({r.title})" for r in table.itertuples() if not r.passed]
+    text = (f"Bottom line: the model reproduces {n} of the {total} patterns observed in "
+            f"the field (a pattern passes when the model's value over {replicates} runs, "
+            "with its 95% interval, sits where the field's range says).")
+    if missed:
+        text += f" It misses {len(missed)}: " + "; ".join(missed) + "."
+    return text

@@ -48,6 +48,11 @@ def add_parser(sub) -> None:
                    help="change one parameter of the base, under every scenario "
                         "(repeatable)")
     add_analysis_options(p)
+    from ..formats import add_format_option
+    add_format_option(p, "each output's medians, intervals and paired differences")
+    p.add_argument("--plot", metavar="FILE.png",
+                   help="write the figure of paired differences from the reference "
+                   "(.png, .pdf or .svg), without an HTML report")
     p.set_defaults(func=run)
 
 
@@ -95,6 +100,7 @@ def run(args) -> int:
         raise UsageError(f"--report {report}: expected a file name ending in .html")
     if args.out is not None and not args.out.strip():
         raise UsageError("--out '': expected the name of a folder")
+    plot = _checked_plot(args)
     changes = parse_set(args.set)
     if len(args.scenarios) == 1:
         if not is_scenario_file(args.scenarios[0]):
@@ -131,7 +137,15 @@ def run(args) -> int:
     if report is not None:  # built before anything is written
         from ..scenarios.report import build_html, write_report
         html = build_html(comparison)
-    print(comparison.table())
+    from ..formats import render, say
+    fmt = getattr(args, "format", "table")
+    note = say(fmt)           # csv, json: stdout holds the data alone
+    if fmt == "table":
+        print(comparison.table())
+    else:
+        st = comparison.stats()
+        print(render(st[st["output"].isin(spec.outputs)], fmt))
+        note("\n" + comparison.bottom_line())
     # the results folder replaces `out` whole; the report is written before that
     # replacement, so a report that cannot be written leaves no results behind
     with atomic_folder(out, MARKER, "compare", keep=RUNS) as tmp:
@@ -139,10 +153,53 @@ def run(args) -> int:
         if report is not None:
             inside = _inside(report, out)     # a report inside `out` goes with it
             write_report(comparison, tmp / inside if inside else report, html)
-    print(f"\nsaved to {out}/")
+    note(f"\nsaved to {out}/")
     if report is not None:
-        print(f"report: {report}")
+        note(f"report: {report}")
+    if plot is not None:
+        _write_plot(comparison, plot)
+        note(f"figure: {plot}")
     return 0
+
+
+PLOT_SUFFIXES = (".png", ".pdf", ".svg")
+
+
+def _checked_plot(args) -> Path | None:
+    """`--plot FILE`, checked before anything runs."""
+    if not getattr(args, "plot", None):
+        return None
+    from ..cli import UsageError
+    plot = Path(args.plot)
+    if plot.suffix.lower() not in PLOT_SUFFIXES:
+        raise UsageError(f"--plot {plot}: expected a file name ending in "
+                         f"{', '.join(PLOT_SUFFIXES)}")
+    check_report(plot)
+    return plot
+
+
+def _write_plot(comparison, plot: Path) -> None:
+    """The differences figure of the report (scenarios/plots.py), alone."""
+    import os
+    import tempfile
+
+    import matplotlib.pyplot as plt
+
+    from ..scenarios import plots as cp
+    spec = comparison.spec
+    labels = {s.name: s.label for s in spec.scenarios}
+    fig = cp.differences(comparison.stats(), spec.names, labels, spec.reference)
+    plot.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{plot.name}.", suffix=plot.suffix, dir=plot.parent)
+    os.close(fd)
+    try:                        # whole or absent: a temporary file, then a rename
+        fig.savefig(tmp, dpi=110, bbox_inches="tight")
+        os.replace(tmp, plot)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    finally:
+        plt.close(fig)
 
 
 def _inside(path: Path, folder: Path) -> Path | None:

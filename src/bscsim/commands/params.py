@@ -1,4 +1,4 @@
-"""`bscsim params [NAME] [--role ROLE] [--group GROUP] [--format text|json|csv]`:
+"""`bscsim params [NAME] [--role ROLE] [--group GROUP] [--format text|json|csv|markdown]`:
 list the parameters by group, or explain one.
 
 `--role lever` lists what a funder or a state chooses (the levers of an exploration),
@@ -19,7 +19,7 @@ import sys
 from ..cli import UsageError
 from ..params import GROUPS, PARAMS, ROLES, describe
 
-FORMATS = ("text", "json", "csv")
+FORMATS = ("text", "table", "json", "csv", "markdown")   # table: the same as text
 FIELDS = ("name", "role", "group", "default", "valid_low", "valid_high",
           "plausible_low", "plausible_high", "unit", "kind", "meaning", "source")
 
@@ -57,7 +57,7 @@ def run(args) -> int:
         if value is not None and value not in allowed:
             raise UsageError(f"{flag} {value}: expected one of {', '.join(allowed)}")
     if args.name:
-        if args.role or args.group or args.format != "text":
+        if args.role or args.group or args.format not in ("text", "table"):
             raise UsageError("NAME explains one parameter; --role, --group and --format "
                              "list several (give one or the other)")
         print(describe(args.name))
@@ -70,6 +70,12 @@ def run(args) -> int:
         w = csv.DictWriter(sys.stdout, fieldnames=FIELDS, lineterminator="\n")
         w.writeheader()
         w.writerows(listed)
+        return 0
+    if args.format == "markdown":
+        import pandas as pd
+
+        from ..formats import render
+        print(render(pd.DataFrame(listed, columns=list(FIELDS)), "markdown"))
         return 0
     names = {r["name"] for r in listed}
     for group in GROUPS:

@@ -65,6 +65,8 @@ def run(args) -> int:
     result = run_state(spec, progress=_progress, checkpoints=checkpoints,
                        workers=args.workers)
     print(table(result))
+    from ..states.report import run_bottom_line
+    print("\n" + run_bottom_line(result))
     with atomic_folder(out, MARKER, "state") as tmp:
         result.write(tmp, command=_command(args, "run", [args.config]),
                      figure=not args.no_plot)
@@ -100,7 +102,8 @@ def compare(args) -> int:
                         checkpoints=Checkpoints(resume / name, state_key(s, s.carry_on)))
               for name, s in (("a", a), ("b", b)))
     diffs = compare_states(ra, rb, seed=a.seed)
-    text = compare_table(ra, rb, diffs)
+    from ..states.report import compare_bottom_line
+    text = compare_table(ra, rb, diffs) + "\n\n" + compare_bottom_line(diffs)
     print(text)
     command = _command(args, "compare", args.scenarios)
     with atomic_folder(out, COMPARE_MARKER, "state comparison") as tmp:

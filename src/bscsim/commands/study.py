@@ -1,5 +1,6 @@
 """`bscsim study STUDY.toml [--out DIR] [--seed N] [--power] [--replicates N]
-[--posterior DIR] [--executor serial|processes|dask] [--workers N] [--dry-run]`
+[--posterior DIR] [--executor serial|processes|dask] [--workers N] [--dry-run]
+[--report FILE.html]`
 
 Simulates the feasibility study a study file describes: runs the model, applies the
 instruments (surveys, blind classroom observations, PDSA trackers, attendance logs),
@@ -46,6 +47,9 @@ def add_parser(sub) -> None:
     p.add_argument("--replicates", type=int, help="replicates per design (power)")
     from .compare import add_analysis_options
     add_analysis_options(p)
+    p.add_argument("--report", metavar="FILE.html",
+                   help="also write a self-contained HTML report for readers who never "
+                   "open a terminal")
     p.set_defaults(func=run)
 
 
@@ -78,6 +82,7 @@ def run(args) -> int:
         raise UsageError("--dry-run estimates the runs of --power; add --power")
     out = Path(args.out) if args.out else Path("results") / "study" / Path(args.study).stem
     check_out(out, MARKER, "study", keep=RUNS)        # before anything runs
+    report = _checked_report(args)
     if args.dry_run:
         from ..study.power import power_sweep
         from ..sweep import estimate
@@ -114,6 +119,8 @@ def run(args) -> int:
         print(format_power(study, result))
         uncertainty["power"] = power_uncertainty(study, posterior)
         print(uncertainty["power"])
+    from ..study.report import bottom_line
+    print("\n" + bottom_line(analysis, study.power.alpha, data.params.n_centers))
 
     def fill(tmp: Path) -> None:
         write_tables(tmp / "data", tables)
@@ -137,7 +144,41 @@ def run(args) -> int:
     with atomic_folder(out, MARKER, "study", keep=RUNS) as tmp:   # replaces `out` whole
         fill(tmp)
     print(f"saved to {out}/")
+    if report is not None:
+        _write_report(report, study, data, analysis, uncertainty, tables, result)
+        print(f"report: {report}")
     return 0
+
+
+def _checked_report(args) -> Path | None:
+    """`--report FILE.html`, checked before anything runs."""
+    if not getattr(args, "report", None):
+        return None
+    from .compare import check_report
+    report = Path(args.report)
+    if report.suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"--report {report}: expected a file name ending in .html")
+    check_report(report)
+    return report
+
+
+def _write_report(report: Path, study, data, analysis, uncertainty, tables, result) -> None:
+    """The study's HTML report (study/report.py), written atomically."""
+    from ..atomic import atomic_write_text
+    from ..study.report import build_html
+    power_text = power_png = None
+    if result is not None:
+        from ..scenarios.report import png_bytes
+        from ..study.plots import power_curves
+        from ..study.power import default_targets
+        power_text = format_power(study, result)
+        power_png = png_bytes(power_curves(result.table, default_targets(study),
+                                           study.power.target, study.power.alpha,
+                                           title=study.title))
+    html = build_html(study.title, analysis, study.power.alpha, data.params.n_centers,
+                      "\n".join(uncertainty.values()), tables, power_text, power_png,
+                      command=" ".join(["bscsim", *sys.argv[1:]]))
+    atomic_write_text(report, html)
 
 
 def drawn_names(study, posterior: str) -> list[str]:

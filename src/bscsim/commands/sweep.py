@@ -51,6 +51,9 @@ def add_parser(sub) -> None:
                    help="runs per task, simulated together by the ensemble engine "
                         "(default: automatic, at most 200)")
     add_posterior_option(p)
+    p.add_argument("--tables", choices=("timeseries",), metavar="timeseries",
+                   help="also keep every run's weekly timeseries (as timeseries = true "
+                   "in the sweep file), without editing the file")
     p.set_defaults(func=run)
 
 
@@ -164,6 +167,8 @@ def run(args) -> int:
         changes["replicates"] = args.replicates
     if args.posterior is not None:
         changes["posterior"] = checked_posterior(args.posterior)
+    if getattr(args, "tables", None) == "timeseries":
+        changes["timeseries"] = True
     if changes:
         spec = spec.replace(**changes)
     if args.dry_run:
@@ -177,6 +182,8 @@ def run(args) -> int:
     print(report)
     if spec.posterior is not None:
         print(sweep_uncertainty(spec))
+    if report.complete:
+        print("\n" + sweep_bottom_line(spec, report.out))
     return 1 if report.failed else 0
 
 
@@ -188,3 +195,41 @@ def sweep_uncertainty(spec) -> str:
     text = uncertainty_text({"folder": spec.posterior, "drawn": posterior_drawn(spec)}, per)
     return ("with a posterior: " + text.replace("the intervals include", "the runs carry")
             + " (each run's drawn values are columns of its row)")
+
+
+def sweep_bottom_line(spec, out, output: str = "practice_gain_sd") -> str:
+    """A sweep in plain words: how far `output` moves across the design (lowest and
+    highest design point, mean over its replicates), which varied parameter it
+    follows most (Spearman rank correlation over runs), and how much replicates of
+    one point differ by chance (their mean standard deviation)."""
+    import numpy as np
+
+    from ..outputs import BY_NAME
+    from ..sweep import load_sweep
+    df = load_sweep(out)
+    if output not in df.columns or not spec.names:
+        return ""
+    df = df[df["status"] == "ok"] if "status" in df.columns else df
+    names = list(spec.names)
+    points = df.groupby(names)[output].agg(["mean", "std", "count"]).reset_index()
+    if points.empty:
+        return ""
+    low, high = points.loc[points["mean"].idxmin()], points.loc[points["mean"].idxmax()]
+
+    def where(r) -> str:
+        return ", ".join(f"{n} = {r[n]:.3g}" for n in names)
+    label = f"{output} ({BY_NAME[output].unit})" if output in BY_NAME else output
+    rho = {n: df[n].rank().corr(df[output].rank()) for n in names}
+    strongest = max(rho, key=lambda n: abs(rho[n]) if np.isfinite(rho[n]) else -1)
+    text = (f"Bottom line ({len(df):,} runs, {len(points):,} design points): {label} "
+            f"ranges from {low['mean']:.3f} (at {where(low)}) to {high['mean']:.3f} (at "
+            f"{where(high)}), each the mean of a point's replicates; it follows "
+            f"{strongest} most (rank correlation {rho[strongest]:+.2f} over runs).")
+    if points["count"].min() > 1:
+        text += (f" Replicates of one point differ by {points['std'].mean():.3f} on "
+                 "average (standard deviation): differences between points smaller than "
+                 "that are mostly chance.")
+    else:
+        text += (" One run per point: a point's value is one draw, so read the trend, "
+                 "not single points.")
+    return text

@@ -132,6 +132,8 @@ class Discovery:
                 "reading only")
 
     def text(self) -> str:
+        """The discovery as text (a stability not measured, e.g. with resamples = 0,
+        is said so, never printed as nan%)."""
         lines = [f"Scenario discovery: where {self.rule}  ({self.n_cases} of {self.n} "
                  f"cases; EMA Workbench {self.ema_version})", "  " + self.verdict()]
         if self.chosen is not None and len(self.limits):
@@ -140,7 +142,7 @@ class Discovery:
             for _, r in self.restricted().iterrows():
                 lines.append(f"    {r['name']:<28} {r['low']:>9.3g} .. {r['high']:<9.3g}"
                              f"  quasi-p {_p(r['qp_low'], r['qp_high'])}"
-                             f"  stability {r.get('reproduce_coverage', float('nan')):.0f}%")
+                             + _stability(r.get("reproduce_coverage", float("nan"))))
         if len(self.scores):
             top = ", ".join(f"{r['name']} {r['score']:.2f}"
                             for _, r in self.scores.head(5).iterrows())
@@ -276,3 +278,10 @@ def feature_scores(x: pd.DataFrame, fails: np.ndarray, seed: int = 0) -> pd.Data
     scores = scores.reset_index()
     scores.columns = ["name", "score"]
     return scores.sort_values("score", ascending=False, ignore_index=True)
+
+
+def _stability(share: float) -> str:
+    """`  stability N%`, or that it was not measured (no resamples)."""
+    if share != share:
+        return "  stability not measured (resamples = 0)"
+    return f"  stability {share:.0f}%"

@@ -353,7 +353,37 @@ def report_text(result: Exploration) -> str:
                   "futures), share meeting each threshold:",
                   result.stress.to_string(index=False, float_format=lambda v: f"{v:.3f}"), ""]
     lines.append(f"results in {result.out}/")
+    lines += ["", bottom_line(result)]
     return "\n".join(lines)
+
+
+def bottom_line(result: Exploration) -> str:
+    """The exploration in plain words: which policy meets every goal in the most
+    futures, in how many, at what cost, against the first policy listed (the one as
+    run); the goals in words; and what the share rests on."""
+    from ..outputs import BY_NAME as OUT
+    spec, table = result.spec, result.robustness.reset_index(drop=True)
+    if table.empty:
+        return ""
+    goals = "; ".join(f"{OUT[t.output].meaning.rstrip('.').lower() if t.output in OUT else t.output}"
+                      f" {'at least' if t.direction == 'up' else 'at most'} {t.value:g}"
+                      for t in spec.thresholds)
+    best = table.loc[table["satisficing_share"].idxmax()]
+    listed = [p for p in spec.policies if p in set(table["policy"])]
+    first = table[table["policy"] == listed[0]].iloc[0] if listed else best
+    cost = (f" at {best['cost_per_center']:,.0f} USD per center"
+            if "cost_per_center" in table else "")
+    text = (f"Bottom line ({spec.n_futures} futures x {spec.replicates} replicates, each "
+            f"future a draw of what nobody chooses): the goals are {goals}. Policy "
+            f"'{best['policy']}' meets all of them in the most futures, "
+            f"{best['satisficing_share']:.0%}{cost}")
+    if first["policy"] != best["policy"]:
+        fc = (f", at {first['cost_per_center']:,.0f} USD per center"
+              if "cost_per_center" in table else "")
+        text += f"; '{first['policy']}' meets them in {first['satisficing_share']:.0%}{fc}"
+    text += (". A share is of sampled futures, not a probability of the real one: it "
+             "says how robust a policy is over the ranges the file allows.")
+    return text
 
 
 # ------------------------------------------------------- an existing sweep folder

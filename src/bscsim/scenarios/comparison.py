@@ -68,7 +68,11 @@ KEY_OUTPUTS = (
 FILE_KEYS = ("title", "question", "base", "reference", "replicates", "seed", "outputs",
              "scenario")
 SCENARIO_KEYS = ("name", "label", "description", "config", "set")
-INTERVAL = (0.05, 0.95)  # the 90% interval
+INTERVAL = (0.05, 0.95)  # the 90% interval: where 90% of the simulations fall
+# The 95% interval of an average (a mean paired difference, a cost ratio): a difference
+# is detectable when this interval excludes zero. One convention across bscsim: 90%
+# for the spread of simulations, 95% for an estimate (docs/scenarios.md).
+MEAN_INTERVAL = (0.025, 0.975)
 # The files that mark a folder as an earlier compare output (safe to replace whole).
 MARKER = ("provenance.json", "stats.csv")
 
@@ -114,8 +118,10 @@ def read_scenarios(path: str | Path, replicates: int | None = None,
                    seed: int | None = None,
                    base_changes: dict[str, Any] | None = None) -> ScenarioSet:
     """Read and validate a scenario file; `replicates`, `seed` override the file's,
-    `base_changes` (like `--set`) apply to the base before every scenario."""
-    path = Path(path)
+    `base_changes` (like `--set`) apply to the base before every scenario. A path
+    not found as given is looked up among the shipped configs (config.shipped)."""
+    from ..config import shipped
+    path = Path(shipped(str(path)))
     where = str(path)
     data = read_toml(path, "scenario")
     for key in data:
@@ -171,8 +177,8 @@ def configs_as_scenarios(paths: list[str | Path], replicates: int | None = None,
     config (named after its file), the first the reference, `replicates` (default 10)
     with common random numbers from `seed` (default 0); `base_changes` (like `--set`)
     apply to every config."""
-    from ..config import load_config
-    paths = [Path(p) for p in paths]
+    from ..config import load_config, shipped
+    paths = [Path(shipped(str(p))) for p in paths]
     names: list[str] = []
     scenarios = []
     params = [load_config(p, **(base_changes or {})) for p in paths]
@@ -412,6 +418,7 @@ class Comparison:
     sizes: pd.DataFrame
     posterior: dict[str, Any] | None = None    # posterior_info(), if one was used
     _stats: pd.DataFrame | None = field(default=None, repr=False)
+    _incremental: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def wide(self, output: str) -> pd.DataFrame:
         """replicate x scenario table of one summary output."""
@@ -444,11 +451,18 @@ class Comparison:
         """Incremental cost-effectiveness against the reference, per program:
         extra cost per center over extra participating classrooms improved per
         center (so collaboratives of different sizes compare), as the ratio of the
-        mean paired differences over replicates, with a 90% bootstrap interval
+        mean paired differences over replicates, with a 95% bootstrap interval
         over replicates (fixed seed). NaN when the scenario does not improve more
         classrooms than the reference on average; negative when it improves more
-        for less money. `clear_gain`: the 90% bootstrap interval of the extra
-        classrooms improved lies above zero (else the ratio is mostly noise)."""
+        for less money. `clear_gain`: the 95% bootstrap interval of the extra
+        classrooms improved lies above zero, `clear_loss`: below zero (else the
+        difference is not distinguishable from zero and no cost per classroom
+        improved is given: `verdict` says which). Computed once per `n_boot`."""
+        if n_boot not in self._incremental:
+            self._incremental[n_boot] = self._incremental_table(n_boot)
+        return self._incremental[n_boot].copy()
+
+    def _incremental_table(self, n_boot: int) -> pd.DataFrame:
         sizes = self.sizes.set_index(["replicate", "scenario"])
         centers = sizes["centers"].unstack()[self.spec.names]
         part = sizes["participating_classrooms"].unstack()[self.spec.names]
@@ -458,6 +472,7 @@ class Comparison:
         rng = np.random.default_rng(0)
         n = len(cost)
         boot = rng.integers(0, n, size=(n_boot, n))
+        lo, hi = MEAN_INTERVAL
         rows = []
         for name in self.spec.names:
             if name == ref:
@@ -466,14 +481,57 @@ class Comparison:
             di = (improved[name] - improved[ref]).to_numpy(float)
             ratios = np.array([_ratio(dc[b].mean(), di[b].mean()) for b in boot])
             gain = di[boot].mean(axis=1)
-            rows.append({"scenario": name, "extra_cost_per_center": dc.mean(),
-                         "extra_improved_per_center": di.mean(),
-                         "extra_improved_lo": _q(gain, INTERVAL[0]),
-                         "extra_improved_hi": _q(gain, INTERVAL[1]),
-                         "cost_per_extra_classroom": _ratio(dc.mean(), di.mean()),
-                         "lo": _q(ratios, INTERVAL[0]), "hi": _q(ratios, INTERVAL[1]),
-                         "clear_gain": bool(_q(gain, INTERVAL[0]) > 0)})
+            spent = dc[boot].mean(axis=1)
+            row = {"scenario": name, "extra_cost_per_center": dc.mean(),
+                   "extra_cost_lo": _q(spent, lo), "extra_cost_hi": _q(spent, hi),
+                   "extra_improved_per_center": di.mean(),
+                   "extra_improved_lo": _q(gain, lo),
+                   "extra_improved_hi": _q(gain, hi),
+                   "cost_per_extra_classroom": _ratio(dc.mean(), di.mean()),
+                   "lo": _q(ratios, lo), "hi": _q(ratios, hi),
+                   "clear_gain": bool(_q(gain, lo) > 0),
+                   "clear_loss": bool(_q(gain, hi) < 0)}
+            row["verdict"] = _verdict(row)
+            rows.append(row)
         return pd.DataFrame(rows)
+
+    def similar_to_reference(self) -> set[str]:
+        """The scenarios whose classrooms improved cannot be told from the
+        reference's (the 95% interval of the mean paired difference includes 0):
+        for them no cost per classroom improved is reported."""
+        inc = self.incremental()
+        if inc.empty:
+            return set()
+        return set(inc.loc[inc["verdict"].isin(("similar", "similar_cheaper")), "scenario"])
+
+    def value_sentence(self, name: str, label: str | None = None,
+                       ref_label: str | None = None) -> str:
+        """What scenario `name` buys against the reference, in one plain sentence:
+        more, as many or fewer classrooms improved (detectable or not, with the 95%
+        interval of the mean paired difference), at what extra cost per program, and
+        the cost per extra classroom improved only when the gain is detectable."""
+        inc = self.incremental().set_index("scenario")
+        return value_sentence(inc.loc[name], label or name,
+                              ref_label or self.spec.reference, self.spec.replicates)
+
+    def bottom_line(self) -> str:
+        """The comparison's answer in plain sentences: for each scenario, what it
+        buys against the reference (`value_sentence`), and how far its classroom
+        practice moved (median of the paired differences, 90% of simulations)."""
+        spec = self.spec
+        others = [n for n in spec.names if n != spec.reference]
+        if not others:
+            return "Bottom line: one scenario only, nothing to compare."
+        st = self.stats().set_index(["output", "scenario"])
+        lines = [f"Bottom line (paired against {spec.reference} over {spec.replicates} "
+                 "replicates; intervals: 95% for an average, 90% of simulations for a "
+                 "difference in one run):"]
+        for name in others:
+            g = st.loc[("practice_gain_sd", name)]
+            practice = (f"its classroom practice gain differs by {g['diff_median']:+.2f} SD "
+                        f"(90% of simulations: {g['diff_lo']:+.2f} to {g['diff_hi']:+.2f})")
+            lines.append(f"- {self.value_sentence(name)} In a single run, {practice}.")
+        return "\n".join(lines)
 
     def table(self) -> str:
         """The printed table: each output, per scenario, median [90% interval] and
@@ -490,6 +548,7 @@ class Comparison:
             "the medians; pairing removes most of the chance)",
             uncertainty_text(self.posterior),
         ]
+        similar = self.similar_to_reference()
         for output in spec.outputs:
             o = OUTPUTS[output]
             block = st.loc[output]
@@ -506,27 +565,30 @@ class Comparison:
                         f"{'[' + fmt(b['lo']) + ', ' + fmt(b['hi']) + ']':<24}")
                 if name == ref:
                     lines.append(left.rstrip())
+                elif output == "cost_per_classroom_improved" and name in similar:
+                    lines.append(f"  {tag:<{width}} {'-':>10}  (no detectable difference "
+                                 f"from {ref} in classrooms improved, so no cost per "
+                                 "classroom improved is given)")
                 else:
                     lines.append(left + f"{fmt(b['diff_median'], sign=True):>14}  "
                                  f"[{fmt(b['diff_lo'], sign=True)}, "
                                  f"{fmt(b['diff_hi'], sign=True)}]")
         inc = self.incremental()
         lines += ["", f"incremental cost-effectiveness vs {ref}, per program (mean over "
-                  "replicates): extra USD per extra participating classroom improved",
+                  "replicates): extra USD per extra participating classroom improved, "
+                  "given only where the extra classrooms improved differ detectably from "
+                  "zero (their 95% bootstrap interval excludes 0)",
                   f"  {'scenario':<{width}} {'extra USD':>10} {'extra improved':>15} "
-                  f"{'USD per extra':>14}  90% interval"]
+                  f"{'USD per extra':>14}  95% interval"]
         for _, r in inc.iterrows():
             ratio = r["cost_per_extra_classroom"]
-            if not np.isfinite(ratio):
-                per = f"{'n/a':>14}  (no more classrooms improved)"
-            elif not r["clear_gain"]:
-                per = f"{'unclear':>14}  (extra improved: 90% interval includes 0)"
-            elif ratio < 0:
-                per = f"{'saves money':>14}  (more improved, for less)"
-            else:
+            if r["verdict"] == "costs":
                 per = f"{ratio:>14,.0f}  [{r['lo']:,.0f}, {r['hi']:,.0f}]"
+            else:
+                per = f"{'-':>14}  ({VERDICT_WORDS[r['verdict']]})"
             lines.append(f"  {r['scenario']:<{width}} {r['extra_cost_per_center']:>10,.0f} "
                          f"{r['extra_improved_per_center']:>15.2f} {per}")
+        lines += ["", self.bottom_line()]
         return "\n".join(lines)
 
     def provenance(self, command: str | None = None) -> dict[str, Any]:
@@ -572,6 +634,59 @@ class Comparison:
         (tmp / "table.txt").write_text(self.table() + "\n")
         (tmp / "provenance.json").write_text(
             json.dumps(self.provenance(command), indent=2, default=_json))
+
+
+# What `incremental()`'s verdict means, in the table's words.
+VERDICT_WORDS = {
+    "costs": "more classrooms improved, at a cost",
+    "dominant": "more classrooms improved, at no extra cost",
+    "similar_cheaper": "no detectable difference in classrooms improved, for less money",
+    "similar": "no detectable difference in classrooms improved",
+    "fewer": "fewer classrooms improved",
+}
+
+
+def _verdict(r: dict) -> str:
+    """One word for what a scenario buys: `costs` (a detectable gain at an extra
+    cost on average: the only case with a cost per extra classroom), `dominant` (a
+    detectable gain at no extra cost on average), `similar_cheaper` (no detectable
+    difference, and cheaper: the 95% interval of the extra cost lies below 0),
+    `similar` (no detectable difference) or `fewer` (detectably fewer)."""
+    if r["clear_gain"]:      # a ratio only for a gain bought at an extra cost
+        return "dominant" if r["extra_cost_per_center"] <= 0 else "costs"
+    if r["clear_loss"]:
+        return "fewer"
+    return "similar_cheaper" if r["extra_cost_hi"] < 0 else "similar"
+
+
+def value_sentence(r: pd.Series, label: str, ref_label: str, replicates: int) -> str:
+    """One plain sentence for a row of `incremental()` (indexed by scenario)."""
+    diff = (f"{r['extra_improved_per_center']:+.2f} classrooms improved per program, "
+            f"95% interval of the mean {r['extra_improved_lo']:+.2f} to "
+            f"{r['extra_improved_hi']:+.2f}")
+    money = r["extra_cost_per_center"]
+    spend = (f"${abs(money):,.0f} {'less' if money < 0 else 'more'} per program"
+             if abs(money) >= 0.5 else "the same cost per program")
+    v = r["verdict"]
+    if v == "costs":
+        return (f"{label} improves more classrooms than {ref_label} ({diff}) for {spend}: "
+                f"about ${r['cost_per_extra_classroom']:,.0f} per extra classroom improved "
+                f"(95% interval ${r['lo']:,.0f} to ${r['hi']:,.0f}).")
+    if v == "dominant":
+        return (f"{label} improves more classrooms than {ref_label} ({diff}) at {spend}: "
+                "better, at no extra cost.")
+    if v == "fewer":
+        return (f"{label} improves fewer classrooms than {ref_label} ({diff}), at {spend}.")
+    cheaper = " (a similar result for less money)" if v == "similar_cheaper" else ""
+    if r["extra_improved_lo"] == r["extra_improved_hi"] == 0:
+        return (f"{label} improves exactly the classrooms {ref_label} improves, in each of "
+                f"the {replicates} paired replicates, at {spend}{cheaper}: no cost per "
+                "classroom improved is given, since it improves none beyond "
+                f"{ref_label}.")
+    return (f"{label} improves about as many classrooms as {ref_label} (no detectable "
+            f"difference: {diff}) at {spend}{cheaper}. No cost per classroom improved is "
+            f"given, since the difference is not distinguishable from zero ({replicates} "
+            "replicates; more would narrow the interval).")
 
 
 def _ratio(cost: float, gain: float) -> float:

@@ -130,11 +130,12 @@ def differences(stats: pd.DataFrame, names: list[str], labels: dict[str, str],
 
 @readable
 def cost_effectiveness(stats: pd.DataFrame, names: list[str], labels: dict[str, str],
-                       reference: str) -> plt.Figure:
+                       reference: str, similar: set[str] = frozenset()) -> plt.Figure:
     """Left: cost per program (x) against the gain in classroom practice over the
     reference (y), medians with 90% intervals. Right: cost per classroom improved,
     per scenario (scenarios that cost nothing or improved no classroom are left
-    out)."""
+    out, and so are those in `similar`, whose classrooms improved cannot be told
+    from the reference's)."""
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(REPORT_WIDTH_IN, 5.0),
                                  layout="constrained")
     col = colors(names)
@@ -156,7 +157,7 @@ def cost_effectiveness(stats: pd.DataFrame, names: list[str], labels: dict[str, 
     a1.margins(x=0.25, y=0.15)   # room for the labels beside the points
     per = stats[stats["output"] == "cost_per_classroom_improved"].set_index("scenario")
     shown = [n for n in names if np.isfinite(per.loc[n, "median"])
-             and cost.loc[n, "median"] > 0]
+             and cost.loc[n, "median"] > 0 and n not in similar]
     y = np.arange(len(shown))[::-1]
     for yi, name in zip(y, shown):
         r = per.loc[name]

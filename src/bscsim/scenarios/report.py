@@ -26,6 +26,9 @@ from .comparison import Comparison
 
 FINDINGS = ("practice_gain_sd", "classrooms_improved_share", "child_se_gain_sd",
             "practice_gain_sd_followup", "cost_per_center", "cost_per_classroom_improved")
+# A detectable gain that beats the reference in fewer paired simulations than this
+# share is called "small and uncertain" in the bottom line.
+UNSURE_SHARE = 0.75
 BASE_FACTS = ("n_centers", "share_head_start", "weeks_collab", "weeks_followup",
               "n_learning_sessions", "call_interval_weeks", "n_team_teachers",
               "n_team_parents", "planning_hours", "turnover_cc", "turnover_hs")
@@ -186,7 +189,8 @@ def figures(c: Comparison) -> dict[str, "matplotlib.figure.Figure"]:
                                    outputs=("engagement", "centers_left")),
         "differences": cp.differences(stats, spec.names, labels, spec.reference),
         "cost_effectiveness": cp.cost_effectiveness(stats, spec.names, labels,
-                                                    spec.reference),
+                                                    spec.reference,
+                                                    c.similar_to_reference()),
     }
 
 
@@ -200,10 +204,12 @@ def write_report(c: Comparison, path: str | Path, html: str | None = None) -> Pa
 # ------------------------------------------------------------------ sections
 def bottom_line(c: Comparison) -> str:
     """The report's answer in words (HTML): which strategy bought extra improved
-    classrooms most cheaply, at what cost per extra improved classroom, how sure
-    (the bootstrap interval, and in how many paired simulations it improved more
-    classrooms than the reference); which improved practice most; which cannot be
-    told from the reference."""
+    classrooms most cheaply among those whose gain is detectable (the 95% interval
+    of the mean paired difference excludes zero), at what cost per extra improved
+    classroom, how sure (the bootstrap interval, and in how many paired simulations
+    it improved more classrooms than the reference); which improved practice most;
+    which cannot be told from the reference (for those no cost per classroom
+    improved is given)."""
     spec = c.spec
     labels = {s.name: escape(s.label) for s in spec.scenarios}
     ref, n = spec.reference, spec.replicates
@@ -212,22 +218,26 @@ def bottom_line(c: Comparison) -> str:
     others = [s.name for s in spec.scenarios if s.name != ref]
     if not others:
         return "<b>Bottom line.</b> One scenario only: nothing to compare."
-    clear = [x for x in others if inc.loc[x, "clear_gain"]
-             and np.isfinite(inc.loc[x, "cost_per_extra_classroom"])]
-    unclear = [labels[x] for x in others if x not in clear]
+    clear = [x for x in others if inc.loc[x, "verdict"] in ("costs", "dominant")]
+    unclear = [x for x in others if inc.loc[x, "verdict"] in ("similar", "similar_cheaper")]
     out = [f"<b>Bottom line</b> ({n} paired simulations of each strategy). "]
     if clear:
-        best = min(clear, key=lambda x: inc.loc[x, "cost_per_extra_classroom"])
+        best = min(clear, key=lambda x: (inc.loc[x, "verdict"] != "dominant",
+                                         inc.loc[x, "cost_per_extra_classroom"]))
         r = inc.loc[best]
-        ratio = r["cost_per_extra_classroom"]
         more = st.loc[("classrooms_improved_share", best), "p_higher"]
-        how = ("improved more classrooms for less money than "
-               f"{labels[ref]}" if ratio < 0 else
-               f"bought extra improved classrooms most cheaply: about {_usd(ratio)} for "
-               f"each participating classroom that improved beyond {labels[ref]} (90% "
-               f"bootstrap interval {_usd(r['lo'])} to {_usd(r['hi'])})")
+        how = ("improved more classrooms than "
+               f"{labels[ref]} at no extra cost" if r["verdict"] == "dominant" else
+               f"bought extra improved classrooms most cheaply among the strategies whose "
+               f"gain is detectable: about {_usd(r['cost_per_extra_classroom'])} for each "
+               f"participating classroom that improved beyond {labels[ref]} (95% bootstrap "
+               f"interval {_usd(r['lo'])} to {_usd(r['hi'])})")
+        sure = ("a small and uncertain gain: " if more < UNSURE_SHARE else "")
         out.append(f"<b>{labels[best]}</b> {how}. It improved more classrooms than "
-                   f"{labels[ref]} in {more * 100:.0f}% of the paired simulations. ")
+                   f"{labels[ref]} in {more * 100:.0f}% of the paired simulations "
+                   f"({sure}{r['extra_improved_per_center']:+.2f} classrooms per program on "
+                   f"average, 95% interval {r['extra_improved_lo']:+.2f} to "
+                   f"{r['extra_improved_hi']:+.2f}). ")
         top = max(others, key=lambda x: st.loc[("practice_gain_sd", x), "diff_median"])
         g = st.loc[("practice_gain_sd", top)]
         if top != best and g["diff_median"] > 0:
@@ -235,12 +245,16 @@ def bottom_line(c: Comparison) -> str:
                        f"{g['diff_median']:+.2f} standard deviations over {labels[ref]} "
                        f"(90% of simulations: {g['diff_lo']:+.2f} to {g['diff_hi']:+.2f}). ")
     else:
-        out.append(f"No strategy improved clearly more classrooms than {labels[ref]}: "
-                   "for each, the 90% interval of the extra improved classrooms includes "
-                   "zero. ")
-    if clear and unclear:
-        out.append(f"For {', '.join(unclear)}, these simulations cannot tell whether more "
-                   f"classrooms improved than with {labels[ref]}. ")
+        out.append(f"No strategy improved detectably more classrooms than {labels[ref]}: "
+                   "for each, the 95% interval of the mean extra improved classrooms "
+                   "includes zero or lies below it, so no cost per classroom improved is "
+                   "given. ")
+    for x in unclear:
+        money = inc.loc[x, "extra_cost_per_center"]
+        out.append(f"<b>{labels[x]}</b>: no detectable difference from {labels[ref]} in "
+                   f"classrooms improved, so no cost per classroom improved is given (it "
+                   f"costs {_usd(abs(money))} {'less' if money < 0 else 'more'} per "
+                   "program). ")
     out.append("More simulations (<code>--replicates</code>) narrow the bootstrap "
                "interval of the cost; the assumptions below bound what any number of "
                "simulations can say.")
@@ -362,10 +376,15 @@ def _findings(c: Comparison, labels: dict) -> str:
             f"about {_usd(co['median'])} per program.</li>")
     header = "".join(f"<th>{escape(cp.label(o))}</th>" for o in FINDINGS)
     rows = []
+    similar = c.similar_to_reference()
     for s in spec.scenarios:
         cells = []
         for o in FINDINGS:
             r = st.loc[(o, s.name)]
+            if o == "cost_per_classroom_improved" and s.name in similar:
+                cells.append('<td class="small">not given: no detectable difference '
+                             'from the reference in classrooms improved</td>')
+                continue
             cells.append(f'<td class="num">{_fmt(o, r["median"])}<br>'
                          f'<span class="small">[{_fmt(o, r["lo"])}, {_fmt(o, r["hi"])}]</span></td>')
         rows.append(f"<tr><td>{escape(s.label)}</td>{''.join(cells)}</tr>")
@@ -387,16 +406,17 @@ def _cost(c: Comparison, labels: dict, fig: str) -> str:
             continue
         r = inc.loc[s.name]
         ratio = r["cost_per_extra_classroom"]
-        if not np.isfinite(ratio):
-            text = "no more classrooms improved than in the reference"
-        elif not r["clear_gain"]:
-            text = (f"unclear: the extra improvement ({r['extra_improved_lo']:+.2f} to "
-                    f"{r['extra_improved_hi']:+.2f} classrooms per program) may be zero")
-        elif ratio < 0:
-            text = "more classrooms improved, for less money"
-        else:
+        if r["verdict"] == "costs":
             text = (f"{_usd(ratio)} <span class=\"small\">[{_usd(r['lo'])} to "
                     f"{_usd(r['hi'])}]</span>")
+        elif r["verdict"] == "dominant":
+            text = "more classrooms improved, at no extra cost"
+        elif r["verdict"] == "fewer":
+            text = "fewer classrooms improved than in the reference"
+        else:
+            text = (f"not given: no detectable difference from the reference (the extra "
+                    f"improvement, {r['extra_improved_lo']:+.2f} to "
+                    f"{r['extra_improved_hi']:+.2f} classrooms per program, may be zero)")
         rows.append(f"<tr><td>{escape(s.label)}</td>"
                     f"<td class=\"num\">{_usd(r['extra_cost_per_center'])}</td>"
                     f"<td class=\"num\">{r['extra_improved_per_center']:.2f}</td>"
@@ -408,10 +428,12 @@ def _cost(c: Comparison, labels: dict, fig: str) -> str:
                 f"classroom practice improved than with {ref} (dots: medians; bars: 90% "
                 "of simulations). Up and to the left is better value. Right: the "
                 "scenario's whole cost divided by the number of participating classrooms "
-                "that improved by at least half a standard deviation.")
+                "that improved by at least half a standard deviation, shown only for "
+                "scenarios whose classrooms improved differ detectably from "
+                f"{ref}'s.")
         + f"<p>The extra cost of each scenario over {ref}, per program, and what each "
           "extra improved classroom costs (the ratio of the average extra cost to the "
-          "average extra number of improved classrooms; in brackets, 90% of a bootstrap "
+          "average extra number of improved classrooms; in brackets, its 95% bootstrap "
           "over the simulations):</p>"
         + "<table><tr><th>Scenario</th><th>Extra cost per program</th>"
           "<th>Extra classrooms improved per program</th>"

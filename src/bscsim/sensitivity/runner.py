@@ -265,6 +265,39 @@ def report_text(result: SAResult) -> str:
         floor += ("; with common random numbers the floor is an upper bound (shared "
                   "seeds cancel part of the noise) and the dummy reads zero")
     lines += ["", floor, "  " + posterior_text(result), f"results in {result.out}/"]
+    lines += ["", bottom_line(result)]
+    return "\n".join(lines)
+
+
+def bottom_line(result: SAResult) -> str:
+    """The analysis in plain words, per output: which factor (or group) matters most
+    and by how much (its index with the 95% interval), whether that stands above
+    the noise, and whether the result has converged (else it is not to be trusted
+    yet, and how large a sample would be)."""
+    spec = result.spec
+    key = "ST" if spec.method == "sobol" else "mu_star"
+    what = ("share of the output's variance it is involved in (total index ST)"
+            if key == "ST" else "mean absolute elementary effect (mu*)")
+    conv = result.convergence.set_index("output")
+    lines = [f"Bottom line ({spec.method}, 95% bootstrap intervals):"]
+    for o in spec.outputs:
+        t = result.table(o)
+        t = t[t["factor"] != DUMMY]
+        if t.empty:
+            continue
+        top = t.iloc[0]
+        idx = result.indices[result.indices["output"] == o].set_index(["index", "factor"])
+        above = bool(idx.loc[(key, top["factor"]), "above_noise"])
+        second = (f", then {t.iloc[1]['factor']} ({_fmt(t.iloc[1][key])})"
+                  if len(t) > 1 else "")
+        cv = conv.loc[o]
+        sure = ("converged" if cv["converged"] else
+                f"NOT converged: not to be trusted yet (about n_samples = "
+                f"{cv['n_needed']} needed)")
+        lines.append(
+            f"- {o}: {top['factor']} matters most ({what} {_fmt(top[key])}, 95% interval "
+            f"{_fmt(top[key] - top[key + '_conf'])} to {_fmt(top[key] + top[key + '_conf'])}"
+            f"{'' if above else ', not clear of the noise floor'}){second}; {sure}.")
     return "\n".join(lines)
 
 

@@ -206,3 +206,53 @@ def compare_table(a, b, diffs: pd.DataFrame) -> str:
                          f"{diff.loc[k, 'classrooms_improved_share']:+.3f}, "
                          f"{diff.loc[k, 'practice_gain_sd']:+.3f}")
     return "\n".join(lines)
+
+
+def run_bottom_line(result) -> str:
+    """A state rollout in plain words: the state's classrooms improved and practice
+    gain, and how they move from the first cohort to the last."""
+    spec = result.spec
+    cohorts = result.cohorts().groupby("cohort").mean(numeric_only=True)
+    state = result.state().mean(numeric_only=True)
+    first, last = cohorts.iloc[0], cohorts.iloc[-1]
+    reps = (f"mean over {spec.replicates} replicates" if spec.replicates > 1
+            else "one replicate")
+    return (f"Bottom line: across the state's {int(state['n_centers']):,} centers, "
+            f"{state['classrooms_improved_share']:.0%} of participating classrooms "
+            f"improved and classroom practice rose by {state['practice_gain_sd']:+.2f} SD "
+            f"({reps}, center-weighted); from the first cohort to the last, the share "
+            f"improved went from {first['classrooms_improved_share']:.0%} to "
+            f"{last['classrooms_improved_share']:.0%} (carry-over "
+            f"{'on' if result.carry_on else 'off'}). These figures carry no interval: "
+            "compare this state file with another (bscsim compare A.toml B.toml) for a "
+            "difference with its 95% interval.")
+
+
+def compare_bottom_line(diffs: pd.DataFrame) -> str:
+    """A state comparison in plain words: B - A in classrooms improved and practice
+    gain with 95% intervals over collaboratives, detectable or not; a cost per
+    classroom improved only where the difference in classrooms improved is
+    detectable (its interval excludes zero)."""
+    d = diffs.set_index("output")
+
+    def said(name: str, what: str, fmt: str) -> tuple[str, bool]:
+        r = d.loc[name]
+        found = bool(np.isfinite(r["lo"]) and (r["lo"] > 0 or r["hi"] < 0))
+        return (f"{what} {format(r['diff'], fmt)} (95% interval {format(r['lo'], fmt)} to "
+                f"{format(r['hi'], fmt)}: {'detectable' if found else 'no detectable difference'})",
+                found)
+    share, found = said("classrooms_improved_share", "the share of classrooms improved "
+                        "differs by", "+.3f")
+    practice, _ = said("practice_gain_sd", "practice gain by", "+.3f")
+    cost = d.loc["cost_per_center"]
+    text = (f"Bottom line (B - A, 95% intervals over the collaboratives): {share}; "
+            f"{practice}; B costs {format(abs(cost['diff']), ',.0f')} USD "
+            f"{'less' if cost['diff'] < 0 else 'more'} per center.")
+    if found:
+        ratio = d.loc["cost_per_classroom_improved"]
+        text += (f" Cost per classroom improved: {ratio['a']:,.0f} USD in A, "
+                 f"{ratio['b']:,.0f} USD in B.")
+    else:
+        text += (" No detectable difference in classrooms improved, so no cost per "
+                 "classroom improved is compared.")
+    return text

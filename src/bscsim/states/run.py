@@ -47,9 +47,13 @@ def run_state(spec: StateSpec, progress: Callable[[str], None] | None = None,
     `workers` > 1 each cohort is split into that many `simulate_many` calls on local
     processes (the same results: a run depends only on its parameters and seed)."""
     if workers > 1:
-        from ..parallel import spawn_pool
+        from ..parallel import spawn_pool, stop
         with spawn_pool(workers) as pool:
-            return _run_state(spec, progress, carry_on, checkpoints, pool, workers)
+            try:
+                return _run_state(spec, progress, carry_on, checkpoints, pool, workers)
+            except KeyboardInterrupt:     # the workers ignore Ctrl-C: end them now
+                stop(pool)
+                raise
     return _run_state(spec, progress, carry_on, checkpoints, None, 1)
 
 

@@ -28,6 +28,7 @@ from .tasks import (BatchResult, ReplicateTask, StudyTask, Task, failed_batch,
                     run_task)
 
 MAX_BATCH = 200
+MIN_BATCH = 8
 BATCHES_PER_WORKER = 16
 
 
@@ -205,9 +206,13 @@ def _report(store: Store, design: pd.DataFrame, ex, retry_failed: bool = False
 
 
 def auto_batch(n_todo: int, workers: int) -> int:
-    """Runs per task: about BATCHES_PER_WORKER tasks per worker (good balance at the
-    end), at most MAX_BATCH runs (a kill loses little; a task is a few seconds)."""
-    return max(1, min(MAX_BATCH, math.ceil(n_todo / (workers * BATCHES_PER_WORKER))))
+    """Runs per task (and per Parquet part): about BATCHES_PER_WORKER tasks per
+    worker (good balance at the end), at most MAX_BATCH runs (a kill loses little; a
+    task is a few seconds), and at least MIN_BATCH where the runs allow (a small
+    sweep is a few files, not one per run: on the ensemble engine a run is a few ms)."""
+    share = math.ceil(n_todo / max(1, workers))
+    least = min(MIN_BATCH, share)
+    return max(1, least, min(MAX_BATCH, math.ceil(n_todo / (workers * BATCHES_PER_WORKER))))
 
 
 def tasks(spec: SweepSpec, todo: pd.DataFrame, size: int
