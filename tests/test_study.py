@@ -88,6 +88,9 @@ def test_leavers_are_missing_at_wave_2():
 
 def test_newcomers_are_surveyed_when_asked():
     spec = perfect_study({"turnover_cc": 0.9, "turnover_hs": 0.9})
+    # about newcomers, not attrition: centers that left the collaborative (issue 26)
+    # are measured too, so every newcomer in a team seat is asked
+    spec["design"]["missing"] = "everyone"
     survey = simulate_study(load_study(spec)).tables()["psych_safety"]
     new = survey[(survey["wave"] == 2) & survey["new"]]
     assert len(new) and new["score"].notna().all(), "newcomers in team seats answer at wave 2"

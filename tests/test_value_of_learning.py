@@ -131,6 +131,9 @@ def test_open_value_of_learning_claim_does_not_hold_yet(key):
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="issue 22, open: on the merged rules (research "
+                   "taught, engagement) VL4 still passes under 'evidence not acted on' "
+                   "(+0.051 (+0.025, +0.078)): VL4 needs a mutant it catches")
 @pytest.mark.parametrize("key", KEYS)
 def test_value_of_learning_check_fails_on_its_mutant(key):
     with MUTANTS[key]():
