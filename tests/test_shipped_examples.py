@@ -78,3 +78,16 @@ def test_shipped_configs_are_found_by_their_checkout_names_from_any_folder(tmp_p
     _find_shipped(args)
     assert Path(args.scenarios[0]) == want and args.out == "reference.toml", \
         "inputs are looked up among the shipped configs, never an output (--out)"
+
+
+def test_every_command_looks_up_its_input_files_among_the_shipped_configs():
+    import argparse
+
+    from bscsim.cli import INPUT_FILES, build_parser
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    inputs = {(name, a.dest) for name, p in sub.choices.items() for a in p._actions
+              if not a.option_strings and str(a.metavar or "").upper().endswith(".TOML")}
+    missing = {(name, dest) for name, dest in inputs if dest not in INPUT_FILES}
+    assert inputs and not missing, \
+        f"a command's TOML input is not looked up among the shipped configs: {missing}"

@@ -149,8 +149,9 @@ def _find_shipped(args: argparse.Namespace) -> None:
 
 
 # The arguments that name an input file (a config, scenario, sweep, sensitivity,
-# exploration, study or calibration file), by their argparse names.
-INPUT_FILES = ("config", "scenarios", "sweep", "sa", "exploration", "study", "calibration")
+# exploration, study, calibration or decision file), by their argparse names.
+INPUT_FILES = ("config", "scenarios", "sweep", "sa", "exploration", "study", "calibration",
+               "decision")
 
 
 def _terminate_as_interrupt():
